@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { LtiLayer } from './lti/lti-provider.js';
+import { appRoutes, type DeepLinkResponder } from './launch/app.routes.js';
+import { platformAdminRoutes } from './platforms/platform.routes.js';
+import type { PlatformService } from './platforms/platform.service.js';
+import type { ToolConfiguration } from './platforms/tool-configuration.js';
+import type { SessionService } from './sessions/session.service.js';
+import { asyncHandler } from './web/async-handler.js';
+import { errorHandler } from './web/error-handler.js';
+import type { FrameAncestors } from './web/frame-ancestors.js';
+import { HttpError } from './web/http-error.js';
+import { configureViews } from './web/views.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  lti: LtiLayer;
+  platforms: PlatformService;
+  sessions: SessionService;
+  deepLink: DeepLinkResponder;
+  frameAncestors: FrameAncestors;
+  tool: ToolConfiguration;
+  isDatabaseReady: () => Promise<boolean>;
+  demo: Router | null;
+}
+
+/** Assembles the express application; it never listens itself (main.ts and the tests do). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  configureViews(app);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', asyncHandler(async (_req, res) => {
+    const ready = await deps.isDatabaseReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable' });
+  }));
+
+  app.use(asyncHandler(async (_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64');
+    res.locals.frameAncestors = await deps.frameAncestors.current();
+    next();
+  }));
+  app.use(
+    helmet({
+      // Pages must load inside the LMS iframe, but only inside a registered platform's.
+      frameguard: false,
+      contentSecurityPolicy: {
+        directives: {
+          'frame-ancestors': ["'self'", (_req, res) => ((res as express.Response).locals.frameAncestors as string[]).join(' ')],
+          'script-src': ["'self'", (_req, res) => `'nonce-${String((res as express.Response).locals.cspNonce)}'`],
+          // Deep-linking responses and the new-window login post forms to the LMS / login URL.
+          'form-action': null,
+        },
+      },
+    }),
+  );
+  // ltijs reads signed cookies through the same parser, so it must carry the same secret.
+  app.use(cookieParser(deps.config.SECRET_KEY));
+
+  app.use(deps.lti.middleware);
+  app.use('/app', appRoutes({ sessions: deps.sessions, secret: deps.config.SECRET_KEY, deepLink: deps.deepLink }));
+  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
+  if (deps.demo) {
+    app.use('/demo', deps.demo);
+  }
+  app.get('/', (_req, res) => {
+    res.render('home.njk', { title: 'examgate', tool: deps.tool, demo: Boolean(deps.demo) });
+  });
+  app.use((req, _res, next) => {
+    next(new HttpError(404, 'not_found', `Nothing lives at ${req.path}.`));
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { Express } from 'express';
+import type { Sequelize } from 'sequelize';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { parseDatabaseUrl } from './db/database.js';
+import { migrateUp } from './db/migrator.js';
+import { connectSequelize } from './db/sequelize.js';
+import { createDemoRouter } from './demo/demo.routes.js';
+import { LaunchController } from './launch/launch.controller.js';
+import type { Logger } from './logger.js';
+import { createDeepLinkResponder, createLtiPlatformRegistry, handleDynamicRegistration } from './lti/lti-services.js';
+import { LoginRequestRepository } from './lti/login-request.repository.js';
+import { startLti, type LtiLayer } from './lti/lti-provider.js';
+import { NonceRepository } from './lti/nonce.repository.js';
+import { PlatformRepository } from './platforms/platform.repository.js';
+import { PlatformService } from './platforms/platform.service.js';
+import { toolConfiguration } from './platforms/tool-configuration.js';
+import { SessionRepository } from './sessions/session.repository.js';
+import { SessionService } from './sessions/session.service.js';
+import { FrameAncestors } from './web/frame-ancestors.js';
+
+export interface Examgate {
+  app: Express;
+  sequelize: Sequelize;
+  platforms: PlatformService;
+  lti: LtiLayer;
+  close(): Promise<void>;
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The composition root: connect, migrate, set up ltijs, wire services, build the app.
+ * Throws DatabaseUnavailableError when the database does not answer.
+ */
+export async function bootstrap(config: Config, log: Logger): Promise<Examgate> {
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  const sequelize = await connectSequelize(target);
+  const applied = await migrateUp(sequelize);
+  if (applied.length > 0) {
+    log.info({ applied }, 'database migrated');
+  }
+
+  const nonces = new NonceRepository(sequelize);
+  const loginRequests = new LoginRequestRepository(sequelize);
+  const sessionRepository = new SessionRepository(sequelize);
+  const sessions = new SessionService(sessionRepository, config.SESSION_TTL_MINUTES * 60_000);
+
+  const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
+  const platforms: PlatformService = new PlatformService(
+    new PlatformRepository(sequelize),
+    createLtiPlatformRegistry(() => frameAncestors.refresh()),
+    { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production' },
+    log,
+  );
+  const launchController = new LaunchController(config, platforms, sessions);
+  const lti = await startLti({
+    config,
+    target,
+    nonces,
+    loginRequests,
+    log,
+    handlers: {
+      onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
+      onFailure: (failure, req, res, params) => launchController.onFailure(failure, req, res, params),
+      onDynamicRegistration: handleDynamicRegistration(platforms, config, log),
+    },
+  });
+
+  const demo = config.DEMO_LMS_ENABLED ? await createDemoRouter(config, platforms, log) : null;
+  const app = createApp({
+    config,
+    log,
+    lti,
+    platforms,
+    sessions,
+    deepLink: createDeepLinkResponder(config.PUBLIC_URL),
+    frameAncestors,
+    tool: toolConfiguration(config.PUBLIC_URL),
+    isDatabaseReady: () => sequelize.authenticate().then(() => true, () => false),
+    demo,
+  });
+
+  const housekeeping = setInterval(() => {
+    Promise.all([nonces.deleteExpired(), loginRequests.deleteExpired(), sessionRepository.deleteExpired()]).catch((err: unknown) =>
+      log.warn({ err }, 'housekeeping failed; will retry'),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+
+  return {
+    app,
+    sequelize,
+    platforms,
+    lti,
+    close: async () => {
+      clearInterval(housekeeping);
+      await lti.close();
+      await sequelize.close();
+    },
+  };
+}

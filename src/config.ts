@@ -1,0 +1,91 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting examgate reads. Defaults come from config/default.json, then
+ * config/<NODE_ENV>.json, then the environment (which always wins). Names are the
+ * environment variable names so there is exactly one word for each setting.
+ */
+const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+
+const httpUrl = z
+  .string()
+  .url('must be an absolute URL')
+  .refine((v) => /^https?:\/\//.test(v), 'must start with http:// or https://')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  HOST: z.string().min(1),
+  PUBLIC_URL: httpUrl,
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters'),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  LTI_TOKEN_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(3600),
+  LTI_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300),
+  NEW_DEPLOYMENT_POLICY: z.enum(['accept', 'hold']),
+  DYNAMIC_REGISTRATION_AUTO_ACTIVATE: booleanText,
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60),
+  DEMO_LMS_ENABLED: booleanText,
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  /** Derived: cookies must be SameSite=None; Secure to survive inside an LMS iframe over HTTPS. */
+  readonly secureCookies: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readJson(file: string): Record<string, unknown> {
+  if (!existsSync(file)) {
+    return {};
+  }
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`${file} must hold a JSON object`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Builds the configuration once. Throws ConfigError naming every bad setting;
+ * callers print its message and stop.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  configDir = path.resolve(import.meta.dirname, '..', 'config'),
+): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const fromEnv = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const merged = {
+    ...readJson(path.join(configDir, 'default.json')),
+    ...readJson(path.join(configDir, `${nodeEnv}.json`)),
+    ...fromEnv,
+    NODE_ENV: nodeEnv,
+  };
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const setting = issue.path.join('.') || '(root)';
+        const message = issue.code === 'invalid_type' && merged[setting as keyof typeof merged] === undefined ? 'is required' : issue.message;
+        return `${setting} ${message}`;
+      }),
+    );
+  }
+  return Object.freeze({ ...result.data, secureCookies: result.data.PUBLIC_URL.startsWith('https://') });
+}

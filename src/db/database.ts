@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Options } from 'sequelize';
+
+/** Where and how to connect, parsed from DATABASE_URL. */
+export interface DatabaseTarget {
+  dialect: 'sqlite' | 'postgres';
+  /** Positional arguments in the shape ltijs-sequelize's constructor takes. */
+  database: string;
+  username: string | null;
+  password: string | null;
+  options: Options;
+  /** For messages: the URL with any password removed. */
+  safeUrl: string;
+}
+
+export class DatabaseUnavailableError extends Error {
+  constructor(safeUrl: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Cannot reach the database at ${safeUrl}: ${reason}`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * `sqlite:./data/examgate.sqlite` (relative to the working directory) or
+ * `postgres://user:pass@host:port/db[?sslmode=require]`.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    const storage = file === ':memory:' ? file : path.resolve(file);
+    if (storage !== ':memory:') {
+      mkdirSync(path.dirname(storage), { recursive: true });
+    }
+    return {
+      dialect: 'sqlite',
+      database: 'examgate',
+      username: null,
+      password: null,
+      options: { dialect: 'sqlite', storage, logging: false },
+      safeUrl: url,
+    };
+  }
+  const parsed = new URL(url);
+  const sslRequired = parsed.searchParams.get('sslmode') === 'require';
+  const safe = new URL(url);
+  safe.password = safe.password ? '***' : '';
+  return {
+    dialect: 'postgres',
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')),
+    username: decodeURIComponent(parsed.username) || 'postgres',
+    password: parsed.password ? decodeURIComponent(parsed.password) : null,
+    options: {
+      dialect: 'postgres',
+      host: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : 5432,
+      logging: false,
+      pool: { max: 20, min: 0, idle: 10_000, acquire: 15_000 },
+      dialectOptions: {
+        connectionTimeoutMillis: 5_000,
+        ...(sslRequired ? { ssl: { require: true, rejectUnauthorized: true } } : {}),
+      },
+    },
+    safeUrl: safe.toString(),
+  };
+}

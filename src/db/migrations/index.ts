@@ -1,0 +1,5 @@
+import type { Migration } from '../migrator.js';
+import { platformsAndSessions } from './0001-platforms-and-sessions.js';
+
+/** Applied in this order; never edit one that has shipped, add the next instead. */
+export const migrations: Migration[] = [platformsAndSessions];

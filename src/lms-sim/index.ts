@@ -1,0 +1,17 @@
+/** Public surface of the simulated LMS used by tests and the demo. */
+export { SimulatedLms } from './simulated-lms.js';
+export { Browser, submitAutoPostForm } from './browser.js';
+export type { AutoPostForm, BrowserRequestInit, FollowResult } from './browser.js';
+export * from './claims.js';
+export type {
+  LaunchRequest,
+  LaunchResult,
+  LaunchTamper,
+  LmsContext,
+  LmsUser,
+  LtiMessageType,
+  RosterMember,
+  SimulatedLmsOptions,
+  StartOptions,
+  ToolEndpoints,
+} from './types.js';

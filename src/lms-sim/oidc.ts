@@ -1,0 +1,96 @@
+/**
+ * The OIDC authorization endpoint of the platform (LTI 1.3 core §5.1.1,
+ * LTI Security §5.1.1.2-3): checks the tool's authentication request and
+ * answers with a form_post page carrying the signed id_token.
+ */
+import type { Request, Response as ExpressResponse } from 'express';
+import { CLAIM_DL_SETTINGS } from './claims.js';
+import { autoPostPage } from './html.js';
+import { stringParam } from './http-util.js';
+import { buildLaunchClaims, DEFAULT_CONTEXT, deepLinkingSettings, signIdToken } from './id-token.js';
+import type { LmsState, PendingLaunch } from './state.js';
+
+interface AuthRequest {
+  hint: string;
+  launch: PendingLaunch;
+  redirectUri: string;
+  nonce: string;
+  state: string;
+}
+
+type Checked = { ok: true; auth: AuthRequest } | { ok: false; reason: string };
+
+/** Registered redirect URIs are compared without query or fragment, since tools may decorate them. */
+function withoutQuery(uri: string): string | null {
+  try {
+    const url = new URL(uri);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+function checkAuthRequest(state: LmsState, params: unknown): Checked {
+  const p = (name: string): string | undefined => stringParam(params, name);
+  const fixed: Array<[string, string]> = [
+    ['scope', 'openid'],
+    ['response_type', 'id_token'],
+    ['response_mode', 'form_post'],
+    ['prompt', 'none'],
+    ['client_id', state.config.clientId],
+  ];
+  for (const [name, expected] of fixed) {
+    if (p(name) !== expected) return { ok: false, reason: `${name} must be ${expected}, got ${p(name) ?? '(missing)'}` };
+  }
+  const tool = state.tool;
+  const redirectUri = p('redirect_uri') ?? '';
+  const registered = [tool?.launchUrl, tool?.deepLinkingUrl].flatMap((u) => (u ? [withoutQuery(u)] : []));
+  if (!registered.includes(withoutQuery(redirectUri) ?? '\0')) {
+    return { ok: false, reason: `redirect_uri ${redirectUri || '(missing)'} is not registered for this tool` };
+  }
+  const hint = p('lti_message_hint') ?? '';
+  const launch = state.pending.get(hint);
+  if (!launch) return { ok: false, reason: 'lti_message_hint does not identify a pending launch' };
+  if (p('login_hint') !== launch.loginHint) return { ok: false, reason: 'login_hint does not match the launch' };
+  const nonce = p('nonce');
+  const stateParam = p('state');
+  if (!nonce) return { ok: false, reason: 'nonce is required' };
+  if (!stateParam) return { ok: false, reason: 'state is required' };
+  return { ok: true, auth: { hint, launch, redirectUri, nonce, state: stateParam } };
+}
+
+function issueIdToken(state: LmsState, auth: AuthRequest): string {
+  const { request } = auth.launch;
+  const claims = buildLaunchClaims({
+    config: state.config,
+    request,
+    nonce: auth.nonce,
+    targetLinkUri: auth.launch.targetLinkUri,
+  });
+  if (request.messageType === 'LtiDeepLinkingRequest') {
+    const settings = deepLinkingSettings(state.config);
+    state.deepLinkData.add(String(settings.data));
+    claims[CLAIM_DL_SETTINGS] = settings;
+  }
+  const context = request.context === undefined ? DEFAULT_CONTEXT : request.context;
+  if (context) state.rememberContext(context);
+  state.deployments.add(request.deploymentId ?? state.config.deploymentId);
+  return signIdToken(claims, state.key, request.tamper);
+}
+
+/** Express handler for GET and POST /auth. */
+export function authorizationEndpoint(state: LmsState) {
+  return (req: Request, res: ExpressResponse): void => {
+    const params: unknown = req.method === 'POST' ? req.body : req.query;
+    const checked = checkAuthRequest(state, params);
+    if (!checked.ok) {
+      res.status(400).type('text/plain').send(checked.reason);
+      return;
+    }
+    // Consumed before signing: a second authentication request for the same launch must fail.
+    state.pending.delete(checked.auth.hint);
+    const idToken = issueIdToken(state, checked.auth);
+    res.set('Cache-Control', 'no-store');
+    res.status(200).type('text/html').send(autoPostPage(checked.auth.redirectUri, { id_token: idToken, state: checked.auth.state }));
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Assembles the LMS's express Router. Body parsers are scoped to this router
+ * so mounting it in the demo app does not change how the host app parses bodies.
+ */
+import express from 'express';
+import type { NextFunction, Request, RequestHandler, Response as ExpressResponse, Router } from 'express';
+import { ROLE_INSTRUCTOR, ROLE_LEARNER } from './claims.js';
+import { escapeHtml, htmlPage } from './html.js';
+import { stringParam } from './http-util.js';
+import { publicJwk } from './keys.js';
+import type { LmsState } from './state.js';
+
+const MAX_LOGGED_REQUESTS = 100_000;
+
+export interface RouteHandlers {
+  auth: RequestHandler;
+  token: RequestHandler;
+  deepLinkReturn: RequestHandler;
+  services: (router: Router) => void;
+}
+
+/** Demo convenience: GET /launch?role=instructor|learner&user=… sends the browser into a launch. */
+function demoLaunch(state: LmsState): RequestHandler {
+  return (req: Request, res: ExpressResponse): void => {
+    if (!state.tool) {
+      res.status(409).type('text/plain').send('no tool is registered with the simulated LMS');
+      return;
+    }
+    const instructor = stringParam(req.query, 'role') === 'instructor';
+    const sub = stringParam(req.query, 'user') || (instructor ? 'demo-instructor' : 'demo-learner');
+    const name = instructor ? 'Demo Instructor' : 'Demo Learner';
+    const url = state.registerLaunch({
+      user: { sub, name, givenName: 'Demo', familyName: instructor ? 'Instructor' : 'Learner', email: `${sub}@example.invalid` },
+      roles: [instructor ? ROLE_INSTRUCTOR : ROLE_LEARNER],
+      context: { id: 'demo-course', title: 'Demo course', label: 'DEMO' },
+    });
+    res.redirect(302, url);
+  };
+}
+
+/** Where launch_presentation.return_url points; shows the tool's lti_msg/lti_errormsg. */
+function returnPage(req: Request, res: ExpressResponse): void {
+  const lines = ['lti_msg', 'lti_errormsg']
+    .map((name) => stringParam(req.query, name))
+    .filter((text): text is string => Boolean(text))
+    .map((text) => `<p>${escapeHtml(text)}</p>`);
+  res.type('text/html').send(htmlPage('Back in the LMS', `<h1>Back in the LMS</h1>${lines.join('')}`));
+}
+
+/** Builds the router serving every LMS endpoint relative to its mount point. */
+export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
+  const router = express.Router();
+  router.use((req, _res, next) => {
+    state.requestLog.push({ method: req.method, path: req.path });
+    // The demo runs for days; keep the log bounded (tests stay far below this).
+    if (state.requestLog.length > MAX_LOGGED_REQUESTS) state.requestLog.shift();
+    next();
+  });
+  const form = express.urlencoded({ extended: false });
+  const json = express.json({ type: ['application/json', 'application/*+json'] });
+  router.get('/jwks', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ keys: [publicJwk(state.key)] });
+  });
+  router.get('/auth', handlers.auth);
+  router.post('/auth', form, handlers.auth);
+  router.post('/token', form, handlers.token);
+  router.post('/deep-link-return', form, handlers.deepLinkReturn);
+  router.get('/return', returnPage);
+  router.get('/launch', demoLaunch(state));
+  router.use('/nrps', json);
+  router.use('/ags', json);
+  handlers.services(router);
+  router.use((error: unknown, _req: Request, res: ExpressResponse, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    res.status(status).type('text/plain').send(error instanceof Error ? error.message : 'internal error');
+  });
+  return router;
+}

@@ -1,0 +1,126 @@
+/**
+ * A simulated LTI 1.3 platform speaking real HTTP: OIDC auth endpoint,
+ * JWKS, OAuth2 token endpoint, NRPS, AGS and Deep Linking return. Used by the
+ * integration tests (via start()) and mounted into the demo app (via router).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Router } from 'express';
+import { registerAgs } from './ags.js';
+import type { Browser } from './browser.js';
+import { deepLinkReturn } from './deep-linking.js';
+import { asyncHandler } from './http-util.js';
+import { createSigningKey } from './keys.js';
+import { driveLaunch } from './launch-driver.js';
+import { registerNrps } from './nrps.js';
+import { authorizationEndpoint } from './oidc.js';
+import { buildRouter } from './routes.js';
+import { LmsState } from './state.js';
+import { tokenEndpoint } from './token-endpoint.js';
+import type { LaunchRequest, LaunchResult, RosterMember, SimulatedLmsOptions, StartOptions, ToolEndpoints } from './types.js';
+
+export class SimulatedLms {
+  readonly router: Router;
+  readonly issuer: string;
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly deploymentId: string;
+  readonly authUrl: string;
+  readonly tokenUrl: string;
+  readonly jwksUrl: string;
+  readonly privateKeyPem: string;
+  readonly #state: LmsState;
+  #server: Server | null = null;
+
+  /**
+   * Listens on 127.0.0.1 with an ephemeral port; the issuer defaults to the
+   * resulting base URL. Call close() when done.
+   */
+  static async start(options: StartOptions): Promise<SimulatedLms> {
+    const app = express();
+    const server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+      listening.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    const lms = new SimulatedLms({ ...options, baseUrl: `http://127.0.0.1:${port}` });
+    app.use(lms.router);
+    lms.#server = server;
+    return lms;
+  }
+
+  /** For mounting `router` at `baseUrl` inside another express app (the demo). */
+  constructor(options: SimulatedLmsOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.issuer = options.issuer ?? this.baseUrl;
+    this.clientId = options.clientId;
+    this.deploymentId = options.deploymentId;
+    this.authUrl = `${this.baseUrl}/auth`;
+    this.tokenUrl = `${this.baseUrl}/token`;
+    this.jwksUrl = `${this.baseUrl}/jwks`;
+    const key = createSigningKey(options.privateKeyPem);
+    this.privateKeyPem = key.privateKeyPem;
+    const config = { baseUrl: this.baseUrl, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId, pageSize: options.pageSize ?? 50 };
+    this.#state = new LmsState(config, key);
+    this.router = buildRouter(this.#state, {
+      auth: authorizationEndpoint(this.#state),
+      token: asyncHandler(tokenEndpoint(this.#state)),
+      deepLinkReturn: asyncHandler(deepLinkReturn(this.#state)),
+      services: (router) => {
+        registerNrps(router, this.#state);
+        registerAgs(router, this.#state);
+      },
+    });
+  }
+
+  get scores(): Array<{ lineItemUrl: string; score: Record<string, unknown> }> {
+    return this.#state.scores;
+  }
+
+  get deepLinkResponses(): Array<{ claims: Record<string, unknown> }> {
+    return this.#state.deepLinkResponses;
+  }
+
+  get requestLog(): Array<{ method: string; path: string }> {
+    return this.#state.requestLog;
+  }
+
+  /** Registers the tool the launches go to and whose JWKS the LMS trusts. */
+  configureTool(tool: ToolEndpoints): void {
+    this.#state.tool = { ...tool };
+  }
+
+  /** Drives a complete launch in `browser` and returns the tool's final response. */
+  launch(browser: Browser, request: LaunchRequest): Promise<LaunchResult> {
+    return driveLaunch(browser, this.loginInitiationUrl(request), request.tamper);
+  }
+
+  /** Registers a pending launch and returns the tool login initiation URL to send the user's browser to. */
+  loginInitiationUrl(request: LaunchRequest): string {
+    return this.#state.registerLaunch(request);
+  }
+
+  /** Replaces the NRPS members of a context (and makes the context known to the services). */
+  setRoster(contextId: string, members: RosterMember[]): void {
+    this.#state.rememberContext({ id: contextId });
+    this.#state.rosters.set(contextId, members.map((m) => ({ ...m, roles: [...m.roles] })));
+  }
+
+  /** Makes NRPS answer `status` until called with null. */
+  failNrps(status: number | null): void {
+    this.#state.nrpsFailure = status;
+  }
+
+  /** Stops the server that start() created; a no-op for a mounted router. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      // fetch keeps sockets alive; without this close() would wait for them to time out.
+      server.closeAllConnections();
+    });
+  }
+}

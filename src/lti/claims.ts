@@ -1,0 +1,28 @@
+/**
+ * Claim names of LTI 1.3 messages.
+ * Core: https://www.imsglobal.org/spec/lti/v1p3/#required-message-claims
+ */
+export const CLAIM = {
+  messageType: 'https://purl.imsglobal.org/spec/lti/claim/message_type',
+  version: 'https://purl.imsglobal.org/spec/lti/claim/version',
+  deploymentId: 'https://purl.imsglobal.org/spec/lti/claim/deployment_id',
+  targetLinkUri: 'https://purl.imsglobal.org/spec/lti/claim/target_link_uri',
+  resourceLink: 'https://purl.imsglobal.org/spec/lti/claim/resource_link',
+  roles: 'https://purl.imsglobal.org/spec/lti/claim/roles',
+  context: 'https://purl.imsglobal.org/spec/lti/claim/context',
+  /** https://www.imsglobal.org/spec/lti/v1p3/migr#lti-1-1-migration-claim */
+  legacyUserId: 'https://purl.imsglobal.org/spec/lti/claim/lti11_legacy_user_id',
+} as const;
+
+/** https://www.imsglobal.org/spec/lti/v1p3/#message-type-claim */
+export const MESSAGE_TYPE = {
+  resourceLink: 'LtiResourceLinkRequest',
+  deepLinking: 'LtiDeepLinkingRequest',
+} as const;
+
+/** https://www.imsglobal.org/spec/lti/v1p3/#role-vocabularies */
+export const ROLE_PREFIX = {
+  membership: 'http://purl.imsglobal.org/vocab/lis/v2/membership#',
+  institution: 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#',
+  system: 'http://purl.imsglobal.org/vocab/lis/v2/system/person#',
+} as const;

@@ -1,0 +1,75 @@
+import { CLAIM, MESSAGE_TYPE } from './claims.js';
+import { audienceOf, type Audience } from './roles.js';
+
+/**
+ * examgate's own view of a validated launch. ltijs verifies; everything after the launch
+ * works with this shape only, so no other module needs to know claim URIs or ltijs.
+ */
+export interface LaunchContext {
+  platformId: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  messageType: (typeof MESSAGE_TYPE)[keyof typeof MESSAGE_TYPE];
+  user: {
+    sub: string;
+    name?: string;
+    givenName?: string;
+    familyName?: string;
+    email?: string;
+    legacyUserId?: string;
+    sisId?: string;
+  };
+  roles: string[];
+  audience: Audience;
+  context: { id: string; title?: string; label?: string } | null;
+  resourceLink: { id: string; title?: string } | null;
+  custom: Record<string, string>;
+  /** For services (NRPS, AGS, deep-linking response) that ltijs performs on our behalf. */
+  ltiToken: unknown;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function stringsOnly(value: unknown): Record<string, string> {
+  const entries = Object.entries(record(value) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return Object.fromEntries(entries);
+}
+
+/** Maps the claims of an id_token that ltijs has just verified. */
+export function toLaunchContext(platformId: string, claims: Record<string, unknown>, ltiToken: unknown): LaunchContext {
+  const roles = Array.isArray(claims[CLAIM.roles]) ? (claims[CLAIM.roles] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  const context = record(claims[CLAIM.context]);
+  const resourceLink = record(claims[CLAIM.resourceLink]);
+  const lis = record(claims['https://purl.imsglobal.org/spec/lti/claim/lis']);
+  const aud = Array.isArray(claims.aud) ? (claims.azp ?? claims.aud[0]) : claims.aud;
+  const messageType = claims[CLAIM.messageType] === MESSAGE_TYPE.deepLinking ? MESSAGE_TYPE.deepLinking : MESSAGE_TYPE.resourceLink;
+  return {
+    platformId,
+    issuer: String(claims.iss),
+    clientId: String(aud),
+    deploymentId: String(claims[CLAIM.deploymentId]),
+    messageType,
+    user: {
+      sub: String(claims.sub),
+      name: text(claims.name),
+      givenName: text(claims.given_name),
+      familyName: text(claims.family_name),
+      email: text(claims.email),
+      legacyUserId: text(claims[CLAIM.legacyUserId]),
+      sisId: text(lis?.person_sourcedid),
+    },
+    roles,
+    audience: audienceOf(roles),
+    context: context && text(context.id) ? { id: String(context.id), title: text(context.title), label: text(context.label) } : null,
+    resourceLink: resourceLink && text(resourceLink.id) ? { id: String(resourceLink.id), title: text(resourceLink.title) } : null,
+    custom: stringsOnly(claims['https://purl.imsglobal.org/spec/lti/claim/custom']),
+    ltiToken,
+  };
+}

@@ -1,0 +1,46 @@
+/** What a person sees when a launch is refused: never a raw ltijs code on its own. */
+export interface LaunchFailure {
+  status: number;
+  code: string;
+  title: string;
+  message: string;
+}
+
+const MESSAGES: Record<string, [number, string]> = {
+  INVALID_JWT: [400, 'The launch message is not a valid signed token.'],
+  'jwt malformed': [400, 'The launch message is not a valid signed token.'],
+  ALG_NOT_RS256: [401, 'The launch was signed with an algorithm other than RS256, which examgate does not accept.'],
+  KID_NOT_FOUND: [401, 'The launch token does not name its signing key (kid).'],
+  KEY_NOT_FOUND: [401, "The launch was signed with a key that is not in the LMS's published key set."],
+  KEYSET_NOT_FOUND: [401, "The LMS's key set could not be read."],
+  'invalid signature': [401, 'The launch signature is not valid.'],
+  'invalid algorithm': [401, 'The launch was signed with an algorithm examgate does not accept.'],
+  'jwt expired': [401, 'The launch has expired. Go back to your course and open the activity again.'],
+  TOKEN_TOO_OLD: [401, 'The launch is too old. Go back to your course and open the activity again.'],
+  IAT_IN_FUTURE: [401, "The launch is dated in the future: the LMS's clock is ahead of examgate's."],
+  NO_IAT_CLAIM: [401, 'The launch token has no issue time (iat).'],
+  NO_NONCE_CLAIM: [401, 'The launch token has no nonce.'],
+  NONCE_ALREADY_RECEIVED: [401, 'This launch has already been used. Open the activity again from your course.'],
+  UNREGISTERED_PLATFORM: [401, 'This LMS (issuer and client id) is not registered with examgate. Ask your examgate administrator to register it.'],
+  PLATFORM_NOT_ACTIVATED: [401, 'This LMS is registered but not activated yet.'],
+  ISS_CLAIM_DOES_NOT_MATCH: [401, 'The launch came from a different LMS than the one that started the login.'],
+  AZP_DOES_NOT_MATCH_CLIENTID: [401, 'The launch was meant for a different tool (azp).'],
+  NO_MESSAGE_TYPE_CLAIM: [400, 'The launch has no supported LTI message type.'],
+  NO_TARGET_LINK_URI_CLAIM: [400, 'The launch has no target link URI.'],
+  NO_RESOURCE_LINK_ID_CLAIM: [400, 'The launch does not say which activity (resource link id) was opened.'],
+  NO_LTI_VERSION_CLAIM: [400, 'The launch has no LTI version.'],
+  WRONG_LTI_VERSION_CLAIM: [400, 'The launch is not LTI 1.3.0.'],
+  NO_DEPLOYMENT_ID_CLAIM: [400, 'The launch has no deployment id.'],
+  NO_SUB_CLAIM: [400, 'The launch does not identify the user (sub).'],
+  NO_ROLES_CLAIM: [400, 'The launch has no roles claim.'],
+  NO_LTIK_OR_IDTOKEN_FOUND: [400, 'This address is only reached by a launch from your LMS.'],
+  MISSING_LOGIN_PARAMETERS: [400, 'The login request is missing iss, login_hint or target_link_uri.'],
+  UNKNOWN_DEPLOYMENT: [403, 'This deployment of examgate is not known for your LMS. Ask your examgate administrator to add it.'],
+  DEPLOYMENT_HELD: [403, 'This deployment of examgate is new and waits for an administrator to approve it.'],
+};
+
+/** Maps an ltijs or examgate launch error code to a status and a sentence for people. */
+export function describeLaunchFailure(code: string): LaunchFailure {
+  const [status, message] = MESSAGES[code] ?? [401, 'The launch could not be validated.'];
+  return { status, code, title: 'This launch could not be accepted', message };
+}

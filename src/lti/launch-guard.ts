@@ -1,0 +1,57 @@
+import jwt from 'jsonwebtoken';
+import type { NextFunction, Request, Response } from 'express';
+
+export interface LaunchRejection {
+  status: number;
+  code: string;
+}
+
+/**
+ * Checks ltijs does not make, run before it sees an id_token: the header must name a key
+ * (kid) and use RS256 only (ltijs passes the header's own alg to the verifier and checks it
+ * afterwards), and `iat` must not lie in the future beyond the allowed clock skew.
+ */
+export function inspectIdToken(idToken: string, clockSkewSeconds: number, now = Date.now() / 1000): LaunchRejection | null {
+  const decoded = jwt.decode(idToken, { complete: true });
+  if (!decoded || typeof decoded.payload !== 'object') {
+    return { status: 400, code: 'INVALID_JWT' };
+  }
+  if (decoded.header.alg !== 'RS256') {
+    return { status: 401, code: 'ALG_NOT_RS256' };
+  }
+  if (!decoded.header.kid) {
+    return { status: 401, code: 'KID_NOT_FOUND' };
+  }
+  const { iat, nonce } = decoded.payload;
+  if (typeof iat !== 'number') {
+    return { status: 401, code: 'NO_IAT_CLAIM' };
+  }
+  if (iat > now + clockSkewSeconds) {
+    return { status: 401, code: 'IAT_IN_FUTURE' };
+  }
+  if (typeof nonce !== 'string' || nonce.length === 0) {
+    return { status: 401, code: 'NO_NONCE_CLAIM' };
+  }
+  return null;
+}
+
+/** Express middleware form: rejected launches go to `reject`, never on to ltijs. */
+export function launchGuard(
+  clockSkewSeconds: number,
+  reject: (req: Request, res: Response, rejection: LaunchRejection) => void,
+): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    const idToken = typeof body === 'object' && body !== null ? (body as { id_token?: unknown }).id_token : undefined;
+    if (req.method !== 'POST' || idToken === undefined) {
+      next();
+      return;
+    }
+    const rejection = typeof idToken === 'string' ? inspectIdToken(idToken, clockSkewSeconds) : { status: 400, code: 'INVALID_JWT' };
+    if (rejection) {
+      reject(req, res, rejection);
+      return;
+    }
+    next();
+  };
+}

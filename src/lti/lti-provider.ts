@@ -1,0 +1,169 @@
+import jwt from 'jsonwebtoken';
+import { Provider, type LtijsError, type LtijsIdToken } from 'ltijs';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config.js';
+import type { DatabaseTarget } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { describeLaunchFailure, type LaunchFailure } from './launch-errors.js';
+import { launchGuard } from './launch-guard.js';
+import { ExamgateLtiDatabase } from './lti-database.js';
+import type { LoginRequestRepository } from './login-request.repository.js';
+import type { NonceRepository } from './nonce.repository.js';
+
+/** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
+export const LTI_PATHS = {
+  login: '/lti/login',
+  launch: '/lti/launch',
+  keys: '/lti/keys',
+  register: '/lti/register',
+} as const;
+
+/** A launch ltijs has validated: the raw verified claims plus ltijs's own token for later service calls. */
+export interface VerifiedLaunch {
+  claims: Record<string, unknown>;
+  ltiToken: LtijsIdToken;
+}
+
+export interface LtiHandlers {
+  onLaunch(launch: VerifiedLaunch, req: Request, res: Response, next: NextFunction): Promise<void>;
+  onFailure(failure: LaunchFailure, req: Request, res: Response, loginParams: Record<string, string> | null): void;
+  onDynamicRegistration: RequestHandler;
+}
+
+export interface LtiLayer {
+  /** Sends requests for ltijs's paths to ltijs and lets every other request pass. */
+  middleware: RequestHandler;
+  provider: typeof Provider;
+  close(): Promise<void>;
+}
+
+const STATE_COOKIE_LIFETIME_MS = 60_000;
+
+function errorCode(err: unknown): string {
+  const e = err as LtijsError | undefined;
+  return e?.details?.message ?? 'INVALID_TOKEN';
+}
+
+/**
+ * Sets up ltijs once per process (it is a singleton) on the SQL storage plugin.
+ * ltijs runs in "ltiaas" mode: it validates the id_token and hands the launch to us in
+ * the same request, with no ltik and no ltijs session cookie; examgate keeps its own
+ * session instead. State-cookie validation stays on (devMode is never used).
+ */
+export async function startLti(deps: {
+  config: Config;
+  target: DatabaseTarget;
+  nonces: NonceRepository;
+  loginRequests: LoginRequestRepository;
+  log: Logger;
+  handlers: LtiHandlers;
+}): Promise<LtiLayer> {
+  const { config, handlers, log } = deps;
+  // A nonce must be remembered as long as a token carrying it can be accepted.
+  const nonceLifetimeMs = (config.LTI_TOKEN_MAX_AGE_SECONDS + config.LTI_CLOCK_SKEW_SECONDS) * 1000 + 300_000;
+  const database = new ExamgateLtiDatabase(deps.target, deps.nonces, nonceLifetimeMs);
+
+  const fail = (req: Request, res: Response, code: string) => {
+    const failure = describeLaunchFailure(code);
+    log.warn({ code, path: req.path, status: failure.status }, 'LTI message refused');
+    const state = typeof req.body?.state === 'string' ? req.body.state : null;
+    if (code !== 'MISSING_VALIDATION_COOKIE' || !state) {
+      handlers.onFailure(failure, req, res, null);
+      return;
+    }
+    deps.loginRequests.find(state).then(
+      (params) => handlers.onFailure({ ...failure, status: 401 }, req, res, params),
+      () => handlers.onFailure(failure, req, res, null),
+    );
+  };
+
+  Provider.setup(config.SECRET_KEY, { plugin: database }, {
+    appRoute: LTI_PATHS.launch,
+    loginRoute: LTI_PATHS.login,
+    keysetRoute: LTI_PATHS.keys,
+    dynRegRoute: LTI_PATHS.register,
+    ltiaas: true,
+    cors: false,
+    devMode: false,
+    tokenMaxAge: config.LTI_TOKEN_MAX_AGE_SECONDS,
+    cookies: { secure: config.secureCookies, sameSite: config.secureCookies ? 'None' : 'Lax' },
+    dynReg: {
+      url: config.PUBLIC_URL,
+      name: 'examgate',
+      description: 'Candidates, access and delivery for assessments',
+      redirectUris: [`${config.PUBLIC_URL}${LTI_PATHS.launch}`],
+      autoActivate: true,
+      useDeepLinking: true,
+    },
+    serverAddon: (app: Express) => {
+      app.use(launchGuard(config.LTI_CLOCK_SKEW_SECONDS, (req, res, rejection) => fail(req, res, rejection.code)));
+      app.use(LTI_PATHS.login, rememberLoginRequest(deps.loginRequests, STATE_COOKIE_LIFETIME_MS, (req, res) => fail(req, res, 'MISSING_LOGIN_PARAMETERS')));
+    },
+  });
+
+  Provider.onInvalidToken((req, res) => fail(req, res, errorCode(res.locals.err)));
+  Provider.onSessionTimeout((req, res) => fail(req, res, errorCode(res.locals.err)));
+  Provider.onUnregisteredPlatform((req, res) => fail(req, res, 'UNREGISTERED_PLATFORM'));
+  Provider.onInactivePlatform((req, res) => fail(req, res, 'PLATFORM_NOT_ACTIVATED'));
+  Provider.onDynamicRegistration(handlers.onDynamicRegistration);
+  const launch = async (token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
+    // ltijs verified this very id_token earlier in this request; decode it again to reach
+    // every claim, not only the ones ltijs copies into its token.
+    const claims = jwt.decode(String(req.body.id_token));
+    if (!claims || typeof claims !== 'object') {
+      fail(req, res, 'INVALID_JWT');
+      return;
+    }
+    await handlers.onLaunch({ claims, ltiToken: token }, req, res, next).catch(next);
+  };
+  Provider.onConnect(launch);
+  Provider.onDeepLinking(launch);
+
+  const sigintBefore = new Set(process.listeners('SIGINT'));
+  await Provider.deploy({ serverless: true, silent: true });
+  // ltijs installs a SIGINT handler that exits at once; examgate stops gracefully itself.
+  for (const listener of process.listeners('SIGINT')) {
+    if (!sigintBefore.has(listener)) {
+      process.removeListener('SIGINT', listener);
+    }
+  }
+
+  const ltiPaths = new Set<string>(Object.values(LTI_PATHS));
+  return {
+    middleware: (req, res, next) => (ltiPaths.has(req.path) ? Provider.app(req, res, next) : next()),
+    provider: Provider,
+    close: async () => {
+      await Provider.close({ silent: true });
+    },
+  };
+}
+
+/**
+ * Validates the OIDC login initiation (ltijs would answer raw JSON) and records its
+ * parameters under the state ltijs generates, read back from ltijs's redirect.
+ */
+function rememberLoginRequest(
+  store: LoginRequestRepository,
+  ttlMs: number,
+  reject: (req: Request, res: Response) => void,
+): RequestHandler {
+  return (req, res, next) => {
+    const params = Object.fromEntries(
+      Object.entries({ ...req.query, ...(typeof req.body === 'object' ? req.body : {}) }).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    if (!params.iss || !params.login_hint || !params.target_link_uri) {
+      reject(req, res);
+      return;
+    }
+    const redirect = res.redirect.bind(res) as (url: string) => void;
+    res.redirect = ((url: string) => {
+      const state = new URL(url).searchParams.get('state');
+      if (!state) {
+        redirect(url);
+        return;
+      }
+      store.save(state, params, ttlMs).then(() => redirect(url), next);
+    }) as Response['redirect'];
+    next();
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Our own declarations for the part of ltijs 5.9 that examgate uses. The types published
+ * on npm describe ltijs 4; these follow node_modules/ltijs/dist (read it when in doubt).
+ */
+declare module 'ltijs' {
+  import type { Express, Request, Response, NextFunction } from 'express';
+
+  /** The validated launch as ltijs hands it to onConnect/onDeepLinking (res.locals.token). */
+  export interface LtijsIdToken {
+    iss: string;
+    user: string;
+    userInfo: { given_name?: string; family_name?: string; name?: string; email?: string };
+    platformInfo?: Record<string, unknown>;
+    clientId: string;
+    platformId: string;
+    deploymentId: string;
+    platformContext: LtijsContextToken;
+  }
+
+  export interface LtijsContextToken {
+    contextId: string;
+    user: string;
+    context?: { id: string; label?: string; title?: string; type?: string[] };
+    resource?: { id: string; title?: string; description?: string };
+    messageType: string;
+    version: string;
+    deepLinkingSettings?: Record<string, unknown>;
+    lis?: Record<string, unknown>;
+    path: string;
+    roles: string[];
+    targetLinkUri: string;
+    custom?: Record<string, unknown>;
+    launchPresentation?: Record<string, unknown>;
+    endpoint?: { scope?: string[]; lineitems?: string; lineitem?: string };
+    namesRoles?: { context_memberships_url: string; service_versions?: string[] };
+  }
+
+  export interface LtijsError {
+    status: number;
+    error: string;
+    details: { message?: string; description?: string };
+  }
+
+  export interface LtijsPlatform {
+    platformId(): Promise<string>;
+    platformUrl(): Promise<string>;
+    platformClientId(): Promise<string>;
+    platformActive(active?: boolean): Promise<boolean>;
+    platformPublicKey(): Promise<string>;
+  }
+
+  export interface LtijsPlatformRegistration {
+    url: string;
+    name: string;
+    clientId: string;
+    authenticationEndpoint: string;
+    accesstokenEndpoint: string;
+    authConfig: { method: 'JWK_SET' | 'JWK_KEY' | 'RSA_KEY'; key: string };
+  }
+
+  type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
+  type LaunchHandler = (token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => unknown;
+
+  export interface LtijsProvider {
+    app: Express;
+    setup(encryptionKey: string, database: { plugin: unknown }, options: Record<string, unknown>): LtijsProvider;
+    deploy(options: { serverless: true; silent: boolean }): Promise<boolean>;
+    close(options: { silent: boolean }): Promise<boolean>;
+    onConnect(handler: LaunchHandler): true;
+    onDeepLinking(handler: LaunchHandler): true;
+    onDynamicRegistration(handler: Handler): true;
+    onInvalidToken(handler: Handler): true;
+    onSessionTimeout(handler: Handler): true;
+    onUnregisteredPlatform(handler: Handler): true;
+    onInactivePlatform(handler: Handler): true;
+    registerPlatform(platform: LtijsPlatformRegistration): Promise<LtijsPlatform>;
+    getPlatform(url: string, clientId: string): Promise<LtijsPlatform | false>;
+    getPlatform(url: string): Promise<LtijsPlatform[] | false>;
+    deletePlatform(url: string, clientId: string): Promise<boolean>;
+    DeepLinking: {
+      createDeepLinkingMessage(idtoken: LtijsIdToken, contentItems: unknown[], options?: { message?: string }): Promise<string>;
+    };
+    DynamicRegistration?: {
+      register(openidConfiguration: string, registrationToken?: string): Promise<string>;
+    };
+  }
+
+  export const Provider: LtijsProvider;
+}
+
+declare module 'ltijs-sequelize' {
+  import type { Options, Sequelize } from 'sequelize';
+  export default class Database {
+    constructor(database: string, user: string | null, pass: string | null, options: Options);
+    db: Sequelize;
+    setup(): Promise<boolean>;
+    Close(): Promise<boolean>;
+    Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Record<string, unknown>[] | false>;
+    Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>): Promise<boolean>;
+    Delete(table: string, info: Record<string, unknown>): Promise<boolean>;
+  }
+}

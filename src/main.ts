@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import { bootstrap } from './bootstrap.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DatabaseUnavailableError } from './db/database.js';
+import { createLogger } from './logger.js';
+import { describeToolConfiguration, toolConfiguration } from './platforms/tool-configuration.js';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config);
+  let examgate;
+  try {
+    examgate = await bootstrap(config, log);
+  } catch (err) {
+    if (err instanceof DatabaseUnavailableError) {
+      console.error(`${err.message}\nexamgate cannot start without its database. Check DATABASE_URL and that the server is running.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const server = createServer(examgate.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  log.info({ url: config.PUBLIC_URL, port: config.PORT, env: config.NODE_ENV }, 'examgate listening');
+  console.log(`\nexamgate is running at ${config.PUBLIC_URL}\n\n${describeToolConfiguration(toolConfiguration(config.PUBLIC_URL))}\n`);
+  if (config.DEMO_LMS_ENABLED) {
+    console.log(`Demo LMS: open ${config.PUBLIC_URL}/demo to launch examgate as an instructor or a student.\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.close(() => {
+      examgate.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    // Keep-alive connections would hold close() open; give in-flight requests 10 s.
+    setTimeout(() => process.exit(0), 10_000).unref();
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

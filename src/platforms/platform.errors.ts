@@ -1,0 +1,44 @@
+/** Registration input that cannot be used; the message says which field and why. */
+export class InvalidPlatformError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPlatformError';
+  }
+}
+
+export class PlatformExistsError extends Error {
+  constructor(issuer: string, clientId: string) {
+    super(`A platform with issuer ${issuer} and client id ${clientId} is already registered.`);
+    this.name = 'PlatformExistsError';
+  }
+}
+
+export class PlatformNotFoundError extends Error {
+  constructor(what: string) {
+    super(`No platform ${what} is registered.`);
+    this.name = 'PlatformNotFoundError';
+  }
+}
+
+/** The platform's key set could not be fetched or holds no usable key. */
+export class JwksUnreachableError extends Error {
+  constructor(jwksUrl: string, reason: string) {
+    super(`The platform's JWKS URL ${jwksUrl} is unreachable or unusable: ${reason}`);
+    this.name = 'JwksUnreachableError';
+  }
+}
+
+/** A launch named a deployment that is not (yet) allowed to launch. */
+export class DeploymentNotAllowedError extends Error {
+  constructor(
+    readonly deploymentId: string,
+    readonly held: boolean,
+  ) {
+    super(
+      held
+        ? `Deployment ${deploymentId} is new to examgate and waits for an administrator's approval.`
+        : `Deployment ${deploymentId} is not known for this platform.`,
+    );
+    this.name = 'DeploymentNotAllowedError';
+  }
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
+import type { Deployment, DeploymentStatus, Platform } from './platform.js';
+
+export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
+
+function toDeployment(row: DeploymentRow): Deployment {
+  return {
+    deploymentId: row.deployment_id,
+    status: row.status as DeploymentStatus,
+    source: row.source as Deployment['source'],
+    firstSeenAt: row.created_at ?? new Date(0),
+  };
+}
+
+function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
+  return {
+    id: row.id,
+    issuer: row.issuer,
+    clientId: row.client_id,
+    name: row.name,
+    preset: row.preset as Platform['preset'],
+    authUrl: row.auth_url,
+    tokenUrl: row.token_url,
+    jwksUrl: row.jwks_url,
+    newDeploymentPolicy: (row.new_deployment_policy as Platform['newDeploymentPolicy']) ?? null,
+    ltijsPlatformId: row.ltijs_platform_id,
+    deployments: deployments.map(toDeployment),
+  };
+}
+
+/** Queries over platforms and their deployments; nothing else. */
+export class PlatformRepository {
+  constructor(private readonly sequelize: Sequelize) {
+    definePlatformModels(sequelize);
+  }
+
+  async insert(platform: NewPlatform, deploymentIds: string[]): Promise<Platform> {
+    return this.sequelize.transaction(async (transaction) => {
+      const row = await PlatformRow.create(
+        {
+          id: randomUUID(),
+          issuer: platform.issuer,
+          client_id: platform.clientId,
+          name: platform.name,
+          preset: platform.preset,
+          auth_url: platform.authUrl,
+          token_url: platform.tokenUrl,
+          jwks_url: platform.jwksUrl,
+          new_deployment_policy: platform.newDeploymentPolicy,
+          ltijs_platform_id: platform.ltijsPlatformId,
+        },
+        { transaction },
+      );
+      const deployments = await DeploymentRow.bulkCreate(
+        deploymentIds.map((id) => ({ platform_id: row.id, deployment_id: id, status: 'active', source: 'registration' })),
+        { transaction },
+      );
+      return toPlatform(row, deployments);
+    });
+  }
+
+  async list(): Promise<Platform[]> {
+    const [rows, deployments] = await Promise.all([PlatformRow.findAll({ order: [['created_at', 'ASC']] }), DeploymentRow.findAll()]);
+    return rows.map((row) => toPlatform(row, deployments.filter((d) => d.platform_id === row.id)));
+  }
+
+  async findById(id: string): Promise<Platform | null> {
+    const row = await PlatformRow.findByPk(id);
+    return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: id } })) : null;
+  }
+
+  async findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
+    const row = await PlatformRow.findOne({ where: { issuer, client_id: clientId } });
+    return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: row.id } })) : null;
+  }
+
+  async findDeployment(platformId: string, deploymentId: string): Promise<Deployment | null> {
+    const row = await DeploymentRow.findOne({ where: { platform_id: platformId, deployment_id: deploymentId } });
+    return row ? toDeployment(row) : null;
+  }
+
+  /** Inserts the deployment unless it exists; returns what is stored either way. */
+  async addDeployment(platformId: string, deploymentId: string, status: DeploymentStatus, source: Deployment['source']): Promise<Deployment> {
+    const [row] = await DeploymentRow.findOrCreate({
+      where: { platform_id: platformId, deployment_id: deploymentId },
+      defaults: { platform_id: platformId, deployment_id: deploymentId, status, source },
+    });
+    return toDeployment(row);
+  }
+
+  async setDeploymentStatus(platformId: string, deploymentId: string, status: DeploymentStatus): Promise<boolean> {
+    const [count] = await DeploymentRow.update({ status }, { where: { platform_id: platformId, deployment_id: deploymentId } });
+    return count > 0;
+  }
+
+  async removeDeployment(platformId: string, deploymentId: string): Promise<boolean> {
+    return (await DeploymentRow.destroy({ where: { platform_id: platformId, deployment_id: deploymentId } })) > 0;
+  }
+
+  async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy']): Promise<boolean> {
+    const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId } });
+    return count > 0;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.sequelize.transaction(async (transaction) => {
+      await DeploymentRow.destroy({ where: { platform_id: id }, transaction });
+      return (await PlatformRow.destroy({ where: { id }, transaction })) > 0;
+    });
+  }
+}

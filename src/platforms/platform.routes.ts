@@ -1,0 +1,98 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { asyncHandler } from '../web/async-handler.js';
+import { HttpError } from '../web/http-error.js';
+import type { PlatformService } from './platform.service.js';
+import type { Platform } from './platform.js';
+import type { ToolConfiguration } from './tool-configuration.js';
+
+const registration = z.object({
+  issuer: z.string().optional(),
+  clientId: z.string({ error: 'clientId is required' }),
+  deploymentIds: z.array(z.string()).optional(),
+  deploymentId: z.string().optional(),
+  name: z.string().max(200).optional(),
+  preset: z.enum(['canvas', 'moodle', 'custom']).optional(),
+  authUrl: z.string().optional(),
+  tokenUrl: z.string().optional(),
+  jwksUrl: z.string().optional(),
+  newDeploymentPolicy: z.enum(['accept', 'hold']).nullable().optional(),
+  skipJwksCheck: z.boolean().optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new HttpError(400, 'invalid_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+/** Compares digests so neither the length nor the content of the token leaks through timing. */
+function requireAdminToken(adminToken: string | undefined) {
+  const expected = adminToken ? createHash('sha256').update(adminToken).digest() : null;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!expected) {
+      next(new HttpError(403, 'admin_api_disabled', 'The admin API is off: set ADMIN_TOKEN to enable it.'));
+      return;
+    }
+    const sent = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+    if (!timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) {
+      next(new HttpError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <ADMIN_TOKEN>).'));
+      return;
+    }
+    next();
+  };
+}
+
+function present(platform: Platform) {
+  const { ltijsPlatformId: _internal, ...visible } = platform;
+  return visible;
+}
+
+/** JSON API for institution admins: register, list and remove platforms and their deployments. */
+export function platformAdminRoutes(service: PlatformService, adminToken: string | undefined, tool: ToolConfiguration): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '32kb' }), requireAdminToken(adminToken));
+
+  router.get('/tool-configuration', (_req, res) => {
+    res.json(tool);
+  });
+  router.get('/platforms', asyncHandler(async (_req, res) => {
+    res.json({ platforms: (await service.list()).map(present) });
+  }));
+  router.post('/platforms', asyncHandler(async (req, res) => {
+    const input = parse(registration, req.body);
+    const deploymentIds = [...(input.deploymentIds ?? []), ...(input.deploymentId ? [input.deploymentId] : [])];
+    const platform = await service.register({ ...input, deploymentIds });
+    res.status(201).json({ platform: present(platform) });
+  }));
+  router.get('/platforms/:id', asyncHandler(async (req, res) => {
+    res.json({ platform: present(await service.get(String(req.params.id))) });
+  }));
+  router.delete('/platforms/:id', asyncHandler(async (req, res) => {
+    await service.remove(String(req.params.id));
+    res.status(204).end();
+  }));
+  router.put('/platforms/:id/new-deployment-policy', asyncHandler(async (req, res) => {
+    const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
+    await service.setNewDeploymentPolicy(String(req.params.id), policy);
+    res.json({ platform: present(await service.get(String(req.params.id))) });
+  }));
+  router.post('/platforms/:id/deployments', asyncHandler(async (req, res) => {
+    const { deploymentId } = parse(z.object({ deploymentId: z.string() }), req.body);
+    await service.addDeployment(String(req.params.id), deploymentId);
+    res.status(201).json({ platform: present(await service.get(String(req.params.id))) });
+  }));
+  router.post('/platforms/:id/deployments/:deploymentId/approve', asyncHandler(async (req, res) => {
+    await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+    res.json({ platform: present(await service.get(String(req.params.id))) });
+  }));
+  router.delete('/platforms/:id/deployments/:deploymentId', asyncHandler(async (req, res) => {
+    await service.removeDeployment(String(req.params.id), String(req.params.deploymentId));
+    res.status(204).end();
+  }));
+  return router;
+}

@@ -1,0 +1,173 @@
+import type { Logger } from '../logger.js';
+import { assertJwksUsable } from './jwks-check.js';
+import type { DeploymentPolicy, Platform, PresetName } from './platform.js';
+import { DeploymentNotAllowedError, InvalidPlatformError, PlatformExistsError, PlatformNotFoundError } from './platform.errors.js';
+import { CANVAS_DEFAULT_ISSUER, resolveEndpoints, type Endpoints } from './platform-presets.js';
+import type { PlatformRepository } from './platform.repository.js';
+
+/** What registering needs from the LTI layer (ltijs keeps its own copy of each platform). */
+export interface LtiPlatformRegistry {
+  register(platform: { issuer: string; clientId: string; name: string } & Endpoints): Promise<string>;
+  remove(issuer: string, clientId: string): Promise<void>;
+}
+
+export interface RegisterPlatformInput {
+  issuer?: string;
+  clientId: string;
+  deploymentIds: string[];
+  name?: string;
+  preset?: PresetName;
+  authUrl?: string;
+  tokenUrl?: string;
+  jwksUrl?: string;
+  newDeploymentPolicy?: DeploymentPolicy | null;
+  /** Skip fetching the JWKS (for an LMS this machine cannot reach yet). */
+  skipJwksCheck?: boolean;
+}
+
+const MAX_ID = 255;
+
+function requireUrl(field: string, value: string | undefined, allowHttp: boolean): string {
+  if (!value) {
+    throw new InvalidPlatformError(`${field} is required.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidPlatformError(`${field} must be an absolute URL, got "${value}".`);
+  }
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
+    throw new InvalidPlatformError(`${field} must use https://, got "${value}".`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function requireId(field: string, value: string | undefined): string {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed.length === 0 || trimmed.length > MAX_ID) {
+    throw new InvalidPlatformError(`${field} must be 1..${MAX_ID} characters.`);
+  }
+  return trimmed;
+}
+
+/** Registers LMS platforms (tenants) and decides which deployments may launch. */
+export class PlatformService {
+  constructor(
+    private readonly repository: PlatformRepository,
+    private readonly lti: LtiPlatformRegistry,
+    private readonly options: { defaultPolicy: DeploymentPolicy; allowHttp: boolean },
+    private readonly log: Logger,
+  ) {}
+
+  /** Validates, checks the JWKS answers, then stores the platform in ltijs and in examgate. */
+  async register(input: RegisterPlatformInput): Promise<Platform> {
+    const preset = input.preset ?? 'custom';
+    const issuer = requireUrl('issuer (--issuer)', input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined), this.options.allowHttp);
+    const clientId = requireId('client id (--client-id)', input.clientId);
+    const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deployment id (--deployment-id)', d)))];
+    if (deploymentIds.length === 0) {
+      throw new InvalidPlatformError('At least one deployment id (--deployment-id) is required.');
+    }
+    const resolved = resolveEndpoints(preset, issuer, { authUrl: input.authUrl, tokenUrl: input.tokenUrl, jwksUrl: input.jwksUrl });
+    const endpoints: Endpoints = {
+      authUrl: requireUrl('auth URL (--auth-url)', resolved.authUrl, this.options.allowHttp),
+      tokenUrl: requireUrl('token URL (--token-url)', resolved.tokenUrl, this.options.allowHttp),
+      jwksUrl: requireUrl('JWKS URL (--jwks-url)', resolved.jwksUrl, this.options.allowHttp),
+    };
+    if (await this.repository.findByIssuerAndClientId(issuer, clientId)) {
+      throw new PlatformExistsError(issuer, clientId);
+    }
+    if (!input.skipJwksCheck) {
+      await assertJwksUsable(endpoints.jwksUrl);
+    }
+    const name = input.name?.trim() || new URL(issuer).host;
+    const ltijsPlatformId = await this.lti.register({ issuer, clientId, name, ...endpoints });
+    try {
+      const platform = await this.repository.insert(
+        { issuer, clientId, name, preset, ...endpoints, newDeploymentPolicy: input.newDeploymentPolicy ?? null, ltijsPlatformId },
+        deploymentIds,
+      );
+      this.log.info({ platformId: platform.id, issuer, clientId, deploymentIds }, 'platform registered');
+      return platform;
+    } catch (err) {
+      // Leave no half-registered platform behind in ltijs.
+      await this.lti.remove(issuer, clientId);
+      throw err;
+    }
+  }
+
+  /** Records a platform that ltijs has just registered through LTI Dynamic Registration. */
+  async recordDynamicRegistration(input: Omit<Platform, 'id' | 'deployments' | 'name' | 'preset'>): Promise<Platform> {
+    return this.repository.insert({ ...input, name: new URL(input.issuer).host, preset: 'dynamic' }, []);
+  }
+
+  list(): Promise<Platform[]> {
+    return this.repository.list();
+  }
+
+  async get(id: string): Promise<Platform> {
+    const platform = await this.repository.findById(id);
+    if (!platform) {
+      throw new PlatformNotFoundError(`with id ${id}`);
+    }
+    return platform;
+  }
+
+  findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
+    return this.repository.findByIssuerAndClientId(issuer, clientId);
+  }
+
+  async remove(id: string): Promise<void> {
+    const platform = await this.get(id);
+    await this.repository.remove(id);
+    await this.lti.remove(platform.issuer, platform.clientId);
+    this.log.info({ platformId: id, issuer: platform.issuer }, 'platform removed');
+  }
+
+  async addDeployment(platformId: string, deploymentId: string): Promise<void> {
+    await this.get(platformId);
+    const id = requireId('deployment id', deploymentId);
+    await this.repository.addDeployment(platformId, id, 'active', 'admin');
+    await this.repository.setDeploymentStatus(platformId, id, 'active');
+  }
+
+  async approveDeployment(platformId: string, deploymentId: string): Promise<void> {
+    if (!(await this.repository.setDeploymentStatus(platformId, deploymentId, 'active'))) {
+      throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
+    }
+  }
+
+  async removeDeployment(platformId: string, deploymentId: string): Promise<void> {
+    if (!(await this.repository.removeDeployment(platformId, deploymentId))) {
+      throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
+    }
+  }
+
+  async setNewDeploymentPolicy(platformId: string, policy: DeploymentPolicy | null): Promise<void> {
+    if (!(await this.repository.setPolicy(platformId, policy))) {
+      throw new PlatformNotFoundError(`with id ${platformId}`);
+    }
+  }
+
+  /**
+   * Called for every validated launch. ltijs only checks that a deployment id is present;
+   * here a known one passes, and a new one under a known client id is accepted and logged
+   * or held for approval, by the platform's policy.
+   */
+  async admitDeployment(platform: Platform, deploymentId: string): Promise<void> {
+    const known = platform.deployments.find((d) => d.deploymentId === deploymentId) ?? (await this.repository.findDeployment(platform.id, deploymentId));
+    if (known) {
+      if (known.status !== 'active') {
+        throw new DeploymentNotAllowedError(deploymentId, true);
+      }
+      return;
+    }
+    const policy = platform.newDeploymentPolicy ?? this.options.defaultPolicy;
+    const stored = await this.repository.addDeployment(platform.id, deploymentId, policy === 'accept' ? 'active' : 'pending', 'launch');
+    this.log.warn({ platformId: platform.id, issuer: platform.issuer, deploymentId, policy }, 'new deployment id seen in a launch');
+    if (stored.status !== 'active') {
+      throw new DeploymentNotAllowedError(deploymentId, true);
+    }
+  }
+}

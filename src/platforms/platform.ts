@@ -1,0 +1,27 @@
+/** A registered LMS: one tenant. Nothing of one platform is visible from another. */
+export interface Platform {
+  id: string;
+  issuer: string;
+  clientId: string;
+  name: string;
+  preset: PresetName;
+  authUrl: string;
+  tokenUrl: string;
+  jwksUrl: string;
+  /** null: follow the system default (NEW_DEPLOYMENT_POLICY). */
+  newDeploymentPolicy: DeploymentPolicy | null;
+  ltijsPlatformId: string;
+  deployments: Deployment[];
+}
+
+export type PresetName = 'canvas' | 'moodle' | 'custom' | 'dynamic';
+export type DeploymentPolicy = 'accept' | 'hold';
+export type DeploymentStatus = 'active' | 'pending';
+
+export interface Deployment {
+  deploymentId: string;
+  status: DeploymentStatus;
+  /** How examgate learned of it: named at registration, by an admin, or first seen in a launch. */
+  source: 'registration' | 'admin' | 'launch';
+  firstSeenAt: Date;
+}

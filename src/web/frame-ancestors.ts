@@ -1,0 +1,63 @@
+import type { Platform } from '../platforms/platform.js';
+
+/** Canvas cloud frames tools from each institution's own *.instructure.com domain, not from its issuer. */
+const CANVAS_CLOUD_FRAMES = 'https://*.instructure.com';
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The origins allowed to frame examgate: each registered platform's own. */
+export function platformOrigins(platforms: Platform[]): string[] {
+  const origins = new Set<string>();
+  for (const platform of platforms) {
+    for (const url of [platform.issuer, platform.authUrl]) {
+      const origin = originOf(url);
+      if (origin) {
+        origins.add(origin);
+      }
+    }
+    if (platform.preset === 'canvas' && /\.instructure\.com$/.test(new URL(platform.issuer).host)) {
+      origins.add(CANVAS_CLOUD_FRAMES);
+    }
+  }
+  return [...origins].sort();
+}
+
+/**
+ * Platform origins change rarely and are read on every response, so they are cached and
+ * refreshed in the background; several processes converge within `ttlMs`.
+ */
+export class FrameAncestors {
+  private origins: string[] = [];
+  private loadedAt = 0;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly load: () => Promise<Platform[]>,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async current(): Promise<string[]> {
+    if (Date.now() - this.loadedAt > this.ttlMs) {
+      await this.refresh();
+    }
+    return this.origins;
+  }
+
+  async refresh(): Promise<void> {
+    this.loading ??= this.load()
+      .then((platforms) => {
+        this.origins = platformOrigins(platforms);
+        this.loadedAt = Date.now();
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    await this.loading;
+  }
+}
