@@ -35,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   configureViews(app);
+  configureViews(deps.lti.app);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -37,17 +37,23 @@ function itemsOf(state: LmsState, req: Request, res: ExpressResponse): LineItem[
 
 function findItem(state: LmsState, req: Request, res: ExpressResponse): LineItem | null {
   const items = itemsOf(state, req, res);
-  if (!items) return null;
+  if (!items) {
+    return null;
+  }
   const url = state.url(`/ags/${encodeURIComponent(String(req.params.contextId))}/lineitems/${String(req.params.itemId)}`);
   const item = items.find((i) => i.id === url);
-  if (!item) res.status(404).json({ error: 'not_found', error_description: 'unknown line item' });
+  if (!item) {
+    res.status(404).json({ error: 'not_found', error_description: 'unknown line item' });
+  }
   return item ?? null;
 }
 
 function listItems(state: LmsState) {
   return (req: Request, res: ExpressResponse): void => {
     const items = itemsOf(state, req, res);
-    if (!items) return;
+    if (!items) {
+      return;
+    }
     const matching = items.filter((item) =>
       FILTERS.every(([query, field]) => {
         const wanted = stringParam(req.query, query);
@@ -61,7 +67,9 @@ function listItems(state: LmsState) {
 function createItem(state: LmsState) {
   return (req: Request, res: ExpressResponse): void => {
     const items = itemsOf(state, req, res);
-    if (!items) return;
+    if (!items) {
+      return;
+    }
     const body: unknown = req.body;
     if (!isRecord(body) || typeof body.label !== 'string' || body.label === '') {
       res.status(400).json({ error: 'invalid_request', error_description: 'label is required' });
@@ -89,7 +97,9 @@ function postScore(state: LmsState) {
       return;
     }
     const item = findItem(state, req, res);
-    if (!item) return;
+    if (!item) {
+      return;
+    }
     const body: unknown = req.body;
     const missing = isRecord(body) ? REQUIRED_SCORE_FIELDS.filter((f) => body[f] === undefined) : REQUIRED_SCORE_FIELDS;
     if (!isRecord(body) || missing.length > 0) {
@@ -108,7 +118,9 @@ export function registerAgs(router: Router, state: LmsState): void {
   router.post(items, requireScope(state.tokens, [c.SCOPE_AGS_LINEITEM]), createItem(state));
   router.get(`${items}/:itemId`, requireScope(state.tokens, READ), (req, res) => {
     const item = findItem(state, req, res);
-    if (item) res.status(200).type(c.MEDIA_AGS_LINEITEM).send(JSON.stringify(item));
+    if (item) {
+      res.status(200).type(c.MEDIA_AGS_LINEITEM).send(JSON.stringify(item));
+    }
   });
   router.post(`${items}/:itemId/scores`, requireScope(state.tokens, [c.SCOPE_AGS_SCORE]), postScore(state));
 }

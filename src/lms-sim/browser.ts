@@ -36,7 +36,9 @@ export class Browser {
     const host = hostKey(url);
     const headers: Record<string, string> = { 'user-agent': 'examgate-sim-browser', ...init.headers };
     const cookie = this.#jar.header(host);
-    if (cookie !== undefined) headers.cookie = cookie;
+    if (cookie !== undefined) {
+      headers.cookie = cookie;
+    }
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -44,7 +46,9 @@ export class Browser {
     }
     const method = init.method ?? (init.form ? 'POST' : 'GET');
     const response = await fetch(url, { method, headers, body, redirect: 'manual' });
-    for (const setCookie of response.headers.getSetCookie()) this.#jar.store(host, setCookie);
+    for (const setCookie of response.headers.getSetCookie()) {
+      this.#jar.store(host, setCookie);
+    }
     return response;
   }
 
@@ -83,7 +87,9 @@ export class Browser {
 
 function redirectedInit(status: number, init: BrowserRequestInit): BrowserRequestInit {
   const method = (init.method ?? (init.form ? 'POST' : 'GET')).toUpperCase();
-  const keepsMethod = status === 307 || status === 308 || (method === 'GET' || method === 'HEAD');
-  if (keepsMethod) return init;
+  const keepsMethod = status === 307 || status === 308 || method === 'GET' || method === 'HEAD';
+  if (keepsMethod) {
+    return init;
+  }
   return init.headers ? { method: 'GET', headers: init.headers } : { method: 'GET' };
 }

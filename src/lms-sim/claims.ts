@@ -61,12 +61,7 @@ export const SCOPE_AGS_LINEITEM_READONLY = `${AGS_SCOPE}lineitem.readonly`;
 export const SCOPE_AGS_RESULT_READONLY = `${AGS_SCOPE}result.readonly`;
 /** @see https://www.imsglobal.org/spec/lti-ags/v2p0#scope-and-allowed-http-methods */
 export const SCOPE_AGS_SCORE = `${AGS_SCOPE}score`;
-export const AGS_SCOPES = [
-  SCOPE_AGS_LINEITEM,
-  SCOPE_AGS_LINEITEM_READONLY,
-  SCOPE_AGS_RESULT_READONLY,
-  SCOPE_AGS_SCORE,
-];
+export const AGS_SCOPES = [SCOPE_AGS_LINEITEM, SCOPE_AGS_LINEITEM_READONLY, SCOPE_AGS_RESULT_READONLY, SCOPE_AGS_SCORE];
 /** Every scope the token endpoint will grant. */
 export const SUPPORTED_SCOPES = [SCOPE_NRPS, ...AGS_SCOPES];
 
@@ -78,12 +73,10 @@ export const ROLE_ADMINISTRATOR = `${MEMBERSHIP_ROLE_PREFIX}Administrator`;
 export const ROLE_CONTENT_DEVELOPER = `${MEMBERSHIP_ROLE_PREFIX}ContentDeveloper`;
 export const ROLE_MENTOR = `${MEMBERSHIP_ROLE_PREFIX}Mentor`;
 /** A sub-role: note the '/Instructor#' path. @see http://www.imsglobal.org/spec/lti/v1p3/#context-sub-roles */
-export const ROLE_TEACHING_ASSISTANT =
-  'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant';
+export const ROLE_TEACHING_ASSISTANT = 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant';
 
 /** @see http://www.imsglobal.org/spec/lti/v1p3/#context-type-vocabulary */
-export const CONTEXT_TYPE_COURSE_OFFERING =
-  'http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering';
+export const CONTEXT_TYPE_COURSE_OFFERING = 'http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering';
 
 /** @see https://www.imsglobal.org/spec/lti-nrps/v2p0#membership-container-media-type */
 export const MEDIA_NRPS_CONTAINER = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
@@ -98,8 +91,12 @@ export const MEDIA_AGS_SCORE = 'application/vnd.ims.lis.v1.score+json';
  * can send system/institution roles or deliberately odd values.
  */
 export function normalizeRole(role: string): string {
-  if (role.includes(':') || role.includes('/')) return role;
-  if (role === 'TeachingAssistant') return ROLE_TEACHING_ASSISTANT;
+  if (role.includes(':') || role.includes('/')) {
+    return role;
+  }
+  if (role === 'TeachingAssistant') {
+    return ROLE_TEACHING_ASSISTANT;
+  }
   const name = role.charAt(0).toUpperCase() + role.slice(1);
   return `${MEMBERSHIP_ROLE_PREFIX}${name}`;
 }

@@ -31,18 +31,28 @@ export function hostKey(hostOrUrl: string): string {
 export function parseSetCookie(header: string, now: number): ParsedSetCookie | null {
   const [pair = '', ...attributes] = header.split(';');
   const eq = pair.indexOf('=');
-  if (eq <= 0) return null;
+  if (eq <= 0) {
+    return null;
+  }
   const cookie: ParsedSetCookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), path: '/', expiresAt: null };
   let maxAge: number | null = null;
   for (const attribute of attributes) {
     const [rawKey = '', ...rest] = attribute.split('=');
     const key = rawKey.trim().toLowerCase();
     const value = rest.join('=').trim();
-    if (key === 'path' && value) cookie.path = value;
-    if (key === 'expires' && !Number.isNaN(Date.parse(value))) cookie.expiresAt = Date.parse(value);
-    if (key === 'max-age' && /^-?\d+$/.test(value)) maxAge = Number(value);
+    if (key === 'path' && value) {
+      cookie.path = value;
+    }
+    if (key === 'expires' && !Number.isNaN(Date.parse(value))) {
+      cookie.expiresAt = Date.parse(value);
+    }
+    if (key === 'max-age' && /^-?\d+$/.test(value)) {
+      maxAge = Number(value);
+    }
   }
-  if (maxAge !== null) cookie.expiresAt = maxAge <= 0 ? now : now + maxAge * 1000;
+  if (maxAge !== null) {
+    cookie.expiresAt = maxAge <= 0 ? now : now + maxAge * 1000;
+  }
   return cookie;
 }
 
@@ -52,7 +62,9 @@ export class CookieJar {
   /** Applies one Set-Cookie header received from `host`. */
   store(host: string, setCookie: string, now = Date.now()): void {
     const parsed = parseSetCookie(setCookie, now);
-    if (!parsed) return;
+    if (!parsed) {
+      return;
+    }
     const bucket = this.#bucket(host);
     if (parsed.expiresAt !== null && parsed.expiresAt <= now) {
       bucket.delete(parsed.name);
@@ -65,10 +77,15 @@ export class CookieJar {
   snapshot(host: string, now = Date.now()): Record<string, string> {
     const result: Record<string, string> = {};
     const bucket = this.#hosts.get(hostKey(host));
-    if (!bucket) return result;
+    if (!bucket) {
+      return result;
+    }
     for (const [name, cookie] of bucket) {
-      if (cookie.expiresAt !== null && cookie.expiresAt <= now) bucket.delete(name);
-      else result[name] = cookie.value;
+      if (cookie.expiresAt !== null && cookie.expiresAt <= now) {
+        bucket.delete(name);
+      } else {
+        result[name] = cookie.value;
+      }
     }
     return result;
   }
@@ -81,8 +98,11 @@ export class CookieJar {
 
   /** Forgets the cookies of one host, or of every host. */
   clear(host?: string): void {
-    if (host === undefined) this.#hosts.clear();
-    else this.#hosts.delete(hostKey(host));
+    if (host === undefined) {
+      this.#hosts.clear();
+    } else {
+      this.#hosts.delete(hostKey(host));
+    }
   }
 
   #bucket(host: string): Map<string, StoredCookie> {

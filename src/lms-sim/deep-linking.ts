@@ -12,23 +12,37 @@ import type { LmsState } from './state.js';
 
 /** Checks the LTI-specific claims after the signature and iss/aud are verified; returns a reason or null. */
 function claimProblem(state: LmsState, claims: Record<string, unknown>): string | null {
-  if (claims[CLAIM_MESSAGE_TYPE] !== 'LtiDeepLinkingResponse') return 'message_type must be LtiDeepLinkingResponse';
-  if (claims[CLAIM_VERSION] !== '1.3.0') return 'version must be 1.3.0';
+  if (claims[CLAIM_MESSAGE_TYPE] !== 'LtiDeepLinkingResponse') {
+    return 'message_type must be LtiDeepLinkingResponse';
+  }
+  if (claims[CLAIM_VERSION] !== '1.3.0') {
+    return 'version must be 1.3.0';
+  }
   const deployment = claims[CLAIM_DEPLOYMENT_ID];
-  if (typeof deployment !== 'string' || !state.deployments.has(deployment)) return 'unknown deployment_id';
+  if (typeof deployment !== 'string' || !state.deployments.has(deployment)) {
+    return 'unknown deployment_id';
+  }
   // data is opaque to the tool; when present it must be a value this LMS issued.
   const data = claims[CLAIM_DL_DATA];
-  if (data !== undefined && (typeof data !== 'string' || !state.deepLinkData.has(data))) return 'data does not match a deep linking request';
+  if (data !== undefined && (typeof data !== 'string' || !state.deepLinkData.has(data))) {
+    return 'data does not match a deep linking request';
+  }
   const items = claims[CLAIM_DL_CONTENT_ITEMS];
-  if (items !== undefined && !Array.isArray(items)) return 'content_items must be an array';
+  if (items !== undefined && !Array.isArray(items)) {
+    return 'content_items must be an array';
+  }
   return null;
 }
 
 function itemTitles(claims: Record<string, unknown>): string[] {
   const items = claims[CLAIM_DL_CONTENT_ITEMS];
-  if (!Array.isArray(items)) return [];
+  if (!Array.isArray(items)) {
+    return [];
+  }
   return items.map((item: unknown) => {
-    if (typeof item !== 'object' || item === null) return '(invalid item)';
+    if (typeof item !== 'object' || item === null) {
+      return '(invalid item)';
+    }
     const { title, type } = item as Record<string, unknown>;
     return typeof title === 'string' ? title : `(untitled ${String(type)})`;
   });
@@ -49,14 +63,20 @@ export function deepLinkReturn(state: LmsState) {
     const token = stringParam(req.body, 'JWT');
     const tool = state.tool;
     if (!token || !tool) {
-      res.status(400).type('text/plain').send(token ? 'no tool is registered' : 'form field JWT is required');
+      res
+        .status(400)
+        .type('text/plain')
+        .send(token ? 'no tool is registered' : 'form field JWT is required');
       return;
     }
     let claims: Record<string, unknown>;
     try {
       claims = await verifyRemoteJwt(token, { jwksUrl: tool.jwksUrl, issuer: state.config.clientId, audience: state.config.issuer });
     } catch (error) {
-      res.status(400).type('text/plain').send(`JWT rejected: ${error instanceof Error ? error.message : String(error)}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`JWT rejected: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     const problem = claimProblem(state, claims);

@@ -21,7 +21,9 @@ export function submitAutoPostForm(html: string): AutoPostForm | null {
   const formTags = html.matchAll(/<form\b([^>]*)>([\s\S]*?)(?:<\/form\s*>|$)/gi);
   for (const [, attributeText = '', inner = ''] of formTags) {
     const attributes = parseAttributes(attributeText);
-    if ((attributes.method ?? 'get').toLowerCase() !== 'post') continue;
+    if ((attributes.method ?? 'get').toLowerCase() !== 'post') {
+      continue;
+    }
     return { action: attributes.action ?? '', fields: inputFields(inner) };
   }
   return null;
@@ -32,7 +34,9 @@ function inputFields(formHtml: string): Record<string, string> {
   for (const [, attributeText = ''] of formHtml.matchAll(/<input\b([^>]*)>/gi)) {
     const input = parseAttributes(attributeText);
     const type = (input.type ?? 'text').toLowerCase();
-    if (input.name === undefined || SKIPPED_INPUT_TYPES.has(type)) continue;
+    if (input.name === undefined || SKIPPED_INPUT_TYPES.has(type)) {
+      continue;
+    }
     fields[input.name] = input.value ?? '';
   }
   return fields;

@@ -18,8 +18,12 @@ const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', a
 /** Decodes the entities a server is likely to emit in attribute values. */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref.startsWith('#x') || ref.startsWith('#X')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
+    if (ref.startsWith('#x') || ref.startsWith('#X')) {
+      return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    }
+    if (ref.startsWith('#')) {
+      return String.fromCodePoint(parseInt(ref.slice(1), 10));
+    }
     return NAMED[ref.toLowerCase()] ?? whole;
   });
 }

@@ -26,9 +26,7 @@ export interface LaunchClaimsInput {
 export function buildLaunchClaims(input: LaunchClaimsInput): Record<string, unknown> {
   const { config, request } = input;
   const iat = Math.floor((input.now ?? Date.now()) / 1000);
-  const deepLinking = request.messageType === 'LtiDeepLinkingRequest';
-  const context = request.context === undefined ? DEFAULT_CONTEXT : request.context;
-  const claims: Record<string, unknown> = {
+  return {
     iss: config.issuer,
     aud: config.clientId,
     azp: config.clientId,
@@ -44,23 +42,49 @@ export function buildLaunchClaims(input: LaunchClaimsInput): Record<string, unkn
     [c.CLAIM_ROLES]: (request.roles ?? [c.ROLE_LEARNER]).map(c.normalizeRole),
     [c.CLAIM_TOOL_PLATFORM]: platformClaim(config),
     [c.CLAIM_LAUNCH_PRESENTATION]: { document_target: 'iframe', return_url: `${config.baseUrl}/return` },
+    ...optionalClaims(config, request),
   };
-  if (context) claims[c.CLAIM_CONTEXT] = { ...context, type: [c.CONTEXT_TYPE_COURSE_OFFERING] };
+}
+
+/** Claims whose presence the LaunchRequest controls (null means "leave out"). */
+function optionalClaims(config: LmsConfig, request: LaunchRequest): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  const context = request.context === undefined ? DEFAULT_CONTEXT : request.context;
+  if (context) {
+    claims[c.CLAIM_CONTEXT] = { ...context, type: [c.CONTEXT_TYPE_COURSE_OFFERING] };
+    Object.assign(claims, serviceClaims(config, context.id, request.services));
+  }
+  // Deep linking requests are not about an existing link (LTI DL 2.0 §4.4).
   const resourceLink = request.resourceLink === undefined ? { id: 'rl-1' } : request.resourceLink;
-  if (resourceLink && !deepLinking) claims[c.CLAIM_RESOURCE_LINK] = resourceLink;
-  if (request.custom) claims[c.CLAIM_CUSTOM] = { ...request.custom };
-  if (context) Object.assign(claims, serviceClaims(config, context.id, request.services));
+  if (resourceLink && request.messageType !== 'LtiDeepLinkingRequest') {
+    claims[c.CLAIM_RESOURCE_LINK] = { ...resourceLink };
+  }
+  if (request.custom) {
+    claims[c.CLAIM_CUSTOM] = { ...request.custom };
+  }
   return claims;
 }
 
 function userClaims(user: LmsUser): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
-  if (user.name !== undefined) claims.name = user.name;
-  if (user.givenName !== undefined) claims.given_name = user.givenName;
-  if (user.familyName !== undefined) claims.family_name = user.familyName;
-  if (user.email !== undefined) claims.email = user.email;
-  if (user.sisId !== undefined) claims[c.CLAIM_LIS] = { person_sourcedid: user.sisId };
-  if (user.legacyUserId !== undefined) claims[c.CLAIM_LTI11_LEGACY_USER_ID] = user.legacyUserId;
+  if (user.name !== undefined) {
+    claims.name = user.name;
+  }
+  if (user.givenName !== undefined) {
+    claims.given_name = user.givenName;
+  }
+  if (user.familyName !== undefined) {
+    claims.family_name = user.familyName;
+  }
+  if (user.email !== undefined) {
+    claims.email = user.email;
+  }
+  if (user.sisId !== undefined) {
+    claims[c.CLAIM_LIS] = { person_sourcedid: user.sisId };
+  }
+  if (user.legacyUserId !== undefined) {
+    claims[c.CLAIM_LTI11_LEGACY_USER_ID] = user.legacyUserId;
+  }
   return claims;
 }
 
@@ -70,13 +94,9 @@ function platformClaim(config: LmsConfig): Record<string, unknown> {
   return { guid, name: 'examgate simulated LMS', product_family_code: 'examgate-sim' };
 }
 
-function serviceClaims(
-  config: LmsConfig,
-  contextId: string,
-  services: LaunchRequest['services'],
-): Record<string, unknown> {
+function serviceClaims(config: LmsConfig, contextId: string, services: LaunchRequest['services']): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
-  const base = `${config.baseUrl}`;
+  const base = config.baseUrl;
   const id = encodeURIComponent(contextId);
   if (services?.nrps ?? true) {
     claims[c.CLAIM_NRPS] = { context_memberships_url: `${base}/nrps/${id}/memberships`, service_versions: ['2.0'] };
@@ -113,10 +133,16 @@ export function signIdToken(claims: Record<string, unknown>, key: SigningKey, ta
 }
 
 function signerFor(mode: LaunchTamper['signWith'], key: SigningKey): Signer {
-  if (mode === 'none') return unsignedSigner;
+  if (mode === 'none') {
+    return unsignedSigner;
+  }
   // The HMAC secret is the LMS's public key PEM: the classic algorithm-confusion
   // attack, which a tool that does not pin RS256 would wrongly accept.
-  if (mode === 'HS256') return hs256Signer(key.publicKey.export({ format: 'pem', type: 'spki' }).toString());
-  if (mode === 'other-key') return rs256Signer(strangerKey().privateKey);
+  if (mode === 'HS256') {
+    return hs256Signer(key.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  }
+  if (mode === 'other-key') {
+    return rs256Signer(strangerKey().privateKey);
+  }
   return rs256Signer(key.privateKey);
 }

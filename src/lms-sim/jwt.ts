@@ -25,13 +25,8 @@ export function hs256Signer(secret: string): Signer {
 export const unsignedSigner: Signer = () => '';
 
 /** Serialises header and claims and appends the signature `signer` makes. */
-export function encodeJwt(
-  header: Record<string, unknown>,
-  claims: Record<string, unknown>,
-  signer: Signer,
-): string {
-  const encode = (part: Record<string, unknown>): string =>
-    Buffer.from(JSON.stringify(part)).toString('base64url');
+export function encodeJwt(header: Record<string, unknown>, claims: Record<string, unknown>, signer: Signer): string {
+  const encode = (part: Record<string, unknown>): string => Buffer.from(JSON.stringify(part)).toString('base64url');
   const input = `${encode(header)}.${encode(claims)}`;
   return `${input}.${signer(input)}`;
 }
@@ -49,13 +44,14 @@ export interface RemoteVerification {
  * asked, and an exp claim (LTI Security §5.1.3 makes it mandatory).
  * @returns the verified claims; throws an Error describing the first failure.
  */
-export async function verifyRemoteJwt(
-  token: string,
-  expect: RemoteVerification,
-): Promise<Record<string, unknown>> {
+export async function verifyRemoteJwt(token: string, expect: RemoteVerification): Promise<Record<string, unknown>> {
   const decoded = jwt.decode(token, { complete: true });
-  if (!decoded || typeof decoded.header !== 'object') throw new Error('not a JWT');
-  if (decoded.header.alg !== 'RS256') throw new Error(`alg must be RS256, got ${decoded.header.alg}`);
+  if (!decoded || typeof decoded.header !== 'object') {
+    throw new Error('not a JWT');
+  }
+  if (decoded.header.alg !== 'RS256') {
+    throw new Error(`alg must be RS256, got ${decoded.header.alg}`);
+  }
   const key = await fetchPublicKey(expect.jwksUrl, decoded.header.kid);
   const payload = jwt.verify(token, key, {
     algorithms: ['RS256'],
@@ -63,7 +59,11 @@ export async function verifyRemoteJwt(
     audience: expect.audience,
     ...(expect.subject === undefined ? {} : { subject: expect.subject }),
   });
-  if (typeof payload !== 'object' || payload === null) throw new Error('JWT payload is not an object');
-  if (typeof payload.exp !== 'number') throw new Error('JWT has no exp claim');
+  if (typeof payload !== 'object' || payload === null) {
+    throw new Error('JWT payload is not an object');
+  }
+  if (typeof payload.exp !== 'number') {
+    throw new Error('JWT has no exp claim');
+  }
   return { ...payload };
 }

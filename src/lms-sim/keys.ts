@@ -27,9 +27,7 @@ export interface PublicJwk {
  * The kid is the RFC 7638 thumbprint so a persisted key keeps its kid.
  */
 export function createSigningKey(pem?: string): SigningKey {
-  const privateKey = pem
-    ? createPrivateKey(pem)
-    : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const privateKey = pem ? createPrivateKey(pem) : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const publicKey = createPublicKey(privateKey);
   const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   return { privateKey, publicKey, kid: thumbprint(publicKey), privateKeyPem };
@@ -73,10 +71,14 @@ function thumbprint(publicKey: KeyObject): string {
  */
 export async function fetchPublicKey(jwksUrl: string, kid: string | undefined): Promise<KeyObject> {
   const response = await fetch(jwksUrl, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`JWKS ${jwksUrl} answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`JWKS ${jwksUrl} answered ${response.status}`);
+  }
   const keys = rsaKeysOf(await response.json());
   const match = kid === undefined ? (keys.length === 1 ? keys[0] : undefined) : keys.find((k) => k.kid === kid);
-  if (!match) throw new Error(`no key with kid ${String(kid)} in ${jwksUrl}`);
+  if (!match) {
+    throw new Error(`no key with kid ${String(kid)} in ${jwksUrl}`);
+  }
   return createPublicKey({ key: { kty: 'RSA', n: match.n, e: match.e }, format: 'jwk' });
 }
 
@@ -86,7 +88,9 @@ function rsaKeysOf(body: unknown): Array<{ kid: unknown; n: string; e: string }>
   }
   const keys: Array<{ kid: unknown; n: string; e: string }> = [];
   for (const key of body.keys as unknown[]) {
-    if (typeof key !== 'object' || key === null) continue;
+    if (typeof key !== 'object' || key === null) {
+      continue;
+    }
     const record = key as Record<string, unknown>;
     if (record.kty === 'RSA' && typeof record.n === 'string' && typeof record.e === 'string') {
       keys.push({ kid: record.kid, n: record.n, e: record.e });

@@ -18,12 +18,18 @@ function toResult(followed: FollowResult): LaunchResult {
 export async function driveLaunch(browser: Browser, loginUrl: string, tamper?: LaunchTamper): Promise<LaunchResult> {
   const authPage = await browser.follow(loginUrl);
   const form = authPage.response.status === 200 ? submitAutoPostForm(authPage.body) : null;
-  if (!form) return toResult(authPage);
+  if (!form) {
+    return toResult(authPage);
+  }
   const action = new URL(form.action, authPage.url).toString();
   // Models a browser that blocks third-party cookies inside the LMS iframe.
-  if (tamper?.dropStateCookie) browser.clearCookies(action);
+  if (tamper?.dropStateCookie) {
+    browser.clearCookies(action);
+  }
   const post = { method: 'POST', form: form.fields };
   const result = toResult(await browser.follow(action, post));
-  if (tamper?.replay) result.replay = toResult(await browser.follow(action, post));
+  if (tamper?.replay) {
+    result.replay = toResult(await browser.follow(action, post));
+  }
   return result;
 }

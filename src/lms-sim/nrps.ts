@@ -28,19 +28,28 @@ export function pageWindow(query: unknown, total: number, defaultSize: number): 
   const usesFrom = fromParam !== undefined && /^\d+$/.test(fromParam);
   const page = positiveInt(query, 'page') ?? 1;
   const start = usesFrom ? Number(fromParam) : (page - 1) * size;
-  if (start + size >= total) return { start, size, nextQuery: null };
+  if (start + size >= total) {
+    return { start, size, nextQuery: null };
+  }
   const next = new URLSearchParams();
   for (const name of ['role', 'rlid', 'limit']) {
     const value = stringParam(query, name);
-    if (value !== undefined) next.set(name, value);
+    if (value !== undefined) {
+      next.set(name, value);
+    }
   }
-  if (usesFrom) next.set('from', String(start + size));
-  else next.set('page', String(page + 1));
+  if (usesFrom) {
+    next.set('from', String(start + size));
+  } else {
+    next.set('page', String(page + 1));
+  }
   return { start, size, nextQuery: next };
 }
 
 function filterByRole(members: RosterMember[], role: string | undefined): RosterMember[] {
-  if (role === undefined) return members;
+  if (role === undefined) {
+    return members;
+  }
   const wanted = normalizeRole(role);
   return members.filter((m) => m.roles.some((r) => normalizeRole(r) === wanted));
 }
@@ -56,7 +65,9 @@ function membershipHandler(state: LmsState) {
     const members = filterByRole(state.rosters.get(contextId) ?? [], stringParam(req.query, 'role'));
     const window = pageWindow(req.query, members.length, state.config.pageSize);
     const endpoint = state.url(`/nrps/${encodeURIComponent(contextId)}/memberships`);
-    if (window.nextQuery) res.set('Link', `<${endpoint}?${window.nextQuery.toString()}>; rel="next"`);
+    if (window.nextQuery) {
+      res.set('Link', `<${endpoint}?${window.nextQuery.toString()}>; rel="next"`);
+    }
     const query = new URLSearchParams(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
     const body = {
       id: query ? `${endpoint}?${query}` : endpoint,
@@ -76,7 +87,9 @@ export function registerNrps(router: Router, state: LmsState): void {
       next();
       return;
     }
-    if (state.nrpsFailure === 401) res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+    if (state.nrpsFailure === 401) {
+      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+    }
     res.status(state.nrpsFailure).json({ error: 'simulated_failure', error_description: 'failNrps() is active' });
   });
   router.get(path, requireScope(state.tokens, [SCOPE_NRPS]), membershipHandler(state));

@@ -9,6 +9,7 @@ import { autoPostPage } from './html.js';
 import { stringParam } from './http-util.js';
 import { buildLaunchClaims, DEFAULT_CONTEXT, deepLinkingSettings, signIdToken } from './id-token.js';
 import type { LmsState, PendingLaunch } from './state.js';
+import type { ToolEndpoints } from './types.js';
 
 interface AuthRequest {
   hint: string;
@@ -30,32 +31,52 @@ function withoutQuery(uri: string): string | null {
   }
 }
 
-function checkAuthRequest(state: LmsState, params: unknown): Checked {
-  const p = (name: string): string | undefined => stringParam(params, name);
+/** The parameters whose value LTI fixes (core §5.1.1.1), plus our client_id. */
+function fixedParamProblem(p: (name: string) => string | undefined, clientId: string): string | null {
   const fixed: Array<[string, string]> = [
     ['scope', 'openid'],
     ['response_type', 'id_token'],
     ['response_mode', 'form_post'],
     ['prompt', 'none'],
-    ['client_id', state.config.clientId],
+    ['client_id', clientId],
   ];
   for (const [name, expected] of fixed) {
-    if (p(name) !== expected) return { ok: false, reason: `${name} must be ${expected}, got ${p(name) ?? '(missing)'}` };
+    if (p(name) !== expected) {
+      return `${name} must be ${expected}, got ${p(name) ?? '(missing)'}`;
+    }
   }
-  const tool = state.tool;
-  const redirectUri = p('redirect_uri') ?? '';
+  return null;
+}
+
+/** The id_token may only go to a redirect URI registered for the tool (LTI Security §5.1.1.3). */
+function redirectProblem(tool: ToolEndpoints | null, redirectUri: string): string | null {
   const registered = [tool?.launchUrl, tool?.deepLinkingUrl].flatMap((u) => (u ? [withoutQuery(u)] : []));
-  if (!registered.includes(withoutQuery(redirectUri) ?? '\0')) {
-    return { ok: false, reason: `redirect_uri ${redirectUri || '(missing)'} is not registered for this tool` };
+  if (registered.includes(withoutQuery(redirectUri) ?? '\0')) {
+    return null;
+  }
+  return `redirect_uri ${redirectUri || '(missing)'} is not registered for this tool`;
+}
+
+function checkAuthRequest(state: LmsState, params: unknown): Checked {
+  const p = (name: string): string | undefined => stringParam(params, name);
+  const redirectUri = p('redirect_uri') ?? '';
+  const problem = fixedParamProblem(p, state.config.clientId) ?? redirectProblem(state.tool, redirectUri);
+  if (problem) {
+    return { ok: false, reason: problem };
   }
   const hint = p('lti_message_hint') ?? '';
   const launch = state.pending.get(hint);
-  if (!launch) return { ok: false, reason: 'lti_message_hint does not identify a pending launch' };
-  if (p('login_hint') !== launch.loginHint) return { ok: false, reason: 'login_hint does not match the launch' };
+  if (!launch) {
+    return { ok: false, reason: 'lti_message_hint does not identify a pending launch' };
+  }
+  if (p('login_hint') !== launch.loginHint) {
+    return { ok: false, reason: 'login_hint does not match the launch' };
+  }
   const nonce = p('nonce');
   const stateParam = p('state');
-  if (!nonce) return { ok: false, reason: 'nonce is required' };
-  if (!stateParam) return { ok: false, reason: 'state is required' };
+  if (!nonce || !stateParam) {
+    return { ok: false, reason: `${nonce ? 'state' : 'nonce'} is required` };
+  }
   return { ok: true, auth: { hint, launch, redirectUri, nonce, state: stateParam } };
 }
 
@@ -73,7 +94,9 @@ function issueIdToken(state: LmsState, auth: AuthRequest): string {
     claims[CLAIM_DL_SETTINGS] = settings;
   }
   const context = request.context === undefined ? DEFAULT_CONTEXT : request.context;
-  if (context) state.rememberContext(context);
+  if (context) {
+    state.rememberContext(context);
+  }
   state.deployments.add(request.deploymentId ?? state.config.deploymentId);
   return signIdToken(claims, state.key, request.tamper);
 }
@@ -91,6 +114,9 @@ export function authorizationEndpoint(state: LmsState) {
     state.pending.delete(checked.auth.hint);
     const idToken = issueIdToken(state, checked.auth);
     res.set('Cache-Control', 'no-store');
-    res.status(200).type('text/html').send(autoPostPage(checked.auth.redirectUri, { id_token: idToken, state: checked.auth.state }));
+    res
+      .status(200)
+      .type('text/html')
+      .send(autoPostPage(checked.auth.redirectUri, { id_token: idToken, state: checked.auth.state }));
   };
 }

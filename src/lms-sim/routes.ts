@@ -47,13 +47,28 @@ function returnPage(req: Request, res: ExpressResponse): void {
   res.type('text/html').send(htmlPage('Back in the LMS', `<h1>Back in the LMS</h1>${lines.join('')}`));
 }
 
+/** Unexpected failures answer as plain text, keeping a body-parser's 4xx status. */
+function errorHandler(error: unknown, _req: Request, res: ExpressResponse, next: NextFunction): void {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+  res
+    .status(status)
+    .type('text/plain')
+    .send(error instanceof Error ? error.message : 'internal error');
+}
+
 /** Builds the router serving every LMS endpoint relative to its mount point. */
 export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
   const router = express.Router();
   router.use((req, _res, next) => {
     state.requestLog.push({ method: req.method, path: req.path });
     // The demo runs for days; keep the log bounded (tests stay far below this).
-    if (state.requestLog.length > MAX_LOGGED_REQUESTS) state.requestLog.shift();
+    if (state.requestLog.length > MAX_LOGGED_REQUESTS) {
+      state.requestLog.shift();
+    }
     next();
   });
   const form = express.urlencoded({ extended: false });
@@ -70,13 +85,6 @@ export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
   router.use('/nrps', json);
   router.use('/ags', json);
   handlers.services(router);
-  router.use((error: unknown, _req: Request, res: ExpressResponse, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
-    res.status(status).type('text/plain').send(error instanceof Error ? error.message : 'internal error');
-  });
+  router.use(errorHandler);
   return router;
 }

@@ -61,7 +61,13 @@ export class SimulatedLms {
     this.jwksUrl = `${this.baseUrl}/jwks`;
     const key = createSigningKey(options.privateKeyPem);
     this.privateKeyPem = key.privateKeyPem;
-    const config = { baseUrl: this.baseUrl, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId, pageSize: options.pageSize ?? 50 };
+    const config = {
+      baseUrl: this.baseUrl,
+      issuer: this.issuer,
+      clientId: this.clientId,
+      deploymentId: this.deploymentId,
+      pageSize: options.pageSize ?? 50,
+    };
     this.#state = new LmsState(config, key);
     this.router = buildRouter(this.#state, {
       auth: authorizationEndpoint(this.#state),
@@ -104,7 +110,10 @@ export class SimulatedLms {
   /** Replaces the NRPS members of a context (and makes the context known to the services). */
   setRoster(contextId: string, members: RosterMember[]): void {
     this.#state.rememberContext({ id: contextId });
-    this.#state.rosters.set(contextId, members.map((m) => ({ ...m, roles: [...m.roles] })));
+    this.#state.rosters.set(
+      contextId,
+      members.map((m) => ({ ...m, roles: [...m.roles] })),
+    );
   }
 
   /** Makes NRPS answer `status` until called with null. */
@@ -115,7 +124,9 @@ export class SimulatedLms {
   /** Stops the server that start() created; a no-op for a mounted router. */
   async close(): Promise<void> {
     const server = this.#server;
-    if (!server) return;
+    if (!server) {
+      return;
+    }
     this.#server = null;
     await new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));

@@ -60,7 +60,9 @@ export class LmsState {
 
   /** The registered tool; launches and tool-signed messages need one. */
   requireTool(): ToolEndpoints {
-    if (!this.tool) throw new Error('SimulatedLms: call configureTool() before launching');
+    if (!this.tool) {
+      throw new Error('SimulatedLms: call configureTool() before launching');
+    }
     return this.tool;
   }
 
@@ -93,7 +95,9 @@ export class LmsState {
 
   #forgetStale(now: number): void {
     for (const [hint, launch] of this.pending) {
-      if (now - launch.createdAt > PENDING_TTL_MS) this.pending.delete(hint);
+      if (now - launch.createdAt > PENDING_TTL_MS) {
+        this.pending.delete(hint);
+      }
     }
   }
 }

@@ -26,15 +26,21 @@ class TokenError extends Error {
 function assertionGuard(): (jti: unknown) => void {
   const seen = new Set<string>();
   return (jti) => {
-    if (typeof jti !== 'string' || jti === '') return;
-    if (seen.has(jti)) throw new TokenError(401, 'invalid_client', 'client_assertion jti was already used');
+    if (typeof jti !== 'string' || jti === '') {
+      return;
+    }
+    if (seen.has(jti)) {
+      throw new TokenError(401, 'invalid_client', 'client_assertion jti was already used');
+    }
     seen.add(jti);
   };
 }
 
 async function verifyAssertion(state: LmsState, assertion: string): Promise<Record<string, unknown>> {
   const tool = state.tool;
-  if (!tool) throw new TokenError(401, 'invalid_client', 'no tool is registered');
+  if (!tool) {
+    throw new TokenError(401, 'invalid_client', 'no tool is registered');
+  }
   try {
     return await verifyRemoteJwt(assertion, {
       jwksUrl: tool.jwksUrl,
@@ -49,9 +55,13 @@ async function verifyAssertion(state: LmsState, assertion: string): Promise<Reco
 }
 
 function grantedScopes(requested: string | undefined): string[] {
-  if (!requested) throw new TokenError(400, 'invalid_request', 'scope is required');
+  if (!requested) {
+    throw new TokenError(400, 'invalid_request', 'scope is required');
+  }
   const granted = requested.split(/\s+/).filter((s) => SUPPORTED_SCOPES.includes(s));
-  if (granted.length === 0) throw new TokenError(400, 'invalid_scope', `none of the scopes is supported: ${requested}`);
+  if (granted.length === 0) {
+    throw new TokenError(400, 'invalid_scope', `none of the scopes is supported: ${requested}`);
+  }
   return granted;
 }
 
@@ -70,14 +80,18 @@ export function tokenEndpoint(state: LmsState) {
         throw new TokenError(400, 'invalid_request', `client_assertion_type must be ${JWT_BEARER}`);
       }
       const assertion = stringParam(body, 'client_assertion');
-      if (!assertion) throw new TokenError(400, 'invalid_request', 'client_assertion is required');
+      if (!assertion) {
+        throw new TokenError(400, 'invalid_request', 'client_assertion is required');
+      }
       const scopes = grantedScopes(stringParam(body, 'scope'));
       const claims = await verifyAssertion(state, assertion);
       rememberJti(claims.jti);
       const accessToken = state.tokens.issue(scopes);
       res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, scope: scopes.join(' ') });
     } catch (error) {
-      if (!(error instanceof TokenError)) throw error; // a bug, not a client error: let express answer 500
+      if (!(error instanceof TokenError)) {
+        throw error;
+      } // a bug, not a client error: let express answer 500
       res.status(error.status).json({ error: error.code, error_description: error.message });
     }
   };

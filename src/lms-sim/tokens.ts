@@ -25,7 +25,9 @@ export class AccessTokens {
   /** Scopes of a live token, or null when unknown or expired. */
   scopesOf(token: string, now = Date.now()): ReadonlySet<string> | null {
     const issued = this.#tokens.get(token);
-    if (!issued) return null;
+    if (!issued) {
+      return null;
+    }
     if (issued.expiresAt <= now) {
       this.#tokens.delete(token);
       return null;

@@ -26,6 +26,11 @@ export class LoginRequestRepository {
     return parsed && typeof parsed === 'object' ? (parsed as LoginParams) : null;
   }
 
+  /** A login that completed must not be restartable from a replayed launch. */
+  async delete(state: string): Promise<void> {
+    await this.sequelize.query('DELETE FROM login_requests WHERE state = :state', { replacements: { state } });
+  }
+
   async deleteExpired(now = new Date()): Promise<void> {
     await this.sequelize.query('DELETE FROM login_requests WHERE expires_at < :now', { replacements: { now } });
   }

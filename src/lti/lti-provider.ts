@@ -33,7 +33,8 @@ export interface LtiHandlers {
 export interface LtiLayer {
   /** Sends requests for ltijs's paths to ltijs and lets every other request pass. */
   middleware: RequestHandler;
-  provider: typeof Provider;
+  /** ltijs's own express app: pages rendered while it handles a request use its view settings. */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -114,7 +115,12 @@ export async function startLti(deps: {
       fail(req, res, 'INVALID_JWT');
       return;
     }
-    await handlers.onLaunch({ claims, ltiToken: token }, req, res, next).catch(next);
+    try {
+      await deps.loginRequests.delete(String(req.body.state));
+      await handlers.onLaunch({ claims, ltiToken: token }, req, res, next);
+    } catch (err) {
+      next(err);
+    }
   };
   Provider.onConnect(launch);
   Provider.onDeepLinking(launch);
@@ -131,7 +137,7 @@ export async function startLti(deps: {
   const ltiPaths = new Set<string>(Object.values(LTI_PATHS));
   return {
     middleware: (req, res, next) => (ltiPaths.has(req.path) ? Provider.app(req, res, next) : next()),
-    provider: Provider,
+    app: Provider.app,
     close: async () => {
       await Provider.close({ silent: true });
     },

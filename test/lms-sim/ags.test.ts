@@ -32,7 +32,14 @@ describe('SimulatedLms AGS', () => {
     const item = (await created.json()) as { id: string; label: string };
     expect(created.status).to.equal(201);
     expect(item.id).to.equal(`${lineitems}/1`);
-    const score = { userId: 'u-1', scoreGiven: 80, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: new Date().toISOString() };
+    const score = {
+      userId: 'u-1',
+      scoreGiven: 80,
+      scoreMaximum: 100,
+      activityProgress: 'Completed',
+      gradingProgress: 'FullyGraded',
+      timestamp: new Date().toISOString(),
+    };
     const posted = await fetch(`${item.id}/scores`, {
       method: 'POST',
       headers: { authorization: await bearer(lms, tool, SCOPE_AGS_SCORE), 'content-type': MEDIA_AGS_SCORE },
@@ -52,9 +59,21 @@ describe('SimulatedLms AGS', () => {
   it('when a score is sent as plain JSON, incomplete, or with the wrong scope, then it is refused', async () => {
     const url = `${lineitems}/1/scores`;
     const scoreAuth = await bearer(lms, tool, SCOPE_AGS_SCORE);
-    const plain = await fetch(url, { method: 'POST', headers: { authorization: scoreAuth, 'content-type': 'application/json' }, body: '{}' });
-    const incomplete = await fetch(url, { method: 'POST', headers: { authorization: scoreAuth, 'content-type': MEDIA_AGS_SCORE }, body: '{"userId":"u"}' });
-    const wrongScope = await fetch(url, { method: 'POST', headers: { authorization: await bearer(lms, tool, SCOPE_NRPS), 'content-type': MEDIA_AGS_SCORE }, body: '{}' });
+    const plain = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: scoreAuth, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const incomplete = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: scoreAuth, 'content-type': MEDIA_AGS_SCORE },
+      body: '{"userId":"u"}',
+    });
+    const wrongScope = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: await bearer(lms, tool, SCOPE_NRPS), 'content-type': MEDIA_AGS_SCORE },
+      body: '{}',
+    });
     expect([plain.status, incomplete.status, wrongScope.status]).to.deep.equal([415, 400, 403]);
   });
 

@@ -21,12 +21,20 @@ describe('SimulatedLms OIDC authorization endpoint', () => {
     const login = new URL(lms.loginInitiationUrl({ user: { sub: 'u-a' } }));
     const q = (name: string): string => login.searchParams.get(name) ?? '';
     return {
-      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',
-      client_id: q('client_id'), redirect_uri: q('target_link_uri'), login_hint: q('login_hint'),
-      lti_message_hint: q('lti_message_hint'), nonce: 'n-1', state: 's-1',
+      scope: 'openid',
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      prompt: 'none',
+      client_id: q('client_id'),
+      redirect_uri: q('target_link_uri'),
+      login_hint: q('login_hint'),
+      lti_message_hint: q('lti_message_hint'),
+      nonce: 'n-1',
+      state: 's-1',
     };
   };
-  const authorize = (params: Record<string, string>): Promise<Response> => fetch(`${lms.authUrl}?${new URLSearchParams(params).toString()}`);
+  const authorize = (params: Record<string, string>): Promise<Response> =>
+    fetch(`${lms.authUrl}?${new URLSearchParams(params).toString()}`);
 
   it('when the request is valid, then it answers a form_post page to the redirect_uri with id_token and state', async () => {
     const response = await authorize(validParams());
@@ -59,7 +67,13 @@ describe('SimulatedLms OIDC authorization endpoint', () => {
   });
 
   it('when a fixed OIDC parameter or the client id is wrong, then it answers 400', async () => {
-    const variants: Array<Record<string, string>> = [{ prompt: 'login' }, { response_mode: 'query' }, { scope: 'profile' }, { client_id: 'someone' }, { login_hint: 'other-user' }];
+    const variants: Array<Record<string, string>> = [
+      { prompt: 'login' },
+      { response_mode: 'query' },
+      { scope: 'profile' },
+      { client_id: 'someone' },
+      { login_hint: 'other-user' },
+    ];
     for (const variant of variants) {
       const response = await authorize({ ...validParams(), ...variant });
       expect(response.status, JSON.stringify(variant)).to.equal(400);

@@ -19,8 +19,10 @@ export interface FakeTool {
   received: string[];
   /** Claims of the launches that passed verification. */
   launches: Array<Record<string, unknown>>;
-  /** Nonces the tool sent to the LMS, by state. */
+  /** Nonces awaiting their launch, by state. */
   nonces: Map<string, string>;
+  /** Every nonce the tool ever sent to the LMS. */
+  sentNonces: string[];
   /** Signs a JWT with the tool's key (kid in the header), as for client assertions. */
   sign(claims: Record<string, unknown>, options?: jwt.SignOptions): string;
   close(): Promise<void>;
@@ -31,7 +33,9 @@ const TOOL_KID = 'fake-tool-key';
 function cookieValue(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
+    if (key === name) {
+      return rest.join('=');
+    }
   }
   return undefined;
 }
@@ -39,8 +43,67 @@ function cookieValue(req: Request, name: string): string | undefined {
 async function lmsKey(lms: SimulatedLms, kid: unknown): Promise<KeyObject> {
   const body = (await (await fetch(lms.jwksUrl)).json()) as { keys: Array<{ kid: string; n: string; e: string }> };
   const jwk = body.keys.find((k) => k.kid === kid);
-  if (!jwk) throw new Error(`unknown kid ${String(kid)}`);
+  if (!jwk) {
+    throw new Error(`unknown kid ${String(kid)}`);
+  }
   return createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+}
+
+/** Login initiation: remember state+nonce, set the state cookie, send the browser to the LMS. */
+function loginHandler(lms: SimulatedLms, tool: FakeTool) {
+  return (req: Request, res: ExpressResponse): void => {
+    const q = req.query as Record<string, string | undefined>;
+    const state = randomBytes(8).toString('hex');
+    const nonce = randomBytes(8).toString('hex');
+    tool.nonces.set(state, nonce);
+    tool.sentNonces.push(nonce);
+    const params: Record<string, string | undefined> = {
+      scope: 'openid',
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      prompt: 'none',
+      client_id: q.client_id,
+      redirect_uri: q.target_link_uri,
+      login_hint: q.login_hint,
+      lti_message_hint: q.lti_message_hint,
+      nonce,
+      state,
+    };
+    const auth = new URL(lms.authUrl);
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined) {
+        auth.searchParams.set(name, value);
+      }
+    }
+    res.cookie('lti_state', state, { httpOnly: true }).redirect(302, auth.toString());
+  };
+}
+
+/** Launch: state cookie must match, id_token must verify (RS256 only) and carry the nonce, once. */
+function launchHandler(lms: SimulatedLms, tool: FakeTool) {
+  return async (req: Request, res: ExpressResponse): Promise<void> => {
+    const body = req.body as Record<string, string | undefined>;
+    const idToken = body.id_token ?? '';
+    tool.received.push(idToken);
+    if (cookieValue(req, 'lti_state') !== body.state) {
+      res.status(401).send('state cookie missing or mismatched');
+      return;
+    }
+    const nonce = tool.nonces.get(body.state ?? '');
+    tool.nonces.delete(body.state ?? '');
+    try {
+      const key = await lmsKey(lms, jwt.decode(idToken, { complete: true })?.header.kid);
+      const claims = jwt.verify(idToken, key, { algorithms: ['RS256'], audience: lms.clientId, issuer: lms.issuer });
+      if (typeof claims !== 'object' || claims.nonce !== nonce) {
+        throw new Error('nonce mismatch or reused');
+      }
+      tool.launches.push(claims);
+    } catch (error) {
+      res.status(401).send(`id_token rejected: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    res.clearCookie('lti_state').redirect(302, '/app');
+  };
 }
 
 /** Starts the fake tool on 127.0.0.1 and registers it with `lms`. */
@@ -53,10 +116,16 @@ export async function startFakeTool(lms: SimulatedLms): Promise<FakeTool> {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tool: FakeTool = {
     baseUrl,
-    endpoints: { loginUrl: `${baseUrl}/login`, launchUrl: `${baseUrl}/launch`, jwksUrl: `${baseUrl}/jwks`, deepLinkingUrl: `${baseUrl}/deep-link` },
+    endpoints: {
+      loginUrl: `${baseUrl}/login`,
+      launchUrl: `${baseUrl}/launch`,
+      jwksUrl: `${baseUrl}/jwks`,
+      deepLinkingUrl: `${baseUrl}/deep-link`,
+    },
     received: [],
     launches: [],
     nonces: new Map(),
+    sentNonces: [],
     sign: (claims, options = {}) => jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: TOOL_KID, ...options }),
     close: () =>
       new Promise<void>((resolve) => {
@@ -64,44 +133,11 @@ export async function startFakeTool(lms: SimulatedLms): Promise<FakeTool> {
         server.closeAllConnections();
       }),
   };
+  const launch = launchHandler(lms, tool);
   app.get('/jwks', (_req, res) => {
     res.json({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: TOOL_KID, alg: 'RS256', use: 'sig' }] });
   });
-  app.get('/login', (req, res) => {
-    const q = req.query as Record<string, string>;
-    const state = randomBytes(8).toString('hex');
-    const nonce = randomBytes(8).toString('hex');
-    tool.nonces.set(state, nonce);
-    const auth = new URL(lms.authUrl);
-    const params: Record<string, string | undefined> = {
-      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',
-      client_id: q.client_id, redirect_uri: q.target_link_uri, login_hint: q.login_hint,
-      lti_message_hint: q.lti_message_hint, nonce, state,
-    };
-    for (const [name, value] of Object.entries(params)) if (value !== undefined) auth.searchParams.set(name, value);
-    res.cookie('lti_state', state, { httpOnly: true }).redirect(302, auth.toString());
-  });
-  const launch = async (req: Request, res: ExpressResponse): Promise<void> => {
-    const body = req.body as Record<string, string>;
-    tool.received.push(body.id_token ?? '');
-    if (cookieValue(req, 'lti_state') !== body.state) {
-      res.status(401).send('state cookie missing or mismatched');
-      return;
-    }
-    const nonce = tool.nonces.get(body.state ?? '');
-    tool.nonces.delete(body.state ?? '');
-    try {
-      const header = jwt.decode(body.id_token ?? '', { complete: true })?.header;
-      const key = await lmsKey(lms, header?.kid);
-      const claims = jwt.verify(body.id_token ?? '', key, { algorithms: ['RS256'], audience: lms.clientId, issuer: lms.issuer });
-      if (typeof claims !== 'object' || claims.nonce !== nonce) throw new Error('nonce mismatch or reused');
-      tool.launches.push(claims);
-    } catch (error) {
-      res.status(401).send(`id_token rejected: ${(error as Error).message}`);
-      return;
-    }
-    res.clearCookie('lti_state').redirect(302, '/app');
-  };
+  app.get('/login', loginHandler(lms, tool));
   app.post(['/launch', '/deep-link'], express.urlencoded({ extended: false }), (req, res, next) => {
     launch(req, res).catch(next);
   });

@@ -37,7 +37,9 @@ describe('SimulatedLms launches', () => {
 
   const lastLaunch = (): Record<string, unknown> => {
     const claims = tool.launches.at(-1);
-    if (!claims) throw new Error('no verified launch');
+    if (!claims) {
+      throw new Error('no verified launch');
+    }
     return claims;
   };
 
@@ -49,6 +51,7 @@ describe('SimulatedLms launches', () => {
     expect(result.body).to.equal('tool app');
     expect(tool.launches).to.have.length(before + 1);
     const claims = lastLaunch();
+    expect(claims.nonce).to.equal(tool.sentNonces.at(-1));
     expect(claims).to.include({ iss: lms.issuer, aud: 'client-1', azp: 'client-1', sub: 'u-1', name: 'Ada Lovelace' });
     expect(claims[CLAIM_MESSAGE_TYPE]).to.equal('LtiResourceLinkRequest');
     expect(claims[CLAIM_VERSION]).to.equal('1.3.0');
@@ -71,7 +74,10 @@ describe('SimulatedLms launches', () => {
   it('when service claims are on by default, then NRPS and AGS URLs point at this LMS for the context', async () => {
     await lms.launch(new Browser(), { user: { sub: 'u-svc' }, context: { id: 'c 42', title: 'Chem' } });
     const claims = lastLaunch();
-    expect(claims[CLAIM_NRPS]).to.deep.equal({ context_memberships_url: `${lms.baseUrl}/nrps/c%2042/memberships`, service_versions: ['2.0'] });
+    expect(claims[CLAIM_NRPS]).to.deep.equal({
+      context_memberships_url: `${lms.baseUrl}/nrps/c%2042/memberships`,
+      service_versions: ['2.0'],
+    });
     const ags = claims[CLAIM_AGS_ENDPOINT] as { lineitems: string; scope: string[] };
     expect(ags.lineitems).to.equal(`${lms.baseUrl}/ags/c%2042/lineitems`);
     expect(ags.scope).to.have.length(4);

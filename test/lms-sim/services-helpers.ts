@@ -6,16 +6,8 @@ import type { FakeTool } from './fake-tool.js';
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** POSTs a client-credentials grant with an assertion signed by the fake tool. */
-export function requestToken(
-  lms: SimulatedLms,
-  tool: FakeTool,
-  scope: string,
-  claims: Record<string, unknown> = {},
-): Promise<Response> {
-  const assertion = tool.sign(
-    { iss: lms.clientId, sub: lms.clientId, aud: lms.tokenUrl, jti: randomUUID(), ...claims },
-    { expiresIn: 60 },
-  );
+export function requestToken(lms: SimulatedLms, tool: FakeTool, scope: string, claims: Record<string, unknown> = {}): Promise<Response> {
+  const assertion = tool.sign({ iss: lms.clientId, sub: lms.clientId, aud: lms.tokenUrl, jti: randomUUID(), ...claims }, { expiresIn: 60 });
   const form = { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion, scope };
   return fetch(lms.tokenUrl, { method: 'POST', body: new URLSearchParams(form) });
 }
@@ -24,7 +16,9 @@ export function requestToken(
 export async function bearer(lms: SimulatedLms, tool: FakeTool, scope: string): Promise<string> {
   const response = await requestToken(lms, tool, scope);
   const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || !body.access_token) throw new Error(`token refused: ${JSON.stringify(body)}`);
+  if (!response.ok || !body.access_token) {
+    throw new Error(`token refused: ${JSON.stringify(body)}`);
+  }
   return `Bearer ${body.access_token}`;
 }
 
@@ -41,7 +35,9 @@ export async function fetchAllMembers(url: string, authorization: string): Promi
   let pages = 0;
   while (next) {
     const response: Response = await fetch(next, { headers: { authorization } });
-    if (!response.ok) throw new Error(`NRPS answered ${response.status}`);
+    if (!response.ok) {
+      throw new Error(`NRPS answered ${response.status}`);
+    }
     members.push(...((await response.json()) as { members: RosterMember[] }).members);
     pages += 1;
     next = nextLink(response.headers.get('link'));

@@ -57,7 +57,9 @@ describe('SimulatedLms launch tampering', () => {
     expect(result.status).to.equal(401);
     // The secret is the LMS public key PEM (algorithm confusion), so the MAC is checkable from the JWKS.
     const jwks = (await (await fetch(lms.jwksUrl)).json()) as { keys: JsonWebKey[] };
-    const pem = createPublicKey({ key: jwks.keys[0] ?? {}, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    const pem = createPublicKey({ key: jwks.keys[0] ?? {}, format: 'jwk' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString();
     const [head, body, mac] = token.split('.');
     expect(createHmac('sha256', pem).update(`${head}.${body}`).digest('base64url')).to.equal(mac);
   });

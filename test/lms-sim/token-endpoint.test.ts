@@ -34,7 +34,12 @@ describe('SimulatedLms token endpoint', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const claims = { iss: lms.clientId, sub: lms.clientId, aud: lms.tokenUrl, jti: randomUUID() };
     const assertion = jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: 'fake-tool-key', expiresIn: 60 });
-    const response = await post({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion, scope: SCOPE_NRPS });
+    const response = await post({
+      grant_type: 'client_credentials',
+      client_assertion_type: JWT_BEARER,
+      client_assertion: assertion,
+      scope: SCOPE_NRPS,
+    });
     expect(response.status).to.equal(401);
     expect(await response.json()).to.include({ error: 'invalid_client' });
   });
