@@ -24,7 +24,15 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/lti/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'ltijs', message: 'Only src/lti/ imports ltijs.' }, { name: 'ltijs-sequelize', message: 'Only src/lti/ imports ltijs-sequelize.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'ltijs', message: 'Only src/lti/ imports ltijs.' },
+            { name: 'ltijs-sequelize', message: 'Only src/lti/ imports ltijs-sequelize.' },
+          ],
+        },
+      ],
     },
   },
 );

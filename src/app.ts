@@ -40,16 +40,21 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', asyncHandler(async (_req, res) => {
-    const ready = await deps.isDatabaseReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable' });
-  }));
+  app.get(
+    '/readyz',
+    asyncHandler(async (_req, res) => {
+      const ready = await deps.isDatabaseReady();
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable' });
+    }),
+  );
 
-  app.use(asyncHandler(async (_req, res, next) => {
-    res.locals.cspNonce = randomBytes(16).toString('base64');
-    res.locals.frameAncestors = await deps.frameAncestors.current();
-    next();
-  }));
+  app.use(
+    asyncHandler(async (_req, res, next) => {
+      res.locals.cspNonce = randomBytes(16).toString('base64');
+      res.locals.frameAncestors = await deps.frameAncestors.current();
+      next();
+    }),
+  );
   app.use(
     helmet({
       // Pages must load inside the LMS iframe, but only inside a registered platform's.

@@ -49,8 +49,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
   const platforms: PlatformService = new PlatformService(
     new PlatformRepository(sequelize),
-    createLtiPlatformRegistry(() => frameAncestors.refresh()),
-    { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production' },
+    createLtiPlatformRegistry(),
+    { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production', onChange: () => frameAncestors.refresh() },
     log,
   );
   const launchController = new LaunchController(config, platforms, sessions);
@@ -77,7 +77,11 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
     frameAncestors,
     tool: toolConfiguration(config.PUBLIC_URL),
-    isDatabaseReady: () => sequelize.authenticate().then(() => true, () => false),
+    isDatabaseReady: () =>
+      sequelize.authenticate().then(
+        () => true,
+        () => false,
+      ),
     demo,
   });
 

@@ -20,9 +20,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535),
   HOST: z.string().min(1),
   PUBLIC_URL: httpUrl,
-  DATABASE_URL: z
-    .string()
-    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+  DATABASE_URL: z.string().refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters'),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -30,7 +28,11 @@ const schema = z.object({
   LTI_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300),
   NEW_DEPLOYMENT_POLICY: z.enum(['accept', 'hold']),
   DYNAMIC_REGISTRATION_AUTO_ACTIVATE: booleanText,
-  SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60),
+  SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60),
   DEMO_LMS_ENABLED: booleanText,
 });
 
@@ -61,10 +63,7 @@ function readJson(file: string): Record<string, unknown> {
  * Builds the configuration once. Throws ConfigError naming every bad setting;
  * callers print its message and stop.
  */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  configDir = path.resolve(import.meta.dirname, '..', 'config'),
-): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = path.resolve(import.meta.dirname, '..', 'config')): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const fromEnv = Object.fromEntries(
     Object.keys(schema.shape)
@@ -82,7 +81,8 @@ export function loadConfig(
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const setting = issue.path.join('.') || '(root)';
-        const message = issue.code === 'invalid_type' && merged[setting as keyof typeof merged] === undefined ? 'is required' : issue.message;
+        const message =
+          issue.code === 'invalid_type' && merged[setting as keyof typeof merged] === undefined ? 'is required' : issue.message;
         return `${setting} ${message}`;
       }),
     );

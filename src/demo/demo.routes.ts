@@ -20,7 +20,12 @@ function demoKey(dataDir: string): string | undefined {
  * Development only: a simulated LMS mounted at /demo that launches examgate through the
  * real LTI 1.3 flow in the user's own browser, registered as a platform on first start.
  */
-export async function createDemoRouter(config: Config, platforms: PlatformService, log: Logger, dataDir = path.resolve('data')): Promise<Router> {
+export async function createDemoRouter(
+  config: Config,
+  platforms: PlatformService,
+  log: Logger,
+  dataDir = path.resolve('data'),
+): Promise<Router> {
   const tool = toolConfiguration(config.PUBLIC_URL);
   const lms = new SimulatedLms({
     baseUrl: `${config.PUBLIC_URL}/demo`,

@@ -7,7 +7,10 @@ import { HttpError } from '../web/http-error.js';
 import { SESSION_COOKIE } from './launch.controller.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
-export type DeepLinkResponder = (launch: LaunchContext, items: Array<{ title: string; text?: string }>) => Promise<{ returnUrl: string; jwt: string }>;
+export type DeepLinkResponder = (
+  launch: LaunchContext,
+  items: Array<{ title: string; text?: string }>,
+) => Promise<{ returnUrl: string; jwt: string }>;
 
 function requireSession(sessions: SessionService) {
   return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
@@ -43,20 +46,29 @@ export function appRoutes(deps: { sessions: SessionService; secret: string; deep
     if (launch.audience === 'learner') {
       throw new HttpError(403, 'forbidden', 'Only instructors can place examgate in a course.');
     }
-    res.render('deep-link.njk', { launch, title: 'Place a test in your course', csrf: csrfTokenFor(deps.secret, (res.locals.session as { idHash: string }).idHash) });
+    res.render('deep-link.njk', {
+      launch,
+      title: 'Place a test in your course',
+      csrf: csrfTokenFor(deps.secret, (res.locals.session as { idHash: string }).idHash),
+    });
   });
 
-  router.post('/deep-link', express.urlencoded({ extended: false, limit: '16kb' }), verifyCsrf(deps.secret), asyncHandler(async (req, res) => {
-    const launch = launchOf(res);
-    if (launch.messageType !== 'LtiDeepLinkingRequest' || launch.audience === 'learner') {
-      throw new HttpError(403, 'forbidden', 'Only instructors can place examgate in a course.');
-    }
-    const title = typeof req.body.title === 'string' ? req.body.title.trim() : '';
-    if (title.length === 0 || title.length > 255) {
-      throw new HttpError(400, 'invalid_title', 'Give the activity a title of 1 to 255 characters.');
-    }
-    const response = await deps.deepLink(launch, [{ title }]);
-    res.render('deep-link-return.njk', { ...response, title: 'Returning to your course' });
-  }));
+  router.post(
+    '/deep-link',
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    verifyCsrf(deps.secret),
+    asyncHandler(async (req, res) => {
+      const launch = launchOf(res);
+      if (launch.messageType !== 'LtiDeepLinkingRequest' || launch.audience === 'learner') {
+        throw new HttpError(403, 'forbidden', 'Only instructors can place examgate in a course.');
+      }
+      const title = typeof req.body.title === 'string' ? req.body.title.trim() : '';
+      if (title.length === 0 || title.length > 255) {
+        throw new HttpError(400, 'invalid_title', 'Give the activity a title of 1 to 255 characters.');
+      }
+      const response = await deps.deepLink(launch, [{ title }]);
+      res.render('deep-link-return.njk', { ...response, title: 'Returning to your course' });
+    }),
+  );
   return router;
 }

@@ -44,7 +44,9 @@ function stringsOnly(value: unknown): Record<string, string> {
 
 /** Maps the claims of an id_token that ltijs has just verified. */
 export function toLaunchContext(platformId: string, claims: Record<string, unknown>, ltiToken: unknown): LaunchContext {
-  const roles = Array.isArray(claims[CLAIM.roles]) ? (claims[CLAIM.roles] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  const roles = Array.isArray(claims[CLAIM.roles])
+    ? (claims[CLAIM.roles] as unknown[]).filter((r): r is string => typeof r === 'string')
+    : [];
   const context = record(claims[CLAIM.context]);
   const resourceLink = record(claims[CLAIM.resourceLink]);
   const lis = record(claims['https://purl.imsglobal.org/spec/lti/claim/lis']);

@@ -21,7 +21,10 @@ const MESSAGES: Record<string, [number, string]> = {
   NO_IAT_CLAIM: [401, 'The launch token has no issue time (iat).'],
   NO_NONCE_CLAIM: [401, 'The launch token has no nonce.'],
   NONCE_ALREADY_RECEIVED: [401, 'This launch has already been used. Open the activity again from your course.'],
-  UNREGISTERED_PLATFORM: [401, 'This LMS (issuer and client id) is not registered with examgate. Ask your examgate administrator to register it.'],
+  UNREGISTERED_PLATFORM: [
+    401,
+    'This LMS (issuer and client id) is not registered with examgate. Ask your examgate administrator to register it.',
+  ],
   PLATFORM_NOT_ACTIVATED: [401, 'This LMS is registered but not activated yet.'],
   ISS_CLAIM_DOES_NOT_MATCH: [401, 'The launch came from a different LMS than the one that started the login.'],
   AZP_DOES_NOT_MATCH_CLIENTID: [401, 'The launch was meant for a different tool (azp).'],

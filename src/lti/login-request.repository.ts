@@ -18,10 +18,13 @@ export class LoginRequestRepository {
   }
 
   async find(state: string): Promise<LoginParams | null> {
-    const rows = await this.sequelize.query<{ params: string }>('SELECT params FROM login_requests WHERE state = :state AND expires_at > :now', {
-      replacements: { state, now: new Date() },
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.sequelize.query<{ params: string }>(
+      'SELECT params FROM login_requests WHERE state = :state AND expires_at > :now',
+      {
+        replacements: { state, now: new Date() },
+        type: QueryTypes.SELECT,
+      },
+    );
     const parsed: unknown = rows[0] ? JSON.parse(rows[0].params) : null;
     return parsed && typeof parsed === 'object' ? (parsed as LoginParams) : null;
   }

@@ -78,29 +78,36 @@ export async function startLti(deps: {
     );
   };
 
-  Provider.setup(config.SECRET_KEY, { plugin: database }, {
-    appRoute: LTI_PATHS.launch,
-    loginRoute: LTI_PATHS.login,
-    keysetRoute: LTI_PATHS.keys,
-    dynRegRoute: LTI_PATHS.register,
-    ltiaas: true,
-    cors: false,
-    devMode: false,
-    tokenMaxAge: config.LTI_TOKEN_MAX_AGE_SECONDS,
-    cookies: { secure: config.secureCookies, sameSite: config.secureCookies ? 'None' : 'Lax' },
-    dynReg: {
-      url: config.PUBLIC_URL,
-      name: 'examgate',
-      description: 'Candidates, access and delivery for assessments',
-      redirectUris: [`${config.PUBLIC_URL}${LTI_PATHS.launch}`],
-      autoActivate: true,
-      useDeepLinking: true,
+  Provider.setup(
+    config.SECRET_KEY,
+    { plugin: database },
+    {
+      appRoute: LTI_PATHS.launch,
+      loginRoute: LTI_PATHS.login,
+      keysetRoute: LTI_PATHS.keys,
+      dynRegRoute: LTI_PATHS.register,
+      ltiaas: true,
+      cors: false,
+      devMode: false,
+      tokenMaxAge: config.LTI_TOKEN_MAX_AGE_SECONDS,
+      cookies: { secure: config.secureCookies, sameSite: config.secureCookies ? 'None' : 'Lax' },
+      dynReg: {
+        url: config.PUBLIC_URL,
+        name: 'examgate',
+        description: 'Candidates, access and delivery for assessments',
+        redirectUris: [`${config.PUBLIC_URL}${LTI_PATHS.launch}`],
+        autoActivate: true,
+        useDeepLinking: true,
+      },
+      serverAddon: (app: Express) => {
+        app.use(launchGuard(config.LTI_CLOCK_SKEW_SECONDS, (req, res, rejection) => fail(req, res, rejection.code)));
+        app.use(
+          LTI_PATHS.login,
+          rememberLoginRequest(deps.loginRequests, STATE_COOKIE_LIFETIME_MS, (req, res) => fail(req, res, 'MISSING_LOGIN_PARAMETERS')),
+        );
+      },
     },
-    serverAddon: (app: Express) => {
-      app.use(launchGuard(config.LTI_CLOCK_SKEW_SECONDS, (req, res, rejection) => fail(req, res, rejection.code)));
-      app.use(LTI_PATHS.login, rememberLoginRequest(deps.loginRequests, STATE_COOKIE_LIFETIME_MS, (req, res) => fail(req, res, 'MISSING_LOGIN_PARAMETERS')));
-    },
-  });
+  );
 
   Provider.onInvalidToken((req, res) => fail(req, res, errorCode(res.locals.err)));
   Provider.onSessionTimeout((req, res) => fail(req, res, errorCode(res.locals.err)));
@@ -148,14 +155,12 @@ export async function startLti(deps: {
  * Validates the OIDC login initiation (ltijs would answer raw JSON) and records its
  * parameters under the state ltijs generates, read back from ltijs's redirect.
  */
-function rememberLoginRequest(
-  store: LoginRequestRepository,
-  ttlMs: number,
-  reject: (req: Request, res: Response) => void,
-): RequestHandler {
+function rememberLoginRequest(store: LoginRequestRepository, ttlMs: number, reject: (req: Request, res: Response) => void): RequestHandler {
   return (req, res, next) => {
     const params = Object.fromEntries(
-      Object.entries({ ...req.query, ...(typeof req.body === 'object' ? req.body : {}) }).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      Object.entries({ ...req.query, ...(typeof req.body === 'object' ? req.body : {}) }).filter(
+        (e): e is [string, string] => typeof e[1] === 'string',
+      ),
     );
     if (!params.iss || !params.login_hint || !params.target_link_uri) {
       reject(req, res);

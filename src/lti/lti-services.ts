@@ -8,7 +8,7 @@ import { LTI_PATHS } from './lti-provider.js';
 import type { LtijsIdToken } from 'ltijs';
 
 /** Keeps ltijs's copy of each platform in step with examgate's. */
-export function createLtiPlatformRegistry(onChange: () => Promise<void>): LtiPlatformRegistry {
+export function createLtiPlatformRegistry(): LtiPlatformRegistry {
   return {
     async register(platform) {
       const registered = await Provider.registerPlatform({
@@ -19,12 +19,10 @@ export function createLtiPlatformRegistry(onChange: () => Promise<void>): LtiPla
         accesstokenEndpoint: platform.tokenUrl,
         authConfig: { method: 'JWK_SET', key: platform.jwksUrl },
       });
-      await onChange();
       return registered.platformId();
     },
     async remove(issuer, clientId) {
       await Provider.deletePlatform(issuer, clientId);
-      await onChange();
     },
   };
 }
@@ -80,7 +78,10 @@ export function handleDynamicRegistration(platforms: PlatformService, config: Co
     const openidConfiguration = typeof req.query.openid_configuration === 'string' ? req.query.openid_configuration : '';
     const registrationToken = typeof req.query.registration_token === 'string' ? req.query.registration_token : undefined;
     if (!openidConfiguration || !Provider.DynamicRegistration) {
-      res.status(400).render('error.njk', { title: 'Registration failed', message: 'Open this address from your LMS\'s "register tool from URL" page: it needs the openid_configuration parameter.' });
+      res.status(400).render('error.njk', {
+        title: 'Registration failed',
+        message: 'Open this address from your LMS\'s "register tool from URL" page: it needs the openid_configuration parameter.',
+      });
       return;
     }
     const register = async () => {
@@ -107,7 +108,10 @@ export function handleDynamicRegistration(platforms: PlatformService, config: Co
     };
     register().catch((err: unknown) => {
       log.warn({ err }, 'dynamic registration failed');
-      const reason = err instanceof Error && err.message === 'PLATFORM_ALREADY_REGISTERED' ? 'examgate is already registered with this LMS.' : `examgate could not complete the registration: ${err instanceof Error ? err.message : 'unknown error'}.`;
+      const reason =
+        err instanceof Error && err.message === 'PLATFORM_ALREADY_REGISTERED'
+          ? 'examgate is already registered with this LMS.'
+          : `examgate could not complete the registration: ${err instanceof Error ? err.message : 'unknown error'}.`;
       res.status(400).render('error.njk', { title: 'Registration failed', message: reason });
     });
   };

@@ -63,7 +63,12 @@ export class PlatformRepository {
 
   async list(): Promise<Platform[]> {
     const [rows, deployments] = await Promise.all([PlatformRow.findAll({ order: [['created_at', 'ASC']] }), DeploymentRow.findAll()]);
-    return rows.map((row) => toPlatform(row, deployments.filter((d) => d.platform_id === row.id)));
+    return rows.map((row) =>
+      toPlatform(
+        row,
+        deployments.filter((d) => d.platform_id === row.id),
+      ),
+    );
   }
 
   async findById(id: string): Promise<Platform | null> {
@@ -82,7 +87,12 @@ export class PlatformRepository {
   }
 
   /** Inserts the deployment unless it exists; returns what is stored either way. */
-  async addDeployment(platformId: string, deploymentId: string, status: DeploymentStatus, source: Deployment['source']): Promise<Deployment> {
+  async addDeployment(
+    platformId: string,
+    deploymentId: string,
+    status: DeploymentStatus,
+    source: Deployment['source'],
+  ): Promise<Deployment> {
     const [row] = await DeploymentRow.findOrCreate({
       where: { platform_id: platformId, deployment_id: deploymentId },
       defaults: { platform_id: platformId, deployment_id: deploymentId, status, source },

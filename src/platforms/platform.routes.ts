@@ -60,39 +60,63 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
   router.get('/tool-configuration', (_req, res) => {
     res.json(tool);
   });
-  router.get('/platforms', asyncHandler(async (_req, res) => {
-    res.json({ platforms: (await service.list()).map(present) });
-  }));
-  router.post('/platforms', asyncHandler(async (req, res) => {
-    const input = parse(registration, req.body);
-    const deploymentIds = [...(input.deploymentIds ?? []), ...(input.deploymentId ? [input.deploymentId] : [])];
-    const platform = await service.register({ ...input, deploymentIds });
-    res.status(201).json({ platform: present(platform) });
-  }));
-  router.get('/platforms/:id', asyncHandler(async (req, res) => {
-    res.json({ platform: present(await service.get(String(req.params.id))) });
-  }));
-  router.delete('/platforms/:id', asyncHandler(async (req, res) => {
-    await service.remove(String(req.params.id));
-    res.status(204).end();
-  }));
-  router.put('/platforms/:id/new-deployment-policy', asyncHandler(async (req, res) => {
-    const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
-    await service.setNewDeploymentPolicy(String(req.params.id), policy);
-    res.json({ platform: present(await service.get(String(req.params.id))) });
-  }));
-  router.post('/platforms/:id/deployments', asyncHandler(async (req, res) => {
-    const { deploymentId } = parse(z.object({ deploymentId: z.string() }), req.body);
-    await service.addDeployment(String(req.params.id), deploymentId);
-    res.status(201).json({ platform: present(await service.get(String(req.params.id))) });
-  }));
-  router.post('/platforms/:id/deployments/:deploymentId/approve', asyncHandler(async (req, res) => {
-    await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
-    res.json({ platform: present(await service.get(String(req.params.id))) });
-  }));
-  router.delete('/platforms/:id/deployments/:deploymentId', asyncHandler(async (req, res) => {
-    await service.removeDeployment(String(req.params.id), String(req.params.deploymentId));
-    res.status(204).end();
-  }));
+  router.get(
+    '/platforms',
+    asyncHandler(async (_req, res) => {
+      res.json({ platforms: (await service.list()).map(present) });
+    }),
+  );
+  router.post(
+    '/platforms',
+    asyncHandler(async (req, res) => {
+      const input = parse(registration, req.body);
+      const deploymentIds = [...(input.deploymentIds ?? []), ...(input.deploymentId ? [input.deploymentId] : [])];
+      const platform = await service.register({ ...input, deploymentIds });
+      res.status(201).json({ platform: present(platform) });
+    }),
+  );
+  router.get(
+    '/platforms/:id',
+    asyncHandler(async (req, res) => {
+      res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  router.delete(
+    '/platforms/:id',
+    asyncHandler(async (req, res) => {
+      await service.remove(String(req.params.id));
+      res.status(204).end();
+    }),
+  );
+  router.put(
+    '/platforms/:id/new-deployment-policy',
+    asyncHandler(async (req, res) => {
+      const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
+      await service.setNewDeploymentPolicy(String(req.params.id), policy);
+      res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  router.post(
+    '/platforms/:id/deployments',
+    asyncHandler(async (req, res) => {
+      const { deploymentId } = parse(z.object({ deploymentId: z.string() }), req.body);
+      await service.addDeployment(String(req.params.id), deploymentId);
+      res.status(201).json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  router.post(
+    '/platforms/:id/deployments/:deploymentId/approve',
+    asyncHandler(async (req, res) => {
+      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+      res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  router.delete(
+    '/platforms/:id/deployments/:deploymentId',
+    asyncHandler(async (req, res) => {
+      await service.removeDeployment(String(req.params.id), String(req.params.deploymentId));
+      res.status(204).end();
+    }),
+  );
   return router;
 }

@@ -56,14 +56,23 @@ export class PlatformService {
   constructor(
     private readonly repository: PlatformRepository,
     private readonly lti: LtiPlatformRegistry,
-    private readonly options: { defaultPolicy: DeploymentPolicy; allowHttp: boolean },
+    private readonly options: {
+      defaultPolicy: DeploymentPolicy;
+      allowHttp: boolean;
+      /** Told after the set of platforms changed (the CSP frame-ancestors list follows it). */
+      onChange?: () => Promise<void>;
+    },
     private readonly log: Logger,
   ) {}
 
   /** Validates, checks the JWKS answers, then stores the platform in ltijs and in examgate. */
   async register(input: RegisterPlatformInput): Promise<Platform> {
     const preset = input.preset ?? 'custom';
-    const issuer = requireUrl('issuer (--issuer)', input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined), this.options.allowHttp);
+    const issuer = requireUrl(
+      'issuer (--issuer)',
+      input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined),
+      this.options.allowHttp,
+    );
     const clientId = requireId('client id (--client-id)', input.clientId);
     const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deployment id (--deployment-id)', d)))];
     if (deploymentIds.length === 0) {
@@ -89,6 +98,7 @@ export class PlatformService {
         deploymentIds,
       );
       this.log.info({ platformId: platform.id, issuer, clientId, deploymentIds }, 'platform registered');
+      await this.options.onChange?.();
       return platform;
     } catch (err) {
       // Leave no half-registered platform behind in ltijs.
@@ -99,7 +109,9 @@ export class PlatformService {
 
   /** Records a platform that ltijs has just registered through LTI Dynamic Registration. */
   async recordDynamicRegistration(input: Omit<Platform, 'id' | 'deployments' | 'name' | 'preset'>): Promise<Platform> {
-    return this.repository.insert({ ...input, name: new URL(input.issuer).host, preset: 'dynamic' }, []);
+    const platform = await this.repository.insert({ ...input, name: new URL(input.issuer).host, preset: 'dynamic' }, []);
+    await this.options.onChange?.();
+    return platform;
   }
 
   list(): Promise<Platform[]> {
@@ -123,6 +135,7 @@ export class PlatformService {
     await this.repository.remove(id);
     await this.lti.remove(platform.issuer, platform.clientId);
     this.log.info({ platformId: id, issuer: platform.issuer }, 'platform removed');
+    await this.options.onChange?.();
   }
 
   async addDeployment(platformId: string, deploymentId: string): Promise<void> {
@@ -156,7 +169,9 @@ export class PlatformService {
    * or held for approval, by the platform's policy.
    */
   async admitDeployment(platform: Platform, deploymentId: string): Promise<void> {
-    const known = platform.deployments.find((d) => d.deploymentId === deploymentId) ?? (await this.repository.findDeployment(platform.id, deploymentId));
+    const known =
+      platform.deployments.find((d) => d.deploymentId === deploymentId) ??
+      (await this.repository.findDeployment(platform.id, deploymentId));
     if (known) {
       if (known.status !== 'active') {
         throw new DeploymentNotAllowedError(deploymentId, true);

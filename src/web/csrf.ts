@@ -15,7 +15,12 @@ export function verifyCsrf(secret: string) {
     const session = res.locals.session as { idHash: string } | undefined;
     const sent: unknown = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.get('x-csrf-token');
     const expected = session ? csrfTokenFor(secret, session.idHash) : null;
-    if (!expected || typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+    if (
+      !expected ||
+      typeof sent !== 'string' ||
+      sent.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))
+    ) {
       next(new HttpError(403, 'csrf_failed', 'This form has expired or did not come from examgate. Reload the page and try again.'));
       return;
     }

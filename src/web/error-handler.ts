@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from '../logger.js';
-import { DeploymentNotAllowedError, InvalidPlatformError, JwksUnreachableError, PlatformExistsError, PlatformNotFoundError } from '../platforms/platform.errors.js';
+import {
+  DeploymentNotAllowedError,
+  InvalidPlatformError,
+  JwksUnreachableError,
+  PlatformExistsError,
+  PlatformNotFoundError,
+} from '../platforms/platform.errors.js';
 import { HttpError } from './http-error.js';
 
 interface Mapped {
@@ -35,7 +41,7 @@ function mapError(err: unknown): Mapped | null {
 }
 
 function wantsHtml(req: Request): boolean {
-  return !req.path.includes('/api/') && (req.accepts(['html', 'json']) === 'html');
+  return !req.path.includes('/api/') && req.accepts(['html', 'json']) === 'html';
 }
 
 /** Renders views/error for browsers and JSON for API clients; unknown errors become a logged generic 500. */
@@ -43,7 +49,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res: Response, _next) => {
     const mapped = mapError(err);
     const requestId = randomUUID();
-    const { status, code, message } = mapped ?? { status: 500, code: 'internal_error', message: `Something went wrong on our side (reference ${requestId}).` };
+    const { status, code, message } = mapped ?? {
+      status: 500,
+      code: 'internal_error',
+      message: `Something went wrong on our side (reference ${requestId}).`,
+    };
     if (!mapped) {
       log.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
     }
@@ -52,7 +62,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     res.status(status);
     if (wantsHtml(req)) {
-      res.render('error.njk', { title: status >= 500 ? 'Something went wrong' : 'This request could not be completed', message, code, status });
+      res.render('error.njk', {
+        title: status >= 500 ? 'Something went wrong' : 'This request could not be completed',
+        message,
+        code,
+        status,
+      });
     } else {
       res.json({ error: { code, message } });
     }

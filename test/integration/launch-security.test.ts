@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { CLAIM_MESSAGE_TYPE, CLAIM_RESOURCE_LINK, CLAIM_ROLES, CLAIM_VERSION, type LaunchTamper, type LaunchResult } from '../../src/lms-sim/index.js';
+import {
+  CLAIM_MESSAGE_TYPE,
+  CLAIM_RESOURCE_LINK,
+  CLAIM_ROLES,
+  CLAIM_VERSION,
+  type LaunchTamper,
+  type LaunchResult,
+} from '../../src/lms-sim/index.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 
 function without(claim: string) {
@@ -41,7 +48,12 @@ describe('LTI launch: bad messages are refused with a clear page', () => {
     ['is older than the allowed age', { claims: (c) => ({ ...c, iat: now() - 3600, exp: now() + 300 }) }, 401, /too old/],
     ['has iat in the future', { claims: (c) => ({ ...c, iat: now() + 600, exp: now() + 900 }) }, 401, /dated in the future/],
     ['names another audience', { claims: (c) => ({ ...c, aud: 'someone-else' }) }, 401, /not registered with examgate/],
-    ['comes from an unknown issuer', { claims: (c) => ({ ...c, iss: 'https://evil.example' }) }, 401, /different LMS than the one that started the login/],
+    [
+      'comes from an unknown issuer',
+      { claims: (c) => ({ ...c, iss: 'https://evil.example' }) },
+      401,
+      /different LMS than the one that started the login/,
+    ],
     ['has no LTI version', { claims: without(CLAIM_VERSION) }, 400, /no LTI version/],
     ['has a wrong LTI version', { claims: (c) => ({ ...c, [CLAIM_VERSION]: '1.1' }) }, 400, /not LTI 1\.3\.0/],
     ['has no message type', { claims: without(CLAIM_MESSAGE_TYPE) }, 400, /no supported LTI message type/],

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ROLE_INSTRUCTOR, ROLE_LEARNER, submitAutoPostForm, type LaunchRequest } from '../../src/lms-sim/index.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
@@ -63,15 +64,23 @@ describe('LTI launch: valid messages', () => {
     expect(Object.keys(browser.cookies(new URL(world.url).host))).to.include('examgate_session');
   });
 
-  it('when an instructor deep-links, then the LMS receives a resource link signed with a key from examgate\'s JWKS', async () => {
+  it("when an instructor deep-links, then the LMS receives a resource link signed with a key from examgate's JWKS", async () => {
     const browser = newBrowser();
-    const page = await world.lms.launch(browser, { user: { sub: 'teacher' }, roles: [ROLE_INSTRUCTOR], messageType: 'LtiDeepLinkingRequest', resourceLink: null });
+    const page = await world.lms.launch(browser, {
+      user: { sub: 'teacher' },
+      roles: [ROLE_INSTRUCTOR],
+      messageType: 'LtiDeepLinkingRequest',
+      resourceLink: null,
+    });
     expect(page.status, page.body).to.equal(200);
     expect(page.url).to.equal(`${world.url}/app/deep-link`);
     const form = /name="_csrf" value="([^"]+)"/.exec(page.body);
     expect(form, 'csrf field').to.not.equal(null);
 
-    const submitted = await browser.follow(`${world.url}/app/deep-link`, { method: 'POST', form: { _csrf: form![1]!, title: 'Midterm exam' } });
+    const submitted = await browser.follow(`${world.url}/app/deep-link`, {
+      method: 'POST',
+      form: { _csrf: form![1]!, title: 'Midterm exam' },
+    });
     const returnForm = submitAutoPostForm(submitted.body);
     expect(returnForm?.action).to.equal(`${world.lms.baseUrl}/deep-link-return`);
     const before = world.lms.deepLinkResponses.length;
@@ -85,15 +94,25 @@ describe('LTI launch: valid messages', () => {
     const jwks = (await (await fetch(`${world.url}/lti/keys`)).json()) as { keys: Array<{ kid: string }> };
     const jwk = jwks.keys.find((k) => k.kid === kid);
     expect(jwk, 'signing key published').to.not.equal(undefined);
-    const { createPublicKey } = await import('node:crypto');
-    const claims = jwt.verify(token, createPublicKey({ key: jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }), { algorithms: ['RS256'] }) as Record<string, unknown>;
-    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<{ type: string; title: string; url: string }>;
+    const claims = jwt.verify(token, createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' }), {
+      algorithms: ['RS256'],
+    }) as Record<string, unknown>;
+    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<{
+      type: string;
+      title: string;
+      url: string;
+    }>;
     expect(items).to.deep.equal([{ type: 'ltiResourceLink', title: 'Midterm exam', url: `${world.url}/lti/launch` }]);
   });
 
   it('when the deep-link form is posted without its CSRF token, then it is refused with 403', async () => {
     const browser = newBrowser();
-    await world.lms.launch(browser, { user: { sub: 'teacher' }, roles: [ROLE_INSTRUCTOR], messageType: 'LtiDeepLinkingRequest', resourceLink: null });
+    await world.lms.launch(browser, {
+      user: { sub: 'teacher' },
+      roles: [ROLE_INSTRUCTOR],
+      messageType: 'LtiDeepLinkingRequest',
+      resourceLink: null,
+    });
     const submitted = await browser.follow(`${world.url}/app/deep-link`, { method: 'POST', form: { title: 'Midterm exam' } });
     expect(submitted.response.status).to.equal(403);
     expect(submitted.body).to.contain('did not come from examgate');

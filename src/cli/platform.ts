@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { bootstrap } from '../bootstrap.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import type { Platform, PresetName } from '../platforms/platform.js';
+import { describeToolConfiguration, toolConfiguration } from '../platforms/tool-configuration.js';
+
+const USAGE = `Usage:
+  npm run platform -- add --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...]
+                          [--preset moodle|canvas] [--auth-url URL --token-url URL --jwks-url URL]
+                          [--name NAME] [--new-deployments accept|hold] [--skip-jwks-check]
+  npm run platform -- list
+  npm run platform -- remove --id PLATFORM_ID
+  npm run platform -- approve-deployment --id PLATFORM_ID --deployment-id ID`;
+
+function show(platform: Platform): string {
+  const deployments = platform.deployments.map((d) => `${d.deploymentId} (${d.status})`).join(', ') || 'none yet';
+  return [
+    `${platform.id}  ${platform.name}  [${platform.preset}]`,
+    `  issuer ${platform.issuer}  client id ${platform.clientId}`,
+    `  auth ${platform.authUrl}`,
+    `  token ${platform.tokenUrl}`,
+    `  jwks ${platform.jwksUrl}`,
+    `  deployments: ${deployments}; new deployments: ${platform.newDeploymentPolicy ?? 'system default'}`,
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'deployment-id': { type: 'string', multiple: true },
+      preset: { type: 'string' },
+      'auth-url': { type: 'string' },
+      'token-url': { type: 'string' },
+      'jwks-url': { type: 'string' },
+      name: { type: 'string' },
+      'new-deployments': { type: 'string' },
+      'skip-jwks-check': { type: 'boolean' },
+      id: { type: 'string' },
+    },
+  });
+  const command = positionals[0];
+  if (!command || !['add', 'list', 'remove', 'approve-deployment'].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const preset = values.preset;
+  if (preset !== undefined && preset !== 'canvas' && preset !== 'moodle') {
+    console.error(`--preset must be canvas or moodle, got "${preset}".`);
+    return 2;
+  }
+  const policy = values['new-deployments'];
+  if (policy !== undefined && policy !== 'accept' && policy !== 'hold') {
+    console.error(`--new-deployments must be accept or hold, got "${policy}".`);
+    return 2;
+  }
+  const config = { ...loadConfig(), DEMO_LMS_ENABLED: false };
+  const examgate = await bootstrap(config, createLogger({ LOG_LEVEL: 'warn' }));
+  try {
+    const { platforms } = examgate;
+    if (command === 'list') {
+      const all = await platforms.list();
+      console.log(all.length === 0 ? 'No platforms registered.' : all.map(show).join('\n\n'));
+    } else if (command === 'add') {
+      const platform = await platforms.register({
+        issuer: values.issuer,
+        clientId: values['client-id'] ?? '',
+        deploymentIds: values['deployment-id'] ?? [],
+        preset: (preset as PresetName | undefined) ?? 'custom',
+        authUrl: values['auth-url'],
+        tokenUrl: values['token-url'],
+        jwksUrl: values['jwks-url'],
+        name: values.name,
+        newDeploymentPolicy: policy ?? null,
+        skipJwksCheck: values['skip-jwks-check'],
+      });
+      console.log(`Registered:\n${show(platform)}\n\n${describeToolConfiguration(toolConfiguration(config.PUBLIC_URL))}`);
+    } else if (command === 'remove') {
+      await platforms.remove(values.id ?? '');
+      console.log(`Removed platform ${values.id}.`);
+    } else {
+      await platforms.approveDeployment(values.id ?? '', values['deployment-id']?.[0] ?? '');
+      console.log(`Approved deployment ${values['deployment-id']?.[0]} on platform ${values.id}.`);
+    }
+    return 0;
+  } finally {
+    await examgate.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
