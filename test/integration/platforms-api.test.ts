@@ -39,7 +39,10 @@ describe('Admin API: platforms', () => {
   });
 
   it('when a registration has no endpoints and no preset, then it is refused naming the missing ones', async () => {
-    const response = await api().post('/admin/api/platforms').set(auth()).send({ issuer: 'https://lms.example', clientId: 'x', deploymentId: '1' });
+    const response = await api()
+      .post('/admin/api/platforms')
+      .set(auth())
+      .send({ issuer: 'https://lms.example', clientId: 'x', deploymentId: '1' });
     expect(response.status).to.equal(400);
     expect(response.body.error.message).to.contain('authUrl (--auth-url), tokenUrl (--token-url), jwksUrl (--jwks-url)');
   });
@@ -59,7 +62,14 @@ describe('Admin API: platforms', () => {
     const response = await api()
       .post('/admin/api/platforms')
       .set(auth())
-      .send({ issuer: 'http://127.0.0.1:1', clientId: 'nokeys', deploymentId: '1', authUrl: `${world.url}/a`, tokenUrl: `${world.url}/t`, jwksUrl: `${world.url}/healthz` });
+      .send({
+        issuer: 'http://127.0.0.1:1',
+        clientId: 'nokeys',
+        deploymentId: '1',
+        authUrl: `${world.url}/a`,
+        tokenUrl: `${world.url}/t`,
+        jwksUrl: `${world.url}/healthz`,
+      });
     expect(response.status).to.equal(422);
     expect(response.body.error.message).to.contain('holds no RSA key');
   });
@@ -68,7 +78,14 @@ describe('Admin API: platforms', () => {
     const response = await api()
       .post('/admin/api/platforms')
       .set(auth())
-      .send({ issuer: world.lms.issuer, clientId: world.lms.clientId, deploymentId: 'x', authUrl: world.lms.authUrl, tokenUrl: world.lms.tokenUrl, jwksUrl: world.lms.jwksUrl });
+      .send({
+        issuer: world.lms.issuer,
+        clientId: world.lms.clientId,
+        deploymentId: 'x',
+        authUrl: world.lms.authUrl,
+        tokenUrl: world.lms.tokenUrl,
+        jwksUrl: world.lms.jwksUrl,
+      });
     expect(response.status).to.equal(409);
   });
 
@@ -94,16 +111,25 @@ describe('Admin API: platforms', () => {
   });
 
   it('when a Canvas platform is registered without an issuer, then the cloud issuer and Instructure endpoints are used', async () => {
-    const created = await api().post('/admin/api/platforms').set(auth()).send({ clientId: '10000000000001', deploymentId: '1:abc', preset: 'canvas', skipJwksCheck: true });
+    const created = await api()
+      .post('/admin/api/platforms')
+      .set(auth())
+      .send({ clientId: '10000000000001', deploymentId: '1:abc', preset: 'canvas', skipJwksCheck: true });
     expect(created.status).to.equal(201);
-    expect(created.body.platform).to.include({ issuer: 'https://canvas.instructure.com', authUrl: 'https://sso.canvaslms.com/api/lti/authorize_redirect' });
+    expect(created.body.platform).to.include({
+      issuer: 'https://canvas.instructure.com',
+      authUrl: 'https://sso.canvaslms.com/api/lti/authorize_redirect',
+    });
     const page = await fetch(`${world.url}/`);
     expect(page.headers.get('content-security-policy')).to.contain('https://*.instructure.com');
     await api().delete(`/admin/api/platforms/${created.body.platform.id}`).set(auth());
   });
 
   it('when a field is malformed, then it answers 400 naming it', async () => {
-    const response = await api().post('/admin/api/platforms').set(auth()).send({ issuer: 'ftp://x', clientId: 'c', deploymentId: '1', preset: 'moodle' });
+    const response = await api()
+      .post('/admin/api/platforms')
+      .set(auth())
+      .send({ issuer: 'ftp://x', clientId: 'c', deploymentId: '1', preset: 'moodle' });
     expect(response.status).to.equal(400);
     expect(response.body.error.message).to.contain('issuer (--issuer) must use https://');
   });

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://examgate.example.edu', SECRET_KEY: 'x'.repeat(40) };
+
+  it('when production has everything it needs, then cookies are secure and the demo is off', () => {
+    const config = loadConfig(production);
+    expect(config.secureCookies).to.equal(true);
+    expect(config.DEMO_LMS_ENABLED).to.equal(false);
+    expect(config.DATABASE_URL).to.equal('sqlite:./data/examgate.sqlite');
+  });
+
+  it('when development starts with no environment, then it runs on SQLite with the demo LMS on', () => {
+    const config = loadConfig({});
+    expect(config.NODE_ENV).to.equal('development');
+    expect(config.DEMO_LMS_ENABLED).to.equal(true);
+    expect(config.secureCookies).to.equal(false);
+  });
+
+  it('when a required setting is missing, then the error names it', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40) })).to.throw(ConfigError, /PUBLIC_URL is required/);
+  });
+
+  it('when settings are malformed, then each one is named with what is wrong', () => {
+    try {
+      loadConfig({ ...production, PORT: 'eighty', DATABASE_URL: 'mysql://x', LTI_TOKEN_MAX_AGE_SECONDS: '1', SECRET_KEY: 'short' });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).to.match(/^Invalid configuration: /);
+      expect(message).to.contain('PORT');
+      expect(message).to.contain('DATABASE_URL must start with sqlite: or postgres://');
+      expect(message).to.contain('LTI_TOKEN_MAX_AGE_SECONDS');
+      expect(message).to.contain('SECRET_KEY must be at least 32 characters');
+    }
+  });
+
+  it('when the environment sets a value, then it wins over the config files', () => {
+    const config = loadConfig({ ...production, LTI_TOKEN_MAX_AGE_SECONDS: '120', NEW_DEPLOYMENT_POLICY: 'hold' });
+    expect(config.LTI_TOKEN_MAX_AGE_SECONDS).to.equal(120);
+    expect(config.NEW_DEPLOYMENT_POLICY).to.equal('hold');
+  });
+});
