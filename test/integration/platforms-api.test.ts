@@ -75,17 +75,14 @@ describe('Admin API: platforms', () => {
   });
 
   it('when the same issuer and client id are registered twice, then the second is refused with 409', async () => {
-    const response = await api()
-      .post('/admin/api/platforms')
-      .set(auth())
-      .send({
-        issuer: world.lms.issuer,
-        clientId: world.lms.clientId,
-        deploymentId: 'x',
-        authUrl: world.lms.authUrl,
-        tokenUrl: world.lms.tokenUrl,
-        jwksUrl: world.lms.jwksUrl,
-      });
+    const response = await api().post('/admin/api/platforms').set(auth()).send({
+      issuer: world.lms.issuer,
+      clientId: world.lms.clientId,
+      deploymentId: 'x',
+      authUrl: world.lms.authUrl,
+      tokenUrl: world.lms.tokenUrl,
+      jwksUrl: world.lms.jwksUrl,
+    });
     expect(response.status).to.equal(409);
   });
 
