@@ -44,20 +44,23 @@ export class FrameAncestors {
 
   async current(): Promise<string[]> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
-      await this.refresh();
+      // Concurrent requests share one load instead of each querying the database.
+      this.loading ??= this.reload().finally(() => {
+        this.loading = null;
+      });
+      await this.loading;
     }
     return this.origins;
   }
 
+  /** After a change: always loads afresh, so the change just made is included. */
   async refresh(): Promise<void> {
-    this.loading ??= this.load()
-      .then((platforms) => {
-        this.origins = platformOrigins(platforms);
-        this.loadedAt = Date.now();
-      })
-      .finally(() => {
-        this.loading = null;
-      });
-    await this.loading;
+    await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    const platforms = await this.load();
+    this.origins = platformOrigins(platforms);
+    this.loadedAt = Date.now();
   }
 }
