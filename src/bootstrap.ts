@@ -10,7 +10,7 @@ import { LaunchController } from './launch/launch.controller.js';
 import type { Logger } from './logger.js';
 import { createDeepLinkResponder, createLtiPlatformRegistry, handleDynamicRegistration } from './lti/lti-services.js';
 import { LoginRequestRepository } from './lti/login-request.repository.js';
-import { startLti, type LtiLayer } from './lti/lti-provider.js';
+import { startLti } from './lti/lti-provider.js';
 import { NonceRepository } from './lti/nonce.repository.js';
 import { PlatformRepository } from './platforms/platform.repository.js';
 import { PlatformService } from './platforms/platform.service.js';
@@ -23,7 +23,6 @@ export interface Examgate {
   app: Express;
   sequelize: Sequelize;
   platforms: PlatformService;
-  lti: LtiLayer;
   close(): Promise<void>;
 }
 
@@ -96,7 +95,6 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     app,
     sequelize,
     platforms,
-    lti,
     close: async () => {
       clearInterval(housekeeping);
       await lti.close();

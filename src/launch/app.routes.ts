@@ -14,7 +14,7 @@ export type DeepLinkResponder = (
 
 function requireSession(sessions: SessionService) {
   return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
-    const session = await sessions.resume(req.signedCookies?.[SESSION_COOKIE] ?? req.cookies?.[SESSION_COOKIE]);
+    const session = await sessions.resume(req.cookies?.[SESSION_COOKIE]);
     if (!session) {
       throw new HttpError(401, 'no_session', 'Your examgate session has ended or was never started. Open examgate again from your course.');
     }

@@ -27,10 +27,6 @@ export class SessionRepository {
     return row ? { platformId: row.platform_id, userSub: row.user_sub, launch: row.launch, expiresAt: new Date(row.expires_at) } : null;
   }
 
-  async delete(idHash: string): Promise<void> {
-    await this.sequelize.query('DELETE FROM sessions WHERE id_hash = :idHash', { replacements: { idHash } });
-  }
-
   async deleteExpired(now = new Date()): Promise<void> {
     await this.sequelize.query('DELETE FROM sessions WHERE expires_at < :now', { replacements: { now } });
   }

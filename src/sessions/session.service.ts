@@ -43,8 +43,4 @@ export class SessionService {
     const record = await this.repository.findLive(idHash);
     return record ? { idHash, launch: JSON.parse(record.launch) as LaunchContext } : null;
   }
-
-  async end(token: string): Promise<void> {
-    await this.repository.delete(hash(token));
-  }
 }
