@@ -5,24 +5,25 @@ import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { LtiLayer } from './lti/lti-provider.js';
-import { appRoutes, type DeepLinkResponder } from './launch/app.routes.js';
+import { deliveryRoutes } from './access/delivery.routes.js';
+import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
+import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
 import type { ToolConfiguration } from './platforms/tool-configuration.js';
-import type { SessionService } from './sessions/session.service.js';
+import type { SigningKeys } from './access/signing-keys.js';
 import { asyncHandler } from './web/async-handler.js';
 import { errorHandler } from './web/error-handler.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
 
-export interface AppDeps {
+export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   config: Config;
   log: Logger;
   lti: LtiLayer;
   platforms: PlatformService;
-  sessions: SessionService;
-  deepLink: DeepLinkResponder;
+  keys: SigningKeys;
   frameAncestors: FrameAncestors;
   tool: ToolConfiguration;
   isDatabaseReady: () => Promise<boolean>;
@@ -73,8 +74,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser(deps.config.SECRET_KEY));
 
   app.use(deps.lti.middleware);
-  app.use('/app', appRoutes({ sessions: deps.sessions, secret: deps.config.SECRET_KEY, deepLink: deps.deepLink }));
+  app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
+  app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
+  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool));
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }

@@ -18,11 +18,16 @@ import { toolConfiguration } from './platforms/tool-configuration.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
+import { wireDomain } from './domain.js';
+import type { JobRunner } from './jobs/job.runner.js';
+import type { RosterSchedule } from './candidates/roster-schedule.js';
 
 export interface Examgate {
   app: Express;
   sequelize: Sequelize;
   platforms: PlatformService;
+  jobs: JobRunner;
+  roster: RosterSchedule;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     log,
   );
   const launchController = new LaunchController(config, platforms, sessions);
+  const domain = wireDomain(config, sequelize, platforms, log);
   const lti = await startLti({
     config,
     target,
@@ -74,6 +80,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platforms,
     sessions,
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
+    ...domain,
     frameAncestors,
     tool: toolConfiguration(config.PUBLIC_URL),
     isDatabaseReady: () =>
@@ -85,18 +92,25 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   });
 
   const housekeeping = setInterval(() => {
-    Promise.all([nonces.deleteExpired(), loginRequests.deleteExpired(), sessionRepository.deleteExpired()]).catch((err: unknown) =>
-      log.warn({ err }, 'housekeeping failed; will retry'),
+    Promise.all([nonces.deleteExpired(), loginRequests.deleteExpired(), sessionRepository.deleteExpired(), domain.housekeeping()]).catch(
+      (err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
+
+  domain.jobs.start();
+  domain.roster.start();
 
   return {
     app,
     sequelize,
     platforms,
+    jobs: domain.jobs,
+    roster: domain.roster,
     close: async () => {
       clearInterval(housekeeping);
+      domain.roster.stop();
+      await domain.jobs.stop();
       await lti.close();
       await sequelize.close();
     },

@@ -34,6 +34,22 @@ const schema = z.object({
     .min(5)
     .max(7 * 24 * 60),
   DEMO_LMS_ENABLED: booleanText,
+  /** Where Start sends candidates of a test with no delivery URL of its own (development: the sample engine). */
+  DEFAULT_DELIVERY_URL: httpUrl.optional(),
+  /** Where a finished candidate goes when their test names no finish redirect URL. */
+  FINISH_REDIRECT_URL: httpUrl.optional(),
+  HANDOFF_TOKEN_SECONDS: z.coerce.number().int().min(10).max(600),
+  ROSTER_SYNC_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60),
+  ROSTER_SYNC_ON_OPEN_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
+  JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
 import { createLogger } from './logger.js';
 import { describeToolConfiguration, toolConfiguration } from './platforms/tool-configuration.js';
+import { startSampleEngine } from './demo/sample-engine.js';
 
 function loadConfigOrExit(): Config {
   try {
@@ -18,8 +19,10 @@ function loadConfigOrExit(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const log = createLogger(config);
+  const loaded = loadConfigOrExit();
+  const log = createLogger(loaded);
+  const sampleEngine = loaded.DEMO_LMS_ENABLED && !loaded.DEFAULT_DELIVERY_URL ? await startSampleEngine(loaded) : null;
+  const config: Config = sampleEngine ? Object.freeze({ ...loaded, DEFAULT_DELIVERY_URL: sampleEngine.url.replace(/\/$/, '') }) : loaded;
   let examgate;
   try {
     examgate = await bootstrap(config, log);
@@ -40,6 +43,10 @@ async function main(): Promise<void> {
   if (config.DEMO_LMS_ENABLED) {
     console.log(`Demo LMS: open ${config.PUBLIC_URL}/demo to launch examgate as an instructor or a student.\n`);
   }
+  console.log(`Delivery engines verify hand-offs with ${config.PUBLIC_URL}/.well-known/jwks.json (docs/delivery-protocol.md).\n`);
+  if (sampleEngine) {
+    console.log(`Sample delivery engine: ${sampleEngine.url} (tests without a delivery URL of their own go there).\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     server.close(() => {
-      examgate.close().then(
+      Promise.all([examgate.close(), sampleEngine?.close()]).then(
         () => process.exit(0),
         () => process.exit(1),
       );

@@ -9,7 +9,10 @@ interface SqliteConnection {
 /**
  * SQLite gives every transaction its own connection; without a busy timeout a second
  * writer fails at once with SQLITE_BUSY instead of waiting its turn, and WAL lets
- * readers go on while one connection writes.
+ * readers go on while one connection writes. In WAL mode `synchronous = NORMAL` syncs the
+ * log at checkpoints instead of at every commit: the database stays consistent after a
+ * crash, but a power cut may lose the last few commits (sessions, used nonces) — a fair
+ * trade for the embedded default; production runs on PostgreSQL.
  */
 export function withSqliteTuning(options: Options): Options {
   if (options.dialect !== 'sqlite') {
@@ -22,7 +25,9 @@ export function withSqliteTuning(options: Options): Options {
         const sqlite = connection as SqliteConnection;
         sqlite.configure('busyTimeout', 10_000);
         await new Promise<void>((resolve, reject) =>
-          sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;', (err) => (err ? reject(err) : resolve())),
+          sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;', (err) =>
+            err ? reject(err) : resolve(),
+          ),
         );
       },
     },

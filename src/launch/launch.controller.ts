@@ -7,8 +7,7 @@ import { LTI_PATHS } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
-
-export const SESSION_COOKIE = 'examgate_session';
+import { SESSION_COOKIE } from './session-context.js';
 
 /** Inside an LMS iframe over HTTPS only SameSite=None; Secure cookies survive; plain-http development uses Lax. */
 export function sessionCookieOptions(config: Config): CookieOptions {

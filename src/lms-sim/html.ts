@@ -51,7 +51,8 @@ export function autoPostPage(action: string, fields: Record<string, string>): st
     inputs,
     '<noscript><button type="submit">Continue</button></noscript>',
     '</form>',
-    '<script>document.getElementById("lti-launch").submit();</script>',
+    // A same-origin script, not an inline one: the demo serves this page under examgate's CSP (script-src 'self').
+    '<script src="autopost.js"></script>',
   ].join('\n');
   return htmlPage('Launching…', form);
 }

@@ -22,8 +22,9 @@ interface PageWindow {
  * overrides the page size; the position comes from `page` (1-based) or
  * `from` (0-based offset), and the next link keeps whichever style was used.
  */
-export function pageWindow(query: unknown, total: number, defaultSize: number): PageWindow {
-  const size = positiveInt(query, 'limit') ?? defaultSize;
+export function pageWindow(query: unknown, total: number, defaultSize: number, cap: number | null = null): PageWindow {
+  const asked = positiveInt(query, 'limit') ?? defaultSize;
+  const size = cap === null ? asked : Math.min(asked, cap);
   const fromParam = stringParam(query, 'from');
   const usesFrom = fromParam !== undefined && /^\d+$/.test(fromParam);
   const page = positiveInt(query, 'page') ?? 1;
@@ -63,7 +64,7 @@ function membershipHandler(state: LmsState) {
       return;
     }
     const members = filterByRole(state.rosters.get(contextId) ?? [], stringParam(req.query, 'role'));
-    const window = pageWindow(req.query, members.length, state.config.pageSize);
+    const window = pageWindow(req.query, members.length, state.config.pageSize, state.nrpsPageCap);
     const endpoint = state.url(`/nrps/${encodeURIComponent(contextId)}/memberships`);
     if (window.nextQuery) {
       res.set('Link', `<${endpoint}?${window.nextQuery.toString()}>; rel="next"`);
@@ -83,7 +84,8 @@ export function registerNrps(router: Router, state: LmsState): void {
   const path = '/nrps/:contextId/memberships';
   // A simulated outage answers before authentication, like a failing load balancer would.
   router.get(path, (req, res, next) => {
-    if (state.nrpsFailure === null) {
+    if (state.nrpsFailure === null || state.nrpsPagesBeforeFailure > 0) {
+      state.nrpsPagesBeforeFailure -= 1;
       next();
       return;
     }

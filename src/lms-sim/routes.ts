@@ -16,6 +16,9 @@ export interface RouteHandlers {
   auth: RequestHandler;
   token: RequestHandler;
   deepLinkReturn: RequestHandler;
+  /** LTI Dynamic Registration: the platform's OpenID configuration and registration endpoint. */
+  openidConfiguration: RequestHandler;
+  register: RequestHandler;
   services: (router: Router) => void;
 }
 
@@ -82,6 +85,11 @@ export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
   router.post('/deep-link-return', form, handlers.deepLinkReturn);
   router.get('/return', returnPage);
   router.get('/launch', demoLaunch(state));
+  router.get('/autopost.js', (_req, res) => {
+    res.type('application/javascript').send('document.getElementById("lti-launch").submit();');
+  });
+  router.get('/openid-configuration', handlers.openidConfiguration);
+  router.post('/register', json, handlers.register);
   router.use('/nrps', json);
   router.use('/ags', json);
   handlers.services(router);

@@ -1,6 +1,6 @@
 /**
  * A simulated LTI 1.3 platform speaking real HTTP: OIDC auth endpoint,
- * JWKS, OAuth2 token endpoint, NRPS, AGS and Deep Linking return. Used by the
+ * JWKS, OAuth2 token endpoint, NRPS, AGS, Deep Linking return and Dynamic Registration. Used by the
  * integration tests (via start()) and mounted into the demo app (via router).
  */
 import type { Server } from 'node:http';
@@ -15,10 +15,19 @@ import { createSigningKey } from './keys.js';
 import { driveLaunch } from './launch-driver.js';
 import { registerNrps } from './nrps.js';
 import { authorizationEndpoint } from './oidc.js';
+import { RegistrationDesk } from './registration.js';
 import { buildRouter } from './routes.js';
 import { LmsState } from './state.js';
 import { tokenEndpoint } from './token-endpoint.js';
-import type { LaunchRequest, LaunchResult, RosterMember, SimulatedLmsOptions, StartOptions, ToolEndpoints } from './types.js';
+import type {
+  LaunchRequest,
+  LaunchResult,
+  ReceivedRegistration,
+  RosterMember,
+  SimulatedLmsOptions,
+  StartOptions,
+  ToolEndpoints,
+} from './types.js';
 
 export class SimulatedLms {
   readonly router: Router;
@@ -29,8 +38,11 @@ export class SimulatedLms {
   readonly authUrl: string;
   readonly tokenUrl: string;
   readonly jwksUrl: string;
+  /** LTI Dynamic Registration: where a tool reads this platform's OpenID configuration. */
+  readonly openidConfigurationUrl: string;
   readonly privateKeyPem: string;
   readonly #state: LmsState;
+  readonly #registration: RegistrationDesk;
   #server: Server | null = null;
 
   /**
@@ -59,6 +71,7 @@ export class SimulatedLms {
     this.authUrl = `${this.baseUrl}/auth`;
     this.tokenUrl = `${this.baseUrl}/token`;
     this.jwksUrl = `${this.baseUrl}/jwks`;
+    this.openidConfigurationUrl = `${this.baseUrl}/openid-configuration`;
     const key = createSigningKey(options.privateKeyPem);
     this.privateKeyPem = key.privateKeyPem;
     const config = {
@@ -69,10 +82,13 @@ export class SimulatedLms {
       pageSize: options.pageSize ?? 50,
     };
     this.#state = new LmsState(config, key);
+    this.#registration = new RegistrationDesk(this.#state);
     this.router = buildRouter(this.#state, {
       auth: authorizationEndpoint(this.#state),
       token: asyncHandler(tokenEndpoint(this.#state)),
       deepLinkReturn: asyncHandler(deepLinkReturn(this.#state)),
+      openidConfiguration: this.#registration.openidConfiguration,
+      register: this.#registration.register,
       services: (router) => {
         registerNrps(router, this.#state);
         registerAgs(router, this.#state);
@@ -90,6 +106,29 @@ export class SimulatedLms {
 
   get requestLog(): Array<{ method: string; path: string }> {
     return this.#state.requestLog;
+  }
+
+  /** Tool registrations accepted through LTI Dynamic Registration, oldest first. */
+  get registrations(): ReceivedRegistration[] {
+    return this.#registration.received;
+  }
+
+  /**
+   * What the LMS does when an admin enters a tool's registration URL: that URL with
+   * openid_configuration and a fresh single-use registration_token (or `token`) added.
+   */
+  registrationInitiationUrl(toolRegistrationUrl: string, token: string | null = this.issueRegistrationToken()): string {
+    const url = new URL(toolRegistrationUrl);
+    url.searchParams.set('openid_configuration', this.openidConfigurationUrl);
+    if (token !== null) {
+      url.searchParams.set('registration_token', token);
+    }
+    return url.toString();
+  }
+
+  /** A single-use bearer token for the registration endpoint. */
+  issueRegistrationToken(): string {
+    return this.#registration.issueToken();
   }
 
   /** Registers the tool the launches go to and whose JWKS the LMS trusts. */
@@ -116,9 +155,15 @@ export class SimulatedLms {
     );
   }
 
-  /** Makes NRPS answer `status` until called with null. */
-  failNrps(status: number | null): void {
+  /** Serves NRPS pages of at most `size` members whatever the tool asks for, as Canvas does (50); null lifts the cap. */
+  capNrpsPageSize(size: number | null): void {
+    this.#state.nrpsPageCap = size;
+  }
+
+  /** Makes NRPS answer `status` until called with null; with afterPages, only once that many pages were served. */
+  failNrps(status: number | null, options: { afterPages?: number } = {}): void {
     this.#state.nrpsFailure = status;
+    this.#state.nrpsPagesBeforeFailure = options.afterPages ?? 0;
   }
 
   /** Stops the server that start() created; a no-op for a mounted router. */

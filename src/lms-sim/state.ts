@@ -34,6 +34,10 @@ const PENDING_TTL_MS = 10 * 60 * 1000;
 export class LmsState {
   tool: ToolEndpoints | null = null;
   nrpsFailure: number | null = null;
+  /** Pages NRPS still serves normally before nrpsFailure applies. */
+  nrpsPagesBeforeFailure = 0;
+  /** Largest page NRPS serves whatever `limit` asks for (Canvas: 50); null = no cap. */
+  nrpsPageCap: number | null = null;
   readonly tokens = new AccessTokens();
   readonly pending = new Map<string, PendingLaunch>();
   readonly rosters = new Map<string, RosterMember[]>();

@@ -85,6 +85,15 @@ export interface RosterMember {
   lti11_legacy_user_id?: string;
 }
 
+/** A tool registration the LMS accepted through LTI Dynamic Registration. */
+export interface ReceivedRegistration {
+  /** The JSON the tool posted, as received. */
+  request: Record<string, unknown>;
+  /** What the LMS answered with. */
+  clientId: string;
+  deploymentId: string;
+}
+
 export interface SimulatedLmsOptions {
   baseUrl: string;
   clientId: string;

@@ -12,6 +12,12 @@ export const CLAIM = {
   context: 'https://purl.imsglobal.org/spec/lti/claim/context',
   /** https://www.imsglobal.org/spec/lti/v1p3/migr#lti-1-1-migration-claim */
   legacyUserId: 'https://purl.imsglobal.org/spec/lti/claim/lti11_legacy_user_id',
+  custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
+  lis: 'https://purl.imsglobal.org/spec/lti/claim/lis',
+  /** https://www.imsglobal.org/spec/lti-nrps/v2p0#lti-1-3-integration */
+  namesRoleService: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
+  /** https://www.imsglobal.org/spec/lti-ags/v2p0#assignment-and-grade-service-claim */
+  agsEndpoint: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
 } as const;
 
 /** https://www.imsglobal.org/spec/lti/v1p3/#message-type-claim */

@@ -25,12 +25,19 @@ export interface LaunchContext {
   context: { id: string; title?: string; label?: string } | null;
   resourceLink: { id: string; title?: string } | null;
   custom: Record<string, string>;
+  /** LTI Advantage endpoints the launch offered; null when the LMS has the service switched off. */
+  services: { nrpsUrl: string | null; agsLineItemsUrl: string | null; agsLineItemUrl: string | null };
   /** For services (NRPS, AGS, deep-linking response) that ltijs performs on our behalf. */
   ltiToken: unknown;
 }
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Service endpoints are used with a bearer token: only absolute http(s) URLs are kept. */
+function httpUrl(value: unknown): string | null {
+  return typeof value === 'string' && /^https?:\/\//.test(value) && value.length <= 2000 ? value : null;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -49,7 +56,9 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
     : [];
   const context = record(claims[CLAIM.context]);
   const resourceLink = record(claims[CLAIM.resourceLink]);
-  const lis = record(claims['https://purl.imsglobal.org/spec/lti/claim/lis']);
+  const lis = record(claims[CLAIM.lis]);
+  const nrps = record(claims[CLAIM.namesRoleService]);
+  const ags = record(claims[CLAIM.agsEndpoint]);
   const aud = Array.isArray(claims.aud) ? (claims.azp ?? claims.aud[0]) : claims.aud;
   const messageType = claims[CLAIM.messageType] === MESSAGE_TYPE.deepLinking ? MESSAGE_TYPE.deepLinking : MESSAGE_TYPE.resourceLink;
   return {
@@ -71,7 +80,12 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
     audience: audienceOf(roles),
     context: context && text(context.id) ? { id: String(context.id), title: text(context.title), label: text(context.label) } : null,
     resourceLink: resourceLink && text(resourceLink.id) ? { id: String(resourceLink.id), title: text(resourceLink.title) } : null,
-    custom: stringsOnly(claims['https://purl.imsglobal.org/spec/lti/claim/custom']),
+    custom: stringsOnly(claims[CLAIM.custom]),
+    services: {
+      nrpsUrl: httpUrl(nrps?.context_memberships_url),
+      agsLineItemsUrl: httpUrl(ags?.lineitems),
+      agsLineItemUrl: httpUrl(ags?.lineitem),
+    },
     ltiToken,
   };
 }

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import type { NextFunction, Request, Response } from 'express';
+import { inLaunchScope } from './launch-scope.js';
 
 export interface LaunchRejection {
   status: number;
@@ -12,6 +13,11 @@ export interface LaunchRejection {
  * afterwards), and `iat` must not lie in the future beyond the allowed clock skew.
  */
 export function inspectIdToken(idToken: string, clockSkewSeconds: number, now = Date.now() / 1000): LaunchRejection | null {
+  const checked = checkIdToken(idToken, clockSkewSeconds, now);
+  return 'kid' in checked ? null : checked;
+}
+
+function checkIdToken(idToken: string, clockSkewSeconds: number, now: number): LaunchRejection | { kid: string } {
   const decoded = jwt.decode(idToken, { complete: true });
   if (!decoded || typeof decoded.payload !== 'object') {
     return { status: 400, code: 'INVALID_JWT' };
@@ -32,7 +38,7 @@ export function inspectIdToken(idToken: string, clockSkewSeconds: number, now = 
   if (typeof nonce !== 'string' || nonce.length === 0) {
     return { status: 401, code: 'NO_NONCE_CLAIM' };
   }
-  return null;
+  return { kid: decoded.header.kid };
 }
 
 /** Express middleware form: rejected launches go to `reject`, never on to ltijs. */
@@ -47,11 +53,13 @@ export function launchGuard(
       next();
       return;
     }
-    const rejection = typeof idToken === 'string' ? inspectIdToken(idToken, clockSkewSeconds) : { status: 400, code: 'INVALID_JWT' };
-    if (rejection) {
-      reject(req, res, rejection);
+    const checked =
+      typeof idToken === 'string' ? checkIdToken(idToken, clockSkewSeconds, Date.now() / 1000) : { status: 400, code: 'INVALID_JWT' };
+    if (!('kid' in checked)) {
+      reject(req, res, checked);
       return;
     }
-    next();
+    // ltijs validates next, in this scope: its storage hands it the key this kid names (lti-database.ts).
+    inLaunchScope(checked.kid, next);
   };
 }

@@ -47,6 +47,8 @@ declare module 'ltijs' {
     platformClientId(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;
     platformPublicKey(): Promise<string>;
+    /** Client-credentials grant at the platform's token endpoint; ltijs caches the token until it expires. */
+    platformAccessToken(scopes: string): Promise<{ access_token: string; token_type?: string }>;
   }
 
   export interface LtijsPlatformRegistration {
@@ -98,5 +100,13 @@ declare module 'ltijs-sequelize' {
     Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Record<string, unknown>[] | false>;
     Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>): Promise<boolean>;
     Delete(table: string, info: Record<string, unknown>): Promise<boolean>;
+    Replace(
+      encryptionKey: string | false,
+      table: string,
+      info: Record<string, unknown>,
+      item: Record<string, unknown>,
+      index?: Record<string, unknown>,
+    ): Promise<boolean>;
+    Modify(encryptionKey: string | false, table: string, info: Record<string, unknown>, modification: Record<string, unknown>): Promise<boolean>;
   }
 }

@@ -9,6 +9,15 @@ import {
   PlatformNotFoundError,
 } from '../platforms/platform.errors.js';
 import { HttpError } from './http-error.js';
+import { InvalidExamError, ExamNotFoundError, ExamStateError } from '../exams/exam.errors.js';
+import {
+  AttemptStateError,
+  CandidateCapError,
+  CandidateNotFoundError,
+  DuplicateCandidateIdError,
+  InvalidCandidateError,
+} from '../candidates/candidate.errors.js';
+import { StartRefusedError } from '../access/attempt.errors.js';
 
 interface Mapped {
   status: number;
@@ -27,6 +36,15 @@ function mapError(err: unknown): Mapped | null {
     [PlatformExistsError, 409, 'platform_exists'],
     [PlatformNotFoundError, 404, 'not_found'],
     [DeploymentNotAllowedError, 403, 'deployment_not_allowed'],
+    [InvalidExamError, 400, 'invalid_test'],
+    [ExamNotFoundError, 404, 'not_found'],
+    [ExamStateError, 409, 'test_state'],
+    [InvalidCandidateError, 400, 'invalid_candidate'],
+    [CandidateNotFoundError, 404, 'not_found'],
+    [CandidateCapError, 409, 'candidate_cap'],
+    [DuplicateCandidateIdError, 409, 'duplicate_candidate_id'],
+    [AttemptStateError, 409, 'attempt_state'],
+    [StartRefusedError, 409, 'start_refused'],
   ];
   for (const [type, status, code] of table) {
     if (err instanceof type) {

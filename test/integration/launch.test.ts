@@ -17,34 +17,40 @@ describe('LTI launch: valid messages', () => {
     return world.lms.launch(newBrowser(), { user: { sub: 'user-1', name: 'Ada Lovelace' }, ...request });
   }
 
-  it('when an instructor launches, then the staff landing page shows their course', async () => {
+  it('when an instructor launches from a link with no test yet, then the tests of their course open', async () => {
     const result = await launch({ roles: [ROLE_INSTRUCTOR], context: { id: 'c-1', title: 'Analysis <101>' } });
     expect(result.status).to.equal(200);
-    expect(result.url).to.equal(`${world.url}/app`);
-    expect(result.body).to.contain('staff of');
-    expect(result.body).to.contain('Analysis &lt;101&gt;');
+    expect(result.url).to.equal(`${world.url}/app/exams`);
+    expect(result.body).to.contain('Tests in Analysis &lt;101&gt;');
   });
 
-  it('when a learner launches, then the learner landing page greets them by name', async () => {
+  it('when a learner launches from a link with no test yet, then they are greeted by name and told so', async () => {
     const result = await launch({ roles: [ROLE_LEARNER] });
     expect(result.status).to.equal(200);
     expect(result.body).to.contain('Welcome, <strong>Ada Lovelace</strong>');
-    expect(result.body).not.to.contain('staff of');
+    expect(result.body).to.contain('does not lead to a test yet');
+    expect(result.body).not.to.contain('Tests in');
   });
 
-  it('when an institution administrator launches, then the admin landing page opens', async () => {
-    const result = await launch({ roles: [INSTITUTION_ADMIN, ROLE_LEARNER] });
+  it('when an institution administrator launches outside a course, then the admin landing page opens', async () => {
+    const result = await launch({ roles: [INSTITUTION_ADMIN, ROLE_LEARNER], context: null });
     expect(result.status).to.equal(200);
     expect(result.body).to.contain('examgate administration');
   });
 
+  it('when an institution administrator launches inside a course, then the tests of that course open', async () => {
+    const result = await launch({ roles: [INSTITUTION_ADMIN], context: { id: 'c-admin', title: 'Statistics' } });
+    expect(result.status).to.equal(200);
+    expect(result.body).to.contain('Tests in Statistics');
+  });
+
   const certificationVariants: Array<[string, Partial<LaunchRequest>, string]> = [
-    ['several roles', { roles: [ROLE_LEARNER, ROLE_INSTRUCTOR] }, 'staff of'],
-    ['a short role (Instructor)', { roles: ['Instructor'] }, 'staff of'],
+    ['several roles', { roles: [ROLE_LEARNER, ROLE_INSTRUCTOR] }, 'Tests in'],
+    ['a short role (Instructor)', { roles: ['Instructor'] }, 'Tests in'],
     ['an unknown role', { roles: ['http://example.com/roles#Wizard'] }, 'Welcome,'],
     ['no role (roles: [])', { roles: [] }, 'Welcome,'],
     ['no name or e-mail', { user: { sub: 'anonymous-7' }, roles: [ROLE_LEARNER] }, 'Welcome, <strong>candidate</strong>'],
-    ['no context', { context: null, roles: [ROLE_INSTRUCTOR] }, 'this course'],
+    ['no context', { context: null, roles: [ROLE_INSTRUCTOR] }, 'open examgate from inside a course'],
   ];
   for (const [variant, request, expected] of certificationVariants) {
     it(`when a launch has ${variant}, then it is accepted`, async () => {
@@ -97,12 +103,17 @@ describe('LTI launch: valid messages', () => {
     const claims = jwt.verify(token, createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' }), {
       algorithms: ['RS256'],
     }) as Record<string, unknown>;
-    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<{
-      type: string;
-      title: string;
-      url: string;
-    }>;
-    expect(items).to.deep.equal([{ type: 'ltiResourceLink', title: 'Midterm exam', url: `${world.url}/lti/launch` }]);
+    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<Record<string, unknown>>;
+    expect(items).to.have.length(1);
+    const examId = (items[0]?.custom as Record<string, string>).examgate_exam;
+    expect(examId, 'the link carries the new test').to.match(/^[0-9a-f-]{36}$/);
+    expect(items[0]).to.deep.equal({
+      type: 'ltiResourceLink',
+      title: 'Midterm exam',
+      url: `${world.url}/lti/launch`,
+      custom: { examgate_exam: examId },
+      lineItem: { scoreMaximum: 100, label: 'Midterm exam' },
+    });
   });
 
   it('when the deep-link form is posted without its CSRF token, then it is refused with 403', async () => {

@@ -1,0 +1,107 @@
+/**
+ * One database's roster-sync figures, measured in a process of its own (ltijs is a
+ * process-wide singleton): examgate as `npm start` builds it, a simulated LMS with a
+ * 5000-member course, syncs started the way an instructor starts them. Prints one JSON line.
+ *
+ * Durations come from the job rows (started_at → finished_at): the sync itself, without
+ * the wait for a runner to pick the job up.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QueryTypes } from 'sequelize';
+import { bootstrap } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config.js';
+import { Browser, ROLE_INSTRUCTOR, ROLE_LEARNER, SimulatedLms, type RosterMember } from '../src/lms-sim/index.js';
+import { createLogger } from '../src/logger.js';
+import { toolConfiguration } from '../src/platforms/tool-configuration.js';
+
+const MEMBERS = Number(process.env.BENCH_ROSTER_MEMBERS ?? 5000);
+const RUNS = Number(process.env.BENCH_ROSTER_RUNS ?? 3);
+
+const server = createServer();
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const config = loadConfig({ ...process.env, NODE_ENV: 'test', PUBLIC_URL: url, LOG_LEVEL: 'silent' });
+const examgate = await bootstrap(config, createLogger(config));
+server.on('request', examgate.app);
+const lms = await SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 });
+const tool = toolConfiguration(url);
+lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
+await examgate.platforms.register({
+  issuer: lms.issuer,
+  clientId: lms.clientId,
+  deploymentIds: [lms.deploymentId],
+  authUrl: lms.authUrl,
+  tokenUrl: lms.tokenUrl,
+  jwksUrl: lms.jwksUrl,
+});
+
+const roster: RosterMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
+  user_id: `m-${i}`,
+  roles: [ROLE_LEARNER],
+  status: 'Active',
+  name: `Member ${i}`,
+  email: `member${i}@example.edu`,
+}));
+lms.setRoster('bench-course', roster);
+
+const browser = new Browser();
+await lms.launch(browser, { user: { sub: 'bench-teacher' }, roles: [ROLE_INSTRUCTOR], context: { id: 'bench-course' } });
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+async function settled(examId: string, after: Date): Promise<{ ms: number; result: Record<string, number> }> {
+  for (;;) {
+    const [job] = await examgate.sequelize.query<{ status: string; started_at: string; finished_at: string; result: string; error: string }>(
+      `SELECT status, started_at, finished_at, result, error FROM jobs WHERE subject_id = :examId AND created_at >= :after ORDER BY created_at DESC`,
+      { replacements: { examId, after }, type: QueryTypes.SELECT },
+    );
+    if (job?.status === 'failed') {
+      throw new Error(`sync failed: ${job.error}`);
+    }
+    if (job?.status === 'succeeded') {
+      return { ms: new Date(job.finished_at).getTime() - new Date(job.started_at).getTime(), result: JSON.parse(job.result) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const lastWrite = async (examId: string) =>
+  (await examgate.sequelize.query<{ n: number; latest: string }>('SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM candidates WHERE exam_id = :examId', {
+    replacements: { examId },
+    type: QueryTypes.SELECT,
+  }))[0];
+
+const runs = [];
+for (let run = 0; run < RUNS; run += 1) {
+  const form = await browser.follow(`${url}/app/exams/new`);
+  const before = new Date(Date.now() - 1000);
+  // Opening the new test starts its first sync, as it does for an instructor.
+  const created = await browser.follow(`${url}/app/exams`, {
+    method: 'POST',
+    form: { _csrf: csrfOf(form.body), title: `Bench ${run}`, timeZone: 'UTC', candidateIdPolicy: 'anonymous', rosterRoles: 'learners' },
+  });
+  const examId = /\/app\/exams\/([0-9a-f-]{36})$/.exec(created.url)?.[1];
+  if (!examId) {
+    throw new Error(`could not create a test: ${created.response.status}`);
+  }
+  const first = await settled(examId, before);
+  const written = await lastWrite(examId);
+  const page = await browser.follow(`${url}/app/exams/${examId}/candidates`);
+  const resyncFrom = new Date();
+  await browser.follow(`${url}/app/exams/${examId}/roster-sync`, { method: 'POST', form: { _csrf: csrfOf(page.body) } });
+  const resync = await settled(examId, resyncFrom);
+  const after = await lastWrite(examId);
+  runs.push({
+    firstMs: first.ms,
+    firstResult: first.result,
+    resyncMs: resync.ms,
+    resyncResult: resync.result,
+    resyncWroteCandidates: JSON.stringify(after) !== JSON.stringify(written),
+  });
+}
+process.stdout.write(`${JSON.stringify({ members: MEMBERS, runs })}\n`);
+await lms.close();
+server.closeAllConnections();
+server.close();
+await examgate.close();
+process.exit(0);

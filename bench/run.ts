@@ -1,0 +1,113 @@
+/**
+ * `npm run bench [-- --quick] [--write] [--only launch] [--db sqlite|postgres] [--postgres-url URL]
+ *  [--runs N] [--launches N] [--concurrency N] [--cpu-prof DIR] [--compare-checkout DIR]…`
+ *
+ * Runs the sections in bench/sections/index.ts on SQLite and, when reachable, PostgreSQL
+ * (BENCH_DATABASE_URL or --postgres-url; default postgres://postgres@127.0.0.1:5432/examgate_bench),
+ * prints the report and writes BENCHMARKS.md (a --quick run writes only with --write).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_POSTGRES_URL, postgresDatabase, postgresVersion, sqliteDatabase, type BenchDatabase } from './databases.js';
+import { describeMachine } from './machine.js';
+import { sectionMarkdown, updateReportFile } from './report.js';
+import type { BenchContext } from './section.js';
+import { SECTIONS } from './sections/index.js';
+
+const REPORT_FILE = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+    db: { type: 'string' },
+    'postgres-url': { type: 'string' },
+    runs: { type: 'string' },
+    launches: { type: 'string' },
+    concurrency: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    'compare-checkout': { type: 'string', multiple: true },
+  },
+});
+
+function count(name: 'runs' | 'launches' | 'concurrency'): number | undefined {
+  const text = values[name];
+  if (text === undefined) {
+    return undefined;
+  }
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`--${name} must be a positive whole number, got ${text}`);
+  }
+  return n;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function databases(): Promise<{ dbs: BenchDatabase[]; skipped: BenchContext['skippedDatabases']; postgres?: string }> {
+  const wanted = values.db ?? 'both';
+  if (!['sqlite', 'postgres', 'both'].includes(wanted)) {
+    throw new Error(`--db must be sqlite, postgres or both, got ${wanted}`);
+  }
+  const dbs: BenchDatabase[] = wanted === 'postgres' ? [] : [sqliteDatabase()];
+  const skipped: BenchContext['skippedDatabases'] = [];
+  if (wanted === 'sqlite') {
+    return { dbs, skipped };
+  }
+  const url = values['postgres-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_POSTGRES_URL;
+  const version = await postgresVersion(url);
+  if (!version) {
+    const safe = new URL(url);
+    safe.password = safe.password ? '***' : '';
+    skipped.push({ label: 'PostgreSQL', reason: `nothing answered at ${safe.toString()}` });
+    return { dbs, skipped };
+  }
+  dbs.push(postgresDatabase(url));
+  return { dbs, skipped, postgres: version };
+}
+
+async function main(): Promise<void> {
+  const only = values.only ?? [];
+  const unknown = only.filter((id) => !SECTIONS.some((s) => s.id === id));
+  if (unknown.length > 0) {
+    throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.id).join(', ')}`);
+  }
+  const { dbs, skipped, postgres } = await databases();
+  const machine = describeMachine(postgres);
+  const ctx: BenchContext = {
+    quick: values.quick ?? false,
+    databases: dbs,
+    skippedDatabases: skipped,
+    cpuProfileDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
+    compareCheckouts: (values['compare-checkout'] ?? []).map((dir) => path.resolve(dir)),
+    overrides: { runs: count('runs'), launches: count('launches'), concurrency: count('concurrency') },
+    log,
+  };
+  const measuredOn = `${machine.date} on ${machine.cpuModel} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node.js ${machine.node}`;
+  const rendered: Array<{ id: string; markdown: string }> = [];
+  try {
+    for (const section of SECTIONS.filter((s) => only.length === 0 || only.includes(s.id))) {
+      log(`section ${section.id}: ${section.title}`);
+      const report = await section.run(ctx);
+      rendered.push({ id: section.id, markdown: sectionMarkdown(section.id, report, measuredOn) });
+    }
+  } finally {
+    await Promise.all(dbs.map((db) => db.cleanup()));
+  }
+  process.stdout.write(`${rendered.map((r) => r.markdown).join('\n\n')}\n`);
+  if (!ctx.quick || values.write) {
+    updateReportFile(REPORT_FILE, machine, rendered);
+    log(`wrote ${path.relative(process.cwd(), REPORT_FILE)}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

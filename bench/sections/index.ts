@@ -1,0 +1,6 @@
+import type { BenchSection } from '../section.js';
+import { launchSection } from './launch.js';
+import { rosterSyncSection } from './roster-sync.js';
+
+/** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
+export const SECTIONS: BenchSection[] = [launchSection, rosterSyncSection];

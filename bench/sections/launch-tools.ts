@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { SimulatedLms, type LaunchResult } from '../../src/lms-sim/index.js';
+import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
+import type { BenchDatabase } from '../databases.js';
+import type { LaunchTarget } from '../load.js';
+import { freePort, ToolProcess } from '../tool-process.js';
+
+/** Both tools accept id_tokens up to this old; generous, so that no launch is refused for age under load. */
+export const TOKEN_MAX_AGE_SECONDS = 60;
+
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** A tool process, the simulated LMS that launches it, and how to tell it landed. */
+export interface RunningTool {
+  target: LaunchTarget;
+  process: ToolProcess;
+  stop(): Promise<void>;
+}
+
+function pathOf(result: LaunchResult): string {
+  return new URL(result.url).pathname;
+}
+
+async function startLms(): Promise<SimulatedLms> {
+  return SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment' });
+}
+
+/** The baseline: bench/bare-ltijs-tool.ts, which registers the LMS itself (authConfig JWK_SET). */
+export async function startBareLtijs(db: BenchDatabase, cpuProfileDir?: string): Promise<RunningTool> {
+  const lms = await startLms();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  lms.configureTool({ loginUrl: `${url}/login`, launchUrl: `${url}/`, jwksUrl: `${url}/keys` });
+  const tool = await ToolProcess.start({
+    script: 'bare-ltijs-tool.ts',
+    name: 'bare-ltijs',
+    ready: 'ipc',
+    cpuProfileDir,
+    env: {
+      PORT: String(port),
+      DATABASE_URL: await db.fresh('bare_ltijs'),
+      TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
+      LMS_ISSUER: lms.issuer,
+      LMS_CLIENT_ID: lms.clientId,
+      LMS_AUTH_URL: lms.authUrl,
+      LMS_TOKEN_URL: lms.tokenUrl,
+      LMS_JWKS_URL: lms.jwksUrl,
+    },
+  }).catch(async (err: unknown) => {
+    await lms.close();
+    throw err;
+  });
+  return {
+    target: {
+      name: 'bare ltijs 5.9.9',
+      lms,
+      landed: (r) => r.status === 200 && pathOf(r) === '/' && new URL(r.url).searchParams.has('ltik') && r.body.includes('Welcome'),
+    },
+    process: tool,
+    stop: async () => {
+      await tool.stop();
+      await lms.close();
+    },
+  };
+}
+
+/**
+ * examgate through its real entry point (src/main.ts), the LMS registered through its admin API.
+ * `checkout` runs the examgate of another working copy instead (a before/after comparison).
+ */
+export async function startExamgate(db: BenchDatabase, cpuProfileDir?: string, checkout?: string): Promise<RunningTool> {
+  const lms = await startLms();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const name = checkout ? `examgate-${path.basename(checkout)}` : 'examgate';
+  const tool = await ToolProcess.start({
+    script: checkout ? path.resolve(checkout, 'bench', 'examgate-tool.ts') : 'examgate-tool.ts',
+    name,
+    ready: { url: `${url}/readyz` },
+    cpuProfileDir,
+    env: {
+      // development allows the simulated LMS's http:// URLs; everything else as in production.
+      NODE_ENV: 'development',
+      DEMO_LMS_ENABLED: 'false',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATABASE_URL: await db.fresh(name.replace(/\W/g, '_')),
+      SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
+      ADMIN_TOKEN,
+      LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
+    },
+  }).catch(async (err: unknown) => {
+    await lms.close();
+    throw err;
+  });
+  const stop = async () => {
+    await tool.stop();
+    await lms.close();
+  };
+  try {
+    const response = await fetch(`${url}/admin/api/platforms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        issuer: lms.issuer,
+        clientId: lms.clientId,
+        deploymentIds: [lms.deploymentId],
+        authUrl: lms.authUrl,
+        tokenUrl: lms.tokenUrl,
+        jwksUrl: lms.jwksUrl,
+      }),
+    });
+    if (response.status !== 201) {
+      throw new Error(`registering the LMS with examgate answered ${response.status}: ${await response.text()}`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const endpoints = toolConfiguration(url);
+  lms.configureTool({
+    loginUrl: endpoints.loginUrl,
+    launchUrl: endpoints.redirectUrl,
+    jwksUrl: endpoints.jwksUrl,
+    deepLinkingUrl: endpoints.deepLinkingUrl,
+  });
+  return {
+    target: {
+      name: checkout ? `examgate at ${checkout}` : 'examgate',
+      lms,
+      landed: (r) => r.status === 200 && pathOf(r).startsWith('/app'),
+    },
+    process: tool,
+    stop,
+  };
+}

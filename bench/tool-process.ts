@@ -1,0 +1,143 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { ProbeReply } from './child-probe.js';
+
+const BENCH_DIR = import.meta.dirname;
+const READY_TIMEOUT_MS = 120_000;
+const OUTPUT_KEPT = 8_000;
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released for the child to take). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') {
+    throw new Error('could not find a free port');
+  }
+  return address.port;
+}
+
+export interface ToolProcessOptions {
+  /** File to run: absolute, or relative to bench/. */
+  script: string;
+  name: string;
+  env: Record<string, string>;
+  /** 'ipc': the child says when it is ready; otherwise a URL to poll until it answers 200. */
+  ready: 'ipc' | { url: string };
+  /** Directory for a V8 CPU profile of the child (written when it exits), if wanted. */
+  cpuProfileDir?: string;
+}
+
+/** One tool under test in its own process (ltijs is a per-process singleton). */
+export class ToolProcess {
+  #output = '';
+  #nextProbe = 1;
+  readonly #pending = new Map<number, (reply: ProbeReply) => void>();
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => {
+      this.#output = (this.#output + chunk.toString()).slice(-OUTPUT_KEPT);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    // A send to a child that has died emits 'error'; cpuMs() reports it instead.
+    child.on('error', () => undefined);
+    child.on('message', (message: ProbeReply) => {
+      if (message?.type === 'cpu') {
+        this.#pending.get(message.id)?.(message);
+        this.#pending.delete(message.id);
+      }
+    });
+  }
+
+  static async start(options: ToolProcessOptions): Promise<ToolProcess> {
+    const execArgv = ['--import', 'tsx'];
+    if (options.cpuProfileDir) {
+      // One directory per tool: the tsx loader thread writes a profile of its own beside the main thread's.
+      execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, options.name)}`);
+    }
+    const child = fork(path.resolve(BENCH_DIR, options.script), [], {
+      execArgv,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const tool = new ToolProcess(options.name, child);
+    await tool.#waitReady(options.ready);
+    return tool;
+  }
+
+  /** The child's output so far (the last few KB), for error messages. */
+  get output(): string {
+    return this.#output;
+  }
+
+  async #waitReady(ready: ToolProcessOptions['ready']): Promise<void> {
+    const exited = new Promise<never>((_, reject) =>
+      this.child.once('exit', (code) => reject(new Error(`${this.name} exited (code ${code}) before it was ready:\n${this.#output}`))),
+    );
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${this.#output}`)),
+        READY_TIMEOUT_MS,
+      ).unref(),
+    );
+    let waiting = true;
+    const isReady =
+      ready === 'ipc'
+        ? new Promise<void>((resolve) => this.child.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve()))
+        : pollUntilOk(ready.url, () => waiting);
+    try {
+      await Promise.race([isReady, exited, timeout]);
+    } finally {
+      waiting = false;
+    }
+  }
+
+  /** CPU time (user + system, ms) the child has used since it started. */
+  cpuMs(): Promise<number> {
+    const id = this.#nextProbe++;
+    if (!this.child.connected) {
+      return Promise.reject(new Error(`${this.name} has exited:\n${this.#output}`));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the CPU probe`)), 10_000);
+      this.#pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve((reply.user + reply.system) / 1000);
+      });
+      this.child.send({ type: 'cpu', id });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not gone after 15 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+async function pollUntilOk(url: string, stillWaiting: () => boolean): Promise<void> {
+  while (stillWaiting()) {
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Candidate } from '../candidates/candidate.js';
+import type { CandidateService } from '../candidates/candidate.service.js';
+import type { SingleUseIds } from '../db/single-use-ids.js';
+import { windowState, type Exam } from '../exams/exam.js';
+import type { ExamService } from '../exams/exam.service.js';
+import type { Logger } from '../logger.js';
+import { ReportRejectedError, StartRefusedError } from './attempt.errors.js';
+import type { EngineKeys } from './engine-keys.js';
+import { verifyReport } from './report-verifier.js';
+import type { SigningKeys } from './signing-keys.js';
+import { PURPOSE, type HandoffClaims } from './tokens.js';
+
+export const GRADE_PASSBACK_JOB = 'grade-passback';
+
+export interface AttemptSettings {
+  publicUrl: string;
+  defaultDeliveryUrl: string | null;
+  finishRedirectUrl: string | null;
+  handoffSeconds: number;
+}
+
+/** Start → hand-off → engine reports → finish: the life of one attempt. */
+export class AttemptService {
+  constructor(
+    private readonly settings: AttemptSettings,
+    private readonly exams: ExamService,
+    private readonly candidates: CandidateService,
+    private readonly keys: SigningKeys,
+    private readonly engineKeys: EngineKeys,
+    private readonly usedReportIds: SingleUseIds,
+    private readonly enqueueGrade: (candidateId: string) => Promise<unknown>,
+    private readonly log: Logger,
+  ) {}
+
+  deliveryUrlOf(exam: Exam): string | null {
+    return exam.deliveryUrl ?? this.settings.defaultDeliveryUrl;
+  }
+
+  /** Records the attempt as started and signs the hand-off that carries the candidate to the engine. */
+  async start(exam: Exam, candidate: Candidate, now = new Date()): Promise<{ deliveryUrl: string; token: string }> {
+    if (candidate.status !== 'active') {
+      throw new StartRefusedError('You have been withdrawn from this test.');
+    }
+    const state = windowState(exam, candidate.extraTimeMinutes, now);
+    if (state !== 'open') {
+      throw new StartRefusedError(state === 'not_open' ? 'This test is not open yet.' : 'This test has closed.');
+    }
+    const deliveryUrl = this.deliveryUrlOf(exam);
+    if (!deliveryUrl) {
+      throw new StartRefusedError('This test has no delivery URL yet. Ask your instructor to set one.');
+    }
+    // The key first: if signing cannot happen, no attempt is recorded as started.
+    const key = await this.keys.current();
+    const started = await this.candidates.beginAttempt(exam, candidate, now);
+    const ref = started.attempt.ref as string;
+    const claims: HandoffClaims = {
+      purpose: PURPOSE.handoff,
+      exam: {
+        id: exam.id,
+        title: exam.title,
+        durationMinutes: exam.durationMinutes,
+        window: {
+          start: exam.window.opensAt?.toISOString() ?? null,
+          end: exam.window.closesAt?.toISOString() ?? null,
+          timeZone: exam.window.timeZone,
+        },
+      },
+      candidate: { id: started.candidateId, extraTimeMinutes: started.extraTimeMinutes },
+      attempt: ref,
+      report_url: `${this.settings.publicUrl}/api/delivery/v1/attempts/${ref}/events`,
+      return_url: `${this.settings.publicUrl}/attempts/${ref}/return`,
+    };
+    const token = jwt.sign(claims, key.privateKey, {
+      algorithm: 'RS256',
+      keyid: key.kid,
+      issuer: this.settings.publicUrl,
+      audience: new URL(deliveryUrl).origin,
+      subject: started.id,
+      jwtid: randomUUID(),
+      expiresIn: this.settings.handoffSeconds,
+    });
+    this.log.info({ examId: exam.id, candidate: started.id }, 'attempt handed off');
+    return { deliveryUrl, token };
+  }
+
+  /** Applies an engine's report to the attempt it names; each report is accepted once. */
+  async report(token: string, attemptRefInPath: string): Promise<void> {
+    const report = await verifyReport(token, {
+      publicUrl: this.settings.publicUrl,
+      engineKeys: this.engineKeys,
+      deliveryUrlOf: async (ref) => {
+        const target = await this.attempt(ref);
+        return target ? this.deliveryUrlOf(target.exam) : null;
+      },
+    });
+    if (report.attemptRef !== attemptRefInPath) {
+      throw new ReportRejectedError(400, 'The report is for another attempt than the URL names.');
+    }
+    if (!(await this.usedReportIds.remember(report.jti, report.expiresAt))) {
+      throw new ReportRejectedError(409, 'This report (jti) was already received.');
+    }
+    const target = await this.attempt(report.attemptRef);
+    if (!target) {
+      throw new ReportRejectedError(404, 'No attempt with this reference exists.');
+    }
+    if (report.event === 'started') {
+      return;
+    }
+    if (!(await this.candidates.finishAttempt(target.candidate, report.score))) {
+      if (target.candidate.attempt.state === 'finished') {
+        return;
+      }
+      throw new ReportRejectedError(409, 'This attempt is not running.');
+    }
+    this.log.info({ candidate: target.candidate.id, scored: Boolean(report.score) }, 'attempt finished');
+    if (report.score) {
+      await this.enqueueGrade(target.candidate.id);
+    }
+  }
+
+  /** Where the browser goes when the engine sends it back: the finish redirect once finished, else the lobby. */
+  async destinationAfter(ref: string): Promise<{ finished: boolean; url: string } | null> {
+    const target = await this.attempt(ref);
+    if (!target) {
+      return null;
+    }
+    const finishUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl ?? `${this.settings.publicUrl}/`;
+    return { finished: target.candidate.attempt.state === 'finished', url: finishUrl };
+  }
+
+  private async attempt(ref: string): Promise<{ candidate: Candidate; exam: Exam } | null> {
+    const candidate = ref.length <= 64 ? await this.candidates.findByAttemptRef(ref) : null;
+    const found = candidate ? await this.exams.findForSystem(candidate.examId) : null;
+    return candidate && found ? { candidate, exam: found.exam } : null;
+  }
+}

@@ -1,0 +1,56 @@
+import express, { type Request, type Router } from 'express';
+import { asyncHandler } from '../web/async-handler.js';
+import { HttpError } from '../web/http-error.js';
+import { ReportRejectedError } from './attempt.errors.js';
+import type { AttemptService } from './attempt.service.js';
+import type { SigningKeys } from './signing-keys.js';
+
+/** examgate's side of the delivery protocol (docs/delivery-protocol.md): its JWKS, engine reports, the way back. */
+export function deliveryRoutes(deps: { attempts: AttemptService; keys: SigningKeys }): Router {
+  const router = express.Router();
+
+  router.get(
+    '/.well-known/jwks.json',
+    asyncHandler(async (_req, res) => {
+      res.set('cache-control', 'public, max-age=300').json(await deps.keys.jwks());
+    }),
+  );
+
+  router.post(
+    '/api/delivery/v1/attempts/:ref/events',
+    asyncHandler(async (req: Request<{ ref: string }>, res) => {
+      const header = req.get('authorization') ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (!token || token.length > 8192) {
+        res.status(401).json({ error: 'report_rejected', message: 'Send the report as Authorization: Bearer <signed JWT>.' });
+        return;
+      }
+      try {
+        await deps.attempts.report(token, req.params.ref);
+      } catch (err) {
+        if (err instanceof ReportRejectedError) {
+          res.status(err.status).json({ error: 'report_rejected', message: err.message });
+          return;
+        }
+        throw err;
+      }
+      res.status(204).end();
+    }),
+  );
+
+  router.get(
+    '/attempts/:ref/return',
+    asyncHandler(async (req: Request<{ ref: string }>, res) => {
+      const destination = await deps.attempts.destinationAfter(req.params.ref);
+      if (!destination) {
+        throw new HttpError(404, 'not_found', 'This attempt does not exist.');
+      }
+      if (!destination.finished) {
+        res.status(409).render('attempt-pending.njk', { title: 'Your test is not finished yet' });
+        return;
+      }
+      res.redirect(303, destination.url);
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,114 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+export interface PublicJwk {
+  kty: string;
+  n: string;
+  e: string;
+  kid: string;
+  alg: 'RS256';
+  use: 'sig';
+}
+
+/** The private key never rests in clear: AES-256-GCM under a key derived from SECRET_KEY. */
+function sealingKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'examgate', 'signing-key-encryption', 32));
+}
+
+function seal(secret: string, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(secret), iv);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
+}
+
+function unseal(secret: string, sealed: string): string {
+  const [iv, tag, body] = sealed.split('.').map((part) => Buffer.from(part, 'base64'));
+  if (!iv || !tag || !body) {
+    throw new Error('A stored signing key is damaged.');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', sealingKey(secret), iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+}
+
+/**
+ * examgate's own RS256 keys for the tokens it issues (hand-offs). Kept in the database so
+ * every process signs with the same key and publishes the same JWKS; made on first use.
+ */
+export class SigningKeys {
+  private loaded: Promise<{ current: SigningKey; jwks: PublicJwk[] }> | null = null;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly secret: string,
+  ) {}
+
+  async current(): Promise<SigningKey> {
+    return (await this.load()).current;
+  }
+
+  async jwks(): Promise<{ keys: PublicJwk[] }> {
+    return { keys: (await this.load()).jwks };
+  }
+
+  private load() {
+    this.loaded ??= this.read().catch((err: unknown) => {
+      this.loaded = null;
+      throw err;
+    });
+    return this.loaded;
+  }
+
+  private async rows() {
+    return this.sequelize.query<{ kid: string; private_key: string; public_jwk: string }>(
+      'SELECT kid, private_key, public_jwk FROM signing_keys ORDER BY created_at ASC, kid ASC',
+      { type: QueryTypes.SELECT },
+    );
+  }
+
+  private async read(): Promise<{ current: SigningKey; jwks: PublicJwk[] }> {
+    let rows = await this.rows();
+    if (rows.length === 0) {
+      await this.create();
+      rows = await this.rows();
+    }
+    // If two processes created a key at once, both are published and the oldest signs.
+    const first = rows[0]!;
+    return {
+      current: { kid: first.kid, privateKey: createPrivateKey(unseal(this.secret, first.private_key)) },
+      jwks: rows.map((r) => JSON.parse(r.public_jwk) as PublicJwk),
+    };
+  }
+
+  private async create(): Promise<void> {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = randomBytes(12).toString('base64url');
+    const jwk = publicKey.export({ format: 'jwk' });
+    const publicJwk: PublicJwk = { kty: String(jwk.kty), n: String(jwk.n), e: String(jwk.e), kid, alg: 'RS256', use: 'sig' };
+    await this.sequelize.query(
+      'INSERT INTO signing_keys (kid, private_key, public_jwk, created_at) VALUES (:kid, :privateKey, :publicJwk, :now)',
+      {
+        replacements: {
+          kid,
+          privateKey: seal(this.secret, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
+          publicJwk: JSON.stringify(publicJwk),
+          now: new Date(),
+        },
+      },
+    );
+  }
+}

@@ -1,0 +1,186 @@
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type {
+  AttemptState,
+  Candidate,
+  CandidateSource,
+  CandidateStatus,
+  EditableField,
+  GradeStatus,
+  WithdrawnReason,
+} from './candidate.js';
+import { CandidateRow, defineCandidateModel } from './candidate.model.js';
+
+export interface CandidateFilter {
+  search?: string;
+  source?: CandidateSource;
+  status?: CandidateStatus;
+  offset: number;
+  limit: number;
+}
+
+/** A candidate as stored; id and timestamps are filled in by the repository. */
+export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'>;
+
+/** Columns a service may change; keys are the row's column names. */
+export type CandidateChanges = Partial<Omit<InferRow, 'id' | 'exam_id' | 'created_at'>>;
+type InferRow = { [K in keyof CandidateRow as CandidateRow[K] extends (...args: never[]) => unknown ? never : K]: CandidateRow[K] };
+
+export function toCandidate(row: CandidateRow): Candidate {
+  return {
+    id: row.id,
+    examId: row.exam_id,
+    candidateId: row.candidate_id,
+    source: row.source as CandidateSource,
+    lmsUserId: row.lms_user_id,
+    name: row.name,
+    email: row.email,
+    sisId: row.sis_id,
+    extraTimeMinutes: row.extra_time_minutes,
+    building: row.building,
+    room: row.room,
+    status: row.status as CandidateStatus,
+    withdrawnReason: row.withdrawn_reason as WithdrawnReason | null,
+    editedFields: row.edited_fields ? (row.edited_fields.split(',') as EditableField[]) : [],
+    attempt: {
+      state: row.attempt_state as AttemptState,
+      ref: row.attempt_ref,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      score: row.score_given !== null && row.score_maximum !== null ? { given: row.score_given, maximum: row.score_maximum } : null,
+    },
+    gradeStatus: row.grade_status as GradeStatus | null,
+    resourceLinkId: row.resource_link_id,
+  };
+}
+
+export function rowOf(candidate: NewCandidate) {
+  return {
+    id: candidate.id,
+    exam_id: candidate.examId,
+    candidate_id: candidate.candidateId,
+    source: candidate.source,
+    lms_user_id: candidate.lmsUserId,
+    name: candidate.name,
+    email: candidate.email,
+    sis_id: candidate.sisId,
+    extra_time_minutes: candidate.extraTimeMinutes,
+    building: candidate.building,
+    room: candidate.room,
+    status: candidate.status,
+    withdrawn_reason: candidate.withdrawnReason,
+    edited_fields: candidate.editedFields.join(','),
+    attempt_state: 'not_started',
+    attempt_ref: null,
+    started_at: null,
+    finished_at: null,
+    score_given: null,
+    score_maximum: null,
+    grade_status: null,
+    resource_link_id: candidate.resourceLinkId,
+  };
+}
+
+/** Queries over candidates; nothing else. */
+export class CandidateRepository {
+  constructor(private readonly sequelize: Sequelize) {
+    defineCandidateModel(sequelize);
+  }
+
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(work);
+  }
+
+  /**
+   * Serialises changes to one test's candidate list until the transaction ends (a row lock on
+   * PostgreSQL, the write lock on SQLite), so two additions cannot both take the last place.
+   */
+  async lockExam(examId: string, transaction: Transaction): Promise<void> {
+    await this.sequelize.query('UPDATE exams SET next_anonymous_number = next_anonymous_number WHERE id = :examId', {
+      replacements: { examId },
+      transaction,
+    });
+  }
+
+  async page(examId: string, filter: CandidateFilter): Promise<{ candidates: Candidate[]; total: number }> {
+    const where: WhereOptions[] = [{ exam_id: examId }];
+    if (filter.source) {
+      where.push({ source: filter.source });
+    }
+    if (filter.status) {
+      where.push({ status: filter.status });
+    }
+    if (filter.search) {
+      const like = this.sequelize.getDialect() === 'postgres' ? Op.iLike : Op.like;
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push({ [Op.or]: ['candidate_id', 'name', 'email'].map((column) => ({ [column]: { [like]: pattern } })) });
+    }
+    const { rows, count } = await CandidateRow.findAndCountAll({
+      where: { [Op.and]: where },
+      order: [['candidate_id', 'ASC']],
+      offset: filter.offset,
+      limit: filter.limit,
+    });
+    return { candidates: rows.map(toCandidate), total: count };
+  }
+
+  async countActive(examId: string, transaction?: Transaction): Promise<number> {
+    return CandidateRow.count({ where: { exam_id: examId, status: 'active' }, transaction });
+  }
+
+  async counts(examId: string): Promise<Record<CandidateStatus, number>> {
+    const [active, withdrawn] = await Promise.all([
+      CandidateRow.count({ where: { exam_id: examId, status: 'active' } }),
+      CandidateRow.count({ where: { exam_id: examId, status: 'withdrawn' } }),
+    ]);
+    return { active, withdrawn };
+  }
+
+  async all(examId: string, transaction?: Transaction): Promise<Candidate[]> {
+    const rows = await CandidateRow.findAll({ where: { exam_id: examId }, transaction });
+    return rows.map(toCandidate);
+  }
+
+  async findById(examId: string, id: string): Promise<Candidate | null> {
+    const row = await CandidateRow.findOne({ where: { exam_id: examId, id } });
+    return row ? toCandidate(row) : null;
+  }
+
+  async findAnyById(id: string): Promise<Candidate | null> {
+    const row = await CandidateRow.findByPk(id);
+    return row ? toCandidate(row) : null;
+  }
+
+  async findByLmsUser(examId: string, lmsUserId: string): Promise<Candidate | null> {
+    const row = await CandidateRow.findOne({ where: { exam_id: examId, lms_user_id: lmsUserId } });
+    return row ? toCandidate(row) : null;
+  }
+
+  async findByAttemptRef(ref: string): Promise<Candidate | null> {
+    const row = await CandidateRow.findOne({ where: { attempt_ref: ref } });
+    return row ? toCandidate(row) : null;
+  }
+
+  async isCandidateIdTaken(examId: string, candidateId: string, exceptId?: string, transaction?: Transaction): Promise<boolean> {
+    const where = exceptId
+      ? { exam_id: examId, candidate_id: candidateId, id: { [Op.ne]: exceptId } }
+      : { exam_id: examId, candidate_id: candidateId };
+    return (await CandidateRow.count({ where, transaction })) > 0;
+  }
+
+  async insertMany(candidates: NewCandidate[], transaction: Transaction): Promise<void> {
+    // Chunks keep each statement under SQLite's bound-parameter limit.
+    for (let i = 0; i < candidates.length; i += 500) {
+      await CandidateRow.bulkCreate(candidates.slice(i, i + 500).map(rowOf), { transaction });
+    }
+  }
+
+  async update(id: string, changes: CandidateChanges, transaction?: Transaction): Promise<void> {
+    await CandidateRow.update(changes, { where: { id }, transaction });
+  }
+
+  /** Compare-and-set on the attempt state, so a double click starts or finishes an attempt once. */
+  async moveAttempt(id: string, from: AttemptState[], changes: CandidateChanges): Promise<boolean> {
+    const [changed] = await CandidateRow.update(changes, { where: { id, attempt_state: { [Op.in]: from } } });
+    return changed > 0;
+  }
+}

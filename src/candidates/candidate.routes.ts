@@ -1,0 +1,194 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Exam } from '../exams/exam.js';
+import type { ExamService } from '../exams/exam.service.js';
+import type { JobRunner } from '../jobs/job.runner.js';
+import { actorOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { asyncHandler } from '../web/async-handler.js';
+import { verifyCsrf } from '../web/csrf.js';
+import { field, optionalField } from '../web/form.js';
+import { HttpError } from '../web/http-error.js';
+import type { CandidateSource, CandidateStatus } from './candidate.js';
+import { CandidateCapError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
+import { presentCandidate, presentRoster } from './candidate.presenter.js';
+import type { CandidateService } from './candidate.service.js';
+import type { RosterSchedule } from './roster-schedule.js';
+import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
+
+const SOURCES: CandidateSource[] = ['roster', 'one-time', 'sso', 'permanent', 'manual'];
+const STATUSES: CandidateStatus[] = ['active', 'withdrawn'];
+
+type ExamRequest = Request<{ examId: string; candidateId?: string }>;
+
+export interface CandidateRouteDeps {
+  exams: ExamService;
+  candidates: CandidateService;
+  jobs: JobRunner;
+  roster: RosterSchedule;
+  secret: string;
+}
+
+function pick<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}
+
+/** The candidates page of one test, mounted at /app/exams/:examId/candidates. */
+export function candidateRoutes(deps: CandidateRouteDeps): Router {
+  const router = express.Router({ mergeParams: true });
+  router.use(requireStaff);
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const csrf = verifyCsrf(deps.secret);
+  const examOf = (req: ExamRequest, res: Response) => deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+
+  const renderPage = async (
+    req: ExamRequest,
+    res: Response,
+    exam: Exam,
+    problem: { message: string; values: Record<string, string> } | null,
+  ) => {
+    const query = {
+      search: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
+      source: pick(req.query.source, SOURCES),
+      status: pick(req.query.status, STATUSES),
+      page: Number(req.query.page) || 1,
+    };
+    const result = await deps.candidates.page(exam, query);
+    const job = await deps.jobs.latest(ROSTER_SYNC_JOB, exam.id);
+    res.status(problem ? 400 : 200).render('candidates.njk', {
+      title: `Candidates · ${exam.title}`,
+      exam: { id: exam.id, title: exam.title, status: exam.status },
+      query,
+      ...result,
+      candidates: result.candidates.map(presentCandidate),
+      roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job),
+      sources: SOURCES,
+      problem,
+      csrf: csrfOf(res, deps.secret),
+    });
+  };
+
+  router.get(
+    '/',
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      await deps.roster.syncIfStale(exam);
+      await renderPage(req, res, exam, null);
+    }),
+  );
+
+  router.post(
+    '/',
+    form,
+    csrf,
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const values = {
+        candidateId: field(req.body, 'candidateId'),
+        extraTimeMinutes: field(req.body, 'extraTimeMinutes'),
+        building: field(req.body, 'building'),
+        room: field(req.body, 'room'),
+      };
+      try {
+        await deps.candidates.addManual(exam, values);
+      } catch (err) {
+        if (err instanceof InvalidCandidateError || err instanceof DuplicateCandidateIdError || err instanceof CandidateCapError) {
+          await renderPage(req, res, exam, { message: err.message, values });
+          return;
+        }
+        throw err;
+      }
+      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+    }),
+  );
+
+  router.get(
+    '/:candidateId/edit',
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const candidate = await deps.candidates.get(exam, req.params.candidateId ?? '');
+      res.render('candidate-edit.njk', {
+        title: `Edit ${candidate.candidateId}`,
+        exam,
+        candidate: presentCandidate(candidate),
+        csrf: csrfOf(res, deps.secret),
+      });
+    }),
+  );
+
+  router.post(
+    '/:candidateId',
+    form,
+    csrf,
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const id = req.params.candidateId ?? '';
+      try {
+        await deps.candidates.edit(exam, id, {
+          candidateId: optionalField(req.body, 'candidateId'),
+          extraTimeMinutes: optionalField(req.body, 'extraTimeMinutes'),
+          building: optionalField(req.body, 'building'),
+          room: optionalField(req.body, 'room'),
+        });
+      } catch (err) {
+        if (err instanceof InvalidCandidateError || err instanceof DuplicateCandidateIdError) {
+          const candidate = await deps.candidates.get(exam, id);
+          res.status(400).render('candidate-edit.njk', {
+            title: `Edit ${candidate.candidateId}`,
+            exam,
+            candidate: { ...presentCandidate(candidate), ...req.body },
+            error: err.message,
+            csrf: csrfOf(res, deps.secret),
+          });
+          return;
+        }
+        throw err;
+      }
+      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+    }),
+  );
+
+  for (const action of ['withdraw', 'restore'] as const) {
+    router.post(
+      `/:candidateId/${action}`,
+      form,
+      csrf,
+      asyncHandler(async (req: ExamRequest, res) => {
+        const exam = await examOf(req, res);
+        await deps.candidates[action](exam, req.params.candidateId ?? '');
+        res.redirect(303, `/app/exams/${exam.id}/candidates`);
+      }),
+    );
+  }
+  return router;
+}
+
+/** Roster sync: start one now, and watch its progress (JSON, polled by the page). */
+export function rosterSyncRoutes(deps: CandidateRouteDeps): Router {
+  const router = express.Router({ mergeParams: true });
+  router.use(requireStaff);
+  router.post(
+    '/',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    verifyCsrf(deps.secret),
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+      const job = await deps.roster.enqueue(exam);
+      if (req.accepts(['html', 'json']) === 'json') {
+        res.status(202).json({ job: job.id });
+        return;
+      }
+      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+    }),
+  );
+  router.get(
+    '/:jobId',
+    asyncHandler(async (req: Request<{ examId: string; jobId: string }>, res) => {
+      const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+      const job = await deps.jobs.find(req.params.jobId);
+      if (!job || job.kind !== ROSTER_SYNC_JOB || job.subjectId !== exam.id) {
+        throw new HttpError(404, 'not_found', 'No such roster sync for this test.');
+      }
+      res.json({ status: job.status, membersRead: job.progress.done, result: job.result, error: job.error });
+    }),
+  );
+  return router;
+}

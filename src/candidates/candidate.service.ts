@@ -1,0 +1,256 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
+import type { Exam } from '../exams/exam.js';
+import type { ExamRepository } from '../exams/exam.repository.js';
+import type { Logger } from '../logger.js';
+import type { Candidate, CandidateSource, CandidateStatus, EditableField, GradeStatus, LmsPerson } from './candidate.js';
+import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
+import {
+  AttemptStateError,
+  CandidateCapError,
+  CandidateNotFoundError,
+  DuplicateCandidateIdError,
+  InvalidCandidateError,
+} from './candidate.errors.js';
+import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
+import type { CandidateChanges, CandidateRepository } from './candidate.repository.js';
+import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
+
+export const PAGE_SIZE = 50;
+
+export interface CandidateQuery {
+  search?: string;
+  source?: CandidateSource;
+  status?: CandidateStatus;
+  page: number;
+}
+
+/**
+ * The candidate list of one test. Callers pass a test they have already been allowed to
+ * see (ExamService.get); every change respects the test's candidate cap.
+ */
+export class CandidateService {
+  constructor(
+    private readonly repository: CandidateRepository,
+    private readonly examRepository: ExamRepository,
+    private readonly log: Logger,
+  ) {}
+
+  async page(exam: Exam, query: CandidateQuery) {
+    const page = Math.max(1, Math.floor(query.page));
+    const { candidates, total } = await this.repository.page(exam.id, {
+      search: query.search?.trim() || undefined,
+      source: query.source,
+      status: query.status,
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+    const counts = await this.repository.counts(exam.id);
+    return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates };
+  }
+
+  async get(exam: Exam, id: string): Promise<Candidate> {
+    const candidate = await this.repository.findById(exam.id, id);
+    if (!candidate) {
+      throw new CandidateNotFoundError();
+    }
+    return candidate;
+  }
+
+  /** Adds one candidate by hand (source `manual`). */
+  async addManual(exam: Exam, input: CandidateInput): Promise<Candidate> {
+    const fields = parseCandidateInput({ extraTimeMinutes: '', building: '', room: '', ...input });
+    if (!fields.candidateId) {
+      throw new InvalidCandidateError('candidateId', 'Give the candidate an ID of 1 to 500 characters.');
+    }
+    const candidateId = fields.candidateId;
+    const id = randomUUID();
+    await this.withinCap(exam, 1, async (transaction) => {
+      if (await this.repository.isCandidateIdTaken(exam.id, candidateId, undefined, transaction)) {
+        throw new DuplicateCandidateIdError(candidateId);
+      }
+      await this.repository.insertMany(
+        [
+          {
+            ...newRosterCandidate(exam.id, candidateId, { userId: '', name: null, email: null, sisId: null }),
+            id,
+            source: 'manual',
+            lmsUserId: null,
+            extraTimeMinutes: fields.extraTimeMinutes ?? 0,
+            building: fields.building ?? null,
+            room: fields.room ?? null,
+          },
+        ],
+        transaction,
+      );
+    });
+    return this.get(exam, id);
+  }
+
+  /** Changes what was sent; each changed field is marked so a roster sync keeps it. */
+  async edit(exam: Exam, id: string, input: CandidateInput): Promise<Candidate> {
+    const candidate = await this.get(exam, id);
+    const fields = parseCandidateInput(input);
+    const changes: CandidateChanges = {};
+    const edited = new Set<EditableField>(candidate.editedFields);
+    if (fields.candidateId !== undefined && fields.candidateId !== candidate.candidateId) {
+      if (await this.repository.isCandidateIdTaken(exam.id, fields.candidateId, id)) {
+        throw new DuplicateCandidateIdError(fields.candidateId);
+      }
+      changes.candidate_id = fields.candidateId;
+      edited.add('candidateId');
+    }
+    if (fields.extraTimeMinutes !== undefined && fields.extraTimeMinutes !== candidate.extraTimeMinutes) {
+      changes.extra_time_minutes = fields.extraTimeMinutes;
+      edited.add('extraTimeMinutes');
+    }
+    for (const key of ['building', 'room'] as const) {
+      if (fields[key] !== undefined && fields[key] !== candidate[key]) {
+        changes[key] = fields[key];
+        edited.add(key);
+      }
+    }
+    if (Object.keys(changes).length > 0) {
+      changes.edited_fields = [...edited].join(',');
+      await this.updateUnique(id, changes, fields.candidateId ?? '');
+    }
+    return this.get(exam, id);
+  }
+
+  async withdraw(exam: Exam, id: string): Promise<void> {
+    const candidate = await this.get(exam, id);
+    await this.repository.update(id, {
+      status: 'withdrawn',
+      withdrawn_reason: 'manual',
+      edited_fields: [...new Set([...candidate.editedFields, 'status'])].join(','),
+    });
+  }
+
+  async restore(exam: Exam, id: string): Promise<void> {
+    const candidate = await this.get(exam, id);
+    if (candidate.status === 'active') {
+      return;
+    }
+    await this.withinCap(exam, 1, (transaction) =>
+      this.repository.update(
+        id,
+        { status: 'active', withdrawn_reason: null, edited_fields: [...new Set([...candidate.editedFields, 'status'])].join(',') },
+        transaction,
+      ),
+    );
+  }
+
+  /** The candidate an LMS user is on this test (matched by platform + `sub`, never by name). */
+  findByLmsUser(exam: Exam, sub: string): Promise<Candidate | null> {
+    return this.repository.findByLmsUser(exam.id, sub);
+  }
+
+  /**
+   * Adds a learner who launched before any roster sync, with the test's ID policy. Returns
+   * null when the test is full. Safe against two launches of the same learner at once.
+   */
+  async enrolOnLaunch(exam: Exam, person: LmsPerson): Promise<Candidate | null> {
+    const clean = cleanPerson(person);
+    try {
+      await this.withinCap(exam, 1, async (transaction) => {
+        const taken = (await this.repository.all(exam.id, transaction)).map((c) => c.candidateId);
+        const base =
+          exam.candidateIdPolicy === 'anonymous'
+            ? anonymousId(await this.examRepository.reserveAnonymousNumbers(exam.id, 1, transaction))
+            : candidateIdFor(exam.candidateIdPolicy, clean).id;
+        const candidate = newRosterCandidate(exam.id, new CandidateIdAllocator(taken).claim(base), clean);
+        await this.repository.insertMany([candidate], transaction);
+      });
+      this.log.info({ examId: exam.id }, 'learner enrolled on launch');
+    } catch (err) {
+      if (err instanceof CandidateCapError) {
+        return null;
+      }
+      if (!(err instanceof UniqueConstraintError)) {
+        throw err;
+      }
+      // A second launch of the same learner won the race; theirs is the candidate.
+    }
+    return this.repository.findByLmsUser(exam.id, person.userId);
+  }
+
+  async noteResourceLink(candidate: Candidate, resourceLinkId: string | null): Promise<void> {
+    if (resourceLinkId && candidate.resourceLinkId !== resourceLinkId) {
+      await this.repository.update(candidate.id, { resource_link_id: resourceLinkId });
+    }
+  }
+
+  /**
+   * Starts (or re-enters) the candidate's attempt and returns it with its opaque reference.
+   * Re-entry keeps the reference, so an engine can resume after a lost browser tab; a
+   * finished attempt starts again only on a demo test.
+   */
+  async beginAttempt(exam: Exam, candidate: Candidate, now = new Date()): Promise<Candidate> {
+    if (candidate.attempt.state === 'started') {
+      return candidate;
+    }
+    if (candidate.attempt.state === 'finished' && !exam.isDemo) {
+      throw new AttemptStateError('You have already finished this test.');
+    }
+    const moved = await this.repository.moveAttempt(candidate.id, [candidate.attempt.state], {
+      attempt_state: 'started',
+      attempt_ref: randomBytes(24).toString('base64url'),
+      started_at: now,
+      finished_at: null,
+      score_given: null,
+      score_maximum: null,
+      grade_status: null,
+    });
+    const current = await this.get(exam, candidate.id);
+    if (!moved && current.attempt.state !== 'started') {
+      throw new AttemptStateError('Your attempt changed in another window. Reload the page.');
+    }
+    return current;
+  }
+
+  /** For jobs, which act for the system rather than a person. */
+  findForSystem(id: string): Promise<Candidate | null> {
+    return this.repository.findAnyById(id);
+  }
+
+  findByAttemptRef(ref: string): Promise<Candidate | null> {
+    return this.repository.findByAttemptRef(ref);
+  }
+
+  /** Marks the attempt finished once; false when it was not running (already finished, or never started). */
+  async finishAttempt(candidate: Candidate, score: { given: number; maximum: number } | null, now = new Date()): Promise<boolean> {
+    return this.repository.moveAttempt(candidate.id, ['started'], {
+      attempt_state: 'finished',
+      finished_at: now,
+      score_given: score?.given ?? null,
+      score_maximum: score?.maximum ?? null,
+      grade_status: score ? 'pending' : null,
+    });
+  }
+
+  async setGradeStatus(candidateId: string, status: GradeStatus): Promise<void> {
+    await this.repository.update(candidateId, { grade_status: status });
+  }
+
+  private async withinCap<T>(exam: Exam, adding: number, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.repository.transaction(async (transaction) => {
+      await this.repository.lockExam(exam.id, transaction);
+      const active = await this.repository.countActive(exam.id, transaction);
+      if (active + adding > exam.maxCandidates) {
+        throw new CandidateCapError(exam.maxCandidates, Math.max(0, exam.maxCandidates - active), adding);
+      }
+      return work(transaction);
+    });
+  }
+
+  private async updateUnique(id: string, changes: CandidateChanges, candidateId: string): Promise<void> {
+    try {
+      await this.repository.update(id, changes);
+    } catch (err) {
+      if (err instanceof UniqueConstraintError) {
+        throw new DuplicateCandidateIdError(candidateId);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** One person on one test. */
+export interface Candidate {
+  id: string;
+  examId: string;
+  /** The label graders and monitors see: 1..500 characters, unique within the test. */
+  candidateId: string;
+  source: CandidateSource;
+  /** NRPS user_id = the launch's `sub`, scoped by the test's platform. */
+  lmsUserId: string | null;
+  name: string | null;
+  email: string | null;
+  sisId: string | null;
+  extraTimeMinutes: number;
+  building: string | null;
+  room: string | null;
+  status: CandidateStatus;
+  withdrawnReason: WithdrawnReason | null;
+  /** Fields an instructor changed by hand: a roster sync never overwrites them. */
+  editedFields: EditableField[];
+  attempt: {
+    state: AttemptState;
+    ref: string | null;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    score: { given: number; maximum: number } | null;
+  };
+  gradeStatus: GradeStatus | null;
+  /** The resource link this candidate last launched from: where a score goes back to. */
+  resourceLinkId: string | null;
+}
+
+export type CandidateSource = 'roster' | 'one-time' | 'sso' | 'permanent' | 'manual';
+export type CandidateStatus = 'active' | 'withdrawn';
+export type WithdrawnReason = 'manual' | 'left_course' | 'inactive';
+export type AttemptState = 'not_started' | 'started' | 'finished';
+export type GradeStatus = 'pending' | 'sent' | 'failed' | 'no_service';
+export type EditableField = 'candidateId' | 'extraTimeMinutes' | 'building' | 'room' | 'status';
+
+export const CANDIDATE_ID_MAX = 500;
+export const MAX_EXTRA_TIME_MINUTES = 24 * 60;
+
+/** The LMS facts examgate keeps about a roster member or launching learner. */
+export interface LmsPerson {
+  userId: string;
+  name: string | null;
+  email: string | null;
+  sisId: string | null;
+}

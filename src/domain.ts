@@ -1,0 +1,75 @@
+import type { Sequelize } from 'sequelize';
+import { AttemptService, GRADE_PASSBACK_JOB } from './access/attempt.service.js';
+import { EngineKeys } from './access/engine-keys.js';
+import { gradePassbackJob } from './access/grade-passback.js';
+import { SigningKeys } from './access/signing-keys.js';
+import { CandidateRepository } from './candidates/candidate.repository.js';
+import { CandidateService } from './candidates/candidate.service.js';
+import { RosterSchedule, rosterSyncJob } from './candidates/roster-schedule.js';
+import { ROSTER_SYNC_JOB, RosterSyncService } from './candidates/roster-sync.service.js';
+import type { Config } from './config.js';
+import { SingleUseIds } from './db/single-use-ids.js';
+import { ExamRepository } from './exams/exam.repository.js';
+import { ExamService } from './exams/exam.service.js';
+import { JobRepository } from './jobs/job.repository.js';
+import { JobRunner } from './jobs/job.runner.js';
+import type { Logger } from './logger.js';
+import { postScore } from './lti/ags-client.js';
+import { createNrpsRosterSource } from './lti/nrps-client.js';
+import type { PlatformService } from './platforms/platform.service.js';
+
+/** Finished jobs stay visible (what the last sync did) for a month. */
+const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
+
+/** Tests, candidates, roster sync, jobs and attempts, wired together (part of the composition root). */
+export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, log: Logger) {
+  const examRepository = new ExamRepository(sequelize);
+  const exams = new ExamService(examRepository, log);
+  const candidateRepository = new CandidateRepository(sequelize);
+  const candidates = new CandidateService(candidateRepository, examRepository, log);
+  const jobRepository = new JobRepository(sequelize);
+  const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
+  const platformById = (id: string) => platforms.get(id);
+
+  const rosterSync = new RosterSyncService(exams, examRepository, candidateRepository, createNrpsRosterSource(platformById), log);
+  jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
+  jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates, exams, platformById, postScore, log }));
+  const roster = new RosterSchedule(
+    jobs,
+    exams,
+    { onOpenMinutes: config.ROSTER_SYNC_ON_OPEN_MINUTES, intervalMinutes: config.ROSTER_SYNC_INTERVAL_MINUTES },
+    log,
+  );
+
+  const keys = new SigningKeys(sequelize, config.SECRET_KEY);
+  const usedReportIds = new SingleUseIds(sequelize, 'used_token_ids', 'jti');
+  const attempts = new AttemptService(
+    {
+      publicUrl: config.PUBLIC_URL,
+      defaultDeliveryUrl: config.DEFAULT_DELIVERY_URL ?? null,
+      finishRedirectUrl: config.FINISH_REDIRECT_URL ?? null,
+      handoffSeconds: config.HANDOFF_TOKEN_SECONDS,
+    },
+    exams,
+    candidates,
+    keys,
+    new EngineKeys(),
+    usedReportIds,
+    (candidateId) => jobs.enqueue(GRADE_PASSBACK_JOB, candidateId),
+    log,
+  );
+
+  return {
+    exams,
+    candidates,
+    rosterSync,
+    roster,
+    jobs,
+    keys,
+    attempts,
+    housekeeping: async () => {
+      await usedReportIds.deleteExpired();
+      await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { CANDIDATE_ID_POLICIES, POLICY_LABELS, type Exam, type ExamInput } from './exam.js';
+import { formatInZone, utcToWallTime } from './time-zone.js';
+
+/** What the pages show of a test; dates in the test's own time zone. */
+export function presentExam(exam: Exam) {
+  const zone = exam.window.timeZone;
+  return {
+    id: exam.id,
+    title: exam.title,
+    description: exam.description,
+    status: exam.status,
+    opensAt: exam.window.opensAt ? formatInZone(exam.window.opensAt, zone) : 'no opening time (opens on activation)',
+    closesAt: exam.window.closesAt ? formatInZone(exam.window.closesAt, zone) : 'no closing time',
+    timeZone: zone,
+    duration: exam.durationMinutes === null ? 'no time limit' : `${exam.durationMinutes} minutes`,
+    deliveryUrl: exam.deliveryUrl,
+    finishRedirectUrl: exam.finishRedirectUrl,
+    policy: POLICY_LABELS[exam.candidateIdPolicy],
+    rosterRoles: exam.rosterRoles === 'learners' ? 'learners only' : 'every role',
+    enrolOnLaunch: exam.enrolOnLaunch,
+    isDemo: exam.isDemo,
+    maxCandidates: exam.maxCandidates,
+  };
+}
+
+/** The form's values for a test being edited (or the defaults of a new one). */
+export function examFormValues(exam: Exam | null): ExamInput {
+  if (!exam) {
+    return {
+      title: '',
+      description: '',
+      opensAt: '',
+      closesAt: '',
+      timeZone: 'UTC',
+      durationMinutes: '60',
+      deliveryUrl: '',
+      finishRedirectUrl: '',
+      candidateIdPolicy: 'lms_id',
+      rosterRoles: 'learners',
+      enrolOnLaunch: true,
+      isDemo: false,
+    };
+  }
+  const zone = exam.window.timeZone;
+  return {
+    title: exam.title,
+    description: exam.description,
+    opensAt: exam.window.opensAt ? utcToWallTime(exam.window.opensAt, zone) : '',
+    closesAt: exam.window.closesAt ? utcToWallTime(exam.window.closesAt, zone) : '',
+    timeZone: zone,
+    durationMinutes: exam.durationMinutes === null ? '' : String(exam.durationMinutes),
+    deliveryUrl: exam.deliveryUrl ?? '',
+    finishRedirectUrl: exam.finishRedirectUrl ?? '',
+    candidateIdPolicy: exam.candidateIdPolicy,
+    rosterRoles: exam.rosterRoles,
+    enrolOnLaunch: exam.enrolOnLaunch,
+    isDemo: exam.isDemo,
+  };
+}
+
+export const policyOptions = CANDIDATE_ID_POLICIES.map((value) => ({ value, label: POLICY_LABELS[value] }));

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CandidateIdPolicy, Exam, ExamStatus, RosterRoles } from './exam.js';
+import type { ExamFields } from './exam-input.js';
+import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
+
+export interface Course {
+  id: string;
+  platformId: string;
+  contextId: string;
+  title: string | null;
+  nrpsUrl: string | null;
+}
+
+export interface ResourceLink {
+  platformId: string;
+  resourceLinkId: string;
+  examId: string;
+  agsLineItemsUrl: string | null;
+  agsLineItemUrl: string | null;
+}
+
+function toCourse(row: CourseRow): Course {
+  return { id: row.id, platformId: row.platform_id, contextId: row.context_id, title: row.title, nrpsUrl: row.nrps_url };
+}
+
+function toExam(row: ExamRow): Exam {
+  return {
+    id: row.id,
+    courseId: row.course_id,
+    title: row.title,
+    description: row.description,
+    status: row.status as ExamStatus,
+    window: { opensAt: row.opens_at, closesAt: row.closes_at, timeZone: row.time_zone },
+    durationMinutes: row.duration_minutes,
+    deliveryUrl: row.delivery_url,
+    finishRedirectUrl: row.finish_redirect_url,
+    candidateIdPolicy: row.candidate_id_policy as CandidateIdPolicy,
+    rosterRoles: row.roster_roles as RosterRoles,
+    enrolOnLaunch: Boolean(row.enrol_on_launch),
+    maxCandidates: row.max_candidates,
+    isDemo: Boolean(row.is_demo),
+    roster: { syncedAt: row.roster_synced_at, summary: row.roster_sync_summary },
+  };
+}
+
+function toResourceLink(row: ResourceLinkRow): ResourceLink {
+  return {
+    platformId: row.platform_id,
+    resourceLinkId: row.resource_link_id,
+    examId: row.exam_id,
+    agsLineItemsUrl: row.ags_lineitems_url,
+    agsLineItemUrl: row.ags_lineitem_url,
+  };
+}
+
+function columnsOf(fields: ExamFields) {
+  return {
+    title: fields.title,
+    description: fields.description,
+    opens_at: fields.opensAt,
+    closes_at: fields.closesAt,
+    time_zone: fields.timeZone,
+    duration_minutes: fields.durationMinutes,
+    delivery_url: fields.deliveryUrl,
+    finish_redirect_url: fields.finishRedirectUrl,
+    candidate_id_policy: fields.candidateIdPolicy,
+    roster_roles: fields.rosterRoles,
+    enrol_on_launch: fields.enrolOnLaunch,
+    is_demo: fields.isDemo,
+  };
+}
+
+/** Queries over courses, tests and the resource links that point at them; nothing else. */
+export class ExamRepository {
+  constructor(private readonly sequelize: Sequelize) {
+    defineExamModels(sequelize);
+  }
+
+  /** Records the course a launch came from; writes only when something about it changed. */
+  async upsertCourse(platformId: string, contextId: string, title: string | null, nrpsUrl: string | null): Promise<Course> {
+    const existing = await CourseRow.findOne({ where: { platform_id: platformId, context_id: contextId } });
+    if (!existing) {
+      const row = await CourseRow.create({ id: randomUUID(), platform_id: platformId, context_id: contextId, title, nrps_url: nrpsUrl });
+      return toCourse(row);
+    }
+    // A launch without the NRPS claim does not erase a URL an earlier launch gave us.
+    const next = { title: title ?? existing.title, nrps_url: nrpsUrl ?? existing.nrps_url };
+    if (next.title !== existing.title || next.nrps_url !== existing.nrps_url) {
+      await existing.update(next);
+    }
+    return toCourse(existing);
+  }
+
+  async findCourse(platformId: string, contextId: string): Promise<Course | null> {
+    const row = await CourseRow.findOne({ where: { platform_id: platformId, context_id: contextId } });
+    return row ? toCourse(row) : null;
+  }
+
+  async courseById(id: string): Promise<Course | null> {
+    const row = await CourseRow.findByPk(id);
+    return row ? toCourse(row) : null;
+  }
+
+  async insertExam(courseId: string, fields: ExamFields, maxCandidates: number): Promise<Exam> {
+    const row = await ExamRow.create({
+      id: randomUUID(),
+      course_id: courseId,
+      status: 'draft',
+      max_candidates: maxCandidates,
+      next_anonymous_number: 1,
+      roster_synced_at: null,
+      roster_sync_summary: null,
+      ...columnsOf(fields),
+    });
+    return toExam(row);
+  }
+
+  async updateExam(id: string, fields: ExamFields): Promise<void> {
+    await ExamRow.update(columnsOf(fields), { where: { id } });
+  }
+
+  /** Compare-and-set, so two instructors clicking at once cannot skip a step. */
+  async changeStatus(id: string, from: ExamStatus, to: ExamStatus): Promise<boolean> {
+    const [changed] = await ExamRow.update({ status: to }, { where: { id, status: from } });
+    return changed > 0;
+  }
+
+  async deleteExam(id: string): Promise<void> {
+    await ExamRow.destroy({ where: { id } });
+  }
+
+  async findExam(id: string): Promise<Exam | null> {
+    const row = await ExamRow.findByPk(id);
+    return row ? toExam(row) : null;
+  }
+
+  async listExams(courseId: string): Promise<Exam[]> {
+    const rows = await ExamRow.findAll({ where: { course_id: courseId }, order: [['created_at', 'ASC']] });
+    return rows.map(toExam);
+  }
+
+  /** Every test whose roster a scheduled sync should refresh. */
+  async examsToSync(syncedBefore: Date): Promise<Exam[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      `SELECT e.id FROM exams e JOIN courses c ON c.id = e.course_id
+        WHERE e.status <> 'closed' AND c.nrps_url IS NOT NULL
+          AND (e.roster_synced_at IS NULL OR e.roster_synced_at < :syncedBefore)`,
+      { replacements: { syncedBefore }, type: QueryTypes.SELECT },
+    );
+    const exams = await ExamRow.findAll({ where: { id: rows.map((r) => r.id) } });
+    return exams.map(toExam);
+  }
+
+  async recordRosterSync(id: string, syncedAt: Date, summary: string): Promise<void> {
+    await ExamRow.update({ roster_synced_at: syncedAt, roster_sync_summary: summary }, { where: { id } });
+  }
+
+  /** Reserves `count` anonymous candidate numbers; returns the first. Call inside the transaction that uses them. */
+  async reserveAnonymousNumbers(id: string, count: number, transaction: Transaction): Promise<number> {
+    await ExamRow.increment('next_anonymous_number', { by: count, where: { id }, transaction });
+    const row = await ExamRow.findByPk(id, { transaction, attributes: ['next_anonymous_number'] });
+    return (row?.next_anonymous_number ?? count + 1) - count;
+  }
+
+  /** Points a resource link at a test; a later launch of the same link refreshes its AGS endpoints. */
+  async bindResourceLink(link: ResourceLink): Promise<void> {
+    await ResourceLinkRow.upsert({
+      platform_id: link.platformId,
+      resource_link_id: link.resourceLinkId,
+      exam_id: link.examId,
+      ags_lineitems_url: link.agsLineItemsUrl,
+      ags_lineitem_url: link.agsLineItemUrl,
+    });
+  }
+
+  async findResourceLink(platformId: string, resourceLinkId: string): Promise<ResourceLink | null> {
+    const row = await ResourceLinkRow.findOne({ where: { platform_id: platformId, resource_link_id: resourceLinkId } });
+    return row ? toResourceLink(row) : null;
+  }
+
+  async resourceLinksOf(examId: string): Promise<ResourceLink[]> {
+    const rows = await ResourceLinkRow.findAll({ where: { exam_id: examId } });
+    return rows.map(toResourceLink);
+  }
+}

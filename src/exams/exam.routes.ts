@@ -1,0 +1,132 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { actorOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { asyncHandler } from '../web/async-handler.js';
+import { verifyCsrf } from '../web/csrf.js';
+import { checkbox, field } from '../web/form.js';
+import type { Exam, ExamInput } from './exam.js';
+import { InvalidExamError } from './exam.errors.js';
+import { examFormValues, policyOptions, presentExam } from './exam.presenter.js';
+import type { ExamService } from './exam.service.js';
+
+export interface ExamRouteDeps {
+  exams: ExamService;
+  secret: string;
+  /** Called when an instructor opens a test: syncs its roster if the last sync is stale. */
+  onExamOpened: (exam: Exam) => Promise<void>;
+}
+
+export function examInputFrom(body: unknown): ExamInput {
+  return {
+    title: field(body, 'title'),
+    description: field(body, 'description'),
+    opensAt: field(body, 'opensAt'),
+    closesAt: field(body, 'closesAt'),
+    timeZone: field(body, 'timeZone'),
+    durationMinutes: field(body, 'durationMinutes'),
+    deliveryUrl: field(body, 'deliveryUrl'),
+    finishRedirectUrl: field(body, 'finishRedirectUrl'),
+    candidateIdPolicy: field(body, 'candidateIdPolicy'),
+    rosterRoles: field(body, 'rosterRoles') || 'learners',
+    enrolOnLaunch: checkbox(body, 'enrolOnLaunch'),
+    isDemo: checkbox(body, 'isDemo'),
+  };
+}
+
+/** Staff pages for the tests of the launching course: list, create, edit, activate, close, delete. */
+export function examRoutes(deps: ExamRouteDeps): Router {
+  const router = express.Router();
+  router.use(requireStaff);
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  const csrf = verifyCsrf(deps.secret);
+
+  const renderForm = (res: Response, exam: Exam | null, values: ExamInput, error: InvalidExamError | null) => {
+    res.status(error ? 400 : 200).render('exam-form.njk', {
+      title: exam ? `Edit ${exam.title}` : 'New test',
+      exam,
+      values,
+      error,
+      policyOptions,
+      csrf: csrfOf(res, deps.secret),
+    });
+  };
+
+  router.get(
+    '/',
+    asyncHandler(async (_req, res) => {
+      const exams = await deps.exams.list(actorOf(launchOf(res)));
+      res.render('exams.njk', { title: 'Tests in this course', launch: launchOf(res), exams: exams.map(presentExam) });
+    }),
+  );
+  router.get('/new', (_req, res) => renderForm(res, null, examFormValues(null), null));
+  router.post(
+    '/',
+    form,
+    csrf,
+    asyncHandler(async (req, res) => {
+      const values = examInputFrom(req.body);
+      try {
+        const exam = await deps.exams.create(actorOf(launchOf(res)), values);
+        res.redirect(303, `/app/exams/${exam.id}`);
+      } catch (err) {
+        if (!(err instanceof InvalidExamError)) {
+          throw err;
+        }
+        renderForm(res, null, values, err);
+      }
+    }),
+  );
+  router.get(
+    '/:examId',
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+      await deps.onExamOpened(exam);
+      res.render('exam.njk', { title: exam.title, exam: presentExam(exam), csrf: csrfOf(res, deps.secret) });
+    }),
+  );
+  router.get(
+    '/:examId/edit',
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+      renderForm(res, exam, examFormValues(exam), null);
+    }),
+  );
+  router.post(
+    '/:examId',
+    form,
+    csrf,
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      const actor = actorOf(launchOf(res));
+      const values = examInputFrom(req.body);
+      try {
+        await deps.exams.update(actor, req.params.examId, values);
+        res.redirect(303, `/app/exams/${req.params.examId}`);
+      } catch (err) {
+        if (!(err instanceof InvalidExamError)) {
+          throw err;
+        }
+        renderForm(res, await deps.exams.get(actor, req.params.examId), values, err);
+      }
+    }),
+  );
+  for (const step of ['activate', 'close'] as const) {
+    router.post(
+      `/:examId/${step}`,
+      form,
+      csrf,
+      asyncHandler(async (req: Request<{ examId: string }>, res) => {
+        await deps.exams.transition(actorOf(launchOf(res)), req.params.examId, step);
+        res.redirect(303, `/app/exams/${req.params.examId}`);
+      }),
+    );
+  }
+  router.post(
+    '/:examId/delete',
+    form,
+    csrf,
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      await deps.exams.delete(actorOf(launchOf(res)), req.params.examId);
+      res.redirect(303, '/app/exams');
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,157 @@
+import type { Logger } from '../logger.js';
+import { CANDIDATE_CAP, type Exam, type ExamInput, type ExamStatus } from './exam.js';
+import { ExamNotFoundError, ExamStateError } from './exam.errors.js';
+import { parseExamInput } from './exam-input.js';
+import type { Course, ExamRepository } from './exam.repository.js';
+
+/** Who is acting, as far as tests are concerned: taken from their launch. */
+export interface Actor {
+  platformId: string;
+  contextId: string | null;
+  audience: 'admin' | 'staff' | 'learner';
+}
+
+/** What a launch tells examgate about its course and resource link. */
+export interface LaunchPlacement {
+  platformId: string;
+  context: { id: string; title?: string } | null;
+  resourceLinkId: string | null;
+  /** The exam id examgate put in the deep-linking response (custom parameter). */
+  examIdFromLink: string | null;
+  nrpsUrl: string | null;
+  ags: { lineItemsUrl: string | null; lineItemUrl: string | null };
+}
+
+/** The custom parameter a deep-linked resource link carries; Canvas and Moodle echo it on every launch. */
+export const EXAM_CUSTOM_PARAMETER = 'examgate_exam';
+
+const TRANSITIONS: Record<'activate' | 'close', { from: ExamStatus; to: ExamStatus; refusal: string }> = {
+  activate: { from: 'draft', to: 'active', refusal: 'Only a draft test can be activated.' },
+  close: { from: 'active', to: 'closed', refusal: 'Only an active test can be closed.' },
+};
+
+/** Tests of a course: only staff of that course (on that platform) ever reach one. */
+export class ExamService {
+  constructor(
+    private readonly repository: ExamRepository,
+    private readonly log: Logger,
+  ) {}
+
+  /** The course of a staff actor, created on first sight. */
+  async courseOf(actor: Actor): Promise<Course> {
+    if (!actor.contextId || actor.audience === 'learner') {
+      throw new ExamNotFoundError();
+    }
+    return (
+      (await this.repository.findCourse(actor.platformId, actor.contextId)) ??
+      this.repository.upsertCourse(actor.platformId, actor.contextId, null, null)
+    );
+  }
+
+  async list(actor: Actor): Promise<Exam[]> {
+    return this.repository.listExams((await this.courseOf(actor)).id);
+  }
+
+  async create(actor: Actor, input: ExamInput): Promise<Exam> {
+    const fields = parseExamInput(input);
+    const exam = await this.repository.insertExam((await this.courseOf(actor)).id, fields, CANDIDATE_CAP);
+    this.log.info({ examId: exam.id, courseId: exam.courseId }, 'test created');
+    return exam;
+  }
+
+  /** The test, if the actor is staff of its course; otherwise ExamNotFoundError (never a hint that it exists). */
+  async get(actor: Actor, examId: string): Promise<Exam> {
+    const exam = await this.repository.findExam(examId);
+    const course = exam && actor.contextId && actor.audience !== 'learner' ? await this.repository.courseById(exam.courseId) : null;
+    if (!exam || !course || course.platformId !== actor.platformId || course.contextId !== actor.contextId) {
+      throw new ExamNotFoundError();
+    }
+    return exam;
+  }
+
+  async update(actor: Actor, examId: string, input: ExamInput): Promise<Exam> {
+    const exam = await this.get(actor, examId);
+    if (exam.status === 'closed') {
+      throw new ExamStateError('A closed test can no longer be edited.');
+    }
+    await this.repository.updateExam(exam.id, parseExamInput(input));
+    return this.get(actor, examId);
+  }
+
+  async transition(actor: Actor, examId: string, step: 'activate' | 'close'): Promise<Exam> {
+    const exam = await this.get(actor, examId);
+    const { from, to, refusal } = TRANSITIONS[step];
+    if (!(await this.repository.changeStatus(exam.id, from, to))) {
+      throw new ExamStateError(`${refusal} This one is ${exam.status}.`);
+    }
+    this.log.info({ examId, status: to }, 'test status changed');
+    return { ...exam, status: to };
+  }
+
+  /** An active test is in use; it has to be closed first, so nobody deletes a running exam by mistake. */
+  async delete(actor: Actor, examId: string): Promise<void> {
+    const exam = await this.get(actor, examId);
+    if (exam.status === 'active') {
+      throw new ExamStateError('Close the test before deleting it: candidates may be taking it.');
+    }
+    await this.repository.deleteExam(exam.id);
+    this.log.info({ examId }, 'test deleted');
+  }
+
+  /**
+   * The test a resource-link launch opens. The link is bound on its first launch from the
+   * exam id examgate put in the deep-linking response, and only if that test belongs to the
+   * launching course: a copied course or an edited custom parameter cannot reach another
+   * course's test.
+   */
+  async examForLaunch(placement: LaunchPlacement): Promise<Exam | null> {
+    if (placement.context) {
+      // Every launch refreshes what examgate knows of its course, the roster URL above all.
+      await this.repository.upsertCourse(placement.platformId, placement.context.id, placement.context.title ?? null, placement.nrpsUrl);
+    }
+    if (!placement.resourceLinkId) {
+      return null;
+    }
+    const bound = await this.repository.findResourceLink(placement.platformId, placement.resourceLinkId);
+    const examId = bound?.examId ?? placement.examIdFromLink;
+    const exam = examId ? await this.repository.findExam(examId) : null;
+    if (!exam || !placement.context) {
+      return null;
+    }
+    const course = await this.repository.courseById(exam.courseId);
+    if (!course || course.platformId !== placement.platformId || course.contextId !== placement.context.id) {
+      this.log.warn({ examId, resourceLinkId: placement.resourceLinkId }, 'resource link points at a test of another course');
+      return null;
+    }
+    const agsChanged = !bound || bound.agsLineItemsUrl !== placement.ags.lineItemsUrl || bound.agsLineItemUrl !== placement.ags.lineItemUrl;
+    if (agsChanged) {
+      await this.repository.bindResourceLink({
+        platformId: placement.platformId,
+        resourceLinkId: placement.resourceLinkId,
+        examId: exam.id,
+        agsLineItemsUrl: placement.ags.lineItemsUrl,
+        agsLineItemUrl: placement.ags.lineItemUrl,
+      });
+    }
+    return exam;
+  }
+
+  /** For jobs and hand-offs, which act for the system rather than a person. */
+  async findForSystem(examId: string): Promise<{ exam: Exam; course: Course } | null> {
+    const exam = await this.repository.findExam(examId);
+    const course = exam ? await this.repository.courseById(exam.courseId) : null;
+    return exam && course ? { exam, course } : null;
+  }
+
+  async resourceLinkFor(platformId: string, resourceLinkId: string) {
+    return this.repository.findResourceLink(platformId, resourceLinkId);
+  }
+
+  async examsDueForSync(syncedBefore: Date): Promise<Exam[]> {
+    return this.repository.examsToSync(syncedBefore);
+  }
+
+  async recordRosterSync(examId: string, summary: string, at = new Date()): Promise<void> {
+    await this.repository.recordRosterSync(examId, at, summary);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Platform } from '../platforms/platform.js';
+import { SCOPE, serviceToken } from './service-token.js';
+
+/** https://www.imsglobal.org/spec/lti-ags/v2p0#media-types-and-schemas */
+const MEDIA = {
+  lineItem: 'application/vnd.ims.lis.v2.lineitem+json',
+  lineItems: 'application/vnd.ims.lis.v2.lineitemcontainer+json',
+  score: 'application/vnd.ims.lis.v1.score+json',
+} as const;
+const TIMEOUT_MS = 15_000;
+
+export interface ScoreTarget {
+  /** The line item the launch named (resource links placed with a line item carry one). */
+  lineItemUrl: string | null;
+  /** The context's line items: used to find or create this resource link's own line item. */
+  lineItemsUrl: string | null;
+  resourceLinkId: string;
+  label: string;
+}
+
+export class GradeServiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GradeServiceError';
+  }
+}
+
+async function call(url: string, token: string, init: { method: string; accept: string; contentType?: string; body?: unknown }) {
+  const response = await fetch(url, {
+    method: init.method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: init.accept,
+      ...(init.contentType ? { 'content-type': init.contentType } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    redirect: 'error',
+  });
+  if (!response.ok) {
+    throw new GradeServiceError(`The LMS gradebook answered HTTP ${response.status} to ${init.method} ${new URL(url).pathname}.`);
+  }
+  return response;
+}
+
+/** The resource link's line item: the one the launch named, else one found or made by resource link id. */
+async function lineItemFor(target: ScoreTarget, token: string): Promise<string> {
+  if (target.lineItemUrl) {
+    return target.lineItemUrl;
+  }
+  if (!target.lineItemsUrl) {
+    throw new GradeServiceError('The LMS offered no gradebook service for this link.');
+  }
+  const list = new URL(target.lineItemsUrl);
+  list.searchParams.set('resource_link_id', target.resourceLinkId);
+  const found = (await (await call(list.toString(), token, { method: 'GET', accept: MEDIA.lineItems })).json()) as Array<{ id?: unknown }>;
+  const existing = Array.isArray(found) ? found.find((item) => typeof item.id === 'string') : undefined;
+  if (existing) {
+    return existing.id as string;
+  }
+  const created = (await (
+    await call(target.lineItemsUrl, token, {
+      method: 'POST',
+      accept: MEDIA.lineItem,
+      contentType: MEDIA.lineItem,
+      body: { label: target.label, scoreMaximum: 100, resourceLinkId: target.resourceLinkId },
+    })
+  ).json()) as { id?: unknown };
+  if (typeof created.id !== 'string') {
+    throw new GradeServiceError('The LMS created a line item without an id.');
+  }
+  return created.id;
+}
+
+/** Posts a finished attempt's score to the LMS gradebook (Assignment and Grade Services 2.0). */
+export async function postScore(
+  platform: Pick<Platform, 'issuer' | 'clientId'>,
+  target: ScoreTarget,
+  userId: string,
+  score: { given: number; maximum: number },
+  at: Date,
+): Promise<void> {
+  const token = await serviceToken(platform, `${SCOPE.agsLineItem} ${SCOPE.agsScore}`);
+  const lineItem = await lineItemFor(target, token);
+  const url = new URL(lineItem);
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/scores`;
+  await call(url.toString(), token, {
+    method: 'POST',
+    accept: 'application/json',
+    contentType: MEDIA.score,
+    body: {
+      userId,
+      scoreGiven: score.given,
+      scoreMaximum: score.maximum,
+      activityProgress: 'Completed',
+      gradingProgress: 'FullyGraded',
+      timestamp: at.toISOString(),
+    },
+  });
+}

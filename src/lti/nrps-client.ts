@@ -1,0 +1,153 @@
+import type { RosterMember, RosterSource } from '../candidates/roster.js';
+import { RosterUnavailableError } from '../candidates/roster.js';
+import type { Platform } from '../platforms/platform.js';
+import { SCOPE, ServiceTokenError, serviceToken } from './service-token.js';
+
+/** https://www.imsglobal.org/spec/lti-nrps/v2p0#membership-container-media-type */
+const MEMBERSHIP_MEDIA_TYPE = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
+const PAGE_SIZE = 100;
+const PAGE_TIMEOUT_MS = 20_000;
+const MAX_PAGES = 2_000;
+
+/** Which LMS setting turns the roster service on, named for the instructor to pass on. */
+function enableAdvice(preset: Platform['preset']): string {
+  const moodle =
+    'In Moodle: Site administration › Plugins › Activity modules › External tool › Manage tools › examgate › ' +
+    'Services › "IMS LTI Names and Role Provisioning": "Use this service to retrieve members\' information as per privacy settings".';
+  const canvas =
+    'In Canvas: Admin › Developer Keys › examgate › enable the scope "Can retrieve user data associated with the context ' +
+    'the tool is installed in", and make sure the key is On.';
+  if (preset === 'moodle') {
+    return moodle;
+  }
+  return preset === 'canvas' ? canvas : `${moodle} ${canvas}`;
+}
+
+/** The URL of the next page from an RFC 8288 Link header, if any. */
+export function nextLink(header: string | null): string | null {
+  for (const part of (header ?? '').split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (m?.[1] && /(^|;)\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(m[2] ?? '')) {
+      return m[1];
+    }
+  }
+  return null;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function toMember(raw: unknown): RosterMember {
+  const m = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const name = text(m.name) ?? ([text(m.given_name), text(m.family_name)].filter(Boolean).join(' ') || null);
+  const status = m.status === 'Inactive' || m.status === 'Deleted' ? m.status : 'Active';
+  return {
+    userId: typeof m.user_id === 'string' ? m.user_id : typeof m.user_id === 'number' ? String(m.user_id) : '',
+    roles: Array.isArray(m.roles) ? m.roles.filter((r): r is string => typeof r === 'string') : [],
+    status,
+    name,
+    email: text(m.email),
+    sisId: text(m.lis_person_sourcedid),
+  };
+}
+
+function firstPageUrl(nrpsUrl: string): string {
+  const url = new URL(nrpsUrl);
+  // Moodle returns everyone in one response unless asked to page; Canvas caps pages at 50 whatever we ask.
+  if (!url.searchParams.has('limit')) {
+    url.searchParams.set('limit', String(PAGE_SIZE));
+  }
+  return url.toString();
+}
+
+/**
+ * Reads a whole course roster through Names and Role Provisioning Services, following every
+ * rel="next" link (ltijs's getMembers would stop after one page unless told otherwise).
+ */
+export function createNrpsRosterSource(platformById: (id: string) => Promise<Platform>): RosterSource {
+  return {
+    async fetchRoster(course, onProgress) {
+      const platform = await platformById(course.platformId);
+      let token: string;
+      try {
+        token = await serviceToken(platform, SCOPE.nrps);
+      } catch (err) {
+        if (err instanceof ServiceTokenError) {
+          throw new RosterUnavailableError('disabled', `${err.message} ${enableAdvice(platform.preset)}`);
+        }
+        throw err;
+      }
+      const members: RosterMember[] = [];
+      const visited = new Set<string>();
+      let url: string | null = firstPageUrl(course.nrpsUrl);
+      for (let page = 1; url; page += 1) {
+        if (visited.has(url) || page > MAX_PAGES) {
+          throw new RosterUnavailableError(
+            'failed',
+            `The LMS's roster pages loop back on themselves at page ${page}; nothing was changed.`,
+          );
+        }
+        visited.add(url);
+        const body = await fetchPage(url, token, page, platform.preset);
+        members.push(...body.members.map(toMember));
+        onProgress(members.length);
+        // The bearer token goes only to the roster service's own origin, whatever a Link header says.
+        if (body.next && new URL(body.next).origin !== new URL(course.nrpsUrl).origin) {
+          throw new RosterUnavailableError('failed', `The LMS's roster page ${page} linked to another site; nothing was changed.`);
+        }
+        url = body.next;
+      }
+      return members;
+    },
+  };
+}
+
+async function fetchPage(
+  url: string,
+  token: string,
+  page: number,
+  preset: Platform['preset'],
+): Promise<{ members: unknown[]; next: string | null }> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: MEMBERSHIP_MEDIA_TYPE },
+      signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
+      redirect: 'error',
+    });
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    throw new RosterUnavailableError(
+      'failed',
+      timedOut
+        ? `The LMS's roster service did not answer within ${PAGE_TIMEOUT_MS / 1000} s (page ${page}); nothing was changed. Try again later.`
+        : `The LMS's roster service could not be reached (page ${page}); nothing was changed. Try again later.`,
+    );
+  }
+  if ([400, 401, 403, 500].includes(response.status)) {
+    throw new RosterUnavailableError(
+      'disabled',
+      `The LMS refused the roster request with HTTP ${response.status} (page ${page}); nothing was changed. ` +
+        `This usually means its roster service is switched off for examgate. ${enableAdvice(preset)}`,
+    );
+  }
+  if (!response.ok) {
+    throw new RosterUnavailableError(
+      'failed',
+      `The LMS's roster service answered HTTP ${response.status} on page ${page}; nothing was changed.`,
+    );
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new RosterUnavailableError('failed', `The LMS's roster page ${page} was not valid JSON; nothing was changed.`);
+  }
+  const members = (body as { members?: unknown } | null)?.members;
+  if (!Array.isArray(members)) {
+    throw new RosterUnavailableError('failed', `The LMS's roster page ${page} had no member list; nothing was changed.`);
+  }
+  const next = nextLink(response.headers.get('link'));
+  return { members, next: next ? new URL(next, url).toString() : null };
+}

@@ -1,0 +1,80 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions, NextFunction, Request, Response } from 'express';
+import type { Config } from '../config.js';
+import { csrfTokenFor, verifyCsrf } from '../web/csrf.js';
+import { HttpError } from '../web/http-error.js';
+
+export const ADMIN_COOKIE = 'examgate_admin';
+const ADMIN_SESSION_MS = 30 * 60_000;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Signing in to the admin pages with ADMIN_TOKEN. The cookie holds an expiry, a random part and
+ * a fingerprint of the current token (changing ADMIN_TOKEN signs everyone out), signed with
+ * SECRET_KEY by cookie-parser; CSRF tokens are bound to its hash. Off while ADMIN_TOKEN is unset.
+ */
+export class AdminSignIn {
+  readonly #expected: Buffer | null;
+  readonly #fingerprint: string;
+  readonly #cookie: CookieOptions;
+  /** Checks a posted form's CSRF token against the admin session (after `require`). */
+  readonly csrf: ReturnType<typeof verifyCsrf>;
+
+  constructor(private readonly config: Config) {
+    this.csrf = verifyCsrf(config.SECRET_KEY);
+    const token = config.ADMIN_TOKEN;
+    this.#expected = token ? sha256(token) : null;
+    this.#fingerprint = createHash('sha256')
+      .update(`examgate-admin:${token ?? ''}`)
+      .digest('hex')
+      .slice(0, 16);
+    // Same SameSite rule as the session cookie: None; Secure over https (LMS iframes), Lax on plain http.
+    const sameSite = config.secureCookies ? 'none' : 'lax';
+    this.#cookie = { httpOnly: true, secure: config.secureCookies, sameSite, path: '/admin' };
+  }
+
+  /** Every admin page: never cached, and refused while the admin pages are off. */
+  readonly gate = (_req: Request, res: Response, next: NextFunction): void => {
+    res.set('Cache-Control', 'no-store');
+    next(this.#expected ? undefined : new HttpError(403, 'admin_disabled', 'The admin pages are off: set ADMIN_TOKEN to enable them.'));
+  };
+
+  current(req: Request): { idHash: string } | null {
+    const value: unknown = req.signedCookies?.[ADMIN_COOKIE];
+    const [expires, , fingerprint] = typeof value === 'string' ? value.split('.') : [];
+    if (!this.#expected || fingerprint !== this.#fingerprint || !(Number(expires) > Date.now())) {
+      return null;
+    }
+    return { idHash: sha256(String(value)).toString('hex') };
+  }
+
+  /** Puts the admin session where verifyCsrf looks for it, or refuses with 401. */
+  readonly require = (req: Request, res: Response, next: NextFunction): void => {
+    const session = this.current(req);
+    if (!session) {
+      next(new HttpError(401, 'admin_sign_in', 'Your admin session has ended. Sign in again at /admin.'));
+      return;
+    }
+    res.locals.session = session;
+    next();
+  };
+
+  csrfToken(res: Response): string {
+    return csrfTokenFor(this.config.SECRET_KEY, (res.locals.session as { idHash: string }).idHash);
+  }
+
+  /** True and the cookie set when `sent` is the admin token; compared as digests so no length or content leaks through timing. */
+  signIn(sent: string, res: Response): boolean {
+    if (!this.#expected || !timingSafeEqual(sha256(sent), this.#expected)) {
+      return false;
+    }
+    const value = `${Date.now() + ADMIN_SESSION_MS}.${randomBytes(16).toString('base64url')}.${this.#fingerprint}`;
+    res.cookie(ADMIN_COOKIE, value, { ...this.#cookie, signed: true, maxAge: ADMIN_SESSION_MS });
+    return true;
+  }
+
+  signOut(res: Response): void {
+    res.clearCookie(ADMIN_COOKIE, this.#cookie);
+  }
+}

@@ -1,0 +1,172 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Config } from '../config.js';
+import { asyncHandler } from '../web/async-handler.js';
+import { AdminSignIn } from './admin-session.js';
+import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
+import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
+import type { Platform } from './platform.js';
+import type { ToolConfiguration } from './tool-configuration.js';
+
+const FIELDS = ['preset', 'issuer', 'clientId', 'deploymentIds', 'name', 'authUrl', 'tokenUrl', 'jwksUrl', 'newDeploymentPolicy'] as const;
+type RegistrationForm = Record<(typeof FIELDS)[number], string> & { skipJwksCheck: boolean };
+type FieldError = { field: string; message: string };
+const DONE: Record<string, string> = {
+  registered: 'The platform is registered.',
+  approved: 'The deployment is approved: launches from it are accepted now.',
+  removed: 'The platform is removed.',
+};
+
+function readForm(body: unknown): RegistrationForm {
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string).trim() : '');
+  const fields = Object.fromEntries(FIELDS.map((f) => [f, text(f)])) as Record<(typeof FIELDS)[number], string>;
+  return { ...fields, skipJwksCheck: text('skipJwksCheck') === 'on' };
+}
+
+function toInput(form: RegistrationForm): RegisterPlatformInput {
+  if (form.preset !== 'canvas' && form.preset !== 'moodle' && form.preset !== 'custom') {
+    throw new InvalidPlatformError('Choose the kind of LMS: Moodle, Canvas or other.');
+  }
+  const policy = form.newDeploymentPolicy;
+  return {
+    preset: form.preset,
+    issuer: form.issuer || undefined,
+    clientId: form.clientId,
+    deploymentIds: form.deploymentIds.split(/[\s,]+/).filter(Boolean),
+    name: form.name || undefined,
+    authUrl: form.authUrl || undefined,
+    tokenUrl: form.tokenUrl || undefined,
+    jwksUrl: form.jwksUrl || undefined,
+    newDeploymentPolicy: policy === 'accept' || policy === 'hold' ? policy : null,
+    skipJwksCheck: form.skipJwksCheck,
+  };
+}
+
+/** A registration error as the page shows it: the CLI's flag hints dropped, linked to the field it names. */
+function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreachableError): FieldError & { status: number } {
+  const message = err.message.replace(/ \(--[a-z-]+\)/g, '').replace('use --preset canvas|moodle', 'choose Moodle or Canvas');
+  if (err instanceof PlatformExistsError) {
+    return { status: 409, field: 'clientId', message };
+  }
+  if (err instanceof JwksUnreachableError) {
+    return { status: 422, field: 'jwksUrl', message };
+  }
+  const fields: Array<[RegExp, string]> = [
+    [/^issuer/, 'issuer'],
+    [/client id/, 'clientId'],
+    [/deployment id/, 'deploymentIds'],
+    [/^(auth URL|Missing endpoint)/, 'authUrl'],
+    [/^token URL/, 'tokenUrl'],
+    [/^JWKS URL/, 'jwksUrl'],
+  ];
+  return { status: 400, field: fields.find(([pattern]) => pattern.test(message))?.[1] ?? 'preset', message };
+}
+
+function present(platform: Platform) {
+  const { ltijsPlatformId: _internal, ...visible } = platform;
+  const deployments = platform.deployments.map((d) => ({ ...d, firstSeenAt: d.firstSeenAt.toISOString().slice(0, 16).replace('T', ' ') }));
+  return { ...visible, deployments };
+}
+
+/**
+ * HTML admin pages at /admin: sign in with ADMIN_TOKEN, register platforms (presets as in the
+ * CLI), approve held deployments, remove platforms, and the values the LMS admin pastes.
+ */
+export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration): Router {
+  const admin = new AdminSignIn(config);
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }), admin.gate);
+
+  const signInPage = (res: Response, status: number, errors: FieldError[] = []) =>
+    res.status(status).render('admin-sign-in.njk', { title: 'Sign in to examgate administration', errors });
+  const platformsPage = async (res: Response, status: number, form: Partial<RegistrationForm>, errors: FieldError[], done?: string) => {
+    const platforms = (await service.list()).map(present);
+    const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));
+    const defaultPolicy = config.NEW_DEPLOYMENT_POLICY;
+    res.status(status).render('admin-platforms.njk', {
+      title: 'Platforms',
+      csrf: admin.csrfToken(res),
+      platforms,
+      form,
+      errors,
+      fieldErrors,
+      done,
+      tool,
+      defaultPolicy,
+    });
+  };
+
+  router.get(
+    '/',
+    asyncHandler(async (req, res) => {
+      res.locals.session = admin.current(req);
+      if (!res.locals.session) {
+        signInPage(res, 200);
+        return;
+      }
+      await platformsPage(res, 200, { preset: 'moodle' }, [], DONE[String(req.query.done)]);
+    }),
+  );
+  router.post('/sign-in', (req: Request, res) => {
+    if (!admin.signIn(typeof req.body?.token === 'string' ? req.body.token.trim() : '', res)) {
+      signInPage(res, 401, [{ field: 'token', message: 'That admin token is not correct.' }]);
+      return;
+    }
+    res.redirect(303, '/admin');
+  });
+  router.post('/sign-out', admin.require, admin.csrf, (_req, res) => {
+    admin.signOut(res);
+    res.redirect(303, '/admin');
+  });
+  router.post(
+    '/platforms',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      const form = readForm(req.body);
+      try {
+        await service.register(toInput(form));
+      } catch (err) {
+        if (!(err instanceof InvalidPlatformError || err instanceof PlatformExistsError || err instanceof JwksUnreachableError)) {
+          throw err;
+        }
+        const { status, ...error } = formError(err);
+        await platformsPage(res, status, form, [error]);
+        return;
+      }
+      res.redirect(303, '/admin?done=registered');
+    }),
+  );
+  mountPlatformActions(router, service, admin);
+  return router;
+}
+
+/** Approve a held deployment; remove a platform behind a confirmation page. */
+function mountPlatformActions(router: Router, service: PlatformService, admin: AdminSignIn): void {
+  router.post(
+    '/platforms/:id/deployments/:deploymentId/approve',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+      res.redirect(303, '/admin?done=approved');
+    }),
+  );
+  router.get(
+    '/platforms/:id/remove',
+    admin.require,
+    asyncHandler(async (req, res) => {
+      const platform = present(await service.get(String(req.params.id)));
+      res.render('admin-remove.njk', { title: `Remove ${platform.name}?`, platform, csrf: admin.csrfToken(res) });
+    }),
+  );
+  router.post(
+    '/platforms/:id/remove',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      await service.remove(String(req.params.id));
+      res.redirect(303, '/admin?done=removed');
+    }),
+  );
+}

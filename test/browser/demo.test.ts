@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
+
+/** Debian's Chromium (.ci/run installs it); playwright-core only drives it. */
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('demo LMS in a real browser (Chromium)', function () {
+  this.timeout(90_000);
+  let work: ReturnType<typeof tempDir>;
+  let examgate: ChildExamgate | null = null;
+  let browser: BrowserContext | null = null;
+
+  before(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).to.equal(true);
+    work = tempDir('examgate-browser-');
+    // Development mode, as `npm start` runs it: the demo LMS is on and registers itself.
+    examgate = await startChildExamgate({
+      cwd: work.dir,
+      env: { NODE_ENV: 'development', DATABASE_URL: `sqlite:${work.dir}/examgate.sqlite` },
+    });
+    browser = await chromium.launchPersistentContext(path.join(work.dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await examgate?.stop();
+    work.remove();
+  });
+
+  async function launchFromDemo(linkText: string): Promise<Page> {
+    await browser!.clearCookies();
+    const page = await browser!.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    await page.goto(`${examgate!.url}/demo`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Demo LMS');
+    await page.getByRole('link', { name: linkText }).click();
+    // The landing page differs by role (staff: the course's tests; learners: their lobby), all under /app.
+    await page
+      .waitForURL((url) => url.pathname.startsWith('/app'), { timeout: 15_000 })
+      .catch(() => {
+        throw new Error(`the launch stopped at ${page.url()}; console errors: ${problems.join(' | ') || 'none'}`);
+      });
+    return page;
+  }
+
+  it("when someone launches as instructor from /demo, then the staff page of the demo course's tests opens", async () => {
+    const page = await launchFromDemo('Launch as instructor');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Tests in Demo course');
+    expect(await page.getByRole('link', { name: 'New test' }).count(), 'staff may create tests').to.equal(1);
+    expect(await page.locator('main').innerText()).not.to.contain('Welcome,');
+    await page.close();
+  });
+
+  it('when someone launches as student from /demo, then the learner landing page greets them', async () => {
+    const page = await launchFromDemo('Launch as student');
+    expect(await page.locator('main').innerText()).to.contain('Welcome, Demo Learner.');
+    expect(await page.getByRole('link', { name: 'New test' }).count(), 'learners may not create tests').to.equal(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { QueryTypes } from 'sequelize';
+import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
+import { submitAutoPostForm, type SimulatedLms } from '../../src/lms-sim/index.js';
+import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { createExam, csrfOf, instructorOf, learnerLaunch, placeExam } from '../support/course-session.js';
+import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
+
+interface AttemptRow {
+  attempt_state: string;
+  score_given: number | null;
+  grade_status: string | null;
+}
+
+describe('Hand-off to the delivery engine and back (end to end)', () => {
+  let world: TestWorld;
+  let engine: RunningDeliveryEngine;
+  let n = 0;
+  before(async () => {
+    world = await startWorld();
+    engine = await startDeliveryEngine({ examgateUrl: world.url, log: () => undefined });
+  });
+  after(() => engine.close());
+  beforeEach(() => resetLaunchState(world));
+
+  async function activeTest(lms: SimulatedLms = world.lms, form: Record<string, string> = {}) {
+    n += 1;
+    const context = { id: `handoff-${n}` };
+    lms.setRoster(context.id, buildLearners(2));
+    const teacher = await instructorOf(world, context, { lms });
+    const examId = await createExam(teacher, {
+      title: 'Chemistry',
+      durationMinutes: '45',
+      timeZone: 'Europe/Oslo',
+      deliveryUrl: engine.url,
+      finishRedirectUrl: `${lms.baseUrl}/return`,
+      ...form,
+    });
+    await settledSync(world, examId);
+    await teacher.post(`/app/exams/${examId}/activate`, {}, `/app/exams/${examId}`);
+    const custom = await placeExam(world, teacher, examId, context, lms);
+    return { teacher, examId, link: { lms, context, resourceLink: { id: `rl-h-${n}` }, custom } };
+  }
+
+  async function start(link: Awaited<ReturnType<typeof activeTest>>['link'], sub = 'u-1') {
+    const lobby = await learnerLaunch(world, { sub }, link);
+    const handoffPage = await lobby.browser.follow(`${world.url}/app/lobby/start`, {
+      method: 'POST',
+      form: { _csrf: csrfOf(lobby.landing.body) },
+    });
+    return { lobby, handoffPage, form: submitAutoPostForm(handoffPage.body) };
+  }
+
+  it('when a candidate starts, finishes with a score and comes back, then examgate records it, redirects and posts the grade to the LMS', async () => {
+    const { teacher, examId, link } = await activeTest();
+    const page = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
+    const id = /candidates\/([0-9a-f-]{36})\/edit/.exec(page.body)![1]!;
+    await teacher.post(`/app/exams/${examId}/candidates/${id}`, { extraTimeMinutes: '15' }, `/app/exams/${examId}/candidates/${id}/edit`);
+    const { lobby, form } = await start(link);
+    expect(form?.action).to.equal(engine.url);
+
+    // The hand-off verifies against examgate's published JWKS and carries what the engine needs.
+    const token = form!.fields.handoff!;
+    const header = jwt.decode(token, { complete: true })!.header;
+    const jwks = (await (await fetch(`${world.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    const key = createPublicKey({ key: jwks.keys.find((k) => k.kid === header.kid) as unknown as JsonWebKey, format: 'jwk' });
+    const claims = jwt.verify(token, key, { algorithms: ['RS256'], issuer: world.url, audience: engine.origin }) as Record<string, unknown>;
+    expect(claims).to.include({ purpose: 'examgate-handoff' });
+    expect(claims.candidate).to.deep.equal({ id: 'u-1', extraTimeMinutes: 15 });
+    expect((claims.exam as { durationMinutes: number }).durationMinutes).to.equal(45);
+    expect(Number(claims.exp) - Number(claims.iat)).to.equal(120);
+    expect(claims.jti).to.be.a('string');
+    expect(JSON.stringify(claims)).not.to.contain('Learner 1');
+    expect((await candidatesOf(world, examId)).length).to.equal(2);
+
+    const enginePage = await lobby.browser.follow(form!.action, { method: 'POST', form: form!.fields });
+    expect(enginePage.response.status, enginePage.body).to.equal(200);
+    expect(enginePage.body).to.contain('Chemistry');
+    expect(enginePage.body).to.contain('60');
+    const started = await world.examgate.sequelize.query<AttemptRow>(
+      "SELECT attempt_state, score_given, grade_status FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
+      { replacements: { examId }, type: QueryTypes.SELECT },
+    );
+    expect(started[0]!.attempt_state).to.equal('started');
+
+    const action = /<form method="post" action="([^"]+)"/.exec(enginePage.body)![1]!;
+    const scoresBefore = world.lms.scores.length;
+    const finished = await lobby.browser.follow(new URL(action.replace(/&amp;/g, '&'), enginePage.url).href, {
+      method: 'POST',
+      form: { _csrf: csrfOf(enginePage.body), q1: '42', q2: '9', score: '8', maximum: '10' },
+    });
+    expect(finished.url).to.equal(`${world.lms.baseUrl}/return`);
+
+    const [row] = await world.examgate.sequelize.query<AttemptRow>(
+      "SELECT attempt_state, score_given, grade_status FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
+      { replacements: { examId }, type: QueryTypes.SELECT },
+    );
+    expect(row).to.include({ attempt_state: 'finished', score_given: 8 });
+    await waitFor(async () => world.lms.scores.length > scoresBefore);
+    const posted = world.lms.scores[scoresBefore]!;
+    expect(posted.score).to.include({
+      userId: 'u-1',
+      scoreGiven: 8,
+      scoreMaximum: 10,
+      activityProgress: 'Completed',
+      gradingProgress: 'FullyGraded',
+    });
+    await waitFor(async () => {
+      const [after] = await world.examgate.sequelize.query<AttemptRow>(
+        "SELECT grade_status FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
+        { replacements: { examId }, type: QueryTypes.SELECT },
+      );
+      return after?.grade_status === 'sent';
+    });
+
+    // The archive: launching again shows the test as finished, with no Start.
+    const again = await learnerLaunch(world, { sub: 'u-1' }, link);
+    expect(again.landing.body).to.contain('data-state="finished"');
+    expect(again.landing.body).not.to.contain('>Start</button>');
+    const list = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
+    expect(list.body).to.contain('finished · 8 / 10');
+  });
+
+  it('when the same hand-off is replayed to the engine, then the engine refuses it', async () => {
+    const { link } = await activeTest();
+    const { lobby, form } = await start(link);
+    const first = await lobby.browser.follow(form!.action, { method: 'POST', form: form!.fields });
+    expect(first.response.status).to.equal(200);
+    const replay = await lobby.browser.follow(form!.action, { method: 'POST', form: form!.fields });
+    expect(replay.response.status).to.be.within(400, 499);
+    expect(replay.body.toLowerCase()).to.contain('already');
+  });
+
+  it('when a report is forged with another key, replayed, or sent for another attempt, then examgate refuses it', async () => {
+    const { link, examId } = await activeTest();
+    const { form } = await start(link);
+    const handoff = jwt.decode(form!.fields.handoff!) as { report_url: string; attempt: string };
+    const { generateKeyPairSync } = await import('node:crypto');
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const forged = jwt.sign({ purpose: 'examgate-delivery-report', event: 'finished', score: { given: 10, maximum: 10 } }, stranger, {
+      algorithm: 'RS256',
+      keyid: 'not-the-engines',
+      issuer: engine.origin,
+      audience: world.url,
+      subject: handoff.attempt,
+      jwtid: 'forged-1',
+      expiresIn: 60,
+    });
+    const refused = await fetch(handoff.report_url, { method: 'POST', headers: { authorization: `Bearer ${forged}` } });
+    expect(refused.status).to.equal(401);
+    expect(((await refused.json()) as { message: string }).message).to.contain('does not publish');
+    const noBearer = await fetch(handoff.report_url, { method: 'POST' });
+    expect(noBearer.status).to.equal(401);
+    const hs = jwt.sign({ purpose: 'examgate-delivery-report', event: 'finished' }, 'secret', {
+      algorithm: 'HS256',
+      subject: handoff.attempt,
+    });
+    expect((await fetch(handoff.report_url, { method: 'POST', headers: { authorization: `Bearer ${hs}` } })).status).to.equal(401);
+    const [row] = await world.examgate.sequelize.query<AttemptRow>(
+      "SELECT attempt_state, score_given FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
+      { replacements: { examId }, type: QueryTypes.SELECT },
+    );
+    expect(row).to.include({ attempt_state: 'started', score_given: null });
+  });
+
+  it('when the engine sends the candidate back before finishing, then examgate says the test is not finished', async () => {
+    const { link } = await activeTest();
+    const { lobby, form } = await start(link);
+    const handoff = jwt.decode(form!.fields.handoff!) as { return_url: string };
+    const back = await lobby.browser.follow(handoff.return_url);
+    expect(back.response.status).to.equal(409);
+    expect(back.body).to.contain('has not reported your test as finished');
+    expect((await lobby.browser.follow(`${world.url}/attempts/not-a-real-attempt/return`)).response.status).to.equal(404);
+  });
+
+  it('when the test has no delivery URL and no system default, then Start explains it and records nothing', async () => {
+    const { link, examId } = await activeTest(world.lms, { deliveryUrl: '' });
+    const { handoffPage } = await start(link);
+    expect(handoffPage.response.status).to.equal(409);
+    expect(handoffPage.body).to.contain('This test has no delivery URL yet.');
+    const rows = await world.examgate.sequelize.query<AttemptRow>('SELECT attempt_state FROM candidates WHERE exam_id = :examId', {
+      replacements: { examId },
+      type: QueryTypes.SELECT,
+    });
+    expect(rows.every((r) => r.attempt_state === 'not_started')).to.equal(true);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
+import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
+
+describe('Candidates page', () => {
+  let world: TestWorld;
+  let teacher: CourseSession;
+  let examId: string;
+  let page: string;
+  before(async () => {
+    world = await startWorld();
+    await resetLaunchState(world);
+    world.lms.setRoster('candidates-page', [
+      ...buildLearners(120),
+      { user_id: 'html', roles: ['Learner'], name: '<b>Bold</b> & co', email: 'bold@example.edu' },
+    ]);
+    teacher = await instructorOf(world, { id: 'candidates-page' });
+    examId = await createExam(teacher, { candidateIdPolicy: 'full_name' });
+    await settledSync(world, examId);
+    page = `/app/exams/${examId}/candidates`;
+  });
+
+  const idOf = async (search: string) =>
+    /candidates\/([0-9a-f-]{36})\/edit/.exec((await teacher.get(`${page}?q=${encodeURIComponent(search)}`)).body)![1]!;
+
+  it('when the page opens, then it shows the live count against the cap, the last sync and the first page of 50', async () => {
+    const result = await teacher.get(page);
+    expect(result.body).to.contain('121 of 1500');
+    expect(result.body).to.match(/Last synced: <time datetime="[^"]+">/);
+    expect(result.body).to.contain('121 members read, 121 added');
+    expect(result.body).to.contain('page 1 of 3');
+    expect(result.body.match(/<tr>\s*<td>/g)).to.have.length(50);
+    expect(result.body).to.contain('&lt;b&gt;Bold&lt;/b&gt; &amp; co');
+    expect(result.body).to.contain('bold@example.edu');
+  });
+
+  it('when searching by name or e-mail, then only matches are listed; the last page holds the rest', async () => {
+    const byEmail = await teacher.get(`${page}?q=learner77%40`);
+    expect(byEmail.body).to.contain('1 match;');
+    expect(byEmail.body).to.contain('Learner 77');
+    const last = await teacher.get(`${page}?page=3`);
+    expect(last.body.match(/<tr>\s*<td>/g)).to.have.length(21);
+    const percent = await teacher.get(`${page}?q=%25`);
+    expect(percent.body, 'a % is searched for, not a wildcard').to.contain('0 matches;');
+  });
+
+  it('when a candidate is added by hand, then it is a manual candidate; a duplicate or empty ID is refused with a message', async () => {
+    const added = await teacher.post(page, { candidateId: 'Walk-in 1', extraTimeMinutes: '15', building: 'Main', room: '101' }, page);
+    expect(added.response.status).to.equal(200);
+    expect(added.body).to.contain('122 of 1500');
+    const rows = await candidatesOf(world, examId);
+    expect(rows.find((r) => r.candidate_id === 'Walk-in 1')).to.include({ source: 'manual', extra_time_minutes: 15, room: '101' });
+
+    const duplicate = await teacher.post(page, { candidateId: 'Walk-in 1' }, page);
+    expect(duplicate.response.status).to.equal(400);
+    expect(duplicate.body).to.contain('Candidate ID &quot;Walk-in 1&quot; is already used on this test');
+    const empty = await teacher.post(page, { candidateId: '   ' }, page);
+    expect(empty.body).to.contain('Give the candidate an ID of 1 to 500 characters.');
+    const tooLong = await teacher.post(page, { candidateId: 'x'.repeat(501) }, page);
+    expect(tooLong.body).to.contain('A candidate ID is at most 500 characters.');
+    const badTime = await teacher.post(page, { candidateId: 'Walk-in 2', extraTimeMinutes: '-5' }, page);
+    expect(badTime.body).to.contain('Extra time must be a whole number of minutes from 0 to 1440.');
+    expect(await candidatesOf(world, examId)).to.have.length(122);
+  });
+
+  it('when filtering by source and status, then the list narrows to them', async () => {
+    const manual = await teacher.get(`${page}?source=manual`);
+    expect(manual.body).to.contain('Walk-in 1');
+    expect(manual.body).not.to.contain('Learner 1<');
+    const id = await idOf('Learner 5');
+    await teacher.post(`${page}/${id}/withdraw`, {}, page);
+    const withdrawn = await teacher.get(`${page}?status=withdrawn`);
+    expect(withdrawn.body).to.contain('1 match;');
+    expect(withdrawn.body).to.contain('withdrawn by staff');
+    await teacher.post(`${page}/${id}/restore`, {}, page);
+    expect((await teacher.get(`${page}?status=withdrawn`)).body).to.contain('0 matches;');
+  });
+
+  it('when a candidate is edited, then only the sent fields change; a clash with another ID is refused', async () => {
+    const id = await idOf('Learner 9');
+    const editPage = `${page}/${id}/edit`;
+    const saved = await teacher.post(
+      `${page}/${id}`,
+      { candidateId: 'Desk 9', extraTimeMinutes: '30', building: 'North', room: 'N1' },
+      editPage,
+    );
+    expect(saved.url).to.equal(`${world.url}${page}`);
+    const row = (await candidatesOf(world, examId)).find((r) => r.lms_user_id === 'u-9');
+    expect(row).to.include({ candidate_id: 'Desk 9', extra_time_minutes: 30, room: 'N1' });
+    const clash = await teacher.post(`${page}/${id}`, { candidateId: 'Walk-in 1' }, editPage);
+    expect(clash.response.status).to.equal(400);
+    expect(clash.body).to.contain('is already used on this test');
+  });
+
+  it('when a candidate of another test is addressed through this test, then it is 404', async () => {
+    const other = await createExam(teacher, { title: 'Other' });
+    const id = await idOf('Learner 3');
+    const result = await teacher.get(`/app/exams/${other}/candidates/${id}/edit`);
+    expect(result.response.status).to.equal(404);
+  });
+
+  it('when the roster sync is watched, then its progress is JSON for this test only', async () => {
+    const started = await teacher.browser.request(`${world.url}/app/exams/${examId}/roster-sync`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      form: { _csrf: /name="_csrf" value="([^"]+)"/.exec((await teacher.get(page)).body)![1]! },
+    });
+    expect(started.status).to.equal(202);
+    const { job } = (await started.json()) as { job: string };
+    await settledSync(world, examId);
+    const progress = (await (await teacher.browser.request(`${world.url}/app/exams/${examId}/roster-sync/${job}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(progress).to.include({ status: 'succeeded', membersRead: 121 });
+    const other = await createExam(teacher, { title: 'Elsewhere' });
+    expect((await teacher.browser.request(`${world.url}/app/exams/${other}/roster-sync/${job}`)).status).to.equal(404);
+  });
+});
