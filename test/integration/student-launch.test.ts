@@ -95,6 +95,13 @@ describe('Student launch into the lobby of their test', () => {
     expect(extended.landing.body).to.contain('60 minutes + 60 minutes extra time = 120 minutes');
   });
 
+  it('when the window closes before the time allowed would run out, then the lobby warns before Start', async () => {
+    const { link } = await placedTest({ opensAt: wallTime(-HOUR), closesAt: wallTime(HOUR / 2), timeZone: 'UTC', durationMinutes: '60' });
+    const result = await learnerLaunch(world, { sub: 'hurried' }, link);
+    expect(result.landing.body).to.contain('data-state="open"');
+    expect(result.landing.body).to.contain('The test closes before your full time is up if you start now.');
+  });
+
   it('when a candidate is withdrawn while their lobby is open, then Start is refused and the lobby says why', async () => {
     const { teacher, examId, link } = await placedTest({}, buildLearners(1));
     const lobby = await learnerLaunch(world, { sub: 'u-1' }, link);
