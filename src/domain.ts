@@ -24,14 +24,15 @@ const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
 /** Tests, candidates, roster sync, jobs and attempts, wired together (part of the composition root). */
 export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, log: Logger) {
   const examRepository = new ExamRepository(sequelize);
-  const exams = new ExamService(examRepository, log);
+  // Plain-http delivery and finish URLs only outside production (a local engine in development).
+  const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, log);
   const candidateRepository = new CandidateRepository(sequelize);
-  const candidates = new CandidateService(candidateRepository, examRepository, log);
+  const candidates = new CandidateService(candidateRepository, exams, log);
   const jobRepository = new JobRepository(sequelize);
   const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
   const platformById = (id: string) => platforms.get(id);
 
-  const rosterSync = new RosterSyncService(exams, examRepository, candidateRepository, createNrpsRosterSource(platformById), log);
+  const rosterSync = new RosterSyncService(exams, candidateRepository, createNrpsRosterSource(platformById), log);
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
   jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates, exams, platformById, postScore, log }));
   const roster = new RosterSchedule(

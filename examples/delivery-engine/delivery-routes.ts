@@ -1,9 +1,10 @@
 import express from 'express';
 import type { CookieOptions, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { DeliveryError } from './errors.js';
+import { grade, QUESTION_IDS } from './grading.js';
+import type { Answers } from './grading.js';
 import type { HandoffVerifier } from './handoff-verifier.js';
 import type { ReportClient } from './report-client.js';
-import { readScore } from './score.js';
 import { csrfMatches } from './session-store.js';
 import type { DeliverySession, SessionStore } from './session-store.js';
 import { presentTestPage } from './test-page.js';
@@ -29,7 +30,8 @@ interface Context extends DeliveryRoutesDeps {
 
 /**
  * POST mount: receive the hand-off, report `started`, open a session, 303 to the test.
- * GET mount: the test. POST mount/finish: report `finished`, 303 back to examgate.
+ * GET mount: the test. POST mount/finish: grade the answers here, report `finished` with
+ * that score, 303 back to examgate.
  */
 export function deliveryRoutes(deps: DeliveryRoutesDeps): Router {
   const context: Context = {
@@ -77,22 +79,18 @@ function finishTest(context: Context) {
     if (!csrfMatches(session, formField(req, '_csrf'))) {
       throw new DeliveryError('csrf_failed', 'This form did not come from your test page. Reload the test and press Finish again.');
     }
-    const fields = { score: text(formField(req, 'score')), maximum: text(formField(req, 'maximum')) };
-    const score = readScore(fields);
-    if (!score.ok) {
-      renderTest(context, res, session, 400, { ...fields, error: score.message });
-      return;
-    }
+    // The score is computed here from the answers; any score the browser sends is ignored.
+    const answers = readAnswers(req);
     const { handoff } = session;
     const outcome = await context.reports.send({
       reportUrl: handoff.reportUrl,
       attempt: handoff.attempt,
       event: 'finished',
-      score: score.score,
+      score: grade(answers),
     });
     if (!outcome.accepted) {
-      // examgate has not recorded the finish: the candidate stays on the test and can press Finish again.
-      renderTest(context, res, session, 502, { ...fields, error: `examgate did not accept the finish: ${outcome.message}` });
+      // examgate has not recorded the finish: the candidate stays on the test, answers kept, and can press Finish again.
+      renderTest(context, res, session, 502, { answers, error: `examgate did not accept the finish: ${outcome.message}` });
       return;
     }
     context.sessions.delete(session.id);
@@ -112,6 +110,11 @@ function currentSession(context: Context, req: Request): DeliverySession | undef
 function formField(req: Request, name: string): unknown {
   const body: unknown = req.body;
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** Only the questions' fields are read; a missing, repeated or non-text field is an empty answer. */
+function readAnswers(req: Request): Answers {
+  return Object.fromEntries(QUESTION_IDS.map((id) => [id, text(formField(req, id))])) as Answers;
 }
 
 function text(value: unknown): string {

@@ -1,3 +1,4 @@
+import type { Answers } from './grading.js';
 import type { Handoff } from './handoff.js';
 
 export interface TestPageView {
@@ -11,16 +12,15 @@ export interface TestPageView {
   closes: { text: string; iso: string } | null;
   csrfToken: string;
   finishAction: string;
-  score: string;
-  maximum: string;
+  /** The choices to show as checked (after a refused finish); empty on a fresh page. */
+  answers: Partial<Answers>;
   error: string | null;
 }
 
 export interface TestPageState {
   csrfToken: string;
   finishAction: string;
-  score?: string;
-  maximum?: string;
+  answers?: Partial<Answers>;
   error?: string | null;
 }
 
@@ -39,8 +39,7 @@ export function presentTestPage(handoff: Handoff, state: TestPageState): TestPag
     closes: closingTime(exam.window.end, extra, exam.window.timeZone),
     csrfToken: state.csrfToken,
     finishAction: state.finishAction,
-    score: state.score ?? '',
-    maximum: state.maximum ?? '100',
+    answers: state.answers ?? {},
     error: state.error ?? null,
   };
 }

@@ -53,7 +53,7 @@ export class AttemptService {
     }
     // The key first: if signing cannot happen, no attempt is recorded as started.
     const key = await this.keys.current();
-    const started = await this.candidates.beginAttempt(exam, candidate, now);
+    const started = await this.candidates.beginAttempt(exam, candidate, deliveryUrl, now);
     const ref = started.attempt.ref as string;
     const claims: HandoffClaims = {
       purpose: PURPOSE.handoff,
@@ -90,10 +90,7 @@ export class AttemptService {
     const report = await verifyReport(token, {
       publicUrl: this.settings.publicUrl,
       engineKeys: this.engineKeys,
-      deliveryUrlOf: async (ref) => {
-        const target = await this.attempt(ref);
-        return target ? this.deliveryUrlOf(target.exam) : null;
-      },
+      deliveryUrlOf: async (ref) => (await this.attempt(ref))?.candidate.attempt.deliveryUrl ?? null,
     });
     if (report.attemptRef !== attemptRefInPath) {
       throw new ReportRejectedError(400, 'The report is for another attempt than the URL names.');

@@ -19,6 +19,18 @@ export interface LobbyDeps {
 /** The learner's lobby for the test their resource link opens, and Start. Everything comes from the session's launch, never the form. */
 export function lobbyRoutes(deps: LobbyDeps): Router {
   const router = express.Router();
+  // Only learners become candidates by opening a lobby; staff see the test from its own page.
+  router.use((_req, res, next) => {
+    next(
+      launchOf(res).audience === 'learner'
+        ? undefined
+        : new HttpError(
+            403,
+            'staff_not_candidate',
+            'The lobby is where candidates start their test. Staff manage it from the test’s page.',
+          ),
+    );
+  });
 
   router.get(
     '/',

@@ -4,7 +4,7 @@ import { personalEnd, windowState, type Exam } from '../exams/exam.js';
 import { formatInZone } from '../exams/time-zone.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 
-export type LobbyState = 'not_candidate' | 'withdrawn' | 'not_open' | 'open' | 'started' | 'finished' | 'closed';
+export type LobbyState = 'not_candidate' | 'full' | 'withdrawn' | 'not_open' | 'open' | 'started' | 'finished' | 'closed';
 
 export interface Lobby {
   state: LobbyState;
@@ -18,7 +18,8 @@ export interface Lobby {
  */
 export async function lobbyFor(candidates: CandidateService, exam: Exam, launch: LaunchContext, now = new Date()): Promise<Lobby> {
   let candidate = await candidates.findByLmsUser(exam, launch.user.sub);
-  if (!candidate && (exam.enrolOnLaunch || exam.isDemo) && exam.status !== 'closed') {
+  const mayEnrol = !candidate && (exam.enrolOnLaunch || exam.isDemo) && exam.status !== 'closed';
+  if (mayEnrol) {
     candidate = await candidates.enrolOnLaunch(exam, {
       userId: launch.user.sub,
       name: launch.user.name ?? ([launch.user.givenName, launch.user.familyName].filter(Boolean).join(' ') || null),
@@ -27,7 +28,8 @@ export async function lobbyFor(candidates: CandidateService, exam: Exam, launch:
     });
   }
   if (!candidate) {
-    return { state: 'not_candidate', exam, candidate: null };
+    // enrolOnLaunch finds no room only when the test is at its cap.
+    return { state: mayEnrol ? 'full' : 'not_candidate', exam, candidate: null };
   }
   await candidates.noteResourceLink(candidate, launch.resourceLink?.id ?? null);
   return { state: stateOf(exam, candidate, now), exam, candidate };
@@ -63,6 +65,7 @@ export function presentLobby(lobby: Lobby) {
     extraTime: extra,
     totalMinutes: exam.durationMinutes === null ? null : exam.durationMinutes + extra,
     candidateId: candidate?.candidateId ?? null,
+    cap: exam.maxCandidates,
     finishedAt: candidate?.attempt.finishedAt ? formatInZone(candidate.attempt.finishedAt, zone) : null,
     /** Extra time extends the window's end too; warn when the window still closes before start + time allowed. */
     closesEarly:

@@ -17,6 +17,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare edited_fields: string;
   declare attempt_state: string;
   declare attempt_ref: string | null;
+  declare attempt_delivery_url: string | null;
   declare started_at: Date | null;
   declare finished_at: Date | null;
   declare score_given: number | null;
@@ -46,6 +47,7 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       edited_fields: DataTypes.STRING(200),
       attempt_state: DataTypes.STRING(12),
       attempt_ref: DataTypes.STRING(64),
+      attempt_delivery_url: DataTypes.STRING(2000),
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,
       score_given: DataTypes.DOUBLE,

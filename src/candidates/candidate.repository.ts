@@ -1,4 +1,4 @@
-import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type {
   AttemptState,
   Candidate,
@@ -44,6 +44,7 @@ export function toCandidate(row: CandidateRow): Candidate {
     attempt: {
       state: row.attempt_state as AttemptState,
       ref: row.attempt_ref,
+      deliveryUrl: row.attempt_delivery_url,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       score: row.score_given !== null && row.score_maximum !== null ? { given: row.score_given, maximum: row.score_maximum } : null,
@@ -71,6 +72,7 @@ export function rowOf(candidate: NewCandidate) {
     edited_fields: candidate.editedFields.join(','),
     attempt_state: 'not_started',
     attempt_ref: null,
+    attempt_delivery_url: null,
     started_at: null,
     finished_at: null,
     score_given: null,
@@ -110,12 +112,14 @@ export class CandidateRepository {
       where.push({ status: filter.status });
     }
     if (filter.search) {
-      const like = this.sequelize.getDialect() === 'postgres' ? Op.iLike : Op.like;
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push({ [Op.or]: ['candidate_id', 'name', 'email'].map((column) => ({ [column]: { [like]: pattern } })) });
+      // SQLite's LIKE has no escape character unless told, and is case-insensitive for ASCII only; PostgreSQL needs ILIKE.
+      const like = this.sequelize.getDialect() === 'postgres' ? 'ILIKE' : 'LIKE';
+      const matches = ['candidate_id', 'name', 'email'].map((column) => `${column} ${like} :pattern ESCAPE '\\'`);
+      where.push(literal(`(${matches.join(' OR ')})`));
     }
     const { rows, count } = await CandidateRow.findAndCountAll({
       where: { [Op.and]: where },
+      replacements: { pattern: `%${(filter.search ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
       order: [['candidate_id', 'ASC']],
       offset: filter.offset,
       limit: filter.limit,
@@ -158,6 +162,17 @@ export class CandidateRepository {
   async findByAttemptRef(ref: string): Promise<Candidate | null> {
     const row = await CandidateRow.findOne({ where: { attempt_ref: ref } });
     return row ? toCandidate(row) : null;
+  }
+
+  /** `base` and its numbered variants ("base (2)", …) in use on the test. */
+  async candidateIdsClashingWith(examId: string, base: string, transaction: Transaction): Promise<string[]> {
+    const rows = await CandidateRow.findAll({
+      attributes: ['candidate_id'],
+      where: { exam_id: examId, [Op.or]: [{ candidate_id: base }, literal(`candidate_id LIKE :prefix ESCAPE '\\'`)] },
+      replacements: { prefix: `${base.replace(/[\\%_]/g, (c) => `\\${c}`)} (%` },
+      transaction,
+    });
+    return rows.map((row) => row.candidate_id);
   }
 
   async isCandidateIdTaken(examId: string, candidateId: string, exceptId?: string, transaction?: Transaction): Promise<boolean> {

@@ -134,7 +134,13 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
           res.status(400).render('candidate-edit.njk', {
             title: `Edit ${candidate.candidateId}`,
             exam,
-            candidate: { ...presentCandidate(candidate), ...req.body },
+            candidate: {
+              ...presentCandidate(candidate),
+              candidateId: field(req.body, 'candidateId'),
+              extraTimeMinutes: field(req.body, 'extraTimeMinutes'),
+              building: field(req.body, 'building'),
+              room: field(req.body, 'room'),
+            },
             error: err.message,
             csrf: csrfOf(res, deps.secret),
           });

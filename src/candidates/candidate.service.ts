@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Exam } from '../exams/exam.js';
-import type { ExamRepository } from '../exams/exam.repository.js';
+import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
 import type { Candidate, CandidateSource, CandidateStatus, EditableField, GradeStatus, LmsPerson } from './candidate.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
@@ -32,7 +32,7 @@ export interface CandidateQuery {
 export class CandidateService {
   constructor(
     private readonly repository: CandidateRepository,
-    private readonly examRepository: ExamRepository,
+    private readonly exams: ExamService,
     private readonly log: Logger,
   ) {}
 
@@ -153,11 +153,12 @@ export class CandidateService {
     const clean = cleanPerson(person);
     try {
       await this.withinCap(exam, 1, async (transaction) => {
-        const taken = (await this.repository.all(exam.id, transaction)).map((c) => c.candidateId);
         const base =
           exam.candidateIdPolicy === 'anonymous'
-            ? anonymousId(await this.examRepository.reserveAnonymousNumbers(exam.id, 1, transaction))
+            ? anonymousId(await this.exams.reserveAnonymousNumbers(exam.id, 1, transaction))
             : candidateIdFor(exam.candidateIdPolicy, clean).id;
+        // Only the IDs this one could clash with, not the whole list: launches arrive in bursts.
+        const taken = await this.repository.candidateIdsClashingWith(exam.id, base, transaction);
         const candidate = newRosterCandidate(exam.id, new CandidateIdAllocator(taken).claim(base), clean);
         await this.repository.insertMany([candidate], transaction);
       });
@@ -185,16 +186,18 @@ export class CandidateService {
    * Re-entry keeps the reference, so an engine can resume after a lost browser tab; a
    * finished attempt starts again only on a demo test.
    */
-  async beginAttempt(exam: Exam, candidate: Candidate, now = new Date()): Promise<Candidate> {
-    if (candidate.attempt.state === 'started') {
+  async beginAttempt(exam: Exam, candidate: Candidate, deliveryUrl: string, now = new Date()): Promise<Candidate> {
+    if (candidate.attempt.state === 'started' && candidate.attempt.deliveryUrl === deliveryUrl) {
       return candidate;
     }
     if (candidate.attempt.state === 'finished' && !exam.isDemo) {
       throw new AttemptStateError('You have already finished this test.');
     }
+    // A re-entry after the test moved to another engine is a new attempt reference at the new engine.
     const moved = await this.repository.moveAttempt(candidate.id, [candidate.attempt.state], {
       attempt_state: 'started',
       attempt_ref: randomBytes(24).toString('base64url'),
+      attempt_delivery_url: deliveryUrl,
       started_at: now,
       finished_at: null,
       score_given: null,

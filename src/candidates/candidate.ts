@@ -20,6 +20,8 @@ export interface Candidate {
   attempt: {
     state: AttemptState;
     ref: string | null;
+    /** Where this attempt was handed off: its reports must be signed by that engine, even if the test's URL changes later. */
+    deliveryUrl: string | null;
     startedAt: Date | null;
     finishedAt: Date | null;
     score: { given: number; maximum: number } | null;

@@ -56,6 +56,7 @@ export class RosterSchedule {
     if (this.settings.intervalMinutes <= 0) {
       return;
     }
+    // Checked every minute; each test is due once per interval.
     this.timer = setInterval(() => {
       this.tick().catch((err: unknown) => this.log.warn({ err }, 'scheduled roster sync could not be queued'));
     }, 60_000);
@@ -68,12 +69,22 @@ export class RosterSchedule {
     }
   }
 
-  /** Queues a sync of every test due at `now`; returns their ids. */
+  /**
+   * Queues a sync of every test due at `now`; returns their ids. A test whose last sync was
+   * tried within the interval and failed waits for the next interval, so an LMS with the
+   * roster service off is not asked again every minute.
+   */
   async tick(now = new Date()): Promise<string[]> {
-    const due = await this.exams.examsDueForSync(new Date(now.getTime() - this.settings.intervalMinutes * 60_000));
-    for (const exam of due) {
+    const syncedBefore = new Date(now.getTime() - this.settings.intervalMinutes * 60_000);
+    const queued: string[] = [];
+    for (const exam of await this.exams.examsDueForSync(syncedBefore)) {
+      const last = await this.jobs.latest(ROSTER_SYNC_JOB, exam.id);
+      if (last && last.createdAt > syncedBefore) {
+        continue;
+      }
       await this.enqueue(exam);
+      queued.push(exam.id);
     }
-    return due.map((exam) => exam.id);
+    return queued;
   }
 }

@@ -4,11 +4,16 @@ import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor, cleanText } from './candidate-ids.js';
 import type { CandidateRepository, NewCandidate } from './candidate.repository.js';
-import type { LmsPerson } from './candidate.js';
+import type { Candidate, LmsPerson } from './candidate.js';
 import { isEmptyPlan, planRosterChanges, RosterUnavailableError, type RosterMember, type RosterPlan, type RosterSource } from './roster.js';
-import type { ExamRepository } from '../exams/exam.repository.js';
 
 export const ROSTER_SYNC_JOB = 'roster-sync';
+
+const NO_ROSTER_SERVICE =
+  'The LMS did not offer its roster service (Names and Role Provisioning) in any launch from this course. ' +
+  'Ask your LMS administrator to enable it for examgate: in Moodle, the tool\'s "IMS LTI Names and Role Provisioning" ' +
+  'service; in Canvas, the developer key\'s "Can retrieve user data associated with the context the tool is installed in" scope. ' +
+  'Then open examgate from the course again.';
 
 /** What a sync did, kept on the test and shown on its candidates page. */
 export interface RosterSyncSummary {
@@ -23,16 +28,24 @@ export interface RosterSyncSummary {
   fellBack: number;
 }
 
-/** Learners only by default: context role Learner in any of its spellings. */
+/**
+ * Learners only by default: the context (membership) role Learner, its sub-roles, and the
+ * short form the certification suite sends. An institution role Learner does not count: an
+ * instructor of this course may well be a learner elsewhere in the institution.
+ */
 export function isLearner(roles: string[]): boolean {
-  return roles.some((role) => /(^|[/#])Learner$/.test(role) || /membership\/Learner#/.test(role));
+  return roles.some(
+    (role) =>
+      role === 'Learner' ||
+      role === 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner' ||
+      role.startsWith('http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#'),
+  );
 }
 
 /** Syncs a test's candidates with its course roster. All-or-nothing: a broken fetch writes nothing. */
 export class RosterSyncService {
   constructor(
     private readonly exams: ExamService,
-    private readonly examRepository: ExamRepository,
     private readonly candidates: CandidateRepository,
     private readonly source: RosterSource,
     private readonly log: Logger,
@@ -45,24 +58,18 @@ export class RosterSyncService {
     }
     const { exam, course } = found;
     if (!course.nrpsUrl) {
-      throw new RosterUnavailableError(
-        'disabled',
-        'The LMS did not offer its roster service (Names and Role Provisioning) in any launch from this course. ' +
-          'Ask your LMS administrator to enable it for examgate: in Moodle, the tool\'s "IMS LTI Names and Role Provisioning" ' +
-          'service; in Canvas, the developer key\'s "Can retrieve user data associated with the context the tool is installed in" scope. ' +
-          'Then open examgate from the course again.',
-      );
+      throw new RosterUnavailableError('disabled', NO_ROSTER_SERVICE);
     }
     // Everything is fetched before anything is written, so an error midway leaves the list as it was.
     const fetched = await this.source.fetchRoster({ platformId: course.platformId, nrpsUrl: course.nrpsUrl }, onProgress);
     // Compared in the form they are stored in, so an unchanged roster plans no writes.
     const members = fetched.map((m) => ({ ...m, ...cleanPerson(m) }));
-    const existing = await this.candidates.all(exam.id);
-    const active = existing.filter((c) => c.status === 'active').length;
-    const plan = planRosterChanges(existing, members, {
-      isEligible: (m: RosterMember) => exam.rosterRoles === 'all' || isLearner(m.roles),
-      room: Math.max(0, exam.maxCandidates - active),
-    });
+    // A first plan without locks: when nothing changed, nothing is written at all.
+    let plan = this.plan(exam, members, await this.candidates.all(exam.id));
+    let fellBack = 0;
+    if (!isEmptyPlan(plan)) {
+      ({ plan, fellBack } = await this.apply(exam, members));
+    }
     const summary: RosterSyncSummary = {
       members: members.length,
       added: plan.add.length,
@@ -71,37 +78,35 @@ export class RosterSyncService {
       updated: plan.refresh.length,
       overCap: plan.overCap,
       ignored: plan.ignored,
-      fellBack: 0,
+      fellBack,
     };
-    if (!isEmptyPlan(plan)) {
-      summary.fellBack = await this.apply(
-        exam,
-        plan,
-        existing.map((c) => c.candidateId),
-      );
-      summary.added = plan.add.length;
-      summary.overCap = plan.overCap;
-    }
     await this.exams.recordRosterSync(exam.id, JSON.stringify(summary));
     this.log.info({ examId, ...summary }, 'roster synced');
     return summary;
   }
 
-  /** Writes a plan in one transaction; returns how many new candidates got a fallback ID. */
-  private async apply(exam: Exam, plan: RosterPlan, takenIds: string[]): Promise<number> {
+  private plan(exam: Exam, members: RosterMember[], existing: Candidate[]): RosterPlan {
+    const active = existing.filter((c) => c.status === 'active').length;
+    return planRosterChanges(existing, members, {
+      isEligible: (m: RosterMember) => exam.rosterRoles === 'all' || isLearner(m.roles),
+      room: Math.max(0, exam.maxCandidates - active),
+    });
+  }
+
+  /**
+   * Plans again and writes in one transaction, under the test's lock: a learner enrolled on
+   * launch or a candidate added by hand since the first plan is seen, and the cap holds.
+   */
+  private async apply(exam: Exam, members: RosterMember[]): Promise<{ plan: RosterPlan; fellBack: number }> {
     return this.candidates.transaction(async (transaction) => {
       await this.candidates.lockExam(exam.id, transaction);
-      // Someone may have added candidates by hand since the plan was made: the cap still holds.
-      const room = exam.maxCandidates - (await this.candidates.countActive(exam.id, transaction)) - plan.restore.length;
-      if (plan.add.length > Math.max(0, room)) {
-        plan.overCap += plan.add.length - Math.max(0, room);
-        plan.add = plan.add.slice(0, Math.max(0, room));
-      }
-      const allocator = new CandidateIdAllocator(takenIds);
+      const existing = await this.candidates.all(exam.id, transaction);
+      const plan = this.plan(exam, members, existing);
+      const allocator = new CandidateIdAllocator(existing.map((c) => c.candidateId));
       let fellBack = 0;
       let nextNumber =
         exam.candidateIdPolicy === 'anonymous' && plan.add.length > 0
-          ? await this.examRepository.reserveAnonymousNumbers(exam.id, plan.add.length, transaction)
+          ? await this.exams.reserveAnonymousNumbers(exam.id, plan.add.length, transaction)
           : 0;
       const added: NewCandidate[] = plan.add.map((person) => {
         let base: string;
@@ -125,7 +130,7 @@ export class RosterSyncService {
       for (const { id, person } of plan.refresh) {
         await this.candidates.update(id, personColumns(person), transaction);
       }
-      return fellBack;
+      return { plan, fellBack };
     });
   }
 }

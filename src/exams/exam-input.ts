@@ -20,8 +20,12 @@ export interface ExamFields {
 
 const MAX_DURATION_MINUTES = 7 * 24 * 60;
 
-/** An absolute http(s) URL or nothing; anything else (javascript:, data:, relative) is refused. */
-export function parseWebUrl(value: string, field: string, label: string): string | null {
+/**
+ * An absolute https URL (or http where allowed: development) or nothing; anything else
+ * (javascript:, data:, relative) is refused. In production a hand-off carries personal data
+ * and examgate trusts the engine's keys from that origin, so both must travel over TLS.
+ */
+export function parseWebUrl(value: string, field: string, label: string, allowHttp: boolean): string | null {
   const text = value.trim();
   if (text === '') {
     return null;
@@ -32,8 +36,8 @@ export function parseWebUrl(value: string, field: string, label: string): string
   } catch {
     throw new InvalidExamError(field, `${label} must be a full address starting with https:// (got "${text.slice(0, 80)}").`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidExamError(field, `${label} must start with https:// or http://, not ${url.protocol}.`);
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
+    throw new InvalidExamError(field, `${label} must start with https://${allowHttp ? ' or http://' : ''}, not ${url.protocol}.`);
   }
   if (url.username || url.password) {
     throw new InvalidExamError(field, `${label} must not contain a user name or password.`);
@@ -68,7 +72,7 @@ function parseDuration(value: string): number | null {
 }
 
 /** Checks every field; the first problem found is thrown with a message naming the field. */
-export function parseExamInput(input: ExamInput): ExamFields {
+export function parseExamInput(input: ExamInput, options: { allowHttp: boolean }): ExamFields {
   const title = input.title.trim();
   if (title.length < 1 || title.length > 255) {
     throw new InvalidExamError('title', 'Give the test a title of 1 to 255 characters.');
@@ -98,8 +102,8 @@ export function parseExamInput(input: ExamInput): ExamFields {
     closesAt,
     timeZone,
     durationMinutes: parseDuration(input.durationMinutes),
-    deliveryUrl: parseWebUrl(input.deliveryUrl, 'deliveryUrl', 'The delivery URL'),
-    finishRedirectUrl: parseWebUrl(input.finishRedirectUrl, 'finishRedirectUrl', 'The finish redirect URL'),
+    deliveryUrl: parseWebUrl(input.deliveryUrl, 'deliveryUrl', 'The delivery URL', options.allowHttp),
+    finishRedirectUrl: parseWebUrl(input.finishRedirectUrl, 'finishRedirectUrl', 'The finish redirect URL', options.allowHttp),
     candidateIdPolicy: input.candidateIdPolicy as CandidateIdPolicy,
     rosterRoles: input.rosterRoles,
     enrolOnLaunch: input.enrolOnLaunch,

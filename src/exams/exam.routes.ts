@@ -54,7 +54,8 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     '/',
     asyncHandler(async (_req, res) => {
       const exams = await deps.exams.list(actorOf(launchOf(res)));
-      res.render('exams.njk', { title: 'Tests in this course', launch: launchOf(res), exams: exams.map(presentExam) });
+      const course = launchOf(res).context;
+      res.render('exams.njk', { title: 'Tests in this course', courseTitle: course?.title ?? course?.id, exams: exams.map(presentExam) });
     }),
   );
   router.get('/new', (_req, res) => renderForm(res, null, examFormValues(null), null));

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { Logger } from '../logger.js';
 import { CANDIDATE_CAP, type Exam, type ExamInput, type ExamStatus } from './exam.js';
 import { ExamNotFoundError, ExamStateError } from './exam.errors.js';
@@ -34,6 +35,7 @@ const TRANSITIONS: Record<'activate' | 'close', { from: ExamStatus; to: ExamStat
 export class ExamService {
   constructor(
     private readonly repository: ExamRepository,
+    private readonly settings: { allowHttpUrls: boolean },
     private readonly log: Logger,
   ) {}
 
@@ -53,7 +55,7 @@ export class ExamService {
   }
 
   async create(actor: Actor, input: ExamInput): Promise<Exam> {
-    const fields = parseExamInput(input);
+    const fields = parseExamInput(input, { allowHttp: this.settings.allowHttpUrls });
     const exam = await this.repository.insertExam((await this.courseOf(actor)).id, fields, CANDIDATE_CAP);
     this.log.info({ examId: exam.id, courseId: exam.courseId }, 'test created');
     return exam;
@@ -74,7 +76,7 @@ export class ExamService {
     if (exam.status === 'closed') {
       throw new ExamStateError('A closed test can no longer be edited.');
     }
-    await this.repository.updateExam(exam.id, parseExamInput(input));
+    await this.repository.updateExam(exam.id, parseExamInput(input, { allowHttp: this.settings.allowHttpUrls }));
     return this.get(actor, examId);
   }
 
@@ -99,10 +101,11 @@ export class ExamService {
   }
 
   /**
-   * The test a resource-link launch opens. The link is bound on its first launch from the
-   * exam id examgate put in the deep-linking response, and only if that test belongs to the
-   * launching course: a copied course or an edited custom parameter cannot reach another
-   * course's test.
+   * The test a resource-link launch opens: the one named by the exam id examgate put in the
+   * deep-linking response (the LMS echoes it on every launch, and a new "select content" on
+   * the same activity changes it), else the one the link was bound to before. Only a test of
+   * the launching course opens: a copied course or an edited custom parameter cannot reach
+   * another course's test.
    */
   async examForLaunch(placement: LaunchPlacement): Promise<Exam | null> {
     if (placement.context) {
@@ -113,7 +116,7 @@ export class ExamService {
       return null;
     }
     const bound = await this.repository.findResourceLink(placement.platformId, placement.resourceLinkId);
-    const examId = bound?.examId ?? placement.examIdFromLink;
+    const examId = placement.examIdFromLink ?? bound?.examId;
     const exam = examId ? await this.repository.findExam(examId) : null;
     if (!exam || !placement.context) {
       return null;
@@ -123,8 +126,12 @@ export class ExamService {
       this.log.warn({ examId, resourceLinkId: placement.resourceLinkId }, 'resource link points at a test of another course');
       return null;
     }
-    const agsChanged = !bound || bound.agsLineItemsUrl !== placement.ags.lineItemsUrl || bound.agsLineItemUrl !== placement.ags.lineItemUrl;
-    if (agsChanged) {
+    const changed =
+      !bound ||
+      bound.examId !== exam.id ||
+      bound.agsLineItemsUrl !== placement.ags.lineItemsUrl ||
+      bound.agsLineItemUrl !== placement.ags.lineItemUrl;
+    if (changed) {
       await this.repository.bindResourceLink({
         platformId: placement.platformId,
         resourceLinkId: placement.resourceLinkId,
@@ -141,6 +148,11 @@ export class ExamService {
     const exam = await this.repository.findExam(examId);
     const course = exam ? await this.repository.courseById(exam.courseId) : null;
     return exam && course ? { exam, course } : null;
+  }
+
+  /** Reserves `count` anonymous candidate numbers inside the caller's transaction; returns the first. */
+  reserveAnonymousNumbers(examId: string, count: number, transaction: Transaction): Promise<number> {
+    return this.repository.reserveAnonymousNumbers(examId, count, transaction);
   }
 
   async resourceLinkFor(platformId: string, resourceLinkId: string) {

@@ -12,6 +12,7 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+const DAY_MS = 86_400_000;
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
 /** Offset of `zone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
@@ -33,8 +34,8 @@ function offsetAt(instant: number, zone: string): number {
 
 /**
  * 'YYYY-MM-DDTHH:mm' (an <input type="datetime-local"> value) in `zone` → the UTC instant,
- * or null when the text is not such a time. A wall time skipped by a DST jump resolves to
- * the instant just after the jump.
+ * or null when the text is not such a time. A wall time skipped by a DST jump moves forward
+ * by the gap (02:30 → 03:30); one that occurs twice takes the earlier instant.
  */
 export function wallTimeToUtc(wallTime: string, zone: string): Date | null {
   const m = WALL_TIME.exec(wallTime);
@@ -48,9 +49,11 @@ export function wallTimeToUtc(wallTime: string, zone: string): Date | null {
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || check.getUTCMinutes() !== mi) {
     return null;
   }
-  const first = naive - offsetAt(naive, zone);
-  // Near a DST change the offset at the first guess may differ from the offset at the answer.
-  return new Date(naive - offsetAt(first, zone));
+  // The zone's offsets a day either side cover any DST change near this time.
+  const before = naive - offsetAt(naive - DAY_MS, zone);
+  const after = naive - offsetAt(naive + DAY_MS, zone);
+  const real = [before, after].filter((t) => utcToWallTime(new Date(t), zone) === wallTime).sort((a, b) => a - b);
+  return new Date(real[0] ?? before);
 }
 
 /** The instant as 'YYYY-MM-DDTHH:mm' in `zone`, to fill a datetime-local input. */

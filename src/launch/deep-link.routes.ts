@@ -35,8 +35,8 @@ export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkRes
   const router = express.Router();
   const render = async (res: Response, launch: LaunchContext, error: string | null, status = 200) => {
     res.status(status).render('deep-link.njk', {
-      launch,
-      exams: await deps.exams.list(actorOf(launch)),
+      courseTitle: launch.context?.title ?? launch.context?.id,
+      exams: (await deps.exams.list(actorOf(launch))).map((exam) => ({ id: exam.id, title: exam.title, status: exam.status })),
       error,
       title: 'Place a test in your course',
       csrf: csrfOf(res, deps.secret),

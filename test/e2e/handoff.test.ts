@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { QueryTypes } from 'sequelize';
 import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
@@ -17,11 +17,31 @@ interface AttemptRow {
 describe('Hand-off to the delivery engine and back (end to end)', () => {
   let world: TestWorld;
   let engine: RunningDeliveryEngine;
+  /** The engine's own key, so a test can sign a report exactly as the engine would. */
+  const engineKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  let engineKid: string;
   let n = 0;
   before(async () => {
     world = await startWorld();
-    engine = await startDeliveryEngine({ examgateUrl: world.url, log: () => undefined });
+    engine = await startDeliveryEngine({
+      examgateUrl: world.url,
+      privateKeyPem: engineKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      log: () => undefined,
+    });
+    engineKid = ((await (await fetch(engine.jwksUrl)).json()) as { keys: Array<{ kid: string }> }).keys[0]!.kid;
   });
+
+  function engineReport(attempt: string, claims: Record<string, unknown>, jwtid: string): string {
+    return jwt.sign({ purpose: 'examgate-delivery-report', ...claims }, engineKey, {
+      algorithm: 'RS256',
+      keyid: engineKid,
+      issuer: engine.origin,
+      audience: world.url,
+      subject: attempt,
+      jwtid,
+      expiresIn: 60,
+    });
+  }
   after(() => engine.close());
   beforeEach(() => resetLaunchState(world));
 
@@ -89,7 +109,8 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
     const scoresBefore = world.lms.scores.length;
     const finished = await lobby.browser.follow(new URL(action.replace(/&amp;/g, '&'), enginePage.url).href, {
       method: 'POST',
-      form: { _csrf: csrfOf(enginePage.body), q1: '42', q2: '9', score: '8', maximum: '10' },
+      // One answer right; the engine grades on its server, whatever score the browser sends.
+      form: { _csrf: csrfOf(enginePage.body), q1: '42', q2: '11', score: '10', maximum: '10' },
     });
     expect(finished.url).to.equal(`${world.lms.baseUrl}/return`);
 
@@ -97,13 +118,13 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
       "SELECT attempt_state, score_given, grade_status FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
       { replacements: { examId }, type: QueryTypes.SELECT },
     );
-    expect(row).to.include({ attempt_state: 'finished', score_given: 8 });
+    expect(row).to.include({ attempt_state: 'finished', score_given: 1 });
     await waitFor(async () => world.lms.scores.length > scoresBefore);
     const posted = world.lms.scores[scoresBefore]!;
     expect(posted.score).to.include({
       userId: 'u-1',
-      scoreGiven: 8,
-      scoreMaximum: 10,
+      scoreGiven: 1,
+      scoreMaximum: 2,
       activityProgress: 'Completed',
       gradingProgress: 'FullyGraded',
     });
@@ -120,7 +141,7 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
     expect(again.landing.body).to.contain('data-state="finished"');
     expect(again.landing.body).not.to.contain('>Start</button>');
     const list = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
-    expect(list.body).to.contain('finished · 8 / 10');
+    expect(list.body).to.contain('finished · 1 / 2');
   });
 
   it('when the same hand-off is replayed to the engine, then the engine refuses it', async () => {
@@ -163,6 +184,25 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
       { replacements: { examId }, type: QueryTypes.SELECT },
     );
     expect(row).to.include({ attempt_state: 'started', score_given: null });
+  });
+
+  it('when a genuine engine report is replayed or names another attempt than its URL, then examgate refuses it', async () => {
+    const { link } = await activeTest();
+    const first = jwt.decode((await start(link, 'u-1')).form!.fields.handoff!) as { report_url: string; attempt: string };
+    const second = jwt.decode((await start(link, 'u-2')).form!.fields.handoff!) as { report_url: string; attempt: string };
+    const started = engineReport(first.attempt, { event: 'started' }, 'report-1');
+    const post = (url: string, token: string) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await post(first.report_url, started)).status).to.equal(204);
+    const replay = await post(first.report_url, started);
+    expect(replay.status).to.equal(409);
+    expect(((await replay.json()) as { message: string }).message).to.equal('This report (jti) was already received.');
+    const crossed = await post(second.report_url, engineReport(first.attempt, { event: 'finished' }, 'report-2'));
+    expect(crossed.status).to.equal(400);
+    const badScore = await post(
+      first.report_url,
+      engineReport(first.attempt, { event: 'finished', score: { given: 11, maximum: 10 } }, 'report-3'),
+    );
+    expect(badScore.status).to.equal(400);
   });
 
   it('when the engine sends the candidate back before finishing, then examgate says the test is not finished', async () => {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { readCliConfig } from '../../examples/delivery-engine/cli-config.js';
 import { DeliveryError } from '../../examples/delivery-engine/errors.js';
+import { grade, QUESTION_IDS } from '../../examples/delivery-engine/grading.js';
 import { JwksCache } from '../../examples/delivery-engine/jwks-cache.js';
 
 /** A fetch stand-in serving a key set that tests can change, counting calls. */
@@ -91,5 +92,23 @@ describe('delivery engine CLI configuration', () => {
     });
     expect(config.ok).to.equal(false);
     expect(config.ok ? [] : config.problems).to.have.length(4);
+  });
+});
+
+describe('delivery engine grading', () => {
+  it('when answers are right, wrong or missing, then each right one is a point out of 2', () => {
+    expect(grade({ q1: '42', q2: '9' })).to.deep.equal({ given: 2, maximum: 2 });
+    expect(grade({ q1: '42', q2: '11' })).to.deep.equal({ given: 1, maximum: 2 });
+    expect(grade({ q1: '48', q2: '9' })).to.deep.equal({ given: 1, maximum: 2 });
+    expect(grade({ q1: '', q2: '' })).to.deep.equal({ given: 0, maximum: 2 });
+  });
+
+  it('when a value is close to but not a right choice, then it is wrong', () => {
+    expect(grade({ q1: '42 ', q2: '09' })).to.deep.equal({ given: 0, maximum: 2 });
+    expect(grade({ q1: '9', q2: '42' })).to.deep.equal({ given: 0, maximum: 2 });
+  });
+
+  it('then only the two questions are read', () => {
+    expect(QUESTION_IDS).to.deep.equal(['q1', 'q2']);
   });
 });

@@ -36,10 +36,22 @@ describe('sample delivery engine', () => {
     return { browser, page, attempt: handoff.attempt as string };
   }
 
+  /**
+   * Presses Finish with the page's CSRF token and `fields`. Like a real browser, it sends no
+   * unchecked radio button: questions not named in `fields` are unanswered.
+   */
   async function finish(browser: Browser, page: FollowResult, fields: Record<string, string> = {}): Promise<Response> {
     const form = submitAutoPostForm(page.body);
     expect(form, 'Finish form').not.to.equal(null);
-    return browser.request(new URL(form?.action ?? '', page.url).href, { form: { ...form?.fields, ...fields } });
+    return browser.request(new URL(form?.action ?? '', page.url).href, { form: { _csrf: form?.fields._csrf ?? '', ...fields } });
+  }
+
+  /** The score of the attempt's finished report, checked to be verifiable. */
+  function finishedScore(attempt: string): unknown {
+    const finished = examgate.reportsFor(attempt).filter((report) => report.claims?.event === 'finished');
+    expect(finished, 'finished reports').to.have.length(1);
+    expect(finished[0]?.verified, finished[0]?.problem).to.equal(true);
+    return finished[0]?.claims?.score;
   }
 
   describe('when the hand-off is valid', () => {
@@ -54,7 +66,17 @@ describe('sample delivery engine', () => {
         .to.include('datetime="2030-06-15T09:15:00.000Z"')
         .and.match(/15 June 2030[^<]*11:15/);
       expect(page.body).to.include('Europe/Oslo');
-      expect(page.body).to.match(/<label for="score">/);
+    });
+
+    it('then the Finish form asks the two questions and has no score field', async () => {
+      const { page } = await startTest();
+      const form = submitAutoPostForm(page.body);
+      expect(Object.keys(form?.fields ?? {}).sort()).to.deep.equal(['_csrf', 'q1', 'q2']);
+      expect(page.body).to.include('name="q1" value="42"').and.include('name="q1" value="48"');
+      expect(page.body).to.include('name="q2" value="9"').and.include('name="q2" value="11"');
+      expect(page.body).not.to.match(/name="(score|maximum)"/);
+      expect(page.body).not.to.match(/score to report|points given|maximum points/i);
+      expect(page.body, 'no answer is pre-selected').not.to.include('checked');
     });
 
     it('then examgate receives a started report signed by a key at the engine JWKS', async () => {
@@ -105,47 +127,81 @@ describe('sample delivery engine', () => {
   });
 
   describe('when the candidate finishes', () => {
-    it('then examgate receives a verifiable finished report with the score and the browser goes to return_url', async () => {
+    it('with both answers right, then examgate receives a verifiable finished report scored 2 of 2 and the browser goes to return_url', async () => {
       const { browser, page, attempt } = await startTest();
-      const response = await finish(browser, page, { score: '7', maximum: '10' });
+      const response = await finish(browser, page, { q1: '42', q2: '9' });
       expect(response.status).to.equal(303);
       expect(response.headers.get('location')).to.equal(examgate.returnUrl(attempt));
+      expect(finishedScore(attempt)).to.deep.equal({ given: 2, maximum: 2 });
       const finished = examgate.reportsFor(attempt).find((report) => report.claims?.event === 'finished');
-      expect(finished?.verified, finished?.problem).to.equal(true);
-      expect(finished?.claims).to.deep.include({ sub: attempt, iss: engine.origin, aud: examgate.url, score: { given: 7, maximum: 10 } });
+      expect(finished?.claims).to.include({ sub: attempt, iss: engine.origin, aud: examgate.url });
       const after = await browser.follow(engine.url);
       expect(after.body).to.include('No test is in progress');
     });
 
-    it('then a blank score sends a finished report without a score', async () => {
+    const graded: Array<{ name: string; answers: Record<string, string>; given: number }> = [
+      { name: 'only the first answer right', answers: { q1: '42', q2: '11' }, given: 1 },
+      { name: 'only the second answer right', answers: { q1: '48', q2: '9' }, given: 1 },
+      { name: 'one answer right and one unanswered', answers: { q2: '9' }, given: 1 },
+      { name: 'both answers wrong', answers: { q1: '48', q2: '11' }, given: 0 },
+      { name: 'nothing answered', answers: {}, given: 0 },
+    ];
+    for (const { name, answers, given } of graded) {
+      it(`with ${name}, then the engine reports ${given} of 2`, async () => {
+        const { browser, page, attempt } = await startTest();
+        expect((await finish(browser, page, answers)).status).to.equal(303);
+        expect(finishedScore(attempt)).to.deep.equal({ given, maximum: 2 });
+      });
+    }
+
+    const forged: Array<{ name: string; fields: Record<string, string>; given: number }> = [
+      { name: 'score=100&maximum=100 next to one right answer', fields: { q1: '42', q2: '11', score: '100', maximum: '100' }, given: 1 },
+      { name: 'score=2&maximum=2 with nothing answered', fields: { score: '2', maximum: '2' }, given: 0 },
+      { name: 'a score claim next to both right answers', fields: { q1: '42', q2: '9', score: '0', maximum: '100' }, given: 2 },
+      { name: 'the answer to q1 given for q2', fields: { q1: '48', q2: '42' }, given: 0 },
+      { name: 'values no choice has', fields: { q1: ' 42', q2: '9.0' }, given: 0 },
+      { name: 'extra question fields', fields: { q1: '42', q3: '42', q4: '9', given: '5' }, given: 1 },
+    ];
+    for (const { name, fields, given } of forged) {
+      it(`with a forged form (${name}), then the reported score is still graded from the answers: ${given} of 2`, async () => {
+        const { browser, page, attempt } = await startTest();
+        expect((await finish(browser, page, fields)).status).to.equal(303);
+        expect(finishedScore(attempt)).to.deep.equal({ given, maximum: 2 });
+      });
+    }
+
+    it('with a right answer posted twice for the same question, then it does not count twice', async () => {
       const { browser, page, attempt } = await startTest();
-      expect((await finish(browser, page)).status).to.equal(303);
-      const finished = examgate.reportsFor(attempt).find((report) => report.claims?.event === 'finished');
-      expect(finished?.verified).to.equal(true);
-      expect(finished?.claims).not.to.have.property('score');
+      const csrf = submitAutoPostForm(page.body)?.fields._csrf ?? '';
+      const cookie = Object.entries(browser.cookies(new URL(engine.url).host))
+        .map(([name, value]) => `${name}=${value}`)
+        .join('; ');
+      const body = new URLSearchParams([
+        ['_csrf', csrf],
+        ['q1', '42'],
+        ['q1', '42'],
+        ['q2', '11'],
+      ]);
+      const response = await fetch(new URL('finish', engine.url), { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
+      expect(response.status).to.equal(303);
+      expect(finishedScore(attempt)).to.deep.equal({ given: 0, maximum: 2 });
     });
 
-    it('then a score above the maximum is refused on the page and nothing is reported', async () => {
-      const { browser, page, attempt } = await startTest();
-      const response = await finish(browser, page, { score: '11', maximum: '10' });
-      expect(response.status).to.equal(400);
-      expect(await response.text()).to.include('between 0 and the maximum');
-      expect(examgate.reportsFor(attempt).map((report) => report.claims?.event)).to.deep.equal(['started']);
-    });
-
-    it('and examgate refuses the report, then its message is shown and the browser is not redirected', async () => {
+    it('and examgate refuses the report, then its message is shown, the answers are kept and the browser is not redirected', async () => {
       const { browser, page, attempt } = await startTest();
       examgate.refuse(attempt, {
         event: 'finished',
         status: 409,
         body: { error: 'attempt_closed', message: 'The invigilator closed this attempt.' },
       });
-      const response = await finish(browser, page, { score: '3', maximum: '10' });
+      const response = await finish(browser, page, { q1: '48', q2: '9', score: '100', maximum: '100' });
       expect(response.status).to.equal(502);
       expect(response.headers.get('location')).to.equal(null);
       const body = await response.text();
       expect(body).to.include('The invigilator closed this attempt.').and.include('role="alert"');
-      expect(body).to.include('value="3"');
+      expect(body).to.include('name="q1" value="48" checked').and.include('name="q2" value="9" checked');
+      expect(body.match(/checked/g)).to.have.length(2);
+      expect(body).not.to.match(/name="(score|maximum)"|value="100"/);
       expect((await browser.follow(engine.url)).body, 'the test is still open').to.include('Algebra final');
     });
 

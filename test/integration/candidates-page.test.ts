@@ -41,8 +41,23 @@ describe('Candidates page', () => {
     expect(byEmail.body).to.contain('Learner 77');
     const last = await teacher.get(`${page}?page=3`);
     expect(last.body.match(/<tr>\s*<td>/g)).to.have.length(21);
-    const percent = await teacher.get(`${page}?q=%25`);
-    expect(percent.body, 'a % is searched for, not a wildcard').to.contain('0 matches;');
+  });
+
+  it('when the search holds _, % or \\, then they are matched literally, not as wildcards', async () => {
+    const searchExam = await createExam(teacher, { title: 'Search' });
+    const searchPage = `/app/exams/${searchExam}/candidates`;
+    for (const candidateId of ['first_last', 'firstXlast', '50% off', 'back\\slash']) {
+      await teacher.post(searchPage, { candidateId }, searchPage);
+    }
+    for (const [search, expected] of [
+      ['first_last', 'first_last'],
+      ['50%', '50% off'],
+      ['back\\s', 'back&#92;slash'],
+    ] as const) {
+      const result = await teacher.get(`${searchPage}?q=${encodeURIComponent(search)}`);
+      expect(result.body, search).to.contain('1 match;');
+      expect(result.body, search).to.contain(expected);
+    }
   });
 
   it('when a candidate is added by hand, then it is a manual candidate; a duplicate or empty ID is refused with a message', async () => {

@@ -211,6 +211,20 @@ describe('Roster sync through NRPS', () => {
     expect(add.body).to.contain('A test holds at most 1500 candidates. No more fit; you tried to add 1.');
   });
 
+  it('when a scheduled sync failed, then the schedule waits a whole interval before asking the LMS again', async () => {
+    const { examId } = await courseWithTest(buildLearners(1));
+    // As if the last sync was three hours ago.
+    const old = new Date(Date.now() - 3 * 3_600_000);
+    await world.examgate.sequelize.query('UPDATE exams SET roster_synced_at = :old WHERE id = :examId', { replacements: { examId, old } });
+    await world.examgate.sequelize.query('UPDATE jobs SET created_at = :old WHERE subject_id = :examId', { replacements: { examId, old } });
+    world.lms.failNrps(401);
+    expect(await world.examgate.roster.tick()).to.include(examId);
+    expect((await settledSync(world, examId)).status).to.equal('failed');
+    expect(await world.examgate.roster.tick(new Date(Date.now() + 60_000)), 'a minute later').not.to.include(examId);
+    expect(await world.examgate.roster.tick(new Date(Date.now() + 2 * 3_600_000)), 'an interval later').to.include(examId);
+    await settledSync(world, examId);
+  });
+
   it('when the schedule runs, then tests whose roster is stale are synced and fresh ones are left alone', async () => {
     const { contextId, examId } = await courseWithTest(buildLearners(2));
     world.lms.setRoster(contextId, buildLearners(3));

@@ -50,6 +50,18 @@ describe('Student launch into the lobby of their test', () => {
     expect(candidate).to.include({ lms_user_id: 'late-1', source: 'roster', status: 'active' });
   });
 
+  it('when two learners added on the spot would share an ID, then the second one gets a numbered ID', async () => {
+    const { examId, link } = await placedTest({ candidateIdPolicy: 'full_name' });
+    for (const sub of ['twin-a', 'twin-b', 'twin-c']) {
+      await learnerLaunch(world, { sub, name: 'Sam 50%_Twin' }, link);
+    }
+    expect((await candidatesOf(world, examId)).map((c) => c.candidate_id)).to.deep.equal([
+      'Sam 50%_Twin',
+      'Sam 50%_Twin (2)',
+      'Sam 50%_Twin (3)',
+    ]);
+  });
+
   it('when the test does not add learners on launch, then a stranger is told they are not a candidate and what to do', async () => {
     const { examId, link } = await placedTest({ enrolOnLaunch: '' });
     const result = await learnerLaunch(world, { sub: 'stranger' }, link);
@@ -143,6 +155,32 @@ describe('Student launch into the lobby of their test', () => {
       { ...link, context: { id: 'another-course' }, resourceLink: { id: 'copied-link' } },
     );
     expect(result.landing.body).to.contain('does not lead to a test yet');
+  });
+
+  it('when staff open the lobby, then they are refused and never become candidates', async () => {
+    const { examId, link } = await placedTest();
+    const teacher = await instructorOf(world, link.context, { resourceLink: link.resourceLink, custom: link.custom });
+    const lobby = await teacher.get('/app/lobby');
+    expect(lobby.response.status).to.equal(403);
+    expect(lobby.body).to.contain('Staff manage it from the test’s page.');
+    expect(await candidatesOf(world, examId)).to.have.length(0);
+  });
+
+  it('when another test is placed in the same activity, then its launches open the new test', async () => {
+    const { teacher, link } = await placedTest();
+    const second = await createExam(teacher, { title: 'Physics resit' });
+    await teacher.post(`/app/exams/${second}/activate`, {}, `/app/exams/${second}`);
+    const custom = await placeExam(world, teacher, second, link.context);
+    const result = await learnerLaunch(world, { sub: 'resitter' }, { ...link, custom });
+    expect(result.landing.body).to.contain('<h1>Physics resit</h1>');
+  });
+
+  it('when the test is full, then a learner who would be added on the spot is told it is full', async function () {
+    this.timeout(60_000);
+    const { link } = await placedTest({}, buildLearners(1500));
+    const result = await learnerLaunch(world, { sub: 'one-too-many' }, link);
+    expect(result.landing.body).to.contain('data-state="full"');
+    expect(result.landing.body).to.contain('the most candidates a test can hold (1500)');
   });
 
   it('when an instructor launches the placed link, then they land on the test’s page, not the lobby', async () => {

@@ -23,7 +23,8 @@ describe('NRPS paging and roles', () => {
     expect(isLearner(['Learner'])).to.equal(true);
     expect(isLearner(['http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#NonCreditLearner'])).to.equal(true);
     expect(isLearner(['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'])).to.equal(false);
-    expect(isLearner(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Learner'])).to.equal(true);
+    expect(isLearner(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Learner'])).to.equal(false);
+    expect(isLearner(['http://example.com/roles#Learner'])).to.equal(false);
     expect(isLearner([])).to.equal(false);
   });
 });

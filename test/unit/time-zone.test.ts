@@ -16,10 +16,14 @@ describe('time zones of a test', () => {
     }
   });
 
-  it('when a wall time falls in the hour skipped by a DST jump, then it resolves to a real instant after the jump', () => {
-    // Oslo jumps from 02:00 to 03:00 on 2026-03-29.
-    const instant = wallTimeToUtc('2026-03-29T02:30', 'Europe/Oslo');
-    expect(instant?.toISOString()).to.be.oneOf(['2026-03-29T01:30:00.000Z', '2026-03-29T00:30:00.000Z']);
+  it('when a wall time falls in the hour skipped by a DST jump, then it moves forward by the gap', () => {
+    // Oslo jumps from 02:00 to 03:00 on 2026-03-29: 02:30 does not exist and becomes 03:30 CEST.
+    expect(wallTimeToUtc('2026-03-29T02:30', 'Europe/Oslo')?.toISOString()).to.equal('2026-03-29T01:30:00.000Z');
+  });
+
+  it('when a wall time occurs twice as clocks fall back, then the first (summer-time) one is taken', () => {
+    // Oslo goes from 03:00 CEST back to 02:00 CET on 2026-10-25: 02:30 happens at 00:30Z and at 01:30Z.
+    expect(wallTimeToUtc('2026-10-25T02:30', 'Europe/Oslo')?.toISOString()).to.equal('2026-10-25T00:30:00.000Z');
   });
 
   it('when the text is not a datetime-local value or the date does not exist, then there is no instant', () => {

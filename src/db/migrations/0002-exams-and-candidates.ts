@@ -80,6 +80,7 @@ export const examsAndCandidates: Migration = {
       edited_fields: { type: DataTypes.STRING(200), allowNull: false },
       attempt_state: { type: DataTypes.STRING(12), allowNull: false },
       attempt_ref: { type: DataTypes.STRING(64), allowNull: true },
+      attempt_delivery_url: { type: DataTypes.STRING(2000), allowNull: true },
       started_at: { type: DataTypes.DATE, allowNull: true },
       finished_at: { type: DataTypes.DATE, allowNull: true },
       score_given: { type: DataTypes.DOUBLE, allowNull: true },
