@@ -8,6 +8,7 @@ import type {
   GradeStatus,
   WithdrawnReason,
 } from './candidate.js';
+import { withTransaction } from '../db/transactions.js';
 import { CandidateRow, defineCandidateModel } from './candidate.model.js';
 
 export interface CandidateFilter {
@@ -89,7 +90,7 @@ export class CandidateRepository {
   }
 
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
+    return withTransaction(this.sequelize, work);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { CandidateIdPolicy, Exam, ExamStatus, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
@@ -79,10 +79,19 @@ export class ExamRepository {
 
   /** Records the course a launch came from; writes only when something about it changed. */
   async upsertCourse(platformId: string, contextId: string, title: string | null, nrpsUrl: string | null): Promise<Course> {
-    const existing = await CourseRow.findOne({ where: { platform_id: platformId, context_id: contextId } });
+    const where = { platform_id: platformId, context_id: contextId };
+    let existing = await CourseRow.findOne({ where });
     if (!existing) {
-      const row = await CourseRow.create({ id: randomUUID(), platform_id: platformId, context_id: contextId, title, nrps_url: nrpsUrl });
-      return toCourse(row);
+      try {
+        const row = await CourseRow.create({ id: randomUUID(), ...where, title, nrps_url: nrpsUrl });
+        return toCourse(row);
+      } catch (err) {
+        // The first launches of a course often arrive together: another one created it first.
+        if (!(err instanceof UniqueConstraintError)) {
+          throw err;
+        }
+        existing = (await CourseRow.findOne({ where })) as CourseRow;
+      }
     }
     // A launch without the NRPS claim does not erase a URL an earlier launch gave us.
     const next = { title: title ?? existing.title, nrps_url: nrpsUrl ?? existing.nrps_url };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
+import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import type { Deployment, DeploymentStatus, Platform } from './platform.js';
 
@@ -37,7 +38,7 @@ export class PlatformRepository {
   }
 
   async insert(platform: NewPlatform, deploymentIds: string[]): Promise<Platform> {
-    return this.sequelize.transaction(async (transaction) => {
+    return withTransaction(this.sequelize, async (transaction) => {
       const row = await PlatformRow.create(
         {
           id: randomUUID(),
@@ -115,7 +116,7 @@ export class PlatformRepository {
   }
 
   async remove(id: string): Promise<boolean> {
-    return this.sequelize.transaction(async (transaction) => {
+    return withTransaction(this.sequelize, async (transaction) => {
       await DeploymentRow.destroy({ where: { platform_id: id }, transaction });
       return (await PlatformRow.destroy({ where: { id }, transaction })) > 0;
     });

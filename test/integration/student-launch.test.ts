@@ -62,6 +62,19 @@ describe('Student launch into the lobby of their test', () => {
     ]);
   });
 
+  it('when the first launches of a new course arrive together, then every one lands (no race on the course record)', async () => {
+    const context = { id: `burst-${Date.now()}` };
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => learnerLaunch(world, { sub: `burst-${i}` }, { context })));
+    expect(results.map((r) => r.landing.status)).to.deep.equal(Array(16).fill(200));
+  });
+
+  it('when a placed test’s first learners arrive together, then each becomes exactly one candidate', async () => {
+    const { examId, link } = await placedTest();
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => learnerLaunch(world, { sub: `rush-${i % 6}` }, link)));
+    expect(results.every((r) => r.landing.body.includes('data-state="open"'))).to.equal(true);
+    expect(await candidatesOf(world, examId)).to.have.length(6);
+  });
+
   it('when the test does not add learners on launch, then a stranger is told they are not a candidate and what to do', async () => {
     const { examId, link } = await placedTest({ enrolOnLaunch: '' });
     const result = await learnerLaunch(world, { sub: 'stranger' }, link);
