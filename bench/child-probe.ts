@@ -25,8 +25,10 @@ export function installProbe(): void {
       process.send?.({ type: 'cpu', id: message.id, user, system } satisfies ProbeReply);
     }
   });
-  // The IPC channel must not keep a tool alive after its own shutdown.
+  // The IPC channel must not keep a tool alive after its own shutdown, and a tool must not
+  // outlive the bench (however the bench ended, its end closes the channel).
   process.channel?.unref();
+  process.once('disconnect', () => process.exit(0));
 }
 
 /** Tells the bench this process is ready to be measured. */

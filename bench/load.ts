@@ -36,6 +36,7 @@ function learnerLaunch(): LaunchRequest {
 
 function describe(result: LaunchResult): string {
   const text = result.body
+    .replace(/<(style|script)\b[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -51,7 +51,13 @@ const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] 
 
 async function settled(examId: string, after: Date): Promise<{ ms: number; result: Record<string, number> }> {
   for (;;) {
-    const [job] = await examgate.sequelize.query<{ status: string; started_at: string; finished_at: string; result: string; error: string }>(
+    const [job] = await examgate.sequelize.query<{
+      status: string;
+      started_at: string;
+      finished_at: string;
+      result: string;
+      error: string;
+    }>(
       `SELECT status, started_at, finished_at, result, error FROM jobs WHERE subject_id = :examId AND created_at >= :after ORDER BY created_at DESC`,
       { replacements: { examId, after }, type: QueryTypes.SELECT },
     );
@@ -66,10 +72,15 @@ async function settled(examId: string, after: Date): Promise<{ ms: number; resul
 }
 
 const lastWrite = async (examId: string) =>
-  (await examgate.sequelize.query<{ n: number; latest: string }>('SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM candidates WHERE exam_id = :examId', {
-    replacements: { examId },
-    type: QueryTypes.SELECT,
-  }))[0];
+  (
+    await examgate.sequelize.query<{ n: number; latest: string }>(
+      'SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM candidates WHERE exam_id = :examId',
+      {
+        replacements: { examId },
+        type: QueryTypes.SELECT,
+      },
+    )
+  )[0];
 
 const runs = [];
 for (let run = 0; run < RUNS; run += 1) {

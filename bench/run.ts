@@ -5,6 +5,12 @@
  * Runs the sections in bench/sections/index.ts on SQLite and, when reachable, PostgreSQL
  * (BENCH_DATABASE_URL or --postgres-url; default postgres://postgres@127.0.0.1:5432/examgate_bench),
  * prints the report and writes BENCHMARKS.md (a --quick run writes only with --write).
+ *
+ * --cpu-prof DIR: the tool processes write V8 CPU profiles (one directory per tool).
+ * --compare-checkout DIR: also measures the examgate of another working copy (e.g. a copy with a
+ *   change reverted), in the same interleaved runs, for a before/after figure. Each PostgreSQL
+ *   examgate holds up to 40 connections (two pools), so keep within the server's max_connections.
+ * BENCH_DEBUG=1: prints a tool's recent output when its warm-up launches fail.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,6 +108,11 @@ async function main(): Promise<void> {
     updateReportFile(REPORT_FILE, machine, rendered);
     log(`wrote ${path.relative(process.cwd(), REPORT_FILE)}`);
   }
+}
+
+// Ending through process.exit lets the tool processes be stopped on the way out.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
 }
 
 main().then(

@@ -7,6 +7,13 @@ const BENCH_DIR = import.meta.dirname;
 const READY_TIMEOUT_MS = 120_000;
 const OUTPUT_KEPT = 8_000;
 
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) {
+    child.kill('SIGKILL');
+  }
+});
+
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released for the child to take). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -66,8 +73,15 @@ export class ToolProcess {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const tool = new ToolProcess(options.name, child);
-    await tool.#waitReady(options.ready);
+    try {
+      await tool.#waitReady(options.ready);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
     return tool;
   }
 

@@ -1,37 +1,41 @@
 import { Sequelize, type Options } from 'sequelize';
+import sqlite3 from 'sqlite3';
 import { DatabaseUnavailableError, type DatabaseTarget } from './database.js';
 
-interface SqliteConnection {
-  configure(option: 'busyTimeout', ms: number): void;
-  exec(sql: string, callback: (err: Error | null) => void): void;
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;';
+
+/**
+ * Opens a sqlite3 Database and tunes it before Sequelize sees it; Sequelize calls this with
+ * `new`, and a constructor that returns an object hands that object out. (Sequelize's
+ * `afterConnect` hook never runs for SQLite: its SQLite connection manager opens connections
+ * itself, so a hook-based setup silently leaves the defaults — rollback journal, 1 s busy
+ * timeout, full sync.)
+ */
+function TunedSqliteDatabase(filename: string, mode: number, callback: (err: Error | null) => void): sqlite3.Database {
+  const database = new sqlite3.Database(filename, mode, (err) => {
+    if (err) {
+      callback(err);
+      return;
+    }
+    database.configure('busyTimeout', 10_000);
+    database.exec(SQLITE_PRAGMAS, (execErr) => callback(execErr));
+  });
+  return database;
 }
 
 /**
  * SQLite gives every transaction its own connection; without a busy timeout a second
- * writer fails at once with SQLITE_BUSY instead of waiting its turn, and WAL lets
- * readers go on while one connection writes. In WAL mode `synchronous = NORMAL` syncs the
- * log at checkpoints instead of at every commit: the database stays consistent after a
- * crash, but a power cut may lose the last few commits (sessions, used nonces) — a fair
- * trade for the embedded default; production runs on PostgreSQL.
+ * writer fails with SQLITE_BUSY instead of waiting its turn, and WAL lets readers go on
+ * while one connection writes. In WAL mode `synchronous = NORMAL` syncs the log at
+ * checkpoints instead of at every commit: the database stays consistent after a crash, but
+ * a power cut may lose the last few commits (sessions, used nonces) — a fair trade for the
+ * embedded default; production runs on PostgreSQL. Passed to Sequelize as its dialect module.
  */
 export function withSqliteTuning(options: Options): Options {
   if (options.dialect !== 'sqlite') {
     return options;
   }
-  return {
-    ...options,
-    hooks: {
-      afterConnect: async (connection: unknown) => {
-        const sqlite = connection as SqliteConnection;
-        sqlite.configure('busyTimeout', 10_000);
-        await new Promise<void>((resolve, reject) =>
-          sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;', (err) =>
-            err ? reject(err) : resolve(),
-          ),
-        );
-      },
-    },
-  };
+  return { ...options, dialectModule: { ...sqlite3, Database: TunedSqliteDatabase } };
 }
 
 /** examgate's own connection pool; fails with a clear message when the database does not answer. */

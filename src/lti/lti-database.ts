@@ -1,5 +1,5 @@
 import LtijsSequelizeDatabase from 'ltijs-sequelize';
-import { QueryTypes } from 'sequelize';
+import type { Options } from 'sequelize';
 import type { DatabaseTarget } from '../db/database.js';
 import { withSqliteTuning } from '../db/sequelize.js';
 import { applyLtijsStorageMigrationsQuietly } from './ltijs-storage-migrations.js';
@@ -13,13 +13,30 @@ export const NONCE_ALREADY_RECEIVED = 'NONCE_ALREADY_RECEIVED';
 type Rows = Record<string, unknown>[] | false;
 
 /**
- * ltijs keeps the verified launch in these (idtoken, contexttoken) for its ltik flow. examgate
- * runs ltijs in ltiaas mode, hands out no ltik and keeps its own session, so nothing ever
- * reads them: they are not written, and reads find nothing.
+ * Tables ltijs writes on every login and launch that examgate never reads. `idtoken` and
+ * `contexttoken` keep the verified launch for ltijs's ltik flow: examgate runs ltijs in
+ * ltiaas mode, hands out no ltik and keeps its own session. `state` keeps the query
+ * parameters of a target link URI, to copy them into the launch request: examgate places
+ * its links without any (a custom claim names the test) and reads none. (State validation
+ * itself rests on ltijs's signed state cookie, not on this table.) So these are not
+ * written, and reads find nothing.
  */
-const UNUSED_TABLES: ReadonlySet<string> = new Set(['idtoken', 'contexttoken']);
+const UNUSED_TABLES: ReadonlySet<string> = new Set(['idtoken', 'contexttoken', 'state']);
 
-/** The caches in front of ltijs's storage; tests pass their own to control time and fetching. */
+/**
+ * ltijs's own connection pool: with its launch reads cached and its unused tables skipped it
+ * sees little traffic (registrations, service tokens), so it need not hold as many PostgreSQL
+ * connections as examgate's pool beside it.
+ */
+const LTIJS_POOL_MAX = 5;
+
+function ltijsPoolOptions(options: Options): Options {
+  return options.pool
+    ? { ...options, pool: { ...options.pool, max: Math.min(options.pool.max ?? LTIJS_POOL_MAX, LTIJS_POOL_MAX) } }
+    : options;
+}
+
+/** The caches in front of ltijs's storage (one set per process; pass others for other lifetimes). */
 export interface LtiStorageCaches {
   rows: LtijsReadCache;
   keySets: PlatformKeySets;
@@ -30,6 +47,11 @@ export interface LtiStorageCaches {
  * ltijs asks `Get('nonce')` then `Insert('nonce')`; we answer "unseen" to the first and make
  * the second an atomic insert that fails for a used nonce, so a replay is refused for as
  * long as the token could be accepted, and two processes can never both accept it.
+ *
+ * And so that a launch costs little: platform rows and the tool's own keys are cached for a
+ * short time (ltijs-read-cache.ts), the platform's signing key comes from a key-set cache
+ * instead of an HTTP fetch per launch (platform-keys.ts), and the tables examgate never
+ * reads are not written.
  */
 export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
   constructor(
@@ -38,15 +60,12 @@ export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
     private readonly nonceLifetimeMs: number,
     private readonly caches: LtiStorageCaches = { rows: new LtijsReadCache(), keySets: new PlatformKeySets() },
   ) {
-    super(target.database, target.username, target.password, withSqliteTuning(target.options));
+    super(target.database, target.username, target.password, withSqliteTuning(ltijsPoolOptions(target.options)));
   }
 
   override async Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Rows> {
     if (table === 'nonce' || UNUSED_TABLES.has(table)) {
       return false;
-    }
-    if (table === 'state' && typeof info?.state === 'string' && Object.keys(info).length === 1 && !encryptionKey) {
-      return this.readState(info.state);
     }
     const rows = await this.caches.rows.get(Boolean(encryptionKey), table, info, () => super.Get(encryptionKey, table, info));
     return table === 'platform' ? this.withLaunchKey(rows) : rows;
@@ -61,6 +80,9 @@ export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
       if (!(await this.nonces.remember(nonce, new Date(Date.now() + this.nonceLifetimeMs)))) {
         throw new Error(NONCE_ALREADY_RECEIVED);
       }
+      return true;
+    }
+    if (UNUSED_TABLES.has(table)) {
       return true;
     }
     return this.changing(table, () => super.Insert(encryptionKey, table, item, index));
@@ -150,35 +172,11 @@ export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
           return { ...row, authConfig: { method: 'RSA_KEY', key: key ?? '' } };
         } catch (err) {
           if (err instanceof KeySetUnavailableError) {
-            throw new Error('KEYSET_NOT_FOUND');
+            throw new Error('KEYSET_NOT_FOUND', { cause: err });
           }
           throw err;
         }
       }),
     );
-  }
-
-  #stateQuery: string | null = null;
-
-  /**
-   * ltijs reads its login state on every launch (to copy query parameters of the target link
-   * URI). One plain SELECT answers it as ltijs-sequelize's Get would, without building a
-   * model instance per row (a third of the cost).
-   */
-  private async readState(state: string): Promise<Rows> {
-    if (this.#stateQuery === null) {
-      const qi = this.db.getQueryInterface();
-      const table = qi.quoteTable(this.db.model('state').getTableName());
-      this.#stateQuery = `SELECT ${qi.quoteIdentifier('state')}, ${qi.quoteIdentifier('query')} FROM ${table} WHERE ${qi.quoteIdentifier('state')} = :state`;
-    }
-    const rows = await this.db.query<{ state: string; query: unknown }>(this.#stateQuery, {
-      replacements: { state },
-      type: QueryTypes.SELECT,
-    });
-    if (rows.length === 0) {
-      return false;
-    }
-    // SQLite hands JSON columns back as text; PostgreSQL parses them.
-    return rows.map((row) => ({ state: row.state, query: typeof row.query === 'string' ? (JSON.parse(row.query) as unknown) : row.query }));
   }
 }

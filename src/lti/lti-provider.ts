@@ -6,6 +6,7 @@ import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { describeLaunchFailure, type LaunchFailure } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
+import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 import type { NonceRepository } from './nonce.repository.js';
@@ -124,7 +125,8 @@ export async function startLti(deps: {
     }
     try {
       await deps.loginRequests.delete(String(req.body.state));
-      await handlers.onLaunch({ claims, ltiToken: token }, req, res, next);
+      // The launch key in scope was for ltijs's validation only; nothing after it sees it.
+      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token }, req, res, next));
     } catch (err) {
       next(err);
     }

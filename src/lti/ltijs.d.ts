@@ -107,6 +107,11 @@ declare module 'ltijs-sequelize' {
       item: Record<string, unknown>,
       index?: Record<string, unknown>,
     ): Promise<boolean>;
-    Modify(encryptionKey: string | false, table: string, info: Record<string, unknown>, modification: Record<string, unknown>): Promise<boolean>;
+    Modify(
+      encryptionKey: string | false,
+      table: string,
+      info: Record<string, unknown>,
+      modification: Record<string, unknown>,
+    ): Promise<boolean>;
   }
 }

@@ -23,7 +23,7 @@ interface KeySet {
   fetchedAt: number;
 }
 
-/** The RSA signing keys of a JWKS, parsed once, by kid. Keys without a kid, or for other uses or algorithms, are left out. */
+/** The RSA signing keys of a JWKS, parsed once, by kid. Keys without a kid, for other uses or algorithms, or malformed, are left out. */
 function parseKeySet(body: unknown): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
   const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined;
@@ -42,7 +42,11 @@ function parseKeySet(body: unknown): Map<string, KeyObject> {
       continue;
     }
     try {
-      keys.set(jwk.kid as string, createPublicKey({ key: { kty: 'RSA', n: String(jwk.n), e: String(jwk.e) }, format: 'jwk' }));
+      const key = createPublicKey({ key: { kty: 'RSA', n: String(jwk.n), e: String(jwk.e) }, format: 'jwk' });
+      // RS256 keys are 2048 bits or more (RFC 7518 §3.3); anything shorter is not a key to trust.
+      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
+        keys.set(jwk.kid as string, key);
+      }
     } catch {
       // A malformed key cannot verify anything; the others in the set still can.
     }
@@ -60,7 +64,7 @@ function parseKeySet(body: unknown): Map<string, KeyObject> {
 export class PlatformKeySets {
   readonly #sets = new Map<string, KeySet>();
   readonly #loading = new Map<string, Promise<KeySet>>();
-  readonly #lastUnknownKidRefetch = new Map<string, number>();
+  readonly #lastUnknownKidFetch = new Map<string, number>();
 
   constructor(
     private readonly options: PlatformKeySetOptions = DEFAULT_KEY_SET_OPTIONS,
@@ -69,25 +73,30 @@ export class PlatformKeySets {
 
   /** The key `kid` of the set at `jwksUrl`, or null when the set does not hold it. Throws KeySetUnavailableError. */
   async key(jwksUrl: string, kid: string, now = Date.now()): Promise<KeyObject | null> {
-    let set = this.#sets.get(jwksUrl);
-    if (!set || now - set.fetchedAt >= this.options.ttlMs) {
-      set = await this.#load(jwksUrl);
-    }
+    const cached = this.#sets.get(jwksUrl);
+    const fresh = !cached || now - cached.fetchedAt >= this.options.ttlMs;
+    const set = fresh ? await this.#load(jwksUrl) : cached;
     const key = set.keys.get(kid);
     if (key) {
       return key;
     }
-    if (now - (this.#lastUnknownKidRefetch.get(jwksUrl) ?? -Infinity) < this.options.unknownKidRefetchMs) {
+    // An unknown kid may mean the LMS rotated its key: look again, unless the set was just
+    // fetched (now, or for another unknown kid within the interval).
+    const last = this.#lastUnknownKidFetch.get(jwksUrl) ?? Number.NEGATIVE_INFINITY;
+    if (fresh || now - last < this.options.unknownKidRefetchMs) {
+      if (fresh) {
+        this.#lastUnknownKidFetch.set(jwksUrl, now);
+      }
       return null;
     }
-    this.#lastUnknownKidRefetch.set(jwksUrl, now);
+    this.#lastUnknownKidFetch.set(jwksUrl, now);
     return (await this.#load(jwksUrl)).keys.get(kid) ?? null;
   }
 
   /** Forgets every set: the next launch fetches afresh. */
   clear(): void {
     this.#sets.clear();
-    this.#lastUnknownKidRefetch.clear();
+    this.#lastUnknownKidFetch.clear();
   }
 
   /** Concurrent launches share one fetch of the same set. */
