@@ -4,6 +4,7 @@ import { EngineKeys } from './access/engine-keys.js';
 import { gradePassbackJob } from './access/grade-passback.js';
 import { SigningKeys } from './access/signing-keys.js';
 import { CandidateRepository } from './candidates/candidate.repository.js';
+import { CandidateAttempts } from './candidates/candidate-attempts.js';
 import { CandidateService } from './candidates/candidate.service.js';
 import { RosterSchedule, rosterSyncJob } from './candidates/roster-schedule.js';
 import { ROSTER_SYNC_JOB, RosterSyncService } from './candidates/roster-sync.service.js';
@@ -28,13 +29,14 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, log);
   const candidateRepository = new CandidateRepository(sequelize);
   const candidates = new CandidateService(candidateRepository, exams, log);
+  const attemptStates = new CandidateAttempts(candidateRepository);
   const jobRepository = new JobRepository(sequelize);
   const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
   const platformById = (id: string) => platforms.get(id);
 
   const rosterSync = new RosterSyncService(exams, candidateRepository, createNrpsRosterSource(platformById), log);
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
-  jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates, exams, platformById, postScore, log }));
+  jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates: attemptStates, exams, platformById, postScore, log }));
   const roster = new RosterSchedule(
     jobs,
     exams,
@@ -52,7 +54,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
       handoffSeconds: config.HANDOFF_TOKEN_SECONDS,
     },
     exams,
-    candidates,
+    attemptStates,
     keys,
     new EngineKeys(),
     usedReportIds,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Candidate } from '../candidates/candidate.js';
-import type { CandidateService } from '../candidates/candidate.service.js';
+import type { CandidateAttempts } from '../candidates/candidate-attempts.js';
 import type { SingleUseIds } from '../db/single-use-ids.js';
 import { windowState, type Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
@@ -26,7 +26,7 @@ export class AttemptService {
   constructor(
     private readonly settings: AttemptSettings,
     private readonly exams: ExamService,
-    private readonly candidates: CandidateService,
+    private readonly candidates: CandidateAttempts,
     private readonly keys: SigningKeys,
     private readonly engineKeys: EngineKeys,
     private readonly usedReportIds: SingleUseIds,

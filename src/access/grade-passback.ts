@@ -1,4 +1,4 @@
-import type { CandidateService } from '../candidates/candidate.service.js';
+import type { CandidateAttempts } from '../candidates/candidate-attempts.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { JobHandler } from '../jobs/job.js';
 import type { Logger } from '../logger.js';
@@ -19,7 +19,7 @@ export type ScorePoster = (
  * candidate (sent, failed, no_service) for the candidates page.
  */
 export function gradePassbackJob(deps: {
-  candidates: CandidateService;
+  candidates: CandidateAttempts;
   exams: ExamService;
   platformById: (id: string) => Promise<Platform>;
   postScore: ScorePoster;

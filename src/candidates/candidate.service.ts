@@ -1,17 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
-import type { Candidate, CandidateSource, CandidateStatus, EditableField, GradeStatus, LmsPerson } from './candidate.js';
+import type { Candidate, CandidateSource, CandidateStatus, EditableField, LmsPerson } from './candidate.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
-import {
-  AttemptStateError,
-  CandidateCapError,
-  CandidateNotFoundError,
-  DuplicateCandidateIdError,
-  InvalidCandidateError,
-} from './candidate.errors.js';
+import { CandidateCapError, CandidateNotFoundError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
 import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
 import type { CandidateChanges, CandidateRepository } from './candidate.repository.js';
 import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
@@ -179,60 +173,6 @@ export class CandidateService {
     if (resourceLinkId && candidate.resourceLinkId !== resourceLinkId) {
       await this.repository.update(candidate.id, { resource_link_id: resourceLinkId });
     }
-  }
-
-  /**
-   * Starts (or re-enters) the candidate's attempt and returns it with its opaque reference.
-   * Re-entry keeps the reference, so an engine can resume after a lost browser tab; a
-   * finished attempt starts again only on a demo test.
-   */
-  async beginAttempt(exam: Exam, candidate: Candidate, deliveryUrl: string, now = new Date()): Promise<Candidate> {
-    if (candidate.attempt.state === 'started' && candidate.attempt.deliveryUrl === deliveryUrl) {
-      return candidate;
-    }
-    if (candidate.attempt.state === 'finished' && !exam.isDemo) {
-      throw new AttemptStateError('You have already finished this test.');
-    }
-    // A re-entry after the test moved to another engine is a new attempt reference at the new engine.
-    const moved = await this.repository.moveAttempt(candidate.id, [candidate.attempt.state], {
-      attempt_state: 'started',
-      attempt_ref: randomBytes(24).toString('base64url'),
-      attempt_delivery_url: deliveryUrl,
-      started_at: now,
-      finished_at: null,
-      score_given: null,
-      score_maximum: null,
-      grade_status: null,
-    });
-    const current = await this.get(exam, candidate.id);
-    if (!moved && current.attempt.state !== 'started') {
-      throw new AttemptStateError('Your attempt changed in another window. Reload the page.');
-    }
-    return current;
-  }
-
-  /** For jobs, which act for the system rather than a person. */
-  findForSystem(id: string): Promise<Candidate | null> {
-    return this.repository.findAnyById(id);
-  }
-
-  findByAttemptRef(ref: string): Promise<Candidate | null> {
-    return this.repository.findByAttemptRef(ref);
-  }
-
-  /** Marks the attempt finished once; false when it was not running (already finished, or never started). */
-  async finishAttempt(candidate: Candidate, score: { given: number; maximum: number } | null, now = new Date()): Promise<boolean> {
-    return this.repository.moveAttempt(candidate.id, ['started'], {
-      attempt_state: 'finished',
-      finished_at: now,
-      score_given: score?.given ?? null,
-      score_maximum: score?.maximum ?? null,
-      grade_status: score ? 'pending' : null,
-    });
-  }
-
-  async setGradeStatus(candidateId: string, status: GradeStatus): Promise<void> {
-    await this.repository.update(candidateId, { grade_status: status });
   }
 
   private async withinCap<T>(exam: Exam, adding: number, work: (transaction: Transaction) => Promise<T>): Promise<T> {
