@@ -50,6 +50,8 @@ const schema = z.object({
     .min(0)
     .max(24 * 60),
   JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000),
+  /** How long one NRPS page may take before the sync gives up (and changes nothing). */
+  NRPS_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

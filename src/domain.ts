@@ -34,7 +34,12 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
   const platformById = (id: string) => platforms.get(id);
 
-  const rosterSync = new RosterSyncService(exams, candidateRepository, createNrpsRosterSource(platformById), log);
+  const rosterSync = new RosterSyncService(
+    exams,
+    candidateRepository,
+    createNrpsRosterSource(platformById, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
+    log,
+  );
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
   jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates: attemptStates, exams, platformById, postScore, log }));
   const roster = new RosterSchedule(

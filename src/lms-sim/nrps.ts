@@ -84,6 +84,14 @@ export function registerNrps(router: Router, state: LmsState): void {
   const path = '/nrps/:contextId/memberships';
   // A simulated outage answers before authentication, like a failing load balancer would.
   router.get(path, (req, res, next) => {
+    if (state.nrpsStallAfterPages !== null) {
+      if (state.nrpsStallAfterPages <= 0) {
+        // Hangs like an overloaded LMS; answers (too late) only so the socket is not left open forever.
+        setTimeout(() => res.status(504).end(), 60_000).unref();
+        return;
+      }
+      state.nrpsStallAfterPages -= 1;
+    }
     if (state.nrpsFailure === null || state.nrpsPagesBeforeFailure > 0) {
       state.nrpsPagesBeforeFailure -= 1;
       next();

@@ -160,6 +160,11 @@ export class SimulatedLms {
     this.#state.nrpsPageCap = size;
   }
 
+  /** Makes NRPS stop answering after `afterPages` more pages, until called with null. */
+  stallNrps(afterPages: number | null): void {
+    this.#state.nrpsStallAfterPages = afterPages;
+  }
+
   /** Makes NRPS answer `status` until called with null; with afterPages, only once that many pages were served. */
   failNrps(status: number | null, options: { afterPages?: number } = {}): void {
     this.#state.nrpsFailure = status;

@@ -36,6 +36,8 @@ export class LmsState {
   nrpsFailure: number | null = null;
   /** Pages NRPS still serves normally before nrpsFailure applies. */
   nrpsPagesBeforeFailure = 0;
+  /** When set, NRPS stops answering once this many more pages were served (a hung LMS). */
+  nrpsStallAfterPages: number | null = null;
   /** Largest page NRPS serves whatever `limit` asks for (Canvas: 50); null = no cap. */
   nrpsPageCap: number | null = null;
   readonly tokens = new AccessTokens();

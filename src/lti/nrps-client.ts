@@ -6,7 +6,6 @@ import { SCOPE, ServiceTokenError, serviceToken } from './service-token.js';
 /** https://www.imsglobal.org/spec/lti-nrps/v2p0#membership-container-media-type */
 const MEMBERSHIP_MEDIA_TYPE = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
 const PAGE_SIZE = 100;
-const PAGE_TIMEOUT_MS = 20_000;
 const MAX_PAGES = 2_000;
 
 /** Which LMS setting turns the roster service on, named for the instructor to pass on. */
@@ -65,7 +64,7 @@ function firstPageUrl(nrpsUrl: string): string {
  * Reads a whole course roster through Names and Role Provisioning Services, following every
  * rel="next" link (ltijs's getMembers would stop after one page unless told otherwise).
  */
-export function createNrpsRosterSource(platformById: (id: string) => Promise<Platform>): RosterSource {
+export function createNrpsRosterSource(platformById: (id: string) => Promise<Platform>, pageTimeoutMs: number): RosterSource {
   return {
     async fetchRoster(course, onProgress) {
       const platform = await platformById(course.platformId);
@@ -89,7 +88,7 @@ export function createNrpsRosterSource(platformById: (id: string) => Promise<Pla
           );
         }
         visited.add(url);
-        const body = await fetchPage(url, token, page, platform.preset);
+        const body = await fetchPage(url, token, page, platform.preset, pageTimeoutMs);
         members.push(...body.members.map(toMember));
         onProgress(members.length);
         // The bearer token goes only to the roster service's own origin, whatever a Link header says.
@@ -108,12 +107,13 @@ async function fetchPage(
   token: string,
   page: number,
   preset: Platform['preset'],
+  timeoutMs: number,
 ): Promise<{ members: unknown[]; next: string | null }> {
   let response: Response;
   try {
     response = await fetch(url, {
       headers: { authorization: `Bearer ${token}`, accept: MEMBERSHIP_MEDIA_TYPE },
-      signal: AbortSignal.timeout(PAGE_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
       redirect: 'error',
     });
   } catch (err) {
@@ -121,7 +121,7 @@ async function fetchPage(
     throw new RosterUnavailableError(
       'failed',
       timedOut
-        ? `The LMS's roster service did not answer within ${PAGE_TIMEOUT_MS / 1000} s (page ${page}); nothing was changed. Try again later.`
+        ? `The LMS's roster service did not answer within ${timeoutMs / 1000} s (page ${page}); nothing was changed. Try again later.`
         : `The LMS's roster service could not be reached (page ${page}); nothing was changed. Try again later.`,
     );
   }

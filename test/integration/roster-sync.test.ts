@@ -13,6 +13,7 @@ describe('Roster sync through NRPS', () => {
   beforeEach(async () => {
     await resetLaunchState(world);
     world.lms.failNrps(null);
+    world.lms.stallNrps(null);
   });
 
   /** A fresh course with `roster`, a test in it, and the first sync (which opening the test starts) settled. */
@@ -137,6 +138,18 @@ describe('Roster sync through NRPS', () => {
     expect(await candidatesOf(world, examId)).to.deep.equal(before);
     const page = await teacher.get(`/app/exams/${examId}/candidates`);
     expect(page.body).to.contain('The last roster sync failed: The LMS&#39;s roster service answered HTTP 503 on page 3');
+  });
+
+  it('when the LMS stops answering midway, then the sync times out, says so and changes nothing', async () => {
+    const { contextId, teacher, examId } = await courseWithTest(buildLearners(5));
+    const before = await candidatesOf(world, examId);
+    world.lms.setRoster(contextId, buildLearners(350));
+    world.lms.stallNrps(2);
+    const failed = await syncNow(teacher, examId);
+    expect(failed.status).to.equal('failed');
+    // The test configuration allows 2 s per page (config/test.json; 20 s by default).
+    expect(failed.error).to.equal("The LMS's roster service did not answer within 2 s (page 3); nothing was changed. Try again later.");
+    expect(await candidatesOf(world, examId)).to.deep.equal(before);
   });
 
   for (const status of [400, 401, 500]) {
