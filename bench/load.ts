@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { LaunchRequest, LaunchResult, SimulatedLms } from '../src/lms-sim/index.js';
-import { HttpBrowser } from './http-browser.js';
+import { httpBrowser } from './http-browser.js';
 
 /** A tool the LMS launches, and how to recognise its landing page. */
 export interface LaunchTarget {
@@ -51,7 +51,7 @@ export async function runLaunches(target: LaunchTarget, count: number, concurren
   const result: LoadResult = { launches: 0, errors: 0, errorSamples: [], wallMs: 0, latenciesMs: [] };
   let started = 0;
   const user = async () => {
-    const browser = new HttpBrowser();
+    const browser = httpBrowser();
     while (started < count) {
       started += 1;
       const t0 = performance.now();

@@ -22,11 +22,18 @@ export interface FollowResult {
   body: string;
 }
 
+/** One HTTP exchange, no redirect following. The default is fetch; the bench uses node:http (cheaper per request). */
+export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response>;
+
+const fetchTransport: Transport = (url, init) => fetch(url, { ...init, redirect: 'manual' });
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 
 export class Browser {
   readonly #jar = new CookieJar();
+
+  constructor(private readonly transport: Transport = fetchTransport) {}
 
   /**
    * Performs exactly one HTTP exchange (no redirect following), sending the
@@ -45,7 +52,7 @@ export class Browser {
       body = new URLSearchParams(init.form).toString();
     }
     const method = init.method ?? (init.form ? 'POST' : 'GET');
-    const response = await fetch(url, { method, headers, body, redirect: 'manual' });
+    const response = await this.transport(url, { method, headers, body });
     for (const setCookie of response.headers.getSetCookie()) {
       this.#jar.store(host, setCookie);
     }
