@@ -5,11 +5,12 @@ import type { JobRunner } from '../jobs/job.runner.js';
 import { actorOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
-import { field, optionalField } from '../web/form.js';
+import { optionalField } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
 import type { CandidateSource, CandidateStatus } from './candidate.js';
 import { CandidateCapError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
 import { presentCandidate, presentRoster } from './candidate.presenter.js';
+import type { CandidateInput } from './candidate-input.js';
 import type { CandidateService } from './candidate.service.js';
 import type { RosterSchedule } from './roster-schedule.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
@@ -27,6 +28,13 @@ export interface CandidateRouteDeps {
   secret: string;
 }
 
+const CANDIDATE_FIELDS = ['candidateId', 'extraTimeMinutes', 'building', 'room'] as const;
+
+/** The candidate fields the form sent; absent ones stay absent, so an edit changes only those. */
+function candidateInputFrom(body: unknown): CandidateInput {
+  return Object.fromEntries(CANDIDATE_FIELDS.map((name) => [name, optionalField(body, name)]).filter((entry) => entry[1] !== undefined));
+}
+
 function pick<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
   return allowed.find((a) => a === value);
 }
@@ -39,12 +47,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
   const csrf = verifyCsrf(deps.secret);
   const examOf = (req: ExamRequest, res: Response) => deps.exams.get(actorOf(launchOf(res)), req.params.examId);
 
-  const renderPage = async (
-    req: ExamRequest,
-    res: Response,
-    exam: Exam,
-    problem: { message: string; values: Record<string, string> } | null,
-  ) => {
+  const renderPage = async (req: ExamRequest, res: Response, exam: Exam, problem: { message: string; values: CandidateInput } | null) => {
     const query = {
       search: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
       source: pick(req.query.source, SOURCES),
@@ -81,12 +84,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
     csrf,
     asyncHandler(async (req: ExamRequest, res) => {
       const exam = await examOf(req, res);
-      const values = {
-        candidateId: field(req.body, 'candidateId'),
-        extraTimeMinutes: field(req.body, 'extraTimeMinutes'),
-        building: field(req.body, 'building'),
-        room: field(req.body, 'room'),
-      };
+      const values = candidateInputFrom(req.body);
       try {
         await deps.candidates.addManual(exam, values);
       } catch (err) {
@@ -121,26 +119,16 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
     asyncHandler(async (req: ExamRequest, res) => {
       const exam = await examOf(req, res);
       const id = req.params.candidateId ?? '';
+      const input = candidateInputFrom(req.body);
       try {
-        await deps.candidates.edit(exam, id, {
-          candidateId: optionalField(req.body, 'candidateId'),
-          extraTimeMinutes: optionalField(req.body, 'extraTimeMinutes'),
-          building: optionalField(req.body, 'building'),
-          room: optionalField(req.body, 'room'),
-        });
+        await deps.candidates.edit(exam, id, input);
       } catch (err) {
         if (err instanceof InvalidCandidateError || err instanceof DuplicateCandidateIdError) {
           const candidate = await deps.candidates.get(exam, id);
           res.status(400).render('candidate-edit.njk', {
             title: `Edit ${candidate.candidateId}`,
             exam,
-            candidate: {
-              ...presentCandidate(candidate),
-              candidateId: field(req.body, 'candidateId'),
-              extraTimeMinutes: field(req.body, 'extraTimeMinutes'),
-              building: field(req.body, 'building'),
-              room: field(req.body, 'room'),
-            },
+            candidate: { ...presentCandidate(candidate), ...input },
             error: err.message,
             csrf: csrfOf(res, deps.secret),
           });
