@@ -27,14 +27,7 @@ server.on('request', examgate.app);
 const lms = await SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 });
 const tool = toolConfiguration(url);
 lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
-await examgate.platforms.register({
-  issuer: lms.issuer,
-  clientId: lms.clientId,
-  deploymentIds: [lms.deploymentId],
-  authUrl: lms.authUrl,
-  tokenUrl: lms.tokenUrl,
-  jwksUrl: lms.jwksUrl,
-});
+await examgate.platforms.register(lms.registration);
 
 const roster: RosterMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
   user_id: `m-${i}`,

@@ -103,14 +103,7 @@ export async function startExamgate(db: BenchDatabase, cpuProfileDir?: string, c
     const response = await fetch(`${url}/admin/api/platforms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        issuer: lms.issuer,
-        clientId: lms.clientId,
-        deploymentIds: [lms.deploymentId],
-        authUrl: lms.authUrl,
-        tokenUrl: lms.tokenUrl,
-        jwksUrl: lms.jwksUrl,
-      }),
+      body: JSON.stringify(lms.registration),
     });
     if (response.status !== 201) {
       throw new Error(`registering the LMS with examgate answered ${response.status}: ${await response.text()}`);

@@ -45,6 +45,18 @@ export class SimulatedLms {
   readonly #registration: RegistrationDesk;
   #server: Server | null = null;
 
+  /** What a tool needs to register this platform by hand (examgate's CLI, admin API and service take these fields). */
+  get registration() {
+    return {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      deploymentIds: [this.deploymentId],
+      authUrl: this.authUrl,
+      tokenUrl: this.tokenUrl,
+      jwksUrl: this.jwksUrl,
+    };
+  }
+
   /**
    * Listens on 127.0.0.1 with an ephemeral port; the issuer defaults to the
    * resulting base URL. Call close() when done.

@@ -97,14 +97,7 @@ describe('cookie attributes', () => {
       const registered = await fetch(`${child.url}/admin/api/platforms`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-        body: JSON.stringify({
-          issuer: lms.issuer,
-          clientId: lms.clientId,
-          deploymentId: lms.deploymentId,
-          authUrl: lms.authUrl,
-          tokenUrl: lms.tokenUrl,
-          jwksUrl: lms.jwksUrl,
-        }),
+        body: JSON.stringify(lms.registration),
       });
       expect(registered.status, await registered.clone().text()).to.equal(201);
 

@@ -9,6 +9,7 @@ import {
   type SimulatedLms,
   submitAutoPostForm,
 } from '../../src/lms-sim/index.js';
+import { examFormValues } from '../../src/exams/exam.presenter.js';
 import { newBrowser, type TestWorld } from './examgate-under-test.js';
 
 /** A browser that launched examgate from a course, and a few verbs to click through its pages. */
@@ -56,22 +57,11 @@ export function learnerLaunch(world: TestWorld, user: LmsUser, extra: Partial<La
   return launchSession(world, { user, roles: [ROLE_LEARNER], ...extra });
 }
 
-/** The form a new test is created with; override what a test cares about. */
+/** The form a new test is created with (the new-test page's own defaults); override what a test cares about. */
 export function buildExamForm(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    title: 'Midterm',
-    description: '',
-    opensAt: '',
-    closesAt: '',
-    timeZone: 'UTC',
-    durationMinutes: '60',
-    deliveryUrl: '',
-    finishRedirectUrl: '',
-    candidateIdPolicy: 'lms_id',
-    rosterRoles: 'learners',
-    enrolOnLaunch: 'on',
-    ...overrides,
-  };
+  const { enrolOnLaunch, isDemo, ...text } = examFormValues(null);
+  const checked = { ...(enrolOnLaunch ? { enrolOnLaunch: 'on' } : {}), ...(isDemo ? { isDemo: 'on' } : {}) };
+  return { ...text, title: 'Midterm', ...checked, ...overrides };
 }
 
 /** Creates a test through the instructor's pages; returns its id. */

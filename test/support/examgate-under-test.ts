@@ -53,14 +53,7 @@ export async function startWorld(): Promise<TestWorld> {
   const lms = await startLms('examgate-client', 'deployment-1', url);
   const otherLms = await startLms('other-client', 'other-deployment', url);
   for (const platform of [lms, otherLms]) {
-    await examgate.platforms.register({
-      issuer: platform.issuer,
-      clientId: platform.clientId,
-      deploymentIds: [platform.deploymentId],
-      authUrl: platform.authUrl,
-      tokenUrl: platform.tokenUrl,
-      jwksUrl: platform.jwksUrl,
-    });
+    await examgate.platforms.register(platform.registration);
   }
   world = { url, config, examgate, lms, otherLms, adminToken: config.ADMIN_TOKEN ?? '' };
   return world;
