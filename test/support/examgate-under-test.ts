@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import { Browser, SimulatedLms } from '../../src/lms-sim/index.js';
 import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { emptyDatabase, testDatabaseUrl } from './test-database.js';
+import { resetWorld, snapshotWorld, type WorldSnapshot } from './world-reset.js';
 
 export interface TestWorld {
   url: string;
@@ -20,6 +21,7 @@ export interface TestWorld {
 
 let world: TestWorld | null = null;
 let server: Server | null = null;
+let snapshot: WorldSnapshot | null = null;
 
 async function startLms(clientId: string, deploymentId: string, url: string): Promise<SimulatedLms> {
   const lms = await SimulatedLms.start({ clientId, deploymentId });
@@ -31,9 +33,13 @@ async function startLms(clientId: string, deploymentId: string, url: string): Pr
 /**
  * One examgate per test run (ltijs is a process-wide singleton), on a real HTTP server on
  * 127.0.0.1, with two simulated LMSs registered as platforms through the real service.
+ * Every call returns it in its known starting state — the two platforms and nothing else
+ * (world-reset.ts) — so a test file never depends on what an earlier file left behind.
+ * Call it in each file's (or describe's) `before`; tests set up what they rely on themselves.
  */
 export async function startWorld(): Promise<TestWorld> {
-  if (world) {
+  if (world && snapshot) {
+    await resetWorld(world.examgate, snapshot);
     return world;
   }
   const databaseUrl = testDatabaseUrl();
@@ -55,6 +61,7 @@ export async function startWorld(): Promise<TestWorld> {
   for (const platform of [lms, otherLms]) {
     await examgate.platforms.register(platform.registration);
   }
+  snapshot = await snapshotWorld(examgate);
   world = { url, config, examgate, lms, otherLms, adminToken: config.ADMIN_TOKEN ?? '' };
   return world;
 }
@@ -65,6 +72,7 @@ export async function stopWorld(): Promise<void> {
   }
   const current = world;
   world = null;
+  snapshot = null;
   await Promise.all([current.lms.close(), current.otherLms.close()]);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server!.close(() => resolve()));
