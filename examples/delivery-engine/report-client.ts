@@ -78,7 +78,7 @@ export class ReportClient {
   }
 }
 
-/** examgate answers 4xx with `{ error, message }`; anything else still gets a readable message. */
+/** examgate answers 4xx with `{ error: { code, message } }`; anything else still gets a readable message. */
 async function refusal(response: Response): Promise<ReportOutcome> {
   let body: unknown = null;
   try {
@@ -86,8 +86,9 @@ async function refusal(response: Response): Promise<ReportOutcome> {
   } catch {
     // Not JSON: fall back to the status below.
   }
-  const fields = typeof body === 'object' && body !== null ? (body as { error?: unknown; message?: unknown }) : {};
-  const error = typeof fields.error === 'string' ? fields.error : `http_${response.status}`;
+  const envelope = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : null;
+  const fields = typeof envelope === 'object' && envelope !== null ? (envelope as { code?: unknown; message?: unknown }) : {};
+  const error = typeof fields.code === 'string' ? fields.code : `http_${response.status}`;
   const message =
     typeof fields.message === 'string' && fields.message.trim() !== ''
       ? fields.message.slice(0, MAX_MESSAGE_LENGTH)

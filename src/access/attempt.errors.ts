@@ -1,7 +1,10 @@
+/** Why a report was refused: a malformed report, an unproven sender, no such attempt, or one out of turn (replayed, not running). */
+export type ReportRejection = 'malformed' | 'unauthenticated' | 'unknown_attempt' | 'conflict';
+
 /** A delivery report examgate will not accept; the message is safe to return to the engine. */
 export class ReportRejectedError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409,
+    readonly reason: ReportRejection,
     message: string,
   ) {
     super(message);

@@ -93,14 +93,14 @@ export class AttemptService {
       deliveryUrlOf: async (ref) => (await this.attempt(ref))?.candidate.attempt.deliveryUrl ?? null,
     });
     if (report.attemptRef !== attemptRefInPath) {
-      throw new ReportRejectedError(400, 'The report is for another attempt than the URL names.');
+      throw new ReportRejectedError('malformed', 'The report is for another attempt than the URL names.');
     }
     if (!(await this.usedReportIds.remember(report.jti, report.expiresAt))) {
-      throw new ReportRejectedError(409, 'This report (jti) was already received.');
+      throw new ReportRejectedError('conflict', 'This report (jti) was already received.');
     }
     const target = await this.attempt(report.attemptRef);
     if (!target) {
-      throw new ReportRejectedError(404, 'No attempt with this reference exists.');
+      throw new ReportRejectedError('unknown_attempt', 'No attempt with this reference exists.');
     }
     if (report.event === 'started') {
       return;
@@ -109,7 +109,7 @@ export class AttemptService {
       if (target.candidate.attempt.state === 'finished') {
         return;
       }
-      throw new ReportRejectedError(409, 'This attempt is not running.');
+      throw new ReportRejectedError('conflict', 'This attempt is not running.');
     }
     this.log.info({ candidate: target.candidate.id, scored: Boolean(report.score) }, 'attempt finished');
     if (report.score) {

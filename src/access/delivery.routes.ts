@@ -22,18 +22,9 @@ export function deliveryRoutes(deps: { attempts: AttemptService; keys: SigningKe
       const header = req.get('authorization') ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       if (!token || token.length > 8192) {
-        res.status(401).json({ error: 'report_rejected', message: 'Send the report as Authorization: Bearer <signed JWT>.' });
-        return;
+        throw new ReportRejectedError('unauthenticated', 'Send the report as Authorization: Bearer <signed JWT>.');
       }
-      try {
-        await deps.attempts.report(token, req.params.ref);
-      } catch (err) {
-        if (err instanceof ReportRejectedError) {
-          res.status(err.status).json({ error: 'report_rejected', message: err.message });
-          return;
-        }
-        throw err;
-      }
+      await deps.attempts.report(token, req.params.ref);
       res.status(204).end();
     }),
   );

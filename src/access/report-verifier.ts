@@ -19,7 +19,7 @@ function narrowScore(value: unknown): DeliveryReport['score'] {
     given < 0 ||
     given > maximum
   ) {
-    throw new ReportRejectedError(400, 'score must be { given, maximum } with 0 ≤ given ≤ maximum and maximum > 0.');
+    throw new ReportRejectedError('malformed', 'score must be { given, maximum } with 0 ≤ given ≤ maximum and maximum > 0.');
   }
   return { given, maximum };
 }
@@ -36,19 +36,19 @@ export async function verifyReport(
 ): Promise<DeliveryReport> {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload !== 'object') {
-    throw new ReportRejectedError(401, 'The report is not a JWT.');
+    throw new ReportRejectedError('unauthenticated', 'The report is not a JWT.');
   }
   if (decoded.header.alg !== 'RS256' || typeof decoded.header.kid !== 'string') {
-    throw new ReportRejectedError(401, 'Reports must be signed with RS256 and name their key (kid).');
+    throw new ReportRejectedError('unauthenticated', 'Reports must be signed with RS256 and name their key (kid).');
   }
   const claimedRef = decoded.payload.sub;
   const deliveryUrl = typeof claimedRef === 'string' ? await deps.deliveryUrlOf(claimedRef) : null;
   if (!deliveryUrl) {
-    throw new ReportRejectedError(404, 'No attempt with this reference exists.');
+    throw new ReportRejectedError('unknown_attempt', 'No attempt with this reference exists.');
   }
   const key = await deps.engineKeys.find(deliveryUrl, decoded.header.kid);
   if (!key) {
-    throw new ReportRejectedError(401, 'The report is signed by a key the delivery engine does not publish.');
+    throw new ReportRejectedError('unauthenticated', 'The report is signed by a key the delivery engine does not publish.');
   }
   let claims: jwt.JwtPayload;
   try {
@@ -60,19 +60,19 @@ export async function verifyReport(
       maxAge: MAX_LIFETIME_SECONDS,
     }) as jwt.JwtPayload;
   } catch (err) {
-    throw new ReportRejectedError(401, `The report was refused: ${err instanceof Error ? err.message : 'invalid token'}.`);
+    throw new ReportRejectedError('unauthenticated', `The report was refused: ${err instanceof Error ? err.message : 'invalid token'}.`);
   }
   if (claims.purpose !== PURPOSE.report) {
-    throw new ReportRejectedError(401, `The report's purpose must be ${PURPOSE.report}.`);
+    throw new ReportRejectedError('unauthenticated', `The report's purpose must be ${PURPOSE.report}.`);
   }
   if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > 255 || typeof claims.exp !== 'number') {
-    throw new ReportRejectedError(401, 'The report needs a jti and an exp.');
+    throw new ReportRejectedError('unauthenticated', 'The report needs a jti and an exp.');
   }
   if (claims.exp - (claims.iat ?? claims.exp) > MAX_LIFETIME_SECONDS) {
-    throw new ReportRejectedError(401, `A report may live at most ${MAX_LIFETIME_SECONDS} s.`);
+    throw new ReportRejectedError('unauthenticated', `A report may live at most ${MAX_LIFETIME_SECONDS} s.`);
   }
   if (claims.event !== 'started' && claims.event !== 'finished') {
-    throw new ReportRejectedError(400, 'event must be "started" or "finished".');
+    throw new ReportRejectedError('malformed', 'event must be "started" or "finished".');
   }
   return {
     attemptRef: claimedRef as string,

@@ -1,93 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from '../logger.js';
-import {
-  DeploymentNotAllowedError,
-  InvalidPlatformError,
-  JwksUnreachableError,
-  PlatformExistsError,
-  PlatformNotFoundError,
-} from '../platforms/platform.errors.js';
-import { HttpError } from './http-error.js';
-import { InvalidExamError, ExamNotFoundError, ExamStateError } from '../exams/exam.errors.js';
-import {
-  AttemptStateError,
-  CandidateCapError,
-  CandidateNotFoundError,
-  DuplicateCandidateIdError,
-  InvalidCandidateError,
-} from '../candidates/candidate.errors.js';
-import { StartRefusedError } from '../access/attempt.errors.js';
-
-interface Mapped {
-  status: number;
-  code: string;
-  message: string;
-}
-
-/** The one table from domain errors to HTTP. Anything not listed is an unexpected 500. */
-function mapError(err: unknown): Mapped | null {
-  if (err instanceof HttpError) {
-    return { status: err.status, code: err.code, message: err.message };
-  }
-  const table: Array<[new (...args: never[]) => Error, number, string]> = [
-    [InvalidPlatformError, 400, 'invalid_platform'],
-    [JwksUnreachableError, 422, 'jwks_unreachable'],
-    [PlatformExistsError, 409, 'platform_exists'],
-    [PlatformNotFoundError, 404, 'not_found'],
-    [DeploymentNotAllowedError, 403, 'deployment_not_allowed'],
-    [InvalidExamError, 400, 'invalid_test'],
-    [ExamNotFoundError, 404, 'not_found'],
-    [ExamStateError, 409, 'test_state'],
-    [InvalidCandidateError, 400, 'invalid_candidate'],
-    [CandidateNotFoundError, 404, 'not_found'],
-    [CandidateCapError, 409, 'candidate_cap'],
-    [DuplicateCandidateIdError, 409, 'duplicate_candidate_id'],
-    [AttemptStateError, 409, 'attempt_state'],
-    [StartRefusedError, 409, 'start_refused'],
-  ];
-  for (const [type, status, code] of table) {
-    if (err instanceof type) {
-      return { status, code, message: err.message };
-    }
-  }
-  const bodyError = err as { type?: string; status?: number } | null;
-  if (bodyError?.type === 'entity.parse.failed' || bodyError?.type === 'entity.too.large') {
-    return { status: bodyError.status ?? 400, code: 'bad_request', message: 'The request body could not be read.' };
-  }
-  return null;
-}
+import { mapError } from './error-table.js';
 
 function wantsHtml(req: Request): boolean {
   return !req.path.includes('/api/') && req.accepts(['html', 'json']) === 'html';
 }
 
-/** Renders views/error for browsers and JSON for API clients; unknown errors become a logged generic 500. */
+/**
+ * The one error handler: maps through the error table (error-table.ts), renders views/error
+ * for browsers and JSON `{ error: { code, message } }` for API clients; unknown errors become
+ * a generic 500, logged with a reference the page shows.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res: Response, _next) => {
-    const mapped = mapError(err);
-    const requestId = randomUUID();
-    const { status, code, message } = mapped ?? {
-      status: 500,
-      code: 'internal_error',
-      message: `Something went wrong on our side (reference ${requestId}).`,
-    };
-    if (!mapped) {
-      log.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
-    }
-    if (res.headersSent) {
-      return;
-    }
-    res.status(status);
-    if (wantsHtml(req)) {
-      res.render('error.njk', {
-        title: status >= 500 ? 'Something went wrong' : 'This request could not be completed',
-        message,
-        code,
-        status,
-      });
-    } else {
-      res.json({ error: { code, message } });
-    }
+  return (err: unknown, req, res, _next) => renderError(log, err, req, res);
+}
+
+/** The handler's work, for code that answers outside express's error chain (ltijs's callbacks). */
+export function renderError(log: Logger, err: unknown, req: Request, res: Response): void {
+  const mapped = mapError(err);
+  const requestId = randomUUID();
+  const { status, code, message } = mapped ?? {
+    status: 500,
+    code: 'internal_error',
+    message: `Something went wrong on our side (reference ${requestId}).`,
   };
+  if (!mapped) {
+    log.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
+  }
+  if (res.headersSent) {
+    return;
+  }
+  res.status(status);
+  if (wantsHtml(req)) {
+    res.render('error.njk', {
+      title: mapped?.title ?? (status >= 500 ? 'Something went wrong' : 'This request could not be completed'),
+      message,
+      code,
+      status,
+    });
+  } else {
+    res.json({ error: { code, message } });
+  }
 }

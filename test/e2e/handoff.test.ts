@@ -171,7 +171,7 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
     });
     const refused = await fetch(handoff.report_url, { method: 'POST', headers: { authorization: `Bearer ${forged}` } });
     expect(refused.status).to.equal(401);
-    expect(((await refused.json()) as { message: string }).message).to.contain('does not publish');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).to.contain('does not publish');
     const noBearer = await fetch(handoff.report_url, { method: 'POST' });
     expect(noBearer.status).to.equal(401);
     const hs = jwt.sign({ purpose: 'examgate-delivery-report', event: 'finished' }, 'secret', {
@@ -195,7 +195,9 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
     expect((await post(first.report_url, started)).status).to.equal(204);
     const replay = await post(first.report_url, started);
     expect(replay.status).to.equal(409);
-    expect(((await replay.json()) as { message: string }).message).to.equal('This report (jti) was already received.');
+    expect(((await replay.json()) as { error: { code: string; message: string } }).error.message).to.equal(
+      'This report (jti) was already received.',
+    );
     const crossed = await post(second.report_url, engineReport(first.attempt, { event: 'finished' }, 'report-2'));
     expect(crossed.status).to.equal(400);
     const badScore = await post(

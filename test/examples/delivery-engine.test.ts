@@ -192,7 +192,7 @@ describe('sample delivery engine', () => {
       examgate.refuse(attempt, {
         event: 'finished',
         status: 409,
-        body: { error: 'attempt_closed', message: 'The invigilator closed this attempt.' },
+        body: { error: { code: 'attempt_closed', message: 'The invigilator closed this attempt.' } },
       });
       const response = await finish(browser, page, { q1: '48', q2: '9', score: '100', maximum: '100' });
       expect(response.status).to.equal(502);
@@ -373,7 +373,7 @@ describe('sample delivery engine', () => {
     examgate.refuse(handoff.attempt as string, {
       event: 'started',
       status: 409,
-      body: { error: 'not_open', message: 'This test is not open yet.' },
+      body: { error: { code: 'not_open', message: 'This test is not open yet.' } },
     });
     const browser = new Browser();
     const result = await handOff(signHandoff(handoff, examgate), browser);

@@ -97,7 +97,7 @@ export class FakeExamgate {
     } catch (err) {
       const problem = err instanceof Error ? err.message : String(err);
       this.reports.push({ attempt, verified: false, problem });
-      return { status: 401, body: { error: 'invalid_report', message: `The report could not be verified: ${problem}` } };
+      return { status: 401, body: { error: { code: 'invalid_report', message: `The report could not be verified: ${problem}` } } };
     }
     this.reports.push(report);
     const refusal = this.#refusals.get(attempt);

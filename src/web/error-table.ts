@@ -1,0 +1,86 @@
+import { ReportRejectedError, StartRefusedError, type ReportRejection } from '../access/attempt.errors.js';
+import {
+  AttemptStateError,
+  CandidateCapError,
+  CandidateNotFoundError,
+  DuplicateCandidateIdError,
+  InvalidCandidateError,
+} from '../candidates/candidate.errors.js';
+import { ExamNotFoundError, ExamStateError, InvalidExamError } from '../exams/exam.errors.js';
+import {
+  DeploymentNotAllowedError,
+  InvalidPlatformError,
+  JwksUnreachableError,
+  PlatformExistsError,
+  PlatformNotFoundError,
+} from '../platforms/platform.errors.js';
+import { HttpError } from './http-error.js';
+
+/** What the caller is told: an HTTP status, a stable code for programs, a sentence for people. */
+export interface MappedError {
+  status: number;
+  code: string;
+  message: string;
+  /** The page's heading, where the error has one of its own. */
+  title?: string;
+}
+
+type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
+
+interface Row<E extends Error> {
+  type: ErrorClass<E>;
+  status: number | ((err: E) => number);
+  code: string | ((err: E) => string);
+}
+
+const row = <E extends Error>(type: ErrorClass<E>, status: Row<E>['status'], code: Row<E>['code']): Row<Error> =>
+  ({ type, status, code }) as Row<Error>;
+
+const REPORT_STATUS: Record<ReportRejection, number> = { malformed: 400, unauthenticated: 401, unknown_attempt: 404, conflict: 409 };
+
+/**
+ * The one table from domain errors to HTTP. Domain errors know nothing of HTTP; this is the
+ * only place that decides their status and code. Anything not listed is an unexpected 500.
+ */
+const TABLE: Array<Row<Error>> = [
+  row(
+    HttpError,
+    (e) => e.status,
+    (e) => e.code,
+  ),
+  row(InvalidPlatformError, 400, 'invalid_platform'),
+  row(JwksUnreachableError, 422, 'jwks_unreachable'),
+  row(PlatformExistsError, 409, 'platform_exists'),
+  row(PlatformNotFoundError, 404, 'not_found'),
+  row(DeploymentNotAllowedError, 403, 'deployment_not_allowed'),
+  row(InvalidExamError, 400, 'invalid_test'),
+  row(ExamNotFoundError, 404, 'not_found'),
+  row(ExamStateError, 409, 'test_state'),
+  row(InvalidCandidateError, 400, 'invalid_candidate'),
+  row(CandidateNotFoundError, 404, 'not_found'),
+  row(CandidateCapError, 409, 'candidate_cap'),
+  row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
+  row(AttemptStateError, 409, 'attempt_state'),
+  row(StartRefusedError, 409, 'start_refused'),
+  row(ReportRejectedError, (e) => REPORT_STATUS[e.reason], 'report_rejected'),
+];
+
+/** Maps a thrown value to what the caller is told, or null when it is unexpected (a 500). */
+export function mapError(err: unknown): MappedError | null {
+  if (err instanceof Error) {
+    const match = TABLE.find((r) => err instanceof r.type);
+    if (match) {
+      return {
+        status: typeof match.status === 'function' ? match.status(err) : match.status,
+        code: typeof match.code === 'function' ? match.code(err) : match.code,
+        message: err.message,
+      };
+    }
+  }
+  // express's body parsers throw errors tagged with a type.
+  const bodyError = err as { type?: string; status?: number } | null;
+  if (bodyError?.type === 'entity.parse.failed' || bodyError?.type === 'entity.too.large') {
+    return { status: bodyError.status ?? 400, code: 'bad_request', message: 'The request body could not be read.' };
+  }
+  return null;
+}
