@@ -18,6 +18,7 @@ import {
   InvalidCandidateError,
 } from '../candidates/candidate.errors.js';
 import { StartRefusedError } from '../access/attempt.errors.js';
+import { ThrottledError } from '../throttle/throttle.errors.js';
 
 interface Mapped {
   status: number;
@@ -45,6 +46,7 @@ function mapError(err: unknown): Mapped | null {
     [DuplicateCandidateIdError, 409, 'duplicate_candidate_id'],
     [AttemptStateError, 409, 'attempt_state'],
     [StartRefusedError, 409, 'start_refused'],
+    [ThrottledError, 429, 'too_many_requests'],
   ];
   for (const [type, status, code] of table) {
     if (err instanceof type) {
@@ -79,9 +81,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     res.status(status);
+    if (err instanceof ThrottledError) {
+      res.set('Retry-After', String(err.retryAfterSeconds));
+    }
     if (wantsHtml(req)) {
-      res.render('error.njk', {
-        title: status >= 500 ? 'Something went wrong' : 'This request could not be completed',
+      res.render(err instanceof ThrottledError ? 'throttled.njk' : 'error.njk', {
+        title: status >= 500 ? 'Something went wrong' : status === 429 ? 'Too many attempts' : 'This request could not be completed',
         message,
         code,
         status,
