@@ -17,6 +17,9 @@ import { errorHandler } from './web/error-handler.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
+import type { ThrottleService } from './throttle/throttle.service.js';
+import { throttleRules } from './throttle/throttle-rules.js';
+import { clientAddress, throttleRequests } from './web/throttle.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   config: Config;
@@ -25,6 +28,7 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   platforms: PlatformService;
   keys: SigningKeys;
   frameAncestors: FrameAncestors;
+  throttle: ThrottleService;
   tool: ToolConfiguration;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
@@ -73,11 +77,23 @@ export function createApp(deps: AppDeps): Express {
   // ltijs reads signed cookies through the same parser, so it must carry the same secret.
   app.use(cookieParser(deps.config.SECRET_KEY));
 
+  const rules = throttleRules(deps.config);
+  // Before ltijs: its routes answer themselves. Login is generous (a class launches at once);
+  // the form is parsed here to read the issuer, and ltijs's own parser then leaves it be.
+  app.use(
+    '/lti/login',
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    throttleRequests(deps.throttle, [
+      { rule: rules.ltiLoginPerAddress, key: clientAddress },
+      { rule: rules.ltiLoginPerPlatform, key: loginPlatformKey },
+    ]),
+  );
+  app.use('/lti/register', throttleRequests(deps.throttle, [{ rule: rules.ltiRegisterPerAddress, key: clientAddress }]));
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool));
+  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool, deps.throttle));
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }
@@ -89,4 +105,15 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** The platform a login initiation names (issuer and client id), from the query or the form. */
+function loginPlatformKey(req: express.Request): string | null {
+  const param = (name: string): string | undefined => {
+    const fromBody: unknown = (req.body as Record<string, unknown> | undefined)?.[name];
+    const value = typeof fromBody === 'string' ? fromBody : req.query[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const iss = param('iss');
+  return iss ? `${iss} ${param('client_id') ?? ''}` : null;
 }

@@ -18,6 +18,8 @@ import { toolConfiguration } from './platforms/tool-configuration.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
+import { ThrottleRepository } from './throttle/throttle.repository.js';
+import { ThrottleService } from './throttle/throttle.service.js';
 import { wireDomain } from './domain.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
@@ -28,6 +30,7 @@ export interface Examgate {
   platforms: PlatformService;
   jobs: JobRunner;
   roster: RosterSchedule;
+  throttle: ThrottleService;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   const nonces = new NonceRepository(sequelize);
   const loginRequests = new LoginRequestRepository(sequelize);
+  const throttle = new ThrottleService(new ThrottleRepository(sequelize));
   const sessionRepository = new SessionRepository(sequelize);
   const sessions = new SessionService(sessionRepository, config.SESSION_TTL_MINUTES * 60_000);
 
@@ -82,6 +86,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
     ...domain,
     frameAncestors,
+    throttle,
     tool: toolConfiguration(config.PUBLIC_URL),
     isDatabaseReady: () =>
       sequelize.authenticate().then(
@@ -92,9 +97,13 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   });
 
   const housekeeping = setInterval(() => {
-    Promise.all([nonces.deleteExpired(), loginRequests.deleteExpired(), sessionRepository.deleteExpired(), domain.housekeeping()]).catch(
-      (err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'),
-    );
+    Promise.all([
+      nonces.deleteExpired(),
+      loginRequests.deleteExpired(),
+      sessionRepository.deleteExpired(),
+      throttle.deleteExpired(),
+      domain.housekeeping(),
+    ]).catch((err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
@@ -107,6 +116,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platforms,
     jobs: domain.jobs,
     roster: domain.roster,
+    throttle,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

@@ -15,6 +15,8 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//.test(v), 'must start with http:// or https://')
   .transform((v) => v.replace(/\/+$/, ''));
 
+const limit = z.coerce.number().int().min(0).max(10_000_000);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']),
   PORT: z.coerce.number().int().min(0).max(65535),
@@ -52,6 +54,17 @@ const schema = z.object({
   JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000),
   /** How long one NRPS page may take before the sync gives up (and changes nothing). */
   NRPS_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300),
+  /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */
+  ADMIN_SIGN_IN_FAILURES_PER_ADDRESS: limit,
+  ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS: limit,
+  ADMIN_SIGN_IN_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  LTI_LOGIN_PER_ADDRESS_PER_MINUTE: limit,
+  LTI_LOGIN_PER_PLATFORM_PER_MINUTE: limit,
+  LTI_REGISTER_PER_ADDRESS_PER_HOUR: limit,
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

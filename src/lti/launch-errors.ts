@@ -19,7 +19,13 @@ const MESSAGES: Record<string, [number, string]> = {
   TOKEN_TOO_OLD: [401, 'The launch is too old. Go back to your course and open the activity again.'],
   IAT_IN_FUTURE: [401, "The launch is dated in the future: the LMS's clock is ahead of examgate's."],
   NO_IAT_CLAIM: [401, 'The launch token has no issue time (iat).'],
+  NO_EXP_CLAIM: [401, 'The launch token has no expiry time (exp). Go back to your course and open the activity again.'],
+  EXP_IN_PAST: [401, 'The launch has expired. Go back to your course and open the activity again.'],
   NO_NONCE_CLAIM: [401, 'The launch token has no nonce.'],
+  NONCE_NOT_ISSUED_FOR_THIS_LOGIN: [
+    401,
+    'This launch does not belong to the login your browser started (its nonce was not issued for it). Go back to your course and open the activity again.',
+  ],
   NONCE_ALREADY_RECEIVED: [401, 'This launch has already been used. Open the activity again from your course.'],
   UNREGISTERED_PLATFORM: [
     401,

@@ -10,7 +10,8 @@ export interface LaunchRejection {
 /**
  * Checks ltijs does not make, run before it sees an id_token: the header must name a key
  * (kid) and use RS256 only (ltijs passes the header's own alg to the verifier and checks it
- * afterwards), and `iat` must not lie in the future beyond the allowed clock skew.
+ * afterwards), `iat` must be there and not lie in the future beyond the allowed clock skew,
+ * and `exp` must be there and not lie in the past beyond it.
  */
 export function inspectIdToken(idToken: string, clockSkewSeconds: number, now = Date.now() / 1000): LaunchRejection | null {
   const checked = checkIdToken(idToken, clockSkewSeconds, now);
@@ -28,12 +29,19 @@ function checkIdToken(idToken: string, clockSkewSeconds: number, now: number): L
   if (!decoded.header.kid) {
     return { status: 401, code: 'KID_NOT_FOUND' };
   }
-  const { iat, nonce } = decoded.payload;
+  const { iat, exp, nonce } = decoded.payload;
   if (typeof iat !== 'number') {
     return { status: 401, code: 'NO_IAT_CLAIM' };
   }
   if (iat > now + clockSkewSeconds) {
     return { status: 401, code: 'IAT_IN_FUTURE' };
+  }
+  // jsonwebtoken only checks exp when the token has one; OIDC Core §2 makes it required.
+  if (typeof exp !== 'number') {
+    return { status: 401, code: 'NO_EXP_CLAIM' };
+  }
+  if (exp < now - clockSkewSeconds) {
+    return { status: 401, code: 'EXP_IN_PAST' };
   }
   if (typeof nonce !== 'string' || nonce.length === 0) {
     return { status: 401, code: 'NO_NONCE_CLAIM' };

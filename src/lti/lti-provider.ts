@@ -6,6 +6,7 @@ import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { describeLaunchFailure, type LaunchFailure } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
+import { rememberLoginRequest } from './login-initiation.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
@@ -124,7 +125,12 @@ export async function startLti(deps: {
       return;
     }
     try {
-      await deps.loginRequests.delete(String(req.body.state));
+      // ltijs checked that the state is bound to this browser (its signed state cookie); the
+      // nonce must be the one examgate issued for that very login, and the login ends here.
+      if (!(await deps.loginRequests.consume(String(req.body.state), String(claims.nonce)))) {
+        fail(req, res, 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
+        return;
+      }
       // The launch key in scope was for ltijs's validation only; nothing after it sees it.
       await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token }, req, res, next));
     } catch (err) {
@@ -150,33 +156,5 @@ export async function startLti(deps: {
     close: async () => {
       await Provider.close({ silent: true });
     },
-  };
-}
-
-/**
- * Validates the OIDC login initiation (ltijs would answer raw JSON) and records its
- * parameters under the state ltijs generates, read back from ltijs's redirect.
- */
-function rememberLoginRequest(store: LoginRequestRepository, ttlMs: number, reject: (req: Request, res: Response) => void): RequestHandler {
-  return (req, res, next) => {
-    const params = Object.fromEntries(
-      Object.entries({ ...req.query, ...(typeof req.body === 'object' ? req.body : {}) }).filter(
-        (e): e is [string, string] => typeof e[1] === 'string',
-      ),
-    );
-    if (!params.iss || !params.login_hint || !params.target_link_uri) {
-      reject(req, res);
-      return;
-    }
-    const redirect = res.redirect.bind(res) as (url: string) => void;
-    res.redirect = ((url: string) => {
-      const state = new URL(url).searchParams.get('state');
-      if (!state) {
-        redirect(url);
-        return;
-      }
-      store.save(state, params, ttlMs).then(() => redirect(url), next);
-    }) as Response['redirect'];
-    next();
   };
 }

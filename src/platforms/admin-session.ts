@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
 import { csrfTokenFor, verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
 
@@ -13,6 +14,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
  * Signing in to the admin pages with ADMIN_TOKEN. The cookie holds an expiry, a random part and
  * a fingerprint of the current token (changing ADMIN_TOKEN signs everyone out), signed with
  * SECRET_KEY by cookie-parser; CSRF tokens are bound to its hash. Off while ADMIN_TOKEN is unset.
+ * Sign-in attempts and failures are throttled per address (throttle-rules.ts).
  */
 export class AdminSignIn {
   readonly #expected: Buffer | null;
@@ -21,7 +23,10 @@ export class AdminSignIn {
   /** Checks a posted form's CSRF token against the admin session (after `require`). */
   readonly csrf: ReturnType<typeof verifyCsrf>;
 
-  constructor(private readonly config: Config) {
+  constructor(
+    private readonly config: Config,
+    private readonly throttle: LoginThrottle,
+  ) {
     this.csrf = verifyCsrf(config.SECRET_KEY);
     const token = config.ADMIN_TOKEN;
     this.#expected = token ? sha256(token) : null;
@@ -62,6 +67,17 @@ export class AdminSignIn {
 
   csrfToken(res: Response): string {
     return csrfTokenFor(this.config.SECRET_KEY, (res.locals.session as { idHash: string }).idHash);
+  }
+
+  /**
+   * `signIn` behind the sign-in throttle: throws ThrottledError, before comparing anything,
+   * while this address has failed or tried too often.
+   */
+  async attemptSignIn(sent: string, address: string, res: Response): Promise<boolean> {
+    await this.throttle.beforeAttempt({ address });
+    const signedIn = this.signIn(sent, res);
+    await (signedIn ? this.throttle.succeeded({ address }) : this.throttle.failed({ address }));
+    return signedIn;
   }
 
   /** True and the cookie set when `sent` is the admin token; compared as digests so no length or content leaks through timing. */

@@ -1,6 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../config.js';
+import { LoginThrottle } from '../throttle/login-throttle.js';
+import { throttleRules } from '../throttle/throttle-rules.js';
+import type { ThrottleService } from '../throttle/throttle.service.js';
 import { asyncHandler } from '../web/async-handler.js';
+import { clientAddress } from '../web/throttle.js';
 import { AdminSignIn } from './admin-session.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
@@ -72,8 +76,8 @@ function present(platform: Platform) {
  * HTML admin pages at /admin: sign in with ADMIN_TOKEN, register platforms (presets as in the
  * CLI), approve held deployments, remove platforms, and the values the LMS admin pastes.
  */
-export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration): Router {
-  const admin = new AdminSignIn(config);
+export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration, throttle: ThrottleService): Router {
+  const admin = new AdminSignIn(config, new LoginThrottle(throttle, throttleRules(config).adminSignIn));
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), admin.gate);
 
@@ -107,13 +111,17 @@ export function platformAdminPages(service: PlatformService, config: Config, too
       await platformsPage(res, 200, { preset: 'moodle' }, [], DONE[String(req.query.done)]);
     }),
   );
-  router.post('/sign-in', (req: Request, res) => {
-    if (!admin.signIn(typeof req.body?.token === 'string' ? req.body.token.trim() : '', res)) {
-      signInPage(res, 401, [{ field: 'token', message: 'That admin token is not correct.' }]);
-      return;
-    }
-    res.redirect(303, '/admin');
-  });
+  router.post(
+    '/sign-in',
+    asyncHandler(async (req: Request, res) => {
+      const sent = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+      if (!(await admin.attemptSignIn(sent, clientAddress(req), res))) {
+        signInPage(res, 401, [{ field: 'token', message: 'That admin token is not correct.' }]);
+        return;
+      }
+      res.redirect(303, '/admin');
+    }),
+  );
   router.post('/sign-out', admin.require, admin.csrf, (_req, res) => {
     admin.signOut(res);
     res.redirect(303, '/admin');

@@ -32,8 +32,11 @@ export function renderError(log: Logger, err: unknown, req: Request, res: Respon
     return;
   }
   res.status(status);
+  if (mapped?.retryAfterSeconds !== undefined) {
+    res.set('Retry-After', String(mapped.retryAfterSeconds));
+  }
   if (wantsHtml(req)) {
-    res.render('error.njk', {
+    res.render(mapped?.view ?? 'error.njk', {
       title: mapped?.title ?? (status >= 500 ? 'Something went wrong' : 'This request could not be completed'),
       message,
       code,

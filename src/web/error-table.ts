@@ -14,6 +14,7 @@ import {
   PlatformExistsError,
   PlatformNotFoundError,
 } from '../platforms/platform.errors.js';
+import { ThrottledError } from '../throttle/throttle.errors.js';
 import { HttpError } from './http-error.js';
 
 /** What the caller is told: an HTTP status, a stable code for programs, a sentence for people. */
@@ -23,6 +24,10 @@ export interface MappedError {
   message: string;
   /** The page's heading, where the error has one of its own. */
   title?: string;
+  /** Sent as Retry-After (429, 503). */
+  retryAfterSeconds?: number;
+  /** A page of its own instead of views/error.njk. */
+  view?: string;
 }
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
@@ -31,10 +36,11 @@ interface Row<E extends Error> {
   type: ErrorClass<E>;
   status: number | ((err: E) => number);
   code: string | ((err: E) => string);
+  more?: (err: E) => Partial<MappedError>;
 }
 
-const row = <E extends Error>(type: ErrorClass<E>, status: Row<E>['status'], code: Row<E>['code']): Row<Error> =>
-  ({ type, status, code }) as Row<Error>;
+const row = <E extends Error>(type: ErrorClass<E>, status: Row<E>['status'], code: Row<E>['code'], more?: Row<E>['more']): Row<Error> =>
+  ({ type, status, code, more }) as Row<Error>;
 
 const REPORT_STATUS: Record<ReportRejection, number> = { malformed: 400, unauthenticated: 401, unknown_attempt: 404, conflict: 409 };
 
@@ -63,6 +69,11 @@ const TABLE: Array<Row<Error>> = [
   row(AttemptStateError, 409, 'attempt_state'),
   row(StartRefusedError, 409, 'start_refused'),
   row(ReportRejectedError, (e) => REPORT_STATUS[e.reason], 'report_rejected'),
+  row(ThrottledError, 429, 'too_many_requests', (e) => ({
+    title: 'Too many attempts',
+    retryAfterSeconds: e.retryAfterSeconds,
+    view: 'throttled.njk',
+  })),
 ];
 
 /** Maps a thrown value to what the caller is told, or null when it is unexpected (a 500). */
@@ -74,6 +85,7 @@ export function mapError(err: unknown): MappedError | null {
         status: typeof match.status === 'function' ? match.status(err) : match.status,
         code: typeof match.code === 'function' ? match.code(err) : match.code,
         message: err.message,
+        ...match.more?.(err),
       };
     }
   }

@@ -7,7 +7,9 @@ import {
   type LaunchTamper,
   type LaunchResult,
 } from '../../src/lms-sim/index.js';
+import { QueryTypes } from 'sequelize';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { postLaunch, startLogin } from '../support/login-steps.js';
 
 function without(claim: string) {
   return (claims: Record<string, unknown>) => {
@@ -45,6 +47,20 @@ describe('LTI launch: bad messages are refused with a clear page', () => {
     ['uses alg none', { signWith: 'none' }, 401, /algorithm other than RS256/],
     ['uses HS256', { signWith: 'HS256' }, 401, /algorithm other than RS256/],
     ['has expired', { claims: (c) => ({ ...c, iat: now() - 600, exp: now() - 300 }) }, 401, /expired/],
+    [
+      'expired beyond the clock skew though issued just now',
+      { claims: (c) => ({ ...c, iat: now() - 5, exp: now() - 40 }) },
+      401,
+      /expired/,
+    ],
+    ['has no exp', { claims: without('exp') }, 401, /no expiry time \(exp\)/],
+    ['has no iat', { claims: without('iat') }, 401, /no issue time \(iat\)/],
+    [
+      'carries a nonce examgate never issued',
+      { claims: (c) => ({ ...c, nonce: `made-up-${Date.now()}` }) },
+      401,
+      /does not belong to the login/,
+    ],
     ['is older than the allowed age', { claims: (c) => ({ ...c, iat: now() - 3600, exp: now() + 300 }) }, 401, /too old/],
     ['has iat in the future', { claims: (c) => ({ ...c, iat: now() + 600, exp: now() + 900 }) }, 401, /dated in the future/],
     ['names another audience', { claims: (c) => ({ ...c, aud: 'someone-else' }) }, 401, /not registered with examgate/],
@@ -78,15 +94,21 @@ describe('LTI launch: bad messages are refused with a clear page', () => {
   });
 
   it('when a nonce is replayed after ltijs would have forgotten it (10 s), then it is still refused', async () => {
-    const nonce = `fixed-nonce-${Date.now()}`;
-    const first = await tampered({ claims: (c) => ({ ...c, nonce }) });
+    const first = await tampered({});
     expect(first.result.status).to.equal(200);
+    const [used] = await world.examgate.sequelize.query<{ nonce: string }>('SELECT nonce FROM lti_nonces', { type: QueryTypes.SELECT });
     // Age the stored nonce past ltijs's 10 s window but within our token age.
-    await world.examgate.sequelize.query('UPDATE lti_nonces SET expires_at = :soon WHERE nonce = :nonce', {
-      replacements: { nonce, soon: new Date(Date.now() + 30_000) },
+    await world.examgate.sequelize.query('UPDATE lti_nonces SET expires_at = :soon', {
+      replacements: { soon: new Date(Date.now() + 30_000) },
     });
-    const second = await tampered({ claims: (c) => ({ ...c, nonce }) });
-    expectRefused(second.result, 401, /already been used/, second.cookies);
+    // A second login that (as if examgate had issued it twice) expects that same nonce.
+    const browser = newBrowser();
+    const login = await startLogin(world, browser, { user: { sub: 'mallory' }, tamper: { claims: (c) => ({ ...c, nonce: used!.nonce }) } });
+    await world.examgate.sequelize.query('UPDATE login_requests SET nonce = :nonce WHERE state = :state', {
+      replacements: { nonce: used!.nonce, state: login.fields.state },
+    });
+    const second = await postLaunch(browser, login);
+    expectRefused(second, 401, /already been used/, browser.cookies(new URL(world.url).host));
   });
 
   it('when the browser dropped the state cookie, then it offers to open examgate in a new window with the same login', async () => {

@@ -79,9 +79,9 @@ export async function stopWorld(): Promise<void> {
   await current.examgate.close();
 }
 
-/** Per-test reset: launches leave sessions and nonces behind; platforms are kept (their keys are slow to make). */
+/** Per-test reset: launches leave sessions, nonces and throttle counts behind; platforms are kept (their keys are slow to make). */
 export async function resetLaunchState(w: TestWorld): Promise<void> {
-  for (const table of ['sessions', 'lti_nonces', 'login_requests']) {
+  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters']) {
     await w.examgate.sequelize.query(`DELETE FROM ${table}`);
   }
 }

@@ -1,0 +1,60 @@
+import type { ThrottleRule, ThrottleService } from './throttle.service.js';
+
+/**
+ * The rules of one sign-in form. Per account counts failures only, so people who type their
+ * password right are never slowed down by an attacker guessing at someone else's account.
+ * Per address must allow a whole exam room behind one NAT address (1500 candidates, a few
+ * typos each) while stopping one machine from guessing across many accounts.
+ */
+export interface LoginThrottleRules {
+  failuresPerAccount?: ThrottleRule;
+  failuresPerAddress?: ThrottleRule;
+  attemptsPerAddress?: ThrottleRule;
+}
+
+export interface LoginAttempt {
+  /** The account the person typed (username), when the form has one. */
+  account?: string;
+  address: string;
+}
+
+/**
+ * The throttle of a sign-in form (admin sign-in today; candidate login and entry codes next):
+ * `beforeAttempt` before checking credentials, then `failed` or `succeeded`.
+ */
+export class LoginThrottle {
+  constructor(
+    private readonly throttle: ThrottleService,
+    private readonly rules: LoginThrottleRules,
+  ) {}
+
+  /** Throws ThrottledError when this account or address is locked; counts the attempt for the address. */
+  async beforeAttempt(attempt: LoginAttempt): Promise<void> {
+    await this.throttle.assertNotLocked(...this.failureKeys(attempt));
+    if (this.rules.attemptsPerAddress) {
+      await this.throttle.count({ rule: this.rules.attemptsPerAddress, key: attempt.address });
+    }
+  }
+
+  async failed(attempt: LoginAttempt): Promise<void> {
+    await this.throttle.recordFailure(...this.failureKeys(attempt));
+  }
+
+  /** The account's failures are forgotten; the address's are not (others behind it may be guessing). */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    if (this.rules.failuresPerAccount && attempt.account !== undefined) {
+      await this.throttle.clear({ rule: this.rules.failuresPerAccount, key: attempt.account });
+    }
+  }
+
+  private failureKeys(attempt: LoginAttempt) {
+    const keys = [];
+    if (this.rules.failuresPerAccount && attempt.account !== undefined) {
+      keys.push({ rule: this.rules.failuresPerAccount, key: attempt.account });
+    }
+    if (this.rules.failuresPerAddress) {
+      keys.push({ rule: this.rules.failuresPerAddress, key: attempt.address });
+    }
+    return keys;
+  }
+}

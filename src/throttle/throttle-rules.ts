@@ -1,0 +1,32 @@
+import type { Config } from '../config.js';
+import type { LoginThrottleRules } from './login-throttle.js';
+import type { ThrottleRule } from './throttle-window.js';
+
+/** The throttles of examgate's ways in, from the settings (README, "Settings"). */
+export interface ThrottleRules {
+  adminSignIn: LoginThrottleRules;
+  ltiLoginPerAddress: ThrottleRule;
+  ltiLoginPerPlatform: ThrottleRule;
+  ltiRegisterPerAddress: ThrottleRule;
+}
+
+export function throttleRules(config: Config): ThrottleRules {
+  const adminWindow = config.ADMIN_SIGN_IN_WINDOW_MINUTES * 60;
+  return {
+    adminSignIn: {
+      failuresPerAddress: {
+        bucket: 'admin-sign-in-failures',
+        limit: config.ADMIN_SIGN_IN_FAILURES_PER_ADDRESS,
+        windowSeconds: adminWindow,
+      },
+      attemptsPerAddress: {
+        bucket: 'admin-sign-in-attempts',
+        limit: config.ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS,
+        windowSeconds: adminWindow,
+      },
+    },
+    ltiLoginPerAddress: { bucket: 'lti-login-address', limit: config.LTI_LOGIN_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 },
+    ltiLoginPerPlatform: { bucket: 'lti-login-platform', limit: config.LTI_LOGIN_PER_PLATFORM_PER_MINUTE, windowSeconds: 60 },
+    ltiRegisterPerAddress: { bucket: 'lti-register-address', limit: config.LTI_REGISTER_PER_ADDRESS_PER_HOUR, windowSeconds: 3600 },
+  };
+}

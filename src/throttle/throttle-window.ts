@@ -1,0 +1,44 @@
+/**
+ * The fixed-window arithmetic of the throttle, apart from storage so it can be checked with
+ * any clock. A rule allows `limit` counted events per key in each window of `windowSeconds`,
+ * windows starting at multiples of the window length since the epoch (so every process
+ * computes the same window for the same instant).
+ */
+export interface ThrottleRule {
+  /** Names the counter: one rule, one bucket (e.g. "admin-sign-in-failures"). */
+  bucket: string;
+  /** Counted events allowed per window; 0 turns the rule off. */
+  limit: number;
+  windowSeconds: number;
+}
+
+/** What storage holds for one (bucket, key). */
+export interface WindowCount {
+  windowStart: number;
+  hits: number;
+}
+
+export interface WindowBounds {
+  start: number;
+  end: number;
+}
+
+export function windowAt(rule: ThrottleRule, nowMs: number): WindowBounds {
+  const length = rule.windowSeconds * 1000;
+  const start = Math.floor(nowMs / length) * length;
+  return { start, end: start + length };
+}
+
+/** Hits that still count now: a count from an earlier window counts for nothing. */
+export function currentHits(rule: ThrottleRule, count: WindowCount | null, nowMs: number): number {
+  if (!count) {
+    return 0;
+  }
+  return count.windowStart + rule.windowSeconds * 1000 > nowMs ? count.hits : 0;
+}
+
+/** Whole seconds until the window of `count` ends (at least 1), for Retry-After. */
+export function secondsUntilReset(rule: ThrottleRule, count: WindowCount, nowMs: number): number {
+  const end = count.windowStart + rule.windowSeconds * 1000;
+  return Math.max(1, Math.ceil((end - nowMs) / 1000));
+}

@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { parseDatabaseUrl } from '../../src/db/database.js';
+import { connectSequelize } from '../../src/db/sequelize.js';
+import { LoginThrottle } from '../../src/throttle/login-throttle.js';
+import { ThrottledError } from '../../src/throttle/throttle.errors.js';
+import { ThrottleRepository } from '../../src/throttle/throttle.repository.js';
+import { ThrottleService, type ThrottleRule } from '../../src/throttle/throttle.service.js';
+import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+
+/** A clock the test moves by hand; both "processes" of a test read the same one. */
+function manualClock(start: number) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+async function refusal(attempt: Promise<unknown>): Promise<ThrottledError | null> {
+  try {
+    await attempt;
+    return null;
+  } catch (err) {
+    if (err instanceof ThrottledError) {
+      return err;
+    }
+    throw err;
+  }
+}
+
+describe('throttle over the database', () => {
+  let world: TestWorld;
+  // A second connection pool of its own: what another examgate process would hold.
+  let otherProcessDb: Sequelize;
+  const clock = manualClock(Date.UTC(2026, 11, 1, 20, 0, 0));
+  const rule: ThrottleRule = { bucket: 'test-attempts', limit: 5, windowSeconds: 60 };
+  let processA: ThrottleService;
+  let processB: ThrottleService;
+
+  before(async () => {
+    world = await startWorld();
+    otherProcessDb = await connectSequelize(parseDatabaseUrl(world.config.DATABASE_URL));
+    processA = new ThrottleService(new ThrottleRepository(world.examgate.sequelize), clock.now);
+    processB = new ThrottleService(new ThrottleRepository(otherProcessDb), clock.now);
+  });
+  after(() => otherProcessDb.close());
+  beforeEach(() => resetLaunchState(world));
+
+  it('when two service instances on separate connections count one key, then they share the count', async () => {
+    for (const service of [processA, processB, processA, processB, processA]) {
+      await service.count({ rule, key: '203.0.113.7' });
+    }
+    const refusedOnB = await refusal(processB.count({ rule, key: '203.0.113.7' }));
+    const refusedOnA = await refusal(processA.count({ rule, key: '203.0.113.7' }));
+    expect(refusedOnB).to.be.instanceOf(ThrottledError);
+    expect(refusedOnA).to.be.instanceOf(ThrottledError);
+    // Another key has its own count.
+    expect(await refusal(processB.count({ rule, key: '198.51.100.1' }))).to.equal(null);
+  });
+
+  it('when both instances count at the same moment, then no hit is lost', async () => {
+    const many: ThrottleRule = { bucket: 'test-concurrent', limit: 1000, windowSeconds: 60 };
+    await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? processA : processB).count({ rule: many, key: 'k' })));
+    const [row] = await world.examgate.sequelize.query<{ hits: number | string }>(
+      "SELECT hits FROM throttle_counters WHERE bucket = 'test-concurrent'",
+      { type: QueryTypes.SELECT },
+    );
+    expect(Number(row?.hits)).to.equal(60);
+  });
+
+  it('when a key is refused, then Retry-After is what is left of the window, and the next window starts afresh', async () => {
+    clock.advance(60_000 - (clock.now() % 60_000) + 15_000); // 15 s into a window
+    for (let i = 0; i < 5; i++) {
+      await processA.count({ rule, key: 'k' });
+    }
+    const refused = await refusal(processB.count({ rule, key: 'k' }));
+    expect(refused?.retryAfterSeconds).to.equal(45);
+    expect(refused?.retryAt.getTime()).to.equal(clock.now() + 45_000);
+    clock.advance(45_000);
+    expect(await refusal(processB.count({ rule, key: 'k' }))).to.equal(null);
+  });
+
+  it('when a rule has limit 0, then it is off and counts nothing', async () => {
+    const off: ThrottleRule = { bucket: 'test-off', limit: 0, windowSeconds: 60 };
+    for (let i = 0; i < 3; i++) {
+      await processA.count({ rule: off, key: 'k' });
+    }
+    const rows = await world.examgate.sequelize.query("SELECT * FROM throttle_counters WHERE bucket = 'test-off'", {
+      type: QueryTypes.SELECT,
+    });
+    expect(rows).to.have.length(0);
+  });
+
+  it('when housekeeping runs, then only counters whose window has ended are deleted', async () => {
+    const short: ThrottleRule = { bucket: 'test-short', limit: 5, windowSeconds: 60 };
+    const long: ThrottleRule = { bucket: 'test-long', limit: 5, windowSeconds: 3600 };
+    clock.advance(3_600_000 - (clock.now() % 3_600_000)); // the top of an hour
+    await processA.count({ rule: short, key: 'k' }, { rule: long, key: 'k' });
+    clock.advance(61_000);
+    await processB.deleteExpired();
+    const rows = await world.examgate.sequelize.query<{ bucket: string }>('SELECT bucket FROM throttle_counters', {
+      type: QueryTypes.SELECT,
+    });
+    expect(rows.map((r) => r.bucket)).to.deep.equal(['test-long']);
+  });
+
+  describe('a login form (per account: failures only; per address: generous)', () => {
+    const rules = {
+      failuresPerAccount: { bucket: 'test-account-failures', limit: 5, windowSeconds: 900 },
+      failuresPerAddress: { bucket: 'test-address-failures', limit: 3000, windowSeconds: 900 },
+      attemptsPerAddress: { bucket: 'test-address-attempts', limit: 6000, windowSeconds: 900 },
+    };
+    const examRoom = '192.0.2.10';
+
+    it('when 1500 candidates behind one address sign in (one typo each), then none is locked out', async () => {
+      const onA = new LoginThrottle(processA, rules);
+      const onB = new LoginThrottle(processB, rules);
+      const signIn = async (i: number) => {
+        const login = i % 2 ? onA : onB;
+        const attempt = { account: `candidate-${i}`, address: examRoom };
+        await login.beforeAttempt(attempt);
+        await login.failed(attempt);
+        await login.beforeAttempt(attempt);
+        await login.succeeded(attempt);
+      };
+      // In waves, as a room does: everyone gets in (any refusal would reject here).
+      for (let wave = 0; wave < 1500; wave += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => signIn(wave + i)));
+      }
+      const [row] = await world.examgate.sequelize.query<{ hits: number | string }>(
+        "SELECT hits FROM throttle_counters WHERE bucket = 'test-address-failures'",
+        { type: QueryTypes.SELECT },
+      );
+      expect(Number(row?.hits)).to.equal(1500);
+    }).timeout(120_000);
+
+    it('when one account keeps failing, then only that account is locked, on every process, until the window ends', async () => {
+      const onA = new LoginThrottle(processA, rules);
+      const onB = new LoginThrottle(processB, rules);
+      const victim = { account: 'ada', address: '203.0.113.9' };
+      for (let i = 0; i < 5; i++) {
+        await onA.beforeAttempt(victim);
+        await onA.failed(victim);
+      }
+      // Locked before the password is even checked, from the other process and another address too.
+      expect(await refusal(onB.beforeAttempt(victim))).to.be.instanceOf(ThrottledError);
+      expect(await refusal(onB.beforeAttempt({ account: 'ada', address: examRoom }))).to.be.instanceOf(ThrottledError);
+      expect(await refusal(onB.beforeAttempt({ account: 'grace', address: victim.address }))).to.equal(null);
+      clock.advance(900_000);
+      expect(await refusal(onB.beforeAttempt(victim))).to.equal(null);
+    });
+
+    it('when an account signs in after some failures, then its failures are forgotten', async () => {
+      const login = new LoginThrottle(processA, rules);
+      const person = { account: 'lin', address: examRoom };
+      for (let i = 0; i < 4; i++) {
+        await login.failed(person);
+      }
+      await login.succeeded(person);
+      for (let i = 0; i < 4; i++) {
+        await login.failed(person);
+      }
+      expect(await refusal(login.beforeAttempt(person))).to.equal(null);
+    });
+
+    it('when one address fails across many accounts, then that address is locked for every account', async () => {
+      const tight = { ...rules, failuresPerAddress: { bucket: 'test-address-failures', limit: 20, windowSeconds: 900 } };
+      const login = new LoginThrottle(processA, tight);
+      for (let i = 0; i < 20; i++) {
+        await login.failed({ account: `guess-${i}`, address: '198.51.100.66' });
+      }
+      expect(await refusal(login.beforeAttempt({ account: 'someone-new', address: '198.51.100.66' }))).to.be.instanceOf(ThrottledError);
+      expect(await refusal(login.beforeAttempt({ account: 'someone-new', address: examRoom }))).to.equal(null);
+    });
+  });
+});
