@@ -61,7 +61,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production', onChange: () => frameAncestors.refresh() },
     log,
   );
-  const launchController = new LaunchController(config, platforms, sessions);
+  const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, log);
   const lti = await startLti({
     config,
@@ -71,7 +71,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     log,
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
-      onFailure: (failure, req, res, params) => launchController.onFailure(failure, req, res, params),
+      onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
       onDynamicRegistration: handleDynamicRegistration(platforms, config, log),
     },
   });

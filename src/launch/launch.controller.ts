@@ -1,13 +1,14 @@
 import type { CookieOptions, NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.js';
 import { toLaunchContext } from '../lti/launch-context.js';
-import { describeLaunchFailure, type LaunchFailure } from '../lti/launch-errors.js';
+import { launchRefusal, type LaunchRefusedError } from '../lti/launch-errors.js';
 import type { VerifiedLaunch } from '../lti/lti-provider.js';
-import { LTI_PATHS } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { SESSION_COOKIE } from './session-context.js';
+import type { Logger } from '../logger.js';
+import { renderError } from '../web/error-handler.js';
 
 /** Inside an LMS iframe over HTTPS only SameSite=None; Secure cookies survive; plain-http development uses Lax. */
 export function sessionCookieOptions(config: Config): CookieOptions {
@@ -22,19 +23,20 @@ export class LaunchController {
     private readonly config: Config,
     private readonly platforms: PlatformService,
     private readonly sessions: SessionService,
+    private readonly log: Logger,
   ) {}
 
   async onLaunch({ claims, ltiToken }: VerifiedLaunch, req: Request, res: Response, _next: NextFunction): Promise<void> {
     const platform = await this.platforms.findByIssuerAndClientId(ltiToken.iss, ltiToken.clientId);
     if (!platform) {
-      this.onFailure(describeLaunchFailure('UNREGISTERED_PLATFORM'), req, res, null);
+      this.onFailure(launchRefusal('UNREGISTERED_PLATFORM'), req, res);
       return;
     }
     try {
       await this.platforms.admitDeployment(platform, ltiToken.deploymentId);
     } catch (err) {
       if (err instanceof DeploymentNotAllowedError) {
-        this.onFailure(describeLaunchFailure(err.held ? 'DEPLOYMENT_HELD' : 'UNKNOWN_DEPLOYMENT'), req, res, null);
+        this.onFailure(launchRefusal(err.held ? 'DEPLOYMENT_HELD' : 'UNKNOWN_DEPLOYMENT'), req, res);
         return;
       }
       throw err;
@@ -45,12 +47,8 @@ export class LaunchController {
     res.redirect(303, launch.messageType === 'LtiDeepLinkingRequest' ? '/app/deep-link' : '/app');
   }
 
-  /** The refusal page; when the browser dropped the state cookie it offers a first-party window. */
-  onFailure(failure: LaunchFailure, _req: Request, res: Response, loginParams: Record<string, string> | null): void {
-    if (failure.code === 'MISSING_VALIDATION_COOKIE') {
-      res.status(401).render('cookie-blocked.njk', { loginUrl: LTI_PATHS.login, loginParams, title: 'Open examgate in a new window' });
-      return;
-    }
-    res.status(failure.status).render('error.njk', { ...failure });
+  /** The refusal page, through the one error handler (the error table decides status and page). */
+  onFailure(refusal: LaunchRefusedError, req: Request, res: Response): void {
+    renderError(this.log, refusal, req, res);
   }
 }

@@ -1,12 +1,27 @@
-/** What a person sees when a launch is refused: never a raw ltijs code on its own. */
-export interface LaunchFailure {
-  status: number;
-  code: string;
-  title: string;
-  message: string;
+/** Why a launch was refused: a malformed message, one whose sender or binding is not proven, or one not allowed in. */
+export type LaunchRefusal = 'malformed' | 'unauthenticated' | 'forbidden';
+
+/**
+ * A refused LTI message; never a raw ltijs code on its own: the message says what was wrong.
+ * `restart` is set when the browser dropped examgate's state cookie and the same login can
+ * be started again in a first-party window.
+ */
+export class LaunchRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: LaunchRefusal,
+    message: string,
+    readonly restart: { loginUrl: string; params: Record<string, string> | null } | null = null,
+  ) {
+    super(message);
+    this.name = 'LaunchRefusedError';
+  }
 }
 
-const MESSAGES: Record<string, [number, string]> = {
+const REASON_OF: Record<number, LaunchRefusal> = { 400: 'malformed', 401: 'unauthenticated', 403: 'forbidden' };
+
+/** Each known code: its kind (read as 400 malformed, 401 unauthenticated, 403 forbidden) and its sentence. */
+const MESSAGES: Record<string, [400 | 401 | 403, string]> = {
   INVALID_JWT: [400, 'The launch message is not a valid signed token.'],
   'jwt malformed': [400, 'The launch message is not a valid signed token.'],
   ALG_NOT_RS256: [401, 'The launch was signed with an algorithm other than RS256, which examgate does not accept.'],
@@ -48,8 +63,8 @@ const MESSAGES: Record<string, [number, string]> = {
   DEPLOYMENT_HELD: [403, 'This deployment of examgate is new and waits for an administrator to approve it.'],
 };
 
-/** Maps an ltijs or examgate launch error code to a status and a sentence for people. */
-export function describeLaunchFailure(code: string): LaunchFailure {
-  const [status, message] = MESSAGES[code] ?? [401, 'The launch could not be validated.'];
-  return { status, code, title: 'This launch could not be accepted', message };
+/** The refusal for an ltijs or examgate launch error code, with a sentence for people. */
+export function launchRefusal(code: string): LaunchRefusedError {
+  const [kind, message] = MESSAGES[code] ?? [401, 'The launch could not be validated.'];
+  return new LaunchRefusedError(code, REASON_OF[kind] ?? 'unauthenticated', message);
 }

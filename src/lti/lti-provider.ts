@@ -4,7 +4,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Config } from '../config.js';
 import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { describeLaunchFailure, type LaunchFailure } from './launch-errors.js';
+import { LaunchRefusedError, launchRefusal } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
 import { rememberLoginRequest } from './login-initiation.js';
 import { outsideLaunchScope } from './launch-scope.js';
@@ -28,7 +28,8 @@ export interface VerifiedLaunch {
 
 export interface LtiHandlers {
   onLaunch(launch: VerifiedLaunch, req: Request, res: Response, next: NextFunction): Promise<void>;
-  onFailure(failure: LaunchFailure, req: Request, res: Response, loginParams: Record<string, string> | null): void;
+  /** Answers a refused LTI message (through the one error handler). */
+  onFailure(refusal: LaunchRefusedError, req: Request, res: Response): void;
   onDynamicRegistration: RequestHandler;
 }
 
@@ -67,17 +68,21 @@ export async function startLti(deps: {
   const database = new ExamgateLtiDatabase(deps.target, deps.nonces, nonceLifetimeMs);
 
   const fail = (req: Request, res: Response, code: string) => {
-    const failure = describeLaunchFailure(code);
-    log.warn({ code, path: req.path, status: failure.status }, 'LTI message refused');
+    const refusal = launchRefusal(code);
+    log.warn({ code, path: req.path, reason: refusal.reason }, 'LTI message refused');
     const state = typeof req.body?.state === 'string' ? req.body.state : null;
-    if (code !== 'MISSING_VALIDATION_COOKIE' || !state) {
-      handlers.onFailure(failure, req, res, null);
+    if (code !== 'MISSING_VALIDATION_COOKIE') {
+      handlers.onFailure(refusal, req, res);
       return;
     }
-    deps.loginRequests.find(state).then(
-      (params) => handlers.onFailure({ ...failure, status: 401 }, req, res, params),
-      () => handlers.onFailure(failure, req, res, null),
-    );
+    // The browser dropped the state cookie: offer the same login again in a first-party window.
+    const restartWith = (params: Record<string, string> | null) =>
+      handlers.onFailure(new LaunchRefusedError(code, 'unauthenticated', refusal.message, { loginUrl: LTI_PATHS.login, params }), req, res);
+    if (!state) {
+      restartWith(null);
+      return;
+    }
+    deps.loginRequests.find(state).then(restartWith, () => restartWith(null));
   };
 
   Provider.setup(

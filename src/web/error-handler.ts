@@ -41,6 +41,7 @@ export function renderError(log: Logger, err: unknown, req: Request, res: Respon
       message,
       code,
       status,
+      ...mapped?.locals,
     });
   } else {
     res.json({ error: { code, message } });

@@ -14,6 +14,7 @@ import {
   PlatformExistsError,
   PlatformNotFoundError,
 } from '../platforms/platform.errors.js';
+import { LaunchRefusedError, type LaunchRefusal } from '../lti/launch-errors.js';
 import { ThrottledError } from '../throttle/throttle.errors.js';
 import { HttpError } from './http-error.js';
 
@@ -26,8 +27,9 @@ export interface MappedError {
   title?: string;
   /** Sent as Retry-After (429, 503). */
   retryAfterSeconds?: number;
-  /** A page of its own instead of views/error.njk. */
+  /** A page of its own instead of views/error.njk, with what that page needs. */
   view?: string;
+  locals?: Record<string, unknown>;
 }
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
@@ -41,6 +43,20 @@ interface Row<E extends Error> {
 
 const row = <E extends Error>(type: ErrorClass<E>, status: Row<E>['status'], code: Row<E>['code'], more?: Row<E>['more']): Row<Error> =>
   ({ type, status, code, more }) as Row<Error>;
+
+const LAUNCH_STATUS: Record<LaunchRefusal, number> = { malformed: 400, unauthenticated: 401, forbidden: 403 };
+
+/** A launch whose state cookie the browser dropped gets the page that restarts it in a new window. */
+function launchPage(err: LaunchRefusedError): Partial<MappedError> {
+  if (!err.restart) {
+    return { title: 'This launch could not be accepted' };
+  }
+  return {
+    title: 'Open examgate in a new window',
+    view: 'cookie-blocked.njk',
+    locals: { loginUrl: err.restart.loginUrl, loginParams: err.restart.params },
+  };
+}
 
 const REPORT_STATUS: Record<ReportRejection, number> = { malformed: 400, unauthenticated: 401, unknown_attempt: 404, conflict: 409 };
 
@@ -68,6 +84,12 @@ const TABLE: Array<Row<Error>> = [
   row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
   row(AttemptStateError, 409, 'attempt_state'),
   row(StartRefusedError, 409, 'start_refused'),
+  row(
+    LaunchRefusedError,
+    (e) => LAUNCH_STATUS[e.reason],
+    (e) => e.code,
+    launchPage,
+  ),
   row(ReportRejectedError, (e) => REPORT_STATUS[e.reason], 'report_rejected'),
   row(ThrottledError, 429, 'too_many_requests', (e) => ({
     title: 'Too many attempts',
