@@ -3,6 +3,7 @@ import { AttemptService, GRADE_PASSBACK_JOB } from './access/attempt.service.js'
 import { EngineKeys } from './access/engine-keys.js';
 import { gradePassbackJob } from './access/grade-passback.js';
 import { SigningKeys } from './access/signing-keys.js';
+import { SigningKeyRepository } from './access/signing-key.repository.js';
 import { CandidateRepository } from './candidates/candidate.repository.js';
 import { CandidateAttempts } from './candidates/candidate-attempts.js';
 import { CandidateService } from './candidates/candidate.service.js';
@@ -49,7 +50,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     log,
   );
 
-  const keys = new SigningKeys(sequelize, config.SECRET_KEY);
+  const keys = new SigningKeys(new SigningKeyRepository(sequelize), config.SECRET_KEY);
   const usedReportIds = new SingleUseIds(sequelize, 'used_token_ids', 'jti');
   const attempts = new AttemptService(
     {

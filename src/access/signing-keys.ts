@@ -7,7 +7,7 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { SigningKeyRepository } from './signing-key.repository.js';
 
 export interface SigningKey {
   kid: string;
@@ -53,7 +53,7 @@ export class SigningKeys {
   private loaded: Promise<{ current: SigningKey; jwks: PublicJwk[] }> | null = null;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly repository: SigningKeyRepository,
     private readonly secret: string,
   ) {}
 
@@ -73,24 +73,17 @@ export class SigningKeys {
     return this.loaded;
   }
 
-  private async rows() {
-    return this.sequelize.query<{ kid: string; private_key: string; public_jwk: string }>(
-      'SELECT kid, private_key, public_jwk FROM signing_keys ORDER BY created_at ASC, kid ASC',
-      { type: QueryTypes.SELECT },
-    );
-  }
-
   private async read(): Promise<{ current: SigningKey; jwks: PublicJwk[] }> {
-    let rows = await this.rows();
+    let rows = await this.repository.all();
     if (rows.length === 0) {
       await this.create();
-      rows = await this.rows();
+      rows = await this.repository.all();
     }
     // If two processes created a key at once, both are published and the oldest signs.
     const first = rows[0]!;
     return {
-      current: { kid: first.kid, privateKey: createPrivateKey(unseal(this.secret, first.private_key)) },
-      jwks: rows.map((r) => JSON.parse(r.public_jwk) as PublicJwk),
+      current: { kid: first.kid, privateKey: createPrivateKey(unseal(this.secret, first.sealedPrivateKey)) },
+      jwks: rows.map((r) => JSON.parse(r.publicJwk) as PublicJwk),
     };
   }
 
@@ -99,16 +92,10 @@ export class SigningKeys {
     const kid = randomBytes(12).toString('base64url');
     const jwk = publicKey.export({ format: 'jwk' });
     const publicJwk: PublicJwk = { kty: String(jwk.kty), n: String(jwk.n), e: String(jwk.e), kid, alg: 'RS256', use: 'sig' };
-    await this.sequelize.query(
-      'INSERT INTO signing_keys (kid, private_key, public_jwk, created_at) VALUES (:kid, :privateKey, :publicJwk, :now)',
-      {
-        replacements: {
-          kid,
-          privateKey: seal(this.secret, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
-          publicJwk: JSON.stringify(publicJwk),
-          now: new Date(),
-        },
-      },
-    );
+    await this.repository.insert({
+      kid,
+      sealedPrivateKey: seal(this.secret, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
+      publicJwk: JSON.stringify(publicJwk),
+    });
   }
 }
