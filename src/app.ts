@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { LtiLayer } from './lti/lti-provider.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
+import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
+  app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, deps.config));
   app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool));
   if (deps.demo) {
     app.use('/demo', deps.demo);

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { AdminSignIn } from './admin-session.js';
@@ -60,6 +61,15 @@ function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreach
     [/^JWKS URL/, 'jwksUrl'],
   ];
   return { status: 400, field: fields.find(([pattern]) => pattern.test(message))?.[1] ?? 'preset', message };
+}
+
+/**
+ * Everyone signs in with the one ADMIN_TOKEN, so the trail tells sign-ins apart by a short
+ * digest of the session (not the cookie, which would let a reader of the trail sign in).
+ */
+export function adminBy(res: Response): AuditBy {
+  const { idHash } = res.locals.session as { idHash: string };
+  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
 }
 
 function present(platform: Platform) {
@@ -125,7 +135,7 @@ export function platformAdminPages(service: PlatformService, config: Config, too
     asyncHandler(async (req, res) => {
       const form = readForm(req.body);
       try {
-        await service.register(toInput(form));
+        await service.register(toInput(form), adminBy(res));
       } catch (err) {
         if (!(err instanceof InvalidPlatformError || err instanceof PlatformExistsError || err instanceof JwksUnreachableError)) {
           throw err;
@@ -148,7 +158,7 @@ function mountPlatformActions(router: Router, service: PlatformService, admin: A
     admin.require,
     admin.csrf,
     asyncHandler(async (req, res) => {
-      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId), adminBy(res));
       res.redirect(303, '/admin?done=approved');
     }),
   );
@@ -165,7 +175,7 @@ function mountPlatformActions(router: Router, service: PlatformService, admin: A
     admin.require,
     admin.csrf,
     asyncHandler(async (req, res) => {
-      await service.remove(String(req.params.id));
+      await service.remove(String(req.params.id), adminBy(res));
       res.redirect(303, '/admin?done=removed');
     }),
   );
