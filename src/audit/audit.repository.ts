@@ -50,7 +50,7 @@ function whereOf(filter: AuditFilter): WhereOptions {
 
 /** Queries over audit_entries; nothing else. Entries are only ever added, never changed. */
 export class AuditRepository {
-  constructor(sequelize: Sequelize) {
+  constructor(private readonly sequelize: Sequelize) {
     defineAuditModel(sequelize);
   }
 
@@ -74,9 +74,12 @@ export class AuditRepository {
       exam_id: change.examId ?? null,
       changes: JSON.stringify(change.changes ?? {}),
     }));
-    // Chunks keep each statement under SQLite's bound-parameter limit (15 columns × 500 rows).
+    // Plain multi-row INSERTs: a roster sync writes up to 1500 entries, and building a model
+    // instance for each would cost more than the insert. Chunks keep each statement under
+    // SQLite's bound-parameter limit (15 columns × 500 rows).
+    const queries = this.sequelize.getQueryInterface();
     for (let i = 0; i < rows.length; i += 500) {
-      await AuditRow.bulkCreate(rows.slice(i, i + 500), { transaction });
+      await queries.bulkInsert(AuditRow.getTableName(), rows.slice(i, i + 500), { transaction });
     }
   }
 
