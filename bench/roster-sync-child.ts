@@ -27,7 +27,7 @@ server.on('request', examgate.app);
 const lms = await SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 });
 const tool = toolConfiguration(url);
 lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
-await examgate.platforms.register(lms.registration);
+await examgate.platforms.register(lms.registration, { actor: { kind: 'system' }, via: 'startup' });
 
 const roster: RosterMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
   user_id: `m-${i}`,

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { LtiLayer } from './lti/lti-provider.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
+import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
@@ -19,6 +20,8 @@ import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
 import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
+import { LoginThrottle } from './throttle/login-throttle.js';
+import { AdminSignIn } from './platforms/admin-session.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
@@ -93,7 +96,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool, deps.throttle));
+  // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
+  const admin = new AdminSignIn(deps.config, new LoginThrottle(deps.throttle, throttleRules(deps.config).adminSignIn));
+  app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
+  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool, admin));
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }

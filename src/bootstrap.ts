@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
+import { AuditRepository } from './audit/audit.repository.js';
+import { AuditService } from './audit/audit.service.js';
 import type { Config } from './config.js';
 import { parseDatabaseUrl } from './db/database.js';
 import { migrateUp } from './db/migrator.js';
@@ -28,6 +30,7 @@ export interface Examgate {
   app: Express;
   sequelize: Sequelize;
   platforms: PlatformService;
+  audit: AuditService;
   jobs: JobRunner;
   roster: RosterSchedule;
   throttle: ThrottleService;
@@ -54,15 +57,17 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const sessionRepository = new SessionRepository(sequelize);
   const sessions = new SessionService(sessionRepository, config.SESSION_TTL_MINUTES * 60_000);
 
+  const audit = new AuditService(new AuditRepository(sequelize));
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
   const platforms: PlatformService = new PlatformService(
     new PlatformRepository(sequelize),
     createLtiPlatformRegistry(),
+    audit,
     { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production', onChange: () => frameAncestors.refresh() },
     log,
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
-  const domain = wireDomain(config, sequelize, platforms, log);
+  const domain = wireDomain(config, sequelize, platforms, audit, log);
   const lti = await startLti({
     config,
     target,
@@ -114,6 +119,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     app,
     sequelize,
     platforms,
+    audit,
     jobs: domain.jobs,
     roster: domain.roster,
     throttle,

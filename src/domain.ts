@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import type { AuditService } from './audit/audit.service.js';
 import { AttemptService, GRADE_PASSBACK_JOB } from './access/attempt.service.js';
 import { EngineKeys } from './access/engine-keys.js';
 import { gradePassbackJob } from './access/grade-passback.js';
@@ -24,12 +25,12 @@ import type { PlatformService } from './platforms/platform.service.js';
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
 
 /** Tests, candidates, roster sync, jobs and attempts, wired together (part of the composition root). */
-export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, log: Logger) {
+export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, audit: AuditService, log: Logger) {
   const examRepository = new ExamRepository(sequelize);
   // Plain-http delivery and finish URLs only outside production (a local engine in development).
-  const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, log);
+  const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, audit, log);
   const candidateRepository = new CandidateRepository(sequelize);
-  const candidates = new CandidateService(candidateRepository, exams, log);
+  const candidates = new CandidateService(candidateRepository, exams, audit, log);
   const attemptStates = new CandidateAttempts(candidateRepository);
   const jobRepository = new JobRepository(sequelize);
   const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
@@ -39,6 +40,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     exams,
     candidateRepository,
     createNrpsRosterSource(platformById, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
+    audit,
     log,
   );
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
@@ -69,6 +71,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   );
 
   return {
+    audit,
     exams,
     candidates,
     rosterSync,

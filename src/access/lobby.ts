@@ -2,6 +2,7 @@ import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import { personalEnd, windowState, type Exam } from '../exams/exam.js';
 import { formatInZone } from '../exams/time-zone.js';
+import { auditByOf } from '../launch/session-context.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 
 export type LobbyState = 'not_candidate' | 'full' | 'withdrawn' | 'not_open' | 'open' | 'started' | 'finished' | 'closed';
@@ -20,12 +21,16 @@ export async function lobbyFor(candidates: CandidateService, exam: Exam, launch:
   let candidate = await candidates.findByLmsUser(exam, launch.user.sub);
   const mayEnrol = !candidate && (exam.enrolOnLaunch || exam.isDemo) && exam.status !== 'closed';
   if (mayEnrol) {
-    candidate = await candidates.enrolOnLaunch(exam, {
-      userId: launch.user.sub,
-      name: launch.user.name ?? ([launch.user.givenName, launch.user.familyName].filter(Boolean).join(' ') || null),
-      email: launch.user.email ?? null,
-      sisId: launch.user.sisId ?? null,
-    });
+    candidate = await candidates.enrolOnLaunch(
+      exam,
+      {
+        userId: launch.user.sub,
+        name: launch.user.name ?? ([launch.user.givenName, launch.user.familyName].filter(Boolean).join(' ') || null),
+        email: launch.user.email ?? null,
+        sisId: launch.user.sisId ?? null,
+      },
+      auditByOf(launch, 'enrol-on-launch'),
+    );
   }
   if (!candidate) {
     // enrolOnLaunch finds no room only when the test is at its cap.

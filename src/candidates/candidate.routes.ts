@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { JobRunner } from '../jobs/job.runner.js';
-import { actorOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { optionalField } from '../web/form.js';
@@ -86,7 +86,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       const exam = await examOf(req, res);
       const values = candidateInputFrom(req.body);
       try {
-        await deps.candidates.addManual(exam, values);
+        await deps.candidates.addManual(exam, values, auditByOf(launchOf(res)));
       } catch (err) {
         if (err instanceof InvalidCandidateError || err instanceof DuplicateCandidateIdError || err instanceof CandidateCapError) {
           await renderPage(req, res, exam, { message: err.message, values });
@@ -121,7 +121,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       const id = req.params.candidateId ?? '';
       const input = candidateInputFrom(req.body);
       try {
-        await deps.candidates.edit(exam, id, input);
+        await deps.candidates.edit(exam, id, input, auditByOf(launchOf(res)));
       } catch (err) {
         if (err instanceof InvalidCandidateError || err instanceof DuplicateCandidateIdError) {
           const candidate = await deps.candidates.get(exam, id);
@@ -147,7 +147,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       csrf,
       asyncHandler(async (req: ExamRequest, res) => {
         const exam = await examOf(req, res);
-        await deps.candidates[action](exam, req.params.candidateId ?? '');
+        await deps.candidates[action](exam, req.params.candidateId ?? '', auditByOf(launchOf(res)));
         res.redirect(303, `/app/exams/${exam.id}/candidates`);
       }),
     );

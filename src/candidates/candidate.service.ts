@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
+import type { AuditBy, AuditChange } from '../audit/audit.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
 import type { Candidate, CandidateSource, CandidateStatus, EditableField, LmsPerson } from './candidate.js';
+import { candidateAudit, editedValues as fieldsOf, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
 import { CandidateCapError, CandidateNotFoundError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
 import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
-import type { CandidateChanges, CandidateRepository } from './candidate.repository.js';
+import type { CandidateChanges, CandidateRepository, NewCandidate } from './candidate.repository.js';
 import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
 
 export const PAGE_SIZE = 50;
@@ -27,6 +30,7 @@ export class CandidateService {
   constructor(
     private readonly repository: CandidateRepository,
     private readonly exams: ExamService,
+    private readonly audit: AuditService,
     private readonly log: Logger,
   ) {}
 
@@ -52,7 +56,7 @@ export class CandidateService {
   }
 
   /** Adds one candidate by hand (source `manual`). */
-  async addManual(exam: Exam, input: CandidateInput): Promise<Candidate> {
+  async addManual(exam: Exam, input: CandidateInput, by: AuditBy): Promise<Candidate> {
     const fields = parseCandidateInput({ extraTimeMinutes: '', building: '', room: '', ...input });
     if (!fields.candidateId) {
       throw new InvalidCandidateError('candidateId', 'Give the candidate an ID of 1 to 500 characters.');
@@ -63,26 +67,23 @@ export class CandidateService {
       if (await this.repository.isCandidateIdTaken(exam.id, candidateId, undefined, transaction)) {
         throw new DuplicateCandidateIdError(candidateId);
       }
-      await this.repository.insertMany(
-        [
-          {
-            ...newRosterCandidate(exam.id, candidateId, { userId: '', name: null, email: null, sisId: null }),
-            id,
-            source: 'manual',
-            lmsUserId: null,
-            extraTimeMinutes: fields.extraTimeMinutes ?? 0,
-            building: fields.building ?? null,
-            room: fields.room ?? null,
-          },
-        ],
-        transaction,
-      );
+      const candidate: NewCandidate = {
+        ...newRosterCandidate(exam.id, candidateId, { userId: '', name: null, email: null, sisId: null }),
+        id,
+        source: 'manual',
+        lmsUserId: null,
+        extraTimeMinutes: fields.extraTimeMinutes ?? 0,
+        building: fields.building ?? null,
+        room: fields.room ?? null,
+      };
+      await this.repository.insertMany([candidate], transaction);
+      await this.audit.record(by, present([candidateAudit('add', null, candidate)]), transaction);
     });
     return this.get(exam, id);
   }
 
   /** Changes what was sent; each changed field is marked so a roster sync keeps it. */
-  async edit(exam: Exam, id: string, input: CandidateInput): Promise<Candidate> {
+  async edit(exam: Exam, id: string, input: CandidateInput, by: AuditBy): Promise<Candidate> {
     const candidate = await this.get(exam, id);
     const fields = parseCandidateInput(input);
     const changes: CandidateChanges = {};
@@ -106,32 +107,34 @@ export class CandidateService {
     }
     if (Object.keys(changes).length > 0) {
       changes.edited_fields = [...edited].join(',');
-      await this.updateUnique(id, changes, fields.candidateId ?? '');
+      const after = { ...candidate, candidateId: changes.candidate_id ?? candidate.candidateId, ...fieldsOf(changes) };
+      await this.updateUnique(id, changes, fields.candidateId ?? '', by, candidateAudit('edit', candidate, after));
     }
     return this.get(exam, id);
   }
 
-  async withdraw(exam: Exam, id: string): Promise<void> {
+  /** Withdrawn by hand, so a roster sync never restores them; the trail records only what changed. */
+  async withdraw(exam: Exam, id: string, by: AuditBy): Promise<void> {
     const candidate = await this.get(exam, id);
-    await this.repository.update(id, {
-      status: 'withdrawn',
-      withdrawn_reason: 'manual',
-      edited_fields: [...new Set([...candidate.editedFields, 'status'])].join(','),
+    const edited = [...new Set([...candidate.editedFields, 'status'])].join(',');
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.update(id, { status: 'withdrawn', withdrawn_reason: 'manual', edited_fields: edited }, transaction);
+      const after = { ...candidate, status: 'withdrawn' as const, withdrawnReason: 'manual' as const };
+      await this.audit.record(by, present([candidateAudit('withdraw', candidate, after)]), transaction);
     });
   }
 
-  async restore(exam: Exam, id: string): Promise<void> {
+  async restore(exam: Exam, id: string, by: AuditBy): Promise<void> {
     const candidate = await this.get(exam, id);
     if (candidate.status === 'active') {
       return;
     }
-    await this.withinCap(exam, 1, (transaction) =>
-      this.repository.update(
-        id,
-        { status: 'active', withdrawn_reason: null, edited_fields: [...new Set([...candidate.editedFields, 'status'])].join(',') },
-        transaction,
-      ),
-    );
+    const edited = [...new Set([...candidate.editedFields, 'status'])].join(',');
+    await this.withinCap(exam, 1, async (transaction) => {
+      await this.repository.update(id, { status: 'active', withdrawn_reason: null, edited_fields: edited }, transaction);
+      const after = { ...candidate, status: 'active' as const, withdrawnReason: null };
+      await this.audit.record(by, present([candidateAudit('restore', candidate, after)]), transaction);
+    });
   }
 
   /** The candidate an LMS user is on this test (matched by platform + `sub`, never by name). */
@@ -143,7 +146,7 @@ export class CandidateService {
    * Adds a learner who launched before any roster sync, with the test's ID policy. Returns
    * null when the test is full. Safe against two launches of the same learner at once.
    */
-  async enrolOnLaunch(exam: Exam, person: LmsPerson): Promise<Candidate | null> {
+  async enrolOnLaunch(exam: Exam, person: LmsPerson, by: AuditBy): Promise<Candidate | null> {
     const clean = cleanPerson(person);
     try {
       await this.withinCap(exam, 1, async (transaction) => {
@@ -155,6 +158,7 @@ export class CandidateService {
         const taken = await this.repository.candidateIdsClashingWith(exam.id, base, transaction);
         const candidate = newRosterCandidate(exam.id, new CandidateIdAllocator(taken).claim(base), clean);
         await this.repository.insertMany([candidate], transaction);
+        await this.audit.record(by, present([candidateAudit('add', null, candidate)]), transaction);
       });
       this.log.info({ examId: exam.id }, 'learner enrolled on launch');
     } catch (err) {
@@ -186,9 +190,12 @@ export class CandidateService {
     });
   }
 
-  private async updateUnique(id: string, changes: CandidateChanges, candidateId: string): Promise<void> {
+  private async updateUnique(id: string, changes: CandidateChanges, candidateId: string, by: AuditBy, audit: AuditChange | null) {
     try {
-      await this.repository.update(id, changes);
+      await this.repository.transaction(async (transaction) => {
+        await this.repository.update(id, changes, transaction);
+        await this.audit.record(by, present([audit]), transaction);
+      });
     } catch (err) {
       if (err instanceof UniqueConstraintError) {
         throw new DuplicateCandidateIdError(candidateId);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { SYSTEM } from '../audit/audit.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
+import { candidateAudit, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor, cleanText } from './candidate-ids.js';
 import type { CandidateRepository, NewCandidate } from './candidate.repository.js';
 import type { Candidate, LmsPerson } from './candidate.js';
@@ -48,6 +51,7 @@ export class RosterSyncService {
     private readonly exams: ExamService,
     private readonly candidates: CandidateRepository,
     private readonly source: RosterSource,
+    private readonly audit: AuditService,
     private readonly log: Logger,
   ) {}
 
@@ -130,9 +134,29 @@ export class RosterSyncService {
       for (const { id, person } of plan.refresh) {
         await this.candidates.update(id, personColumns(person), transaction);
       }
+      // One entry per changed candidate, in one statement, committed with the changes themselves.
+      await this.audit.record({ actor: SYSTEM, via: 'roster-sync' }, auditOf(plan, existing, added), transaction);
       return { plan, fellBack };
     });
   }
+}
+
+/** The audit entries of an applied plan, one per candidate it changes. */
+function auditOf(plan: RosterPlan, existing: Candidate[], added: NewCandidate[]) {
+  const byId = new Map(existing.map((c) => [c.id, c]));
+  const changed = (action: string, id: string, change: Partial<Candidate>) => {
+    const before = byId.get(id);
+    return before ? candidateAudit(action, before, { ...before, ...change }) : null;
+  };
+  return present([
+    ...added.map((candidate) => candidateAudit('add', null, candidate)),
+    ...plan.withdraw.map(({ id, reason }) => changed('withdraw', id, { status: 'withdrawn', withdrawnReason: reason })),
+    ...plan.restore.map((id) => changed('restore', id, { status: 'active', withdrawnReason: null })),
+    ...plan.refresh.map(({ id, person }) => {
+      const clean = cleanPerson(person);
+      return changed('refresh', id, { name: clean.name, email: clean.email, sisId: clean.sisId });
+    }),
+  ]);
 }
 
 /** LMS facts as stored: cleaned and cut to their column sizes. */

@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { AuditBy } from '../audit/audit.js';
 import { bootstrap } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -23,6 +25,17 @@ function show(platform: Platform): string {
     `  jwks ${platform.jwksUrl}`,
     `  deployments: ${deployments}; new deployments: ${platform.newDeploymentPolicy ?? 'system default'}`,
   ].join('\n');
+}
+
+/** The CLI's changes are an administrator's, named by the account that ran it. */
+function cliActor(): AuditBy {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep $USER
+  }
+  return { actor: { kind: 'admin', ref: `OS user ${user}` }, via: 'cli' };
 }
 
 async function main(): Promise<number> {
@@ -65,24 +78,27 @@ async function main(): Promise<number> {
       const all = await platforms.list();
       console.log(all.length === 0 ? 'No platforms registered.' : all.map(show).join('\n\n'));
     } else if (command === 'add') {
-      const platform = await platforms.register({
-        issuer: values.issuer,
-        clientId: values['client-id'] ?? '',
-        deploymentIds: values['deployment-id'] ?? [],
-        preset: (preset as PresetName | undefined) ?? 'custom',
-        authUrl: values['auth-url'],
-        tokenUrl: values['token-url'],
-        jwksUrl: values['jwks-url'],
-        name: values.name,
-        newDeploymentPolicy: policy ?? null,
-        skipJwksCheck: values['skip-jwks-check'],
-      });
+      const platform = await platforms.register(
+        {
+          issuer: values.issuer,
+          clientId: values['client-id'] ?? '',
+          deploymentIds: values['deployment-id'] ?? [],
+          preset: (preset as PresetName | undefined) ?? 'custom',
+          authUrl: values['auth-url'],
+          tokenUrl: values['token-url'],
+          jwksUrl: values['jwks-url'],
+          name: values.name,
+          newDeploymentPolicy: policy ?? null,
+          skipJwksCheck: values['skip-jwks-check'],
+        },
+        cliActor(),
+      );
       console.log(`Registered:\n${show(platform)}\n\n${describeToolConfiguration(toolConfiguration(config.PUBLIC_URL))}`);
     } else if (command === 'remove') {
-      await platforms.remove(values.id ?? '');
+      await platforms.remove(values.id ?? '', cliActor());
       console.log(`Removed platform ${values.id}.`);
     } else {
-      await platforms.approveDeployment(values.id ?? '', values['deployment-id']?.[0] ?? '');
+      await platforms.approveDeployment(values.id ?? '', values['deployment-id']?.[0] ?? '', cliActor());
       console.log(`Approved deployment ${values['deployment-id']?.[0]} on platform ${values.id}.`);
     }
     return 0;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SYSTEM } from '../audit/audit.js';
 import express, { type Router } from 'express';
 import type { Config } from '../config.js';
 import { SimulatedLms } from '../lms-sim/index.js';
@@ -38,17 +39,20 @@ export async function createDemoRouter(
   lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl, deepLinkingUrl: tool.deepLinkingUrl });
 
   if (!(await platforms.findByIssuerAndClientId(lms.issuer, DEMO_CLIENT_ID))) {
-    await platforms.register({
-      issuer: lms.issuer,
-      clientId: DEMO_CLIENT_ID,
-      deploymentIds: [DEMO_DEPLOYMENT_ID],
-      name: 'Demo LMS',
-      authUrl: lms.authUrl,
-      tokenUrl: lms.tokenUrl,
-      jwksUrl: lms.jwksUrl,
-      // The JWKS is served by this very process, which is not listening yet.
-      skipJwksCheck: true,
-    });
+    await platforms.register(
+      {
+        issuer: lms.issuer,
+        clientId: DEMO_CLIENT_ID,
+        deploymentIds: [DEMO_DEPLOYMENT_ID],
+        name: 'Demo LMS',
+        authUrl: lms.authUrl,
+        tokenUrl: lms.tokenUrl,
+        jwksUrl: lms.jwksUrl,
+        // The JWKS is served by this very process, which is not listening yet.
+        skipJwksCheck: true,
+      },
+      { actor: SYSTEM, via: 'startup' },
+    );
     log.info({ issuer: lms.issuer }, 'demo LMS registered as a platform');
   }
 

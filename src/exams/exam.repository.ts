@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { withTransaction } from '../db/transactions.js';
 import type { CandidateIdPolicy, Exam, ExamStatus, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
@@ -77,6 +78,10 @@ export class ExamRepository {
     defineExamModels(sequelize);
   }
 
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return withTransaction(this.sequelize, work);
+  }
+
   /** Records the course a launch came from; writes only when something about it changed. */
   async upsertCourse(platformId: string, contextId: string, title: string | null, nrpsUrl: string | null): Promise<Course> {
     const where = { platform_id: platformId, context_id: contextId };
@@ -111,36 +116,39 @@ export class ExamRepository {
     return row ? toCourse(row) : null;
   }
 
-  async insertExam(courseId: string, fields: ExamFields, maxCandidates: number): Promise<Exam> {
-    const row = await ExamRow.create({
-      id: randomUUID(),
-      course_id: courseId,
-      status: 'draft',
-      max_candidates: maxCandidates,
-      next_anonymous_number: 1,
-      roster_synced_at: null,
-      roster_sync_summary: null,
-      ...columnsOf(fields),
-    });
+  async insertExam(courseId: string, fields: ExamFields, maxCandidates: number, transaction?: Transaction): Promise<Exam> {
+    const row = await ExamRow.create(
+      {
+        id: randomUUID(),
+        course_id: courseId,
+        status: 'draft',
+        max_candidates: maxCandidates,
+        next_anonymous_number: 1,
+        roster_synced_at: null,
+        roster_sync_summary: null,
+        ...columnsOf(fields),
+      },
+      { transaction },
+    );
     return toExam(row);
   }
 
-  async updateExam(id: string, fields: ExamFields): Promise<void> {
-    await ExamRow.update(columnsOf(fields), { where: { id } });
+  async updateExam(id: string, fields: ExamFields, transaction?: Transaction): Promise<void> {
+    await ExamRow.update(columnsOf(fields), { where: { id }, transaction });
   }
 
   /** Compare-and-set, so two instructors clicking at once cannot skip a step. */
-  async changeStatus(id: string, from: ExamStatus, to: ExamStatus): Promise<boolean> {
-    const [changed] = await ExamRow.update({ status: to }, { where: { id, status: from } });
+  async changeStatus(id: string, from: ExamStatus, to: ExamStatus, transaction?: Transaction): Promise<boolean> {
+    const [changed] = await ExamRow.update({ status: to }, { where: { id, status: from }, transaction });
     return changed > 0;
   }
 
-  async deleteExam(id: string): Promise<void> {
-    await ExamRow.destroy({ where: { id } });
+  async deleteExam(id: string, transaction?: Transaction): Promise<void> {
+    await ExamRow.destroy({ where: { id }, transaction });
   }
 
-  async findExam(id: string): Promise<Exam | null> {
-    const row = await ExamRow.findByPk(id);
+  async findExam(id: string, transaction?: Transaction): Promise<Exam | null> {
+    const row = await ExamRow.findByPk(id, { transaction });
     return row ? toExam(row) : null;
   }
 

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { actorOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { checkbox, field } from '../web/form.js';
@@ -66,7 +66,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     asyncHandler(async (req, res) => {
       const values = examInputFrom(req.body);
       try {
-        const exam = await deps.exams.create(actorOf(launchOf(res)), values);
+        const exam = await deps.exams.create(actorOf(launchOf(res)), values, auditByOf(launchOf(res)));
         res.redirect(303, `/app/exams/${exam.id}`);
       } catch (err) {
         if (!(err instanceof InvalidExamError)) {
@@ -99,7 +99,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       const actor = actorOf(launchOf(res));
       const values = examInputFrom(req.body);
       try {
-        await deps.exams.update(actor, req.params.examId, values);
+        await deps.exams.update(actor, req.params.examId, values, auditByOf(launchOf(res)));
         res.redirect(303, `/app/exams/${req.params.examId}`);
       } catch (err) {
         if (!(err instanceof InvalidExamError)) {
@@ -115,7 +115,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       form,
       csrf,
       asyncHandler(async (req: Request<{ examId: string }>, res) => {
-        await deps.exams.transition(actorOf(launchOf(res)), req.params.examId, step);
+        await deps.exams.transition(actorOf(launchOf(res)), req.params.examId, step, auditByOf(launchOf(res)));
         res.redirect(303, `/app/exams/${req.params.examId}`);
       }),
     );
@@ -125,7 +125,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     form,
     csrf,
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
-      await deps.exams.delete(actorOf(launchOf(res)), req.params.examId);
+      await deps.exams.delete(actorOf(launchOf(res)), req.params.examId, auditByOf(launchOf(res)));
       res.redirect(303, '/app/exams');
     }),
   );

@@ -1,8 +1,11 @@
 import type { Transaction } from 'sequelize';
+import type { AuditBy } from '../audit/audit.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Logger } from '../logger.js';
 import { CANDIDATE_CAP, type Exam, type ExamInput, type ExamStatus } from './exam.js';
 import { ExamNotFoundError, ExamStateError } from './exam.errors.js';
 import { parseExamInput } from './exam-input.js';
+import { examAudit as auditOf } from './exam-audit.js';
 import type { Course, ExamRepository } from './exam.repository.js';
 
 /** Who is acting, as far as tests are concerned: taken from their launch. */
@@ -31,11 +34,12 @@ const TRANSITIONS: Record<'activate' | 'close', { from: ExamStatus; to: ExamStat
   close: { from: 'active', to: 'closed', refusal: 'Only an active test can be closed.' },
 };
 
-/** Tests of a course: only staff of that course (on that platform) ever reach one. */
+/** Tests of a course: only staff of that course (on that platform) ever reach one. Every change is in the audit trail. */
 export class ExamService {
   constructor(
     private readonly repository: ExamRepository,
     private readonly settings: { allowHttpUrls: boolean },
+    private readonly audit: AuditService,
     private readonly log: Logger,
   ) {}
 
@@ -54,9 +58,14 @@ export class ExamService {
     return this.repository.listExams((await this.courseOf(actor)).id);
   }
 
-  async create(actor: Actor, input: ExamInput): Promise<Exam> {
+  async create(actor: Actor, input: ExamInput, by: AuditBy): Promise<Exam> {
     const fields = parseExamInput(input, { allowHttp: this.settings.allowHttpUrls });
-    const exam = await this.repository.insertExam((await this.courseOf(actor)).id, fields, CANDIDATE_CAP);
+    const course = await this.courseOf(actor);
+    const exam = await this.repository.transaction(async (transaction) => {
+      const created = await this.repository.insertExam(course.id, fields, CANDIDATE_CAP, transaction);
+      await this.audit.record(by, auditOf(course.platformId, 'create', null, created), transaction);
+      return created;
+    });
     this.log.info({ examId: exam.id, courseId: exam.courseId }, 'test created');
     return exam;
   }
@@ -71,19 +80,34 @@ export class ExamService {
     return exam;
   }
 
-  async update(actor: Actor, examId: string, input: ExamInput): Promise<Exam> {
+  /** Saves the settings; an edit that changes nothing writes no audit entry. */
+  async update(actor: Actor, examId: string, input: ExamInput, by: AuditBy): Promise<Exam> {
     const exam = await this.get(actor, examId);
     if (exam.status === 'closed') {
       throw new ExamStateError('A closed test can no longer be edited.');
     }
-    await this.repository.updateExam(exam.id, parseExamInput(input, { allowHttp: this.settings.allowHttpUrls }));
+    const fields = parseExamInput(input, { allowHttp: this.settings.allowHttpUrls });
+    await this.repository.transaction(async (transaction) => {
+      const before = (await this.repository.findExam(exam.id, transaction)) ?? exam;
+      await this.repository.updateExam(exam.id, fields, transaction);
+      const after = (await this.repository.findExam(exam.id, transaction)) ?? exam;
+      const change = auditOf(actor.platformId, 'update', before, after);
+      await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
+    });
     return this.get(actor, examId);
   }
 
-  async transition(actor: Actor, examId: string, step: 'activate' | 'close'): Promise<Exam> {
+  async transition(actor: Actor, examId: string, step: 'activate' | 'close', by: AuditBy): Promise<Exam> {
     const exam = await this.get(actor, examId);
     const { from, to, refusal } = TRANSITIONS[step];
-    if (!(await this.repository.changeStatus(exam.id, from, to))) {
+    const moved = await this.repository.transaction(async (transaction) => {
+      if (!(await this.repository.changeStatus(exam.id, from, to, transaction))) {
+        return false;
+      }
+      await this.audit.record(by, auditOf(actor.platformId, step, { ...exam, status: from }, { ...exam, status: to }), transaction);
+      return true;
+    });
+    if (!moved) {
       throw new ExamStateError(`${refusal} This one is ${exam.status}.`);
     }
     this.log.info({ examId, status: to }, 'test status changed');
@@ -91,12 +115,15 @@ export class ExamService {
   }
 
   /** An active test is in use; it has to be closed first, so nobody deletes a running exam by mistake. */
-  async delete(actor: Actor, examId: string): Promise<void> {
+  async delete(actor: Actor, examId: string, by: AuditBy): Promise<void> {
     const exam = await this.get(actor, examId);
     if (exam.status === 'active') {
       throw new ExamStateError('Close the test before deleting it: candidates may be taking it.');
     }
-    await this.repository.deleteExam(exam.id);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.deleteExam(exam.id, transaction);
+      await this.audit.record(by, auditOf(actor.platformId, 'delete', exam, null), transaction);
+    });
     this.log.info({ examId }, 'test deleted');
   }
 

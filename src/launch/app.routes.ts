@@ -1,5 +1,7 @@
 import express, { type Router } from 'express';
 import type { AttemptService } from '../access/attempt.service.js';
+import { examHistoryRoutes } from '../audit/audit.routes.js';
+import type { AuditService } from '../audit/audit.service.js';
 import { lobbyRoutes } from '../access/lobby.routes.js';
 import { candidateRoutes, rosterSyncRoutes } from '../candidates/candidate.routes.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
@@ -21,6 +23,7 @@ export interface AppRouteDeps {
   attempts: AttemptService;
   roster: RosterSchedule;
   jobs: JobRunner;
+  audit: AuditService;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -52,6 +55,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/deep-link', deepLinkRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
+  router.use('/exams/:examId/history', examHistoryRoutes(deps));
   router.use('/exams', examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam) }));
   return router;
 }

@@ -8,7 +8,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { field } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
-import { actorOf, csrfOf, launchOf } from './session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
 export type DeepLinkResponder = (launch: LaunchContext, items: PlacedLink[]) => Promise<{ returnUrl: string; jwt: string }>;
@@ -63,7 +63,7 @@ export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkRes
         exam = await deps.exams.get(actor, examId);
       } else {
         try {
-          exam = await deps.exams.create(actor, { ...examFormValues(null), title: field(req.body, 'title') });
+          exam = await deps.exams.create(actor, { ...examFormValues(null), title: field(req.body, 'title') }, auditByOf(launch));
         } catch (err) {
           if (err instanceof InvalidExamError) {
             await render(res, launch, err.message, 400);

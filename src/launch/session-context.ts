@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { AuditBy, AuditVia } from '../audit/audit.js';
 import { EXAM_CUSTOM_PARAMETER, type Actor, type LaunchPlacement } from '../exams/exam.service.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { Session, SessionService } from '../sessions/session.service.js';
@@ -30,6 +31,12 @@ export function csrfOf(res: Response, secret: string): string {
 
 export function actorOf(launch: LaunchContext): Actor {
   return { platformId: launch.platformId, contextId: launch.context?.id ?? null, audience: launch.audience };
+}
+
+/** The LMS user of the launch as the audit trail names them (platform + `sub`, and a name where the LMS sent one). */
+export function auditByOf(launch: LaunchContext, via: AuditVia = 'page'): AuditBy {
+  const name = launch.user.name ?? ([launch.user.givenName, launch.user.familyName].filter(Boolean).join(' ') || undefined);
+  return { actor: { kind: 'lms-user', platformId: launch.platformId, sub: launch.user.sub, ...(name ? { name } : {}) }, via };
 }
 
 /** Staff pages: learners never reach them, whatever URL they type. */

@@ -1,11 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
+import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
-import { LoginThrottle } from '../throttle/login-throttle.js';
-import { throttleRules } from '../throttle/throttle-rules.js';
-import type { ThrottleService } from '../throttle/throttle.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { clientAddress } from '../web/throttle.js';
-import { AdminSignIn } from './admin-session.js';
+import type { AdminSignIn } from './admin-session.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { Platform } from './platform.js';
@@ -66,6 +64,15 @@ function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreach
   return { status: 400, field: fields.find(([pattern]) => pattern.test(message))?.[1] ?? 'preset', message };
 }
 
+/**
+ * Everyone signs in with the one ADMIN_TOKEN, so the trail tells sign-ins apart by a short
+ * digest of the session (not the cookie, which would let a reader of the trail sign in).
+ */
+export function adminBy(res: Response): AuditBy {
+  const { idHash } = res.locals.session as { idHash: string };
+  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
+}
+
 function present(platform: Platform) {
   const { ltijsPlatformId: _internal, ...visible } = platform;
   const deployments = platform.deployments.map((d) => ({ ...d, firstSeenAt: d.firstSeenAt.toISOString().slice(0, 16).replace('T', ' ') }));
@@ -76,8 +83,7 @@ function present(platform: Platform) {
  * HTML admin pages at /admin: sign in with ADMIN_TOKEN, register platforms (presets as in the
  * CLI), approve held deployments, remove platforms, and the values the LMS admin pastes.
  */
-export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration, throttle: ThrottleService): Router {
-  const admin = new AdminSignIn(config, new LoginThrottle(throttle, throttleRules(config).adminSignIn));
+export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration, admin: AdminSignIn): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), admin.gate);
 
@@ -133,7 +139,7 @@ export function platformAdminPages(service: PlatformService, config: Config, too
     asyncHandler(async (req, res) => {
       const form = readForm(req.body);
       try {
-        await service.register(toInput(form));
+        await service.register(toInput(form), adminBy(res));
       } catch (err) {
         if (!(err instanceof InvalidPlatformError || err instanceof PlatformExistsError || err instanceof JwksUnreachableError)) {
           throw err;
@@ -156,7 +162,7 @@ function mountPlatformActions(router: Router, service: PlatformService, admin: A
     admin.require,
     admin.csrf,
     asyncHandler(async (req, res) => {
-      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId), adminBy(res));
       res.redirect(303, '/admin?done=approved');
     }),
   );
@@ -173,7 +179,7 @@ function mountPlatformActions(router: Router, service: PlatformService, admin: A
     admin.require,
     admin.csrf,
     asyncHandler(async (req, res) => {
-      await service.remove(String(req.params.id));
+      await service.remove(String(req.params.id), adminBy(res));
       res.redirect(303, '/admin?done=removed');
     }),
   );

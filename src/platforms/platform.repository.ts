@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import type { Deployment, DeploymentStatus, Platform } from './platform.js';
@@ -37,8 +37,17 @@ export class PlatformRepository {
     definePlatformModels(sequelize);
   }
 
-  async insert(platform: NewPlatform, deploymentIds: string[]): Promise<Platform> {
-    return withTransaction(this.sequelize, async (transaction) => {
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return withTransaction(this.sequelize, work);
+  }
+
+  /** `work` in the caller's transaction, else in one of its own. */
+  private within<T>(transaction: Transaction | undefined, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return transaction ? work(transaction) : withTransaction(this.sequelize, work);
+  }
+
+  async insert(platform: NewPlatform, deploymentIds: string[], outer?: Transaction): Promise<Platform> {
+    return this.within(outer, async (transaction) => {
       const row = await PlatformRow.create(
         {
           id: randomUUID(),
@@ -72,9 +81,9 @@ export class PlatformRepository {
     );
   }
 
-  async findById(id: string): Promise<Platform | null> {
-    const row = await PlatformRow.findByPk(id);
-    return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: id } })) : null;
+  async findById(id: string, transaction?: Transaction): Promise<Platform | null> {
+    const row = await PlatformRow.findByPk(id, { transaction });
+    return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: id }, transaction })) : null;
   }
 
   async findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
@@ -82,41 +91,49 @@ export class PlatformRepository {
     return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: row.id } })) : null;
   }
 
-  async findDeployment(platformId: string, deploymentId: string): Promise<Deployment | null> {
-    const row = await DeploymentRow.findOne({ where: { platform_id: platformId, deployment_id: deploymentId } });
+  async findDeployment(platformId: string, deploymentId: string, transaction?: Transaction): Promise<Deployment | null> {
+    const row = await DeploymentRow.findOne({ where: { platform_id: platformId, deployment_id: deploymentId }, transaction });
     return row ? toDeployment(row) : null;
   }
 
-  /** Inserts the deployment unless it exists; returns what is stored either way. */
+  /** Inserts the deployment unless it exists; returns what is stored either way, and whether this call created it. */
   async addDeployment(
     platformId: string,
     deploymentId: string,
     status: DeploymentStatus,
     source: Deployment['source'],
-  ): Promise<Deployment> {
-    const [row] = await DeploymentRow.findOrCreate({
+    transaction?: Transaction,
+  ): Promise<[Deployment, boolean]> {
+    const [row, created] = await DeploymentRow.findOrCreate({
       where: { platform_id: platformId, deployment_id: deploymentId },
       defaults: { platform_id: platformId, deployment_id: deploymentId, status, source },
+      transaction,
     });
-    return toDeployment(row);
+    return [toDeployment(row), created];
   }
 
-  async setDeploymentStatus(platformId: string, deploymentId: string, status: DeploymentStatus): Promise<boolean> {
-    const [count] = await DeploymentRow.update({ status }, { where: { platform_id: platformId, deployment_id: deploymentId } });
+  async setDeploymentStatus(
+    platformId: string,
+    deploymentId: string,
+    status: DeploymentStatus,
+    transaction?: Transaction,
+  ): Promise<boolean> {
+    const where = { platform_id: platformId, deployment_id: deploymentId };
+    const [count] = await DeploymentRow.update({ status }, { where, transaction });
     return count > 0;
   }
 
-  async removeDeployment(platformId: string, deploymentId: string): Promise<boolean> {
-    return (await DeploymentRow.destroy({ where: { platform_id: platformId, deployment_id: deploymentId } })) > 0;
+  async removeDeployment(platformId: string, deploymentId: string, transaction?: Transaction): Promise<boolean> {
+    return (await DeploymentRow.destroy({ where: { platform_id: platformId, deployment_id: deploymentId }, transaction })) > 0;
   }
 
-  async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy']): Promise<boolean> {
-    const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId } });
+  async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], transaction?: Transaction): Promise<boolean> {
+    const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId }, transaction });
     return count > 0;
   }
 
-  async remove(id: string): Promise<boolean> {
-    return withTransaction(this.sequelize, async (transaction) => {
+  async remove(id: string, outer?: Transaction): Promise<boolean> {
+    return this.within(outer, async (transaction) => {
       await DeploymentRow.destroy({ where: { platform_id: id }, transaction });
       return (await PlatformRow.destroy({ where: { id }, transaction })) > 0;
     });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { AuditBy } from '../audit/audit.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { HttpError } from '../web/http-error.js';
 import type { PlatformService } from './platform.service.js';
@@ -47,6 +48,9 @@ function requireAdminToken(adminToken: string | undefined) {
   };
 }
 
+/** The API has one shared token, so its changes are "an administrator, by the API". */
+const BY_API: AuditBy = { actor: { kind: 'admin', ref: 'admin API token' }, via: 'admin-api' };
+
 function present(platform: Platform) {
   const { ltijsPlatformId: _internal, ...visible } = platform;
   return visible;
@@ -71,7 +75,7 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
     asyncHandler(async (req, res) => {
       const input = parse(registration, req.body);
       const deploymentIds = [...(input.deploymentIds ?? []), ...(input.deploymentId ? [input.deploymentId] : [])];
-      const platform = await service.register({ ...input, deploymentIds });
+      const platform = await service.register({ ...input, deploymentIds }, BY_API);
       res.status(201).json({ platform: present(platform) });
     }),
   );
@@ -84,7 +88,7 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
   router.delete(
     '/platforms/:id',
     asyncHandler(async (req, res) => {
-      await service.remove(String(req.params.id));
+      await service.remove(String(req.params.id), BY_API);
       res.status(204).end();
     }),
   );
@@ -92,7 +96,7 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
     '/platforms/:id/new-deployment-policy',
     asyncHandler(async (req, res) => {
       const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
-      await service.setNewDeploymentPolicy(String(req.params.id), policy);
+      await service.setNewDeploymentPolicy(String(req.params.id), policy, BY_API);
       res.json({ platform: present(await service.get(String(req.params.id))) });
     }),
   );
@@ -100,21 +104,21 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
     '/platforms/:id/deployments',
     asyncHandler(async (req, res) => {
       const { deploymentId } = parse(z.object({ deploymentId: z.string() }), req.body);
-      await service.addDeployment(String(req.params.id), deploymentId);
+      await service.addDeployment(String(req.params.id), deploymentId, BY_API);
       res.status(201).json({ platform: present(await service.get(String(req.params.id))) });
     }),
   );
   router.post(
     '/platforms/:id/deployments/:deploymentId/approve',
     asyncHandler(async (req, res) => {
-      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId));
+      await service.approveDeployment(String(req.params.id), String(req.params.deploymentId), BY_API);
       res.json({ platform: present(await service.get(String(req.params.id))) });
     }),
   );
   router.delete(
     '/platforms/:id/deployments/:deploymentId',
     asyncHandler(async (req, res) => {
-      await service.removeDeployment(String(req.params.id), String(req.params.deploymentId));
+      await service.removeDeployment(String(req.params.id), String(req.params.deploymentId), BY_API);
       res.status(204).end();
     }),
   );

@@ -1,8 +1,12 @@
+import { SYSTEM, type AuditBy } from '../audit/audit.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { DbTransaction } from '../db/transactions.js';
 import type { Logger } from '../logger.js';
 import { assertJwksUsable } from './jwks-check.js';
-import type { DeploymentPolicy, Platform, PresetName } from './platform.js';
+import type { Deployment, DeploymentPolicy, Platform, PresetName } from './platform.js';
 import { DeploymentNotAllowedError, InvalidPlatformError, PlatformExistsError, PlatformNotFoundError } from './platform.errors.js';
 import { CANVAS_DEFAULT_ISSUER, resolveEndpoints, type Endpoints } from './platform-presets.js';
+import { deploymentAudit, platformAudit } from './platform-audit.js';
 import type { PlatformRepository } from './platform.repository.js';
 
 /** What registering needs from the LTI layer (ltijs keeps its own copy of each platform). */
@@ -51,11 +55,12 @@ function requireId(field: string, value: string | undefined): string {
   return trimmed;
 }
 
-/** Registers LMS platforms (tenants) and decides which deployments may launch. */
+/** Registers LMS platforms (tenants) and decides which deployments may launch. Every change is in the audit trail. */
 export class PlatformService {
   constructor(
     private readonly repository: PlatformRepository,
     private readonly lti: LtiPlatformRegistry,
+    private readonly audit: AuditService,
     private readonly options: {
       defaultPolicy: DeploymentPolicy;
       allowHttp: boolean;
@@ -66,7 +71,7 @@ export class PlatformService {
   ) {}
 
   /** Validates, checks the JWKS answers, then stores the platform in ltijs and in examgate. */
-  async register(input: RegisterPlatformInput): Promise<Platform> {
+  async register(input: RegisterPlatformInput, by: AuditBy): Promise<Platform> {
     const preset = input.preset ?? 'custom';
     const issuer = requireUrl(
       'issuer (--issuer)',
@@ -93,10 +98,16 @@ export class PlatformService {
     const name = input.name?.trim() || new URL(issuer).host;
     const ltijsPlatformId = await this.lti.register({ issuer, clientId, name, ...endpoints });
     try {
-      const platform = await this.repository.insert(
-        { issuer, clientId, name, preset, ...endpoints, newDeploymentPolicy: input.newDeploymentPolicy ?? null, ltijsPlatformId },
-        deploymentIds,
-      );
+      const fields = {
+        issuer,
+        clientId,
+        name,
+        preset,
+        ...endpoints,
+        newDeploymentPolicy: input.newDeploymentPolicy ?? null,
+        ltijsPlatformId,
+      };
+      const platform = await this.insertAudited(fields, deploymentIds, by);
       this.log.info({ platformId: platform.id, issuer, clientId, deploymentIds }, 'platform registered');
       await this.options.onChange?.();
       return platform;
@@ -109,9 +120,18 @@ export class PlatformService {
 
   /** Records a platform that ltijs has just registered through LTI Dynamic Registration. */
   async recordDynamicRegistration(input: Omit<Platform, 'id' | 'deployments' | 'name' | 'preset'>): Promise<Platform> {
-    const platform = await this.repository.insert({ ...input, name: new URL(input.issuer).host, preset: 'dynamic' }, []);
+    const fields = { ...input, name: new URL(input.issuer).host, preset: 'dynamic' as const };
+    const platform = await this.insertAudited(fields, [], { actor: SYSTEM, via: 'dynamic-registration' });
     await this.options.onChange?.();
     return platform;
+  }
+
+  private insertAudited(fields: Omit<Platform, 'id' | 'deployments'>, deploymentIds: string[], by: AuditBy): Promise<Platform> {
+    return this.repository.transaction(async (transaction) => {
+      const platform = await this.repository.insert(fields, deploymentIds, transaction);
+      await this.audit.record(by, platformAudit('register', null, platform), transaction);
+      return platform;
+    });
   }
 
   list(): Promise<Platform[]> {
@@ -130,37 +150,71 @@ export class PlatformService {
     return this.repository.findByIssuerAndClientId(issuer, clientId);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, by: AuditBy): Promise<void> {
     const platform = await this.get(id);
-    await this.repository.remove(id);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.remove(id, transaction);
+      await this.audit.record(by, platformAudit('remove', platform, null), transaction);
+    });
     await this.lti.remove(platform.issuer, platform.clientId);
     this.log.info({ platformId: id, issuer: platform.issuer }, 'platform removed');
     await this.options.onChange?.();
   }
 
-  async addDeployment(platformId: string, deploymentId: string): Promise<void> {
-    await this.get(platformId);
+  /** Adds an active deployment, or activates a held one; one that is already active changes nothing. */
+  async addDeployment(platformId: string, deploymentId: string, by: AuditBy): Promise<void> {
+    const platform = await this.get(platformId);
     const id = requireId('deployment id', deploymentId);
-    await this.repository.addDeployment(platformId, id, 'active', 'admin');
-    await this.repository.setDeploymentStatus(platformId, id, 'active');
+    await this.repository.transaction(async (transaction) => {
+      const [stored, created] = await this.repository.addDeployment(platformId, id, 'active', 'admin', transaction);
+      if (created) {
+        await this.audit.record(by, deploymentAudit(platform, 'add', null, stored, id), transaction);
+      } else if (stored.status !== 'active') {
+        await this.repository.setDeploymentStatus(platformId, id, 'active', transaction);
+        await this.audit.record(by, deploymentAudit(platform, 'approve', stored, { status: 'active' }, id), transaction);
+      }
+    });
   }
 
-  async approveDeployment(platformId: string, deploymentId: string): Promise<void> {
-    if (!(await this.repository.setDeploymentStatus(platformId, deploymentId, 'active'))) {
-      throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
-    }
+  async approveDeployment(platformId: string, deploymentId: string, by: AuditBy): Promise<void> {
+    await this.changeDeployment(platformId, deploymentId, async (platform, held, transaction) => {
+      if (held.status !== 'active') {
+        await this.repository.setDeploymentStatus(platformId, deploymentId, 'active', transaction);
+        await this.audit.record(by, deploymentAudit(platform, 'approve', held, { status: 'active' }, deploymentId), transaction);
+      }
+    });
   }
 
-  async removeDeployment(platformId: string, deploymentId: string): Promise<void> {
-    if (!(await this.repository.removeDeployment(platformId, deploymentId))) {
-      throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
-    }
+  async removeDeployment(platformId: string, deploymentId: string, by: AuditBy): Promise<void> {
+    await this.changeDeployment(platformId, deploymentId, async (platform, existing, transaction) => {
+      await this.repository.removeDeployment(platformId, deploymentId, transaction);
+      await this.audit.record(by, deploymentAudit(platform, 'remove', existing, null, deploymentId), transaction);
+    });
   }
 
-  async setNewDeploymentPolicy(platformId: string, policy: DeploymentPolicy | null): Promise<void> {
-    if (!(await this.repository.setPolicy(platformId, policy))) {
-      throw new PlatformNotFoundError(`with id ${platformId}`);
-    }
+  async setNewDeploymentPolicy(platformId: string, policy: DeploymentPolicy | null, by: AuditBy): Promise<void> {
+    const before = await this.get(platformId);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.setPolicy(platformId, policy, transaction);
+      const change = platformAudit('update', before, { ...before, newDeploymentPolicy: policy });
+      await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
+    });
+  }
+
+  /** Runs `work` on an existing deployment in one transaction with its audit entry; a missing one is PlatformNotFoundError. */
+  private async changeDeployment(
+    platformId: string,
+    deploymentId: string,
+    work: (platform: Platform, deployment: Deployment, transaction: DbTransaction) => Promise<void>,
+  ): Promise<void> {
+    const platform = await this.repository.findById(platformId);
+    await this.repository.transaction(async (transaction) => {
+      const deployment = platform ? await this.repository.findDeployment(platformId, deploymentId, transaction) : null;
+      if (!platform || !deployment) {
+        throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
+      }
+      await work(platform, deployment, transaction);
+    });
   }
 
   /**
@@ -179,7 +233,15 @@ export class PlatformService {
       return;
     }
     const policy = platform.newDeploymentPolicy ?? this.options.defaultPolicy;
-    const stored = await this.repository.addDeployment(platform.id, deploymentId, policy === 'accept' ? 'active' : 'pending', 'launch');
+    const stored = await this.repository.transaction(async (transaction) => {
+      const status = policy === 'accept' ? 'active' : 'pending';
+      const [deployment, created] = await this.repository.addDeployment(platform.id, deploymentId, status, 'launch', transaction);
+      if (created) {
+        const by: AuditBy = { actor: SYSTEM, via: 'launch' };
+        await this.audit.record(by, deploymentAudit(platform, 'add', null, deployment, deploymentId), transaction);
+      }
+      return deployment;
+    });
     this.log.warn({ platformId: platform.id, issuer: platform.issuer, deploymentId, policy }, 'new deployment id seen in a launch');
     if (stored.status !== 'active') {
       throw new DeploymentNotAllowedError(deploymentId, true);

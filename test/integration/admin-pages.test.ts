@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { SimulatedLms } from '../../src/lms-sim/index.js';
 import { DeploymentNotAllowedError } from '../../src/platforms/platform.errors.js';
-import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 
 function csrfOf(html: string): string {
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -31,7 +31,7 @@ describe('Admin pages: sign in and platforms', () => {
   afterEach(async () => {
     for (const platform of await world.examgate.platforms.list()) {
       if (platform.issuer === lms.issuer || platform.issuer.startsWith('https://moodle.admin-page.example')) {
-        await world.examgate.platforms.remove(platform.id);
+        await world.examgate.platforms.remove(platform.id, TEST_SETUP);
       }
     }
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { ROLE_INSTRUCTOR, SimulatedLms } from '../../src/lms-sim/index.js';
 import { CLAIM_TOOL_CONFIGURATION } from '../../src/lms-sim/registration.js';
-import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { newBrowser, resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 
 async function platformsOf(world: TestWorld, lms: SimulatedLms) {
   return (await world.examgate.platforms.list()).filter((p) => p.issuer === lms.issuer);
@@ -11,7 +11,7 @@ async function platformsOf(world: TestWorld, lms: SimulatedLms) {
 
 async function removePlatformsOf(world: TestWorld, lms: SimulatedLms): Promise<void> {
   for (const platform of await platformsOf(world, lms)) {
-    await world.examgate.platforms.remove(platform.id);
+    await world.examgate.platforms.remove(platform.id, TEST_SETUP);
   }
 }
 
@@ -80,7 +80,7 @@ describe('LTI Dynamic Registration through the simulated LMS', () => {
     const pending = await world.examgate.platforms.get(platform!.id);
     expect(pending.deployments.map((d) => [d.deploymentId, d.status])).to.deep.equal([['dynamic-deployment', 'pending']]);
 
-    await world.examgate.platforms.approveDeployment(platform!.id, 'dynamic-deployment');
+    await world.examgate.platforms.approveDeployment(platform!.id, 'dynamic-deployment', TEST_SETUP);
     const admitted = await instructorLaunch();
     // Admitted: examgate started a session and opened its pages (which page depends on the role).
     expect(admitted.status, admitted.body).to.equal(200);

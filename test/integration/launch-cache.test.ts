@@ -7,7 +7,7 @@ import { ROLE_LEARNER, SimulatedLms, type LaunchRequest, type LaunchResult } fro
 import { ExamgateLtiDatabase } from '../../src/lti/lti-database.js';
 import { NonceRepository } from '../../src/lti/nonce.repository.js';
 import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
-import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { newBrowser, resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 
 /**
  * An LMS whose signing key can change while its URLs stay the same: `signer` answers the
@@ -31,14 +31,17 @@ class RotatingLms {
     const lms = new RotatingLms(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, clientId);
     app.use((req, res, next) => (req.path === '/jwks' ? lms.publisher : lms.signer).router(req, res, next));
     lms.rotate(world);
-    const platform = await world.examgate.platforms.register({
-      issuer: lms.baseUrl,
-      clientId,
-      deploymentIds: ['deployment-1'],
-      authUrl: lms.signer.authUrl,
-      tokenUrl: lms.signer.tokenUrl,
-      jwksUrl: lms.signer.jwksUrl,
-    });
+    const platform = await world.examgate.platforms.register(
+      {
+        issuer: lms.baseUrl,
+        clientId,
+        deploymentIds: ['deployment-1'],
+        authUrl: lms.signer.authUrl,
+        tokenUrl: lms.signer.tokenUrl,
+        jwksUrl: lms.signer.jwksUrl,
+      },
+      TEST_SETUP,
+    );
     lms.platformId = platform.id;
     return lms;
   }
@@ -132,7 +135,7 @@ describe('LTI launch: cached platform keys and rows', () => {
   it('when examgate removes a platform, then launches from it are refused at once although its row and keys were cached', async () => {
     const lms = await rotatingLms();
     expectLanded(await lms.launch(), world);
-    await world.examgate.platforms.remove(lms.platformId);
+    await world.examgate.platforms.remove(lms.platformId, TEST_SETUP);
     const result = await lms.launch();
     expect(result.status).to.equal(401);
     expect(result.body).to.match(/not registered with examgate/);

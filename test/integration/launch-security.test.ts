@@ -8,7 +8,7 @@ import {
   type LaunchResult,
 } from '../../src/lms-sim/index.js';
 import { QueryTypes } from 'sequelize';
-import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { newBrowser, resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { postLaunch, startLogin } from '../support/login-steps.js';
 
 function without(claim: string) {
@@ -121,16 +121,16 @@ describe('LTI launch: bad messages are refused with a clear page', () => {
 
   it('when a launch names an unknown deployment and the platform holds new ones, then it waits for approval until an admin approves it', async () => {
     const platform = (await world.examgate.platforms.findByIssuerAndClientId(world.lms.issuer, world.lms.clientId))!;
-    await world.examgate.platforms.setNewDeploymentPolicy(platform.id, 'hold');
+    await world.examgate.platforms.setNewDeploymentPolicy(platform.id, 'hold', TEST_SETUP);
     try {
       const held = await tampered({}, { deploymentId: 'course-copy-77' });
       expectRefused(held.result, 403, /waits for an administrator to approve it/, held.cookies);
-      await world.examgate.platforms.approveDeployment(platform.id, 'course-copy-77');
+      await world.examgate.platforms.approveDeployment(platform.id, 'course-copy-77', TEST_SETUP);
       const approved = await tampered({}, { deploymentId: 'course-copy-77' });
       expect(approved.result.status).to.equal(200);
     } finally {
-      await world.examgate.platforms.setNewDeploymentPolicy(platform.id, null);
-      await world.examgate.platforms.removeDeployment(platform.id, 'course-copy-77');
+      await world.examgate.platforms.setNewDeploymentPolicy(platform.id, null, TEST_SETUP);
+      await world.examgate.platforms.removeDeployment(platform.id, 'course-copy-77', TEST_SETUP);
     }
   });
 
@@ -140,7 +140,7 @@ describe('LTI launch: bad messages are refused with a clear page', () => {
     const platform = (await world.examgate.platforms.findByIssuerAndClientId(world.lms.issuer, world.lms.clientId))!;
     const recorded = platform.deployments.find((d) => d.deploymentId === 'sub-account-9');
     expect(recorded).to.include({ status: 'active', source: 'launch' });
-    await world.examgate.platforms.removeDeployment(platform.id, 'sub-account-9');
+    await world.examgate.platforms.removeDeployment(platform.id, 'sub-account-9', TEST_SETUP);
   });
 
   it('when the login initiation lacks login_hint, then it answers 400 with a page, not JSON', async () => {

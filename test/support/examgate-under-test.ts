@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuditBy } from '../../src/audit/audit.js';
 import { bootstrap, type Examgate } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -18,6 +19,9 @@ export interface TestWorld {
   otherLms: SimulatedLms;
   adminToken: string;
 }
+
+/** Who changes things when a test sets up its world directly through a service (not through a page or the API). */
+export const TEST_SETUP: AuditBy = { actor: { kind: 'admin', ref: 'test setup' }, via: 'cli' };
 
 let world: TestWorld | null = null;
 let server: Server | null = null;
@@ -59,7 +63,7 @@ export async function startWorld(): Promise<TestWorld> {
   const lms = await startLms('examgate-client', 'deployment-1', url);
   const otherLms = await startLms('other-client', 'other-deployment', url);
   for (const platform of [lms, otherLms]) {
-    await examgate.platforms.register(platform.registration);
+    await examgate.platforms.register(platform.registration, TEST_SETUP);
   }
   snapshot = await snapshotWorld(examgate);
   world = { url, config, examgate, lms, otherLms, adminToken: config.ADMIN_TOKEN ?? '' };
@@ -79,9 +83,9 @@ export async function stopWorld(): Promise<void> {
   await current.examgate.close();
 }
 
-/** Per-test reset: launches leave sessions, nonces and throttle counts behind; platforms are kept (their keys are slow to make). */
+/** Per-test reset: launches leave sessions, nonces and throttle counts behind, changes audit entries; platforms are kept (their keys are slow to make). */
 export async function resetLaunchState(w: TestWorld): Promise<void> {
-  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters']) {
+  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters', 'audit_entries']) {
     await w.examgate.sequelize.query(`DELETE FROM ${table}`);
   }
 }

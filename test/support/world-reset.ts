@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { withTransaction } from '../../src/db/transactions.js';
 import type { Examgate } from '../../src/bootstrap.js';
+import { TEST_SETUP } from './examgate-under-test.js';
 
 /**
  * What survives a reset: the two platforms the shared world registers (ltijs makes an RSA
@@ -70,7 +71,7 @@ export async function resetWorld(examgate: Examgate, snapshot: WorldSnapshot): P
   try {
     for (const platform of await platforms.list()) {
       if (!snapshot.platformIds.has(platform.id)) {
-        await platforms.remove(platform.id);
+        await platforms.remove(platform.id, TEST_SETUP);
       }
     }
     await restore(sequelize, snapshot);

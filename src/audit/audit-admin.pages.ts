@@ -1,0 +1,57 @@
+import express, { type Request, type Router } from 'express';
+import type { AdminSignIn } from '../platforms/admin-session.js';
+import type { PlatformService } from '../platforms/platform.service.js';
+import { asyncHandler } from '../web/async-handler.js';
+import { sendCsv } from '../web/csv-download.js';
+import type { AuditEntityType } from './audit.js';
+import { auditCsv } from './audit-csv.js';
+import type { AuditFilter } from './audit.repository.js';
+import { presentEntry } from './audit.presenter.js';
+import { pageOf } from './audit.routes.js';
+import type { AuditService } from './audit.service.js';
+
+/** The admin History covers the tenants themselves; a test's own History covers its candidates. */
+const ENTITY_CHOICES: Record<string, { label: string; types: AuditEntityType[] }> = {
+  '': { label: 'Platforms and deployments', types: ['platform', 'deployment'] },
+  platform: { label: 'Platforms only', types: ['platform'] },
+  deployment: { label: 'Deployments only', types: ['deployment'] },
+};
+
+function filterOf(req: Request): { entity: string; platform: string; filter: AuditFilter } {
+  const entity = typeof req.query.entity === 'string' && req.query.entity in ENTITY_CHOICES ? req.query.entity : '';
+  const platform = typeof req.query.platform === 'string' ? req.query.platform.slice(0, 36) : '';
+  const types = (ENTITY_CHOICES[entity] ?? ENTITY_CHOICES[''])!.types;
+  return { entity, platform, filter: { entityTypes: types, ...(platform ? { platformId: platform } : {}) } };
+}
+
+/** /admin/history: who changed which platform or deployment, when and how; filters by entity and platform; CSV. Times in UTC. */
+export function auditAdminPages(audit: AuditService, platforms: PlatformService, admin: AdminSignIn): Router {
+  const router = express.Router();
+  router.use(admin.gate, admin.require);
+
+  router.get(
+    '/',
+    asyncHandler(async (req, res) => {
+      const { entity, platform, filter } = filterOf(req);
+      const history = await audit.page(filter, pageOf(req));
+      const known = await platforms.list();
+      res.render('admin-history.njk', {
+        title: 'History · examgate administration',
+        ...history,
+        entries: history.entries.map((entry) => presentEntry(entry, 'UTC')),
+        entity,
+        platform,
+        entityChoices: Object.entries(ENTITY_CHOICES).map(([value, { label }]) => ({ value, label })),
+        platforms: known.map((p) => ({ id: p.id, name: p.name })),
+        query: new URLSearchParams({ entity, platform }).toString(),
+      });
+    }),
+  );
+  router.get(
+    '/download',
+    asyncHandler(async (req, res) => {
+      await sendCsv(res, 'examgate-admin-history.csv', auditCsv(audit.all(filterOf(req).filter), 'UTC'));
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,99 @@
+import { formatInZone } from '../exams/time-zone.js';
+import type { AuditActor, AuditEntityType, AuditEntry, AuditValue, AuditVia } from './audit.js';
+
+const VIA_TEXT: Record<AuditVia, string> = {
+  page: 'examgate page',
+  'admin-page': 'admin page',
+  'admin-api': 'admin API',
+  cli: 'command line',
+  'roster-sync': 'roster sync',
+  'enrol-on-launch': 'added on launch',
+  launch: 'LTI launch',
+  'dynamic-registration': 'dynamic registration',
+  startup: 'start-up',
+};
+
+const ENTITY_TEXT: Record<AuditEntityType, string> = {
+  platform: 'Platform',
+  deployment: 'Deployment',
+  exam: 'Test',
+  candidate: 'Candidate',
+};
+
+const FIELD_TEXT: Record<string, string> = {
+  title: 'title',
+  description: 'description',
+  status: 'status',
+  opensAt: 'opens',
+  closesAt: 'closes',
+  timeZone: 'time zone',
+  durationMinutes: 'duration (minutes)',
+  deliveryUrl: 'delivery URL',
+  finishRedirectUrl: 'finish redirect URL',
+  candidateIdPolicy: 'candidate-ID policy',
+  rosterRoles: 'roster roles',
+  enrolOnLaunch: 'add learners on launch',
+  isDemo: 'demo test',
+  candidateId: 'candidate ID',
+  extraTimeMinutes: 'extra time (minutes)',
+  withdrawnReason: 'withdrawn because',
+  sisId: 'SIS id',
+  lmsUserId: 'LMS user id',
+  clientId: 'client id',
+  authUrl: 'auth URL',
+  tokenUrl: 'token URL',
+  jwksUrl: 'JWKS URL',
+  newDeploymentPolicy: 'new deployments',
+  deploymentIds: 'deployment ids',
+};
+
+/** Fields that hold an instant (stored as ISO text): shown in the reader's zone. */
+const TIME_FIELDS = new Set(['opensAt', 'closesAt']);
+
+export function actorText(actor: AuditActor): string {
+  if (actor.kind === 'lms-user') {
+    return actor.name ? `${actor.name} (LMS user ${actor.sub})` : `LMS user ${actor.sub}`;
+  }
+  if (actor.kind === 'admin') {
+    return actor.ref ? `Administrator (${actor.ref})` : 'Administrator';
+  }
+  return 'examgate (automatic)';
+}
+
+function valueText(field: string, value: AuditValue, zone: string): string {
+  if (value === null || value === '') {
+    return '(none)';
+  }
+  if (TIME_FIELDS.has(field) && typeof value === 'string' && !Number.isNaN(Date.parse(value))) {
+    return formatInZone(new Date(value), zone);
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'yes' : 'no';
+  }
+  return String(value);
+}
+
+/** One entry as the History pages and the CSV show it; times in `zone` (the test's, or UTC for the admin pages). */
+export function presentEntry(entry: AuditEntry, zone: string) {
+  const changes = Object.entries(entry.changes).map(([field, { from, to }]) => ({
+    field: FIELD_TEXT[field] ?? field,
+    from: valueText(field, from, zone),
+    to: valueText(field, to, zone),
+  }));
+  return {
+    seq: entry.seq,
+    when: formatInZone(entry.at, zone),
+    at: entry.at.toISOString(),
+    who: actorText(entry.by.actor),
+    how: VIA_TEXT[entry.by.via] ?? entry.by.via,
+    entity: ENTITY_TEXT[entry.entityType] ?? entry.entityType,
+    entityId: entry.entityId,
+    label: entry.label ?? entry.entityId,
+    action: entry.action,
+    platformId: entry.platformId,
+    changes,
+    changesText: changes.map((c) => `${c.field}: ${c.from} → ${c.to}`).join('; '),
+  };
+}
+
+export type PresentedEntry = ReturnType<typeof presentEntry>;

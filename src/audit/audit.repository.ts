@@ -1,0 +1,105 @@
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import type { DbTransaction } from '../db/transactions.js';
+import type { AuditActor, AuditChange, AuditChanges, AuditEntityType, AuditEntry, AuditVia } from './audit.js';
+import { AuditRow, defineAuditModel } from './audit.model.js';
+
+/** Which entries to read; every given condition must hold. */
+export interface AuditFilter {
+  examId?: string;
+  platformId?: string;
+  entityTypes?: readonly AuditEntityType[];
+}
+
+function actorOf(row: AuditRow): AuditActor {
+  if (row.actor_kind === 'lms-user') {
+    return {
+      kind: 'lms-user',
+      platformId: row.actor_platform_id ?? '',
+      sub: row.actor_sub ?? '',
+      ...(row.actor_name ? { name: row.actor_name } : {}),
+    };
+  }
+  if (row.actor_kind === 'admin') {
+    return { kind: 'admin', ...(row.actor_ref ? { ref: row.actor_ref } : {}) };
+  }
+  return { kind: 'system' };
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    by: { actor: actorOf(row), via: row.via as AuditVia },
+    entityType: row.entity_type as AuditEntityType,
+    entityId: row.entity_id,
+    action: row.action,
+    label: row.label,
+    platformId: row.platform_id,
+    examId: row.exam_id,
+    changes: JSON.parse(row.changes) as AuditChanges,
+  };
+}
+
+function whereOf(filter: AuditFilter): WhereOptions {
+  return {
+    ...(filter.examId ? { exam_id: filter.examId } : {}),
+    ...(filter.platformId ? { platform_id: filter.platformId } : {}),
+    ...(filter.entityTypes ? { entity_type: { [Op.in]: [...filter.entityTypes] } } : {}),
+  };
+}
+
+/** Queries over audit_entries; nothing else. Entries are only ever added, never changed. */
+export class AuditRepository {
+  constructor(private readonly sequelize: Sequelize) {
+    defineAuditModel(sequelize);
+  }
+
+  async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], transaction?: DbTransaction): Promise<void> {
+    const who = {
+      actor_kind: actor.kind,
+      actor_platform_id: actor.kind === 'lms-user' ? actor.platformId : null,
+      actor_sub: actor.kind === 'lms-user' ? actor.sub : null,
+      actor_name: actor.kind === 'lms-user' ? (actor.name ?? null) : null,
+      actor_ref: actor.kind === 'admin' ? (actor.ref ?? null) : null,
+    };
+    const rows = changes.map((change) => ({
+      at,
+      ...who,
+      via,
+      entity_type: change.entityType,
+      entity_id: change.entityId,
+      action: change.action,
+      label: change.label ?? null,
+      platform_id: change.platformId ?? null,
+      exam_id: change.examId ?? null,
+      changes: JSON.stringify(change.changes ?? {}),
+    }));
+    // Plain multi-row INSERTs: a roster sync writes up to 1500 entries, and building a model
+    // instance for each would cost more than the insert. Chunks keep each statement under
+    // SQLite's bound-parameter limit (15 columns × 500 rows).
+    const queries = this.sequelize.getQueryInterface();
+    for (let i = 0; i < rows.length; i += 500) {
+      await queries.bulkInsert(AuditRow.getTableName(), rows.slice(i, i + 500), { transaction });
+    }
+  }
+
+  /** Newest first. */
+  async page(filter: AuditFilter, offset: number, limit: number): Promise<{ entries: AuditEntry[]; total: number }> {
+    const { rows, count } = await AuditRow.findAndCountAll({ where: whereOf(filter), order: [['seq', 'DESC']], offset, limit });
+    return { entries: rows.map(toEntry), total: count };
+  }
+
+  /** Newest first, `size` at a time (keyset paging, so a long trail is never held in memory at once). */
+  async *batches(filter: AuditFilter, size: number): AsyncGenerator<AuditEntry[]> {
+    let before: number | null = null;
+    for (;;) {
+      const where: WhereOptions = before === null ? whereOf(filter) : { [Op.and]: [whereOf(filter), { seq: { [Op.lt]: before } }] };
+      const rows: AuditRow[] = await AuditRow.findAll({ where, order: [['seq', 'DESC']], limit: size });
+      if (rows.length === 0) {
+        return;
+      }
+      yield rows.map(toEntry);
+      before = rows[rows.length - 1]!.seq;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { changedFields, type AuditChange } from '../audit/audit.js';
+import type { Exam } from './exam.js';
+
+/** What the audit trail records of a test: its settings and status, flat. */
+function auditedFacts(exam: Exam) {
+  const { window, roster: _roster, id: _id, courseId: _course, maxCandidates: _max, ...rest } = exam;
+  return { ...rest, opensAt: window.opensAt, closesAt: window.closesAt, timeZone: window.timeZone };
+}
+const AUDITED_FIELDS = [
+  'title',
+  'description',
+  'status',
+  'opensAt',
+  'closesAt',
+  'timeZone',
+  'durationMinutes',
+  'deliveryUrl',
+  'finishRedirectUrl',
+  'candidateIdPolicy',
+  'rosterRoles',
+  'enrolOnLaunch',
+  'isDemo',
+] as const;
+
+/** The audit entry of one change to a test (a deletion records only its title). */
+export function examAudit(platformId: string, action: string, before: Exam | null, after: Exam | null): AuditChange {
+  const exam = (after ?? before) as Exam;
+  const changes = action === 'delete' ? {} : changedFields(before && auditedFacts(before), after && auditedFacts(after), AUDITED_FIELDS);
+  return { entityType: 'exam', entityId: exam.id, action, label: exam.title, platformId, examId: exam.id, changes };
+}
