@@ -4,12 +4,15 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import type { LtiLayer } from './lti/lti-provider.js';
+import { LTI_PATHS, type LtiLayer } from './lti/lti-provider.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import type { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
+import { dynamicRegistrationRoutes } from './platforms/registration.routes.js';
+import type { RegistrationTokenService } from './platforms/registration-token.service.js';
 import type { ToolConfiguration } from './platforms/tool-configuration.js';
 import type { SigningKeys } from './access/signing-keys.js';
 import { asyncHandler } from './web/async-handler.js';
@@ -26,6 +29,8 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   keys: SigningKeys;
   frameAncestors: FrameAncestors;
   tool: ToolConfiguration;
+  dynamicRegistration: DynamicRegistrationService;
+  registrationUrls: RegistrationTokenService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
 }
@@ -73,11 +78,13 @@ export function createApp(deps: AppDeps): Express {
   // ltijs reads signed cookies through the same parser, so it must carry the same secret.
   app.use(cookieParser(deps.config.SECRET_KEY));
 
+  // Before ltijs, which would otherwise run its own registration exchange at this path.
+  app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool));
+  app.use('/admin', platformAdminPages(deps.platforms, deps.registrationUrls, deps.config, deps.tool));
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }

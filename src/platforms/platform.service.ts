@@ -23,6 +23,8 @@ export interface RegisterPlatformInput {
   newDeploymentPolicy?: DeploymentPolicy | null;
   /** Skip fetching the JWKS (for an LMS this machine cannot reach yet). */
   skipJwksCheck?: boolean;
+  /** Registered but waiting for an admin's approval (dynamic registration): no launches, no framing. */
+  pending?: boolean;
 }
 
 const MAX_ID = 255;
@@ -75,7 +77,8 @@ export class PlatformService {
     );
     const clientId = requireId('client id (--client-id)', input.clientId);
     const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deployment id (--deployment-id)', d)))];
-    if (deploymentIds.length === 0) {
+    // A dynamically registered LMS may name its deployment only in the first launch.
+    if (deploymentIds.length === 0 && preset !== 'dynamic') {
       throw new InvalidPlatformError('At least one deployment id (--deployment-id) is required.');
     }
     const resolved = resolveEndpoints(preset, issuer, { authUrl: input.authUrl, tokenUrl: input.tokenUrl, jwksUrl: input.jwksUrl });
@@ -94,7 +97,16 @@ export class PlatformService {
     const ltijsPlatformId = await this.lti.register({ issuer, clientId, name, ...endpoints });
     try {
       const platform = await this.repository.insert(
-        { issuer, clientId, name, preset, ...endpoints, newDeploymentPolicy: input.newDeploymentPolicy ?? null, ltijsPlatformId },
+        {
+          issuer,
+          clientId,
+          name,
+          preset,
+          ...endpoints,
+          newDeploymentPolicy: input.newDeploymentPolicy ?? null,
+          ltijsPlatformId,
+          status: input.pending ? 'pending' : 'active',
+        },
         deploymentIds,
       );
       this.log.info({ platformId: platform.id, issuer, clientId, deploymentIds }, 'platform registered');
@@ -105,13 +117,6 @@ export class PlatformService {
       await this.lti.remove(issuer, clientId);
       throw err;
     }
-  }
-
-  /** Records a platform that ltijs has just registered through LTI Dynamic Registration. */
-  async recordDynamicRegistration(input: Omit<Platform, 'id' | 'deployments' | 'name' | 'preset'>): Promise<Platform> {
-    const platform = await this.repository.insert({ ...input, name: new URL(input.issuer).host, preset: 'dynamic' }, []);
-    await this.options.onChange?.();
-    return platform;
   }
 
   list(): Promise<Platform[]> {
@@ -145,6 +150,15 @@ export class PlatformService {
     await this.repository.setDeploymentStatus(platformId, id, 'active');
   }
 
+  /** Approves a pending platform: from now on it may launch and frame examgate. */
+  async approvePlatform(platformId: string): Promise<void> {
+    if (!(await this.repository.setStatus(platformId, 'active'))) {
+      throw new PlatformNotFoundError(`with id ${platformId}`);
+    }
+    this.log.info({ platformId }, 'platform approved');
+    await this.options.onChange?.();
+  }
+
   async approveDeployment(platformId: string, deploymentId: string): Promise<void> {
     if (!(await this.repository.setDeploymentStatus(platformId, deploymentId, 'active'))) {
       throw new PlatformNotFoundError(`deployment ${deploymentId} on platform ${platformId}`);
@@ -169,6 +183,10 @@ export class PlatformService {
    * or held for approval, by the platform's policy.
    */
   async admitDeployment(platform: Platform, deploymentId: string): Promise<void> {
+    if (platform.status !== 'active') {
+      // Nothing is recorded for a platform no admin has approved yet.
+      throw new DeploymentNotAllowedError(deploymentId, true);
+    }
     const known =
       platform.deployments.find((d) => d.deploymentId === deploymentId) ??
       (await this.repository.findDeployment(platform.id, deploymentId));

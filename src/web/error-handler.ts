@@ -18,6 +18,14 @@ import {
   InvalidCandidateError,
 } from '../candidates/candidate.errors.js';
 import { StartRefusedError } from '../access/attempt.errors.js';
+import {
+  DynamicRegistrationOffError,
+  InvalidRegistrationUrlError,
+  RegistrationRequestError,
+  RegistrationStepError,
+  RegistrationTokenError,
+  RegistrationUrlNotFoundError,
+} from '../platforms/registration.errors.js';
 
 interface Mapped {
   status: number;
@@ -36,6 +44,13 @@ function mapError(err: unknown): Mapped | null {
     [PlatformExistsError, 409, 'platform_exists'],
     [PlatformNotFoundError, 404, 'not_found'],
     [DeploymentNotAllowedError, 403, 'deployment_not_allowed'],
+    [DynamicRegistrationOffError, 404, 'dynamic_registration_off'],
+    [RegistrationRequestError, 400, 'registration_request'],
+    [RegistrationTokenError, 403, 'registration_url_refused'],
+    // The LMS (upstream) failed or refused: a gateway error, whose details stay in the log.
+    [RegistrationStepError, 502, 'registration_failed'],
+    [InvalidRegistrationUrlError, 400, 'invalid_registration_url'],
+    [RegistrationUrlNotFoundError, 404, 'not_found'],
     [InvalidExamError, 400, 'invalid_test'],
     [ExamNotFoundError, 404, 'not_found'],
     [ExamStateError, 409, 'test_state'],

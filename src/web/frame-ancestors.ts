@@ -11,10 +11,13 @@ function originOf(url: string): string | null {
   }
 }
 
-/** The origins allowed to frame examgate: each registered platform's own. */
+/**
+ * The origins allowed to frame examgate: each approved platform's own. A platform waiting for
+ * approval (registered dynamically) is left out, so it cannot frame staff or admin pages.
+ */
 export function platformOrigins(platforms: Platform[]): string[] {
   const origins = new Set<string>();
-  for (const platform of platforms) {
+  for (const platform of platforms.filter((p) => p.status === 'active')) {
     for (const url of [platform.issuer, platform.authUrl]) {
       const origin = originOf(url);
       if (origin) {

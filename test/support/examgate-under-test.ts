@@ -71,9 +71,9 @@ export async function stopWorld(): Promise<void> {
   await current.examgate.close();
 }
 
-/** Per-test reset: launches leave sessions and nonces behind; platforms are kept (their keys are slow to make). */
+/** Per-test reset: launches leave sessions and nonces behind, registrations their URLs; platforms are kept (their keys are slow to make). */
 export async function resetLaunchState(w: TestWorld): Promise<void> {
-  for (const table of ['sessions', 'lti_nonces', 'login_requests']) {
+  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'registration_tokens']) {
     await w.examgate.sequelize.query(`DELETE FROM ${table}`);
   }
 }
