@@ -89,7 +89,12 @@ export function createApp(deps: AppDeps): Express {
     app.use('/demo', deps.demo);
   }
   app.get('/', (_req, res) => {
-    res.render('home.njk', { title: 'examgate', tool: deps.tool, demo: Boolean(deps.demo) });
+    res.render('home.njk', {
+      title: 'examgate',
+      tool: deps.tool,
+      demo: Boolean(deps.demo),
+      registrationMode: deps.config.DYNAMIC_REGISTRATION,
+    });
   });
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `Nothing lives at ${req.path}.`));

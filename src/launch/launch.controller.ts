@@ -7,6 +7,7 @@ import { LTI_PATHS } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
+import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
 import { SESSION_COOKIE } from './session-context.js';
 
 /** Inside an LMS iframe over HTTPS only SameSite=None; Secure cookies survive; plain-http development uses Lax. */
@@ -34,6 +35,9 @@ export class LaunchController {
       await this.platforms.admitDeployment(platform, ltiToken.deploymentId);
     } catch (err) {
       if (err instanceof DeploymentNotAllowedError) {
+        if (platform.status === 'pending') {
+          allowFramingOfHeldPage(res, platform);
+        }
         this.onFailure(describeLaunchFailure(err.held ? 'DEPLOYMENT_HELD' : 'UNKNOWN_DEPLOYMENT'), req, res, null);
         return;
       }

@@ -88,6 +88,13 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
       res.status(204).end();
     }),
   );
+  router.post(
+    '/platforms/:id/approve',
+    asyncHandler(async (req, res) => {
+      await service.approvePlatform(String(req.params.id));
+      res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
   router.put(
     '/platforms/:id/new-deployment-policy',
     asyncHandler(async (req, res) => {

@@ -58,6 +58,8 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     const held = await instructorLaunch();
     expect(held.status, held.body).to.equal(403);
     expect(held.body).to.contain('waits for an administrator to approve it');
+    // Only the held page itself may show inside the pending LMS: a message, nothing to click.
+    expect(held.headers.get('content-security-policy')).to.match(new RegExp(`frame-ancestors [^;]*${lmsOrigin()}`));
 
     await world.examgate.platforms.approvePlatform(platform!.id);
     expect(await frameAncestorsOf(world.url), 'approved: a frame ancestor').to.include(lmsOrigin());
@@ -141,6 +143,32 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     expect(page.status).to.equal(403);
     expect(page.body).to.contain('failed too many times');
     expect(await platformsOf(world, lms.issuer)).to.have.length(0);
+  });
+
+  it('when a second registration arrives with a URL while the first is under way, then it is refused and one platform results', async () => {
+    const configuration = await (await fetch(lms.openidConfigurationUrl)).text();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slowLms = await serve((_req, res) => {
+      void released.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(configuration));
+    });
+    try {
+      const url = `${await newRegistrationUrl()}?openid_configuration=${encodeURIComponent(slowLms.url)}`;
+      const first = openRegistration(`${url}&registration_token=${lms.issueRegistrationToken()}`);
+      while (slowLms.requests() === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const second = await openRegistration(`${url}&registration_token=${lms.issueRegistrationToken()}`);
+      expect(second.status).to.equal(403);
+      expect(second.body).to.contain('A registration with this URL is already under way');
+      release();
+      expect((await first).status).to.equal(200);
+    } finally {
+      release();
+      await slowLms.close();
+    }
+    expect(slowLms.requests(), 'only the first reached the LMS').to.equal(1);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(1);
   });
 
   it('when the same LMS registers examgate a second time, then it is told the platform is already registered', async () => {
