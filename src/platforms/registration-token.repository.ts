@@ -67,7 +67,7 @@ export class RegistrationTokenRepository {
    */
   async claim(id: string, now: Date, staleBefore: Date, maxAttempts: number): Promise<boolean> {
     const [count] = await RegistrationTokenRow.update(
-      { attempts: this.sequelize.literal('attempts + 1') as unknown as number, attempt_started_at: now },
+      { attempts: this.sequelize.literal('attempts + 1'), attempt_started_at: now },
       {
         where: {
           id,

@@ -101,13 +101,13 @@ export class RegistrationTokenService {
     const now = this.now();
     const status = statusOf(stored, now);
     if (status !== 'open') {
-      throw new RegistrationTokenError(status === 'used' || status === 'revoked' || status === 'expired' ? status : 'exhausted');
+      throw new RegistrationTokenError(status);
     }
     if (!(await this.repository.claim(stored.id, now, new Date(now.getTime() - ATTEMPT_LEASE_MS), MAX_REGISTRATION_ATTEMPTS))) {
       // Between the read and the update another attempt took it, or it just ran out.
       const again = await this.repository.findByHash(hashOf(token));
       const after = again ? statusOf(again, this.now()) : 'open';
-      throw new RegistrationTokenError(after === 'open' ? 'busy' : after === 'exhausted' ? 'exhausted' : after);
+      throw new RegistrationTokenError(after === 'open' ? 'busy' : after);
     }
     return stored.id;
   }
