@@ -4,13 +4,16 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import type { LtiLayer } from './lti/lti-provider.js';
+import { LTI_PATHS, type LtiLayer } from './lti/lti-provider.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import type { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
+import { dynamicRegistrationRoutes } from './platforms/registration.routes.js';
+import type { RegistrationTokenService } from './platforms/registration-token.service.js';
 import type { ToolConfiguration } from './platforms/tool-configuration.js';
 import type { SigningKeys } from './access/signing-keys.js';
 import { asyncHandler } from './web/async-handler.js';
@@ -33,6 +36,8 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   frameAncestors: FrameAncestors;
   throttle: ThrottleService;
   tool: ToolConfiguration;
+  dynamicRegistration: DynamicRegistrationService;
+  registrationUrls: RegistrationTokenService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
 }
@@ -91,20 +96,27 @@ export function createApp(deps: AppDeps): Express {
       { rule: rules.ltiLoginPerPlatform, key: loginPlatformKey },
     ]),
   );
-  app.use('/lti/register', throttleRequests(deps.throttle, [{ rule: rules.ltiRegisterPerAddress, key: clientAddress }]));
+  app.use(LTI_PATHS.register, throttleRequests(deps.throttle, [{ rule: rules.ltiRegisterPerAddress, key: clientAddress }]));
+  // Before ltijs, which would otherwise run its own registration exchange at this path.
+  app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
   // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
-  const admin = new AdminSignIn(deps.config, new LoginThrottle(deps.throttle, throttleRules(deps.config).adminSignIn));
+  const admin = new AdminSignIn(deps.config, new LoginThrottle(deps.throttle, rules.adminSignIn));
   app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.config, deps.tool, admin));
+  app.use('/admin', platformAdminPages(deps.platforms, deps.registrationUrls, deps.config, deps.tool, admin));
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }
   app.get('/', (_req, res) => {
-    res.render('home.njk', { title: 'examgate', tool: deps.tool, demo: Boolean(deps.demo) });
+    res.render('home.njk', {
+      title: 'examgate',
+      tool: deps.tool,
+      demo: Boolean(deps.demo),
+      registrationMode: deps.config.DYNAMIC_REGISTRATION,
+    });
   });
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `Nothing lives at ${req.path}.`));

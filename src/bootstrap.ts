@@ -10,13 +10,16 @@ import { connectSequelize } from './db/sequelize.js';
 import { createDemoRouter } from './demo/demo.routes.js';
 import { LaunchController } from './launch/launch.controller.js';
 import type { Logger } from './logger.js';
-import { createDeepLinkResponder, createLtiPlatformRegistry, handleDynamicRegistration } from './lti/lti-services.js';
+import { createDeepLinkResponder, createLtiPlatformRegistry } from './lti/lti-services.js';
 import { LoginRequestRepository } from './lti/login-request.repository.js';
 import { startLti } from './lti/lti-provider.js';
 import { NonceRepository } from './lti/nonce.repository.js';
 import { PlatformRepository } from './platforms/platform.repository.js';
 import { PlatformService } from './platforms/platform.service.js';
 import { toolConfiguration } from './platforms/tool-configuration.js';
+import { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
+import { RegistrationTokenRepository } from './platforms/registration-token.repository.js';
+import { RegistrationTokenService } from './platforms/registration-token.service.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
@@ -31,6 +34,8 @@ export interface Examgate {
   sequelize: Sequelize;
   platforms: PlatformService;
   audit: AuditService;
+  /** Registration URLs for LTI Dynamic Registration (admin page, CLI). */
+  registrationUrls: RegistrationTokenService;
   jobs: JobRunner;
   roster: RosterSchedule;
   throttle: ThrottleService;
@@ -66,6 +71,22 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production', onChange: () => frameAncestors.refresh() },
     log,
   );
+  const tool = toolConfiguration(config.PUBLIC_URL);
+  const registrationUrls = new RegistrationTokenService(new RegistrationTokenRepository(sequelize), {
+    registerUrl: tool.dynamicRegistrationUrl,
+    defaultHours: config.REGISTRATION_URL_HOURS,
+  });
+  const dynamicRegistration = new DynamicRegistrationService(
+    platforms,
+    registrationUrls,
+    {
+      mode: config.DYNAMIC_REGISTRATION,
+      autoActivate: config.DYNAMIC_REGISTRATION_AUTO_ACTIVATE,
+      tool: { publicUrl: config.PUBLIC_URL, loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl },
+      limits: { timeoutMs: config.DYNAMIC_REGISTRATION_TIMEOUT_SECONDS * 1000, allowHttp: config.NODE_ENV !== 'production' },
+    },
+    log,
+  );
   const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, audit, log);
   const lti = await startLti({
@@ -77,7 +98,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
       onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
-      onDynamicRegistration: handleDynamicRegistration(platforms, config, log),
+      // The app answers LTI_PATHS.register itself (before ltijs), with examgate's own exchange.
+      onDynamicRegistration: (_req, _res, next) => next(),
     },
   });
 
@@ -92,7 +114,9 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     ...domain,
     frameAncestors,
     throttle,
-    tool: toolConfiguration(config.PUBLIC_URL),
+    tool,
+    dynamicRegistration,
+    registrationUrls,
     isDatabaseReady: () =>
       sequelize.authenticate().then(
         () => true,
@@ -120,6 +144,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     sequelize,
     platforms,
     audit,
+    registrationUrls,
     jobs: domain.jobs,
     roster: domain.roster,
     throttle,

@@ -29,7 +29,18 @@ const schema = z.object({
   LTI_TOKEN_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(3600),
   LTI_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300),
   NEW_DEPLOYMENT_POLICY: z.enum(['accept', 'hold']),
+  /** off: /lti/register is closed; token: only through a registration URL an admin created; open: anyone (development only). */
+  DYNAMIC_REGISTRATION: z.enum(['off', 'token', 'open']),
+  /** true: a dynamically registered platform is approved at once instead of waiting for an admin. */
   DYNAMIC_REGISTRATION_AUTO_ACTIVATE: booleanText,
+  /** How long a registration URL stays usable unless a registration uses it first. */
+  REGISTRATION_URL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24),
+  /** How long each step of a dynamic registration (reading the LMS's configuration, posting to it) may take. */
+  DYNAMIC_REGISTRATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60),
   SESSION_TTL_MINUTES: z.coerce
     .number()
     .int()
@@ -117,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
         return `${setting} ${message}`;
       }),
     );
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.DYNAMIC_REGISTRATION === 'open') {
+    throw new ConfigError([
+      'DYNAMIC_REGISTRATION open lets anyone register an LMS and is for development only: use token (or off) in production',
+    ]);
   }
   return Object.freeze({ ...result.data, secureCookies: result.data.PUBLIC_URL.startsWith('https://') });
 }

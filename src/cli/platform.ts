@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { Platform, PresetName } from '../platforms/platform.js';
 import { describeToolConfiguration, toolConfiguration } from '../platforms/tool-configuration.js';
+import { registrationUrlCommand } from './registration-url.js';
 
 const USAGE = `Usage:
   npm run platform -- add --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...]
@@ -13,12 +14,27 @@ const USAGE = `Usage:
                           [--name NAME] [--new-deployments accept|hold] [--skip-jwks-check]
   npm run platform -- list
   npm run platform -- remove --id PLATFORM_ID
-  npm run platform -- approve-deployment --id PLATFORM_ID --deployment-id ID`;
+  npm run platform -- approve --id PLATFORM_ID
+  npm run platform -- approve-deployment --id PLATFORM_ID --deployment-id ID
+  npm run platform -- registration-url [--hours N]
+  npm run platform -- registration-urls
+  npm run platform -- revoke-registration-url --id URL_ID`;
+
+const COMMANDS = [
+  'add',
+  'list',
+  'remove',
+  'approve',
+  'approve-deployment',
+  'registration-url',
+  'registration-urls',
+  'revoke-registration-url',
+];
 
 function show(platform: Platform): string {
   const deployments = platform.deployments.map((d) => `${d.deploymentId} (${d.status})`).join(', ') || 'none yet';
   return [
-    `${platform.id}  ${platform.name}  [${platform.preset}]`,
+    `${platform.id}  ${platform.name}  [${platform.preset}]${platform.status === 'pending' ? '  PENDING: approve it with `approve --id`' : ''}`,
     `  issuer ${platform.issuer}  client id ${platform.clientId}`,
     `  auth ${platform.authUrl}`,
     `  token ${platform.tokenUrl}`,
@@ -53,10 +69,11 @@ async function main(): Promise<number> {
       'new-deployments': { type: 'string' },
       'skip-jwks-check': { type: 'boolean' },
       id: { type: 'string' },
+      hours: { type: 'string' },
     },
   });
   const command = positionals[0];
-  if (!command || !['add', 'list', 'remove', 'approve-deployment'].includes(command)) {
+  if (!command || !COMMANDS.includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -68,6 +85,11 @@ async function main(): Promise<number> {
   const policy = values['new-deployments'];
   if (policy !== undefined && policy !== 'accept' && policy !== 'hold') {
     console.error(`--new-deployments must be accept or hold, got "${policy}".`);
+    return 2;
+  }
+  const hours = values.hours === undefined ? undefined : Number(values.hours);
+  if (hours !== undefined && !(Number.isInteger(hours) && hours > 0)) {
+    console.error(`--hours must be a whole number of hours, got "${values.hours}".`);
     return 2;
   }
   const config = { ...loadConfig(), DEMO_LMS_ENABLED: false };
@@ -94,6 +116,11 @@ async function main(): Promise<number> {
         cliActor(),
       );
       console.log(`Registered:\n${show(platform)}\n\n${describeToolConfiguration(toolConfiguration(config.PUBLIC_URL))}`);
+    } else if (command.includes('registration-url')) {
+      await registrationUrlCommand(command, examgate.registrationUrls, config.DYNAMIC_REGISTRATION, { hours, id: values.id });
+    } else if (command === 'approve') {
+      await platforms.approvePlatform(values.id ?? '', cliActor());
+      console.log(`Approved platform ${values.id}: it may launch examgate now.`);
     } else if (command === 'remove') {
       await platforms.remove(values.id ?? '', cliActor());
       console.log(`Removed platform ${values.id}.`);

@@ -6,6 +6,7 @@ import type { VerifiedLaunch } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
+import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
 import { SESSION_COOKIE } from './session-context.js';
 import type { Logger } from '../logger.js';
 import { renderError } from '../web/error-handler.js';
@@ -36,6 +37,9 @@ export class LaunchController {
       await this.platforms.admitDeployment(platform, ltiToken.deploymentId);
     } catch (err) {
       if (err instanceof DeploymentNotAllowedError) {
+        if (platform.status === 'pending') {
+          allowFramingOfHeldPage(res, platform);
+        }
         this.onFailure(launchRefusal(err.held ? 'DEPLOYMENT_HELD' : 'UNKNOWN_DEPLOYMENT'), req, res);
         return;
       }

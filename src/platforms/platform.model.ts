@@ -11,6 +11,7 @@ export class PlatformRow extends Model<InferAttributes<PlatformRow>, InferCreati
   declare jwks_url: string;
   declare new_deployment_policy: string | null;
   declare ltijs_platform_id: string;
+  declare status: string;
 }
 
 export class DeploymentRow extends Model<InferAttributes<DeploymentRow>, InferCreationAttributes<DeploymentRow>> {
@@ -23,7 +24,7 @@ export class DeploymentRow extends Model<InferAttributes<DeploymentRow>, InferCr
 
 const options = { timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 
-/** Columns mirror migration 0001; the migration, not sync(), creates the tables. */
+/** Columns mirror migrations 0001 and 0004; the migration, not sync(), creates the tables. */
 export function definePlatformModels(sequelize: Sequelize): void {
   PlatformRow.init(
     {
@@ -37,6 +38,7 @@ export function definePlatformModels(sequelize: Sequelize): void {
       jwks_url: DataTypes.STRING(1000),
       new_deployment_policy: DataTypes.STRING(10),
       ltijs_platform_id: DataTypes.STRING(64),
+      status: DataTypes.STRING(10),
     },
     { sequelize, tableName: 'lms_platforms', ...options },
   );

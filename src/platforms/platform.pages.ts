@@ -6,6 +6,9 @@ import { clientAddress } from '../web/throttle.js';
 import type { AdminSignIn } from './admin-session.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
+import type { RegistrationTokenService } from './registration-token.service.js';
+import { mountRegistrationUrlPages } from './registration-url.pages.js';
+import { presentRegistrationUrl } from './registration-url.presenter.js';
 import type { Platform } from './platform.js';
 import type { ToolConfiguration } from './tool-configuration.js';
 
@@ -16,6 +19,8 @@ const DONE: Record<string, string> = {
   registered: 'The platform is registered.',
   approved: 'The deployment is approved: launches from it are accepted now.',
   removed: 'The platform is removed.',
+  'platform-approved': 'The platform is approved: it may launch examgate and show it in its pages now.',
+  revoked: 'The registration URL is revoked: an LMS that tries it now is refused.',
 };
 
 function readForm(body: unknown): RegistrationForm {
@@ -83,17 +88,34 @@ function present(platform: Platform) {
  * HTML admin pages at /admin: sign in with ADMIN_TOKEN, register platforms (presets as in the
  * CLI), approve held deployments, remove platforms, and the values the LMS admin pastes.
  */
-export function platformAdminPages(service: PlatformService, config: Config, tool: ToolConfiguration, admin: AdminSignIn): Router {
+export function platformAdminPages(
+  service: PlatformService,
+  registrationUrls: RegistrationTokenService,
+  config: Config,
+  tool: ToolConfiguration,
+  admin: AdminSignIn,
+): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), admin.gate);
 
   const signInPage = (res: Response, status: number, errors: FieldError[] = []) =>
     res.status(status).render('admin-sign-in.njk', { title: 'Sign in to examgate administration', errors });
-  const platformsPage = async (res: Response, status: number, form: Partial<RegistrationForm>, errors: FieldError[], done?: string) => {
+  const platformsPage = async (
+    res: Response,
+    status: number,
+    form: Partial<RegistrationForm>,
+    errors: FieldError[],
+    done?: string,
+    extra: Record<string, unknown> = {},
+  ) => {
     const platforms = (await service.list()).map(present);
     const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     const defaultPolicy = config.NEW_DEPLOYMENT_POLICY;
+    const now = new Date();
     res.status(status).render('admin-platforms.njk', {
+      registrationMode: config.DYNAMIC_REGISTRATION,
+      registrationUrlHours: config.REGISTRATION_URL_HOURS,
+      registrationUrls: (await registrationUrls.list()).map((u) => presentRegistrationUrl(u, now)),
       title: 'Platforms',
       csrf: admin.csrfToken(res),
       platforms,
@@ -103,6 +125,7 @@ export function platformAdminPages(service: PlatformService, config: Config, too
       done,
       tool,
       defaultPolicy,
+      ...extra,
     });
   };
 
@@ -152,11 +175,23 @@ export function platformAdminPages(service: PlatformService, config: Config, too
     }),
   );
   mountPlatformActions(router, service, admin);
+  mountRegistrationUrlPages(router, registrationUrls, admin, (res, status, extra) =>
+    platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra),
+  );
   return router;
 }
 
-/** Approve a held deployment; remove a platform behind a confirmation page. */
+/** Approve a pending platform or a held deployment; remove a platform behind a confirmation page. */
 function mountPlatformActions(router: Router, service: PlatformService, admin: AdminSignIn): void {
+  router.post(
+    '/platforms/:id/approve',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      await service.approvePlatform(String(req.params.id), adminBy(res));
+      res.redirect(303, '/admin?done=platform-approved');
+    }),
+  );
   router.post(
     '/platforms/:id/deployments/:deploymentId/approve',
     admin.require,

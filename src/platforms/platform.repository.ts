@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
-import type { Deployment, DeploymentStatus, Platform } from './platform.js';
+import type { Deployment, DeploymentStatus, Platform, PlatformStatus } from './platform.js';
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
 
@@ -27,6 +27,7 @@ function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
     jwksUrl: row.jwks_url,
     newDeploymentPolicy: (row.new_deployment_policy as Platform['newDeploymentPolicy']) ?? null,
     ltijsPlatformId: row.ltijs_platform_id,
+    status: row.status === 'pending' ? 'pending' : 'active',
     deployments: deployments.map(toDeployment),
   };
 }
@@ -60,6 +61,7 @@ export class PlatformRepository {
           jwks_url: platform.jwksUrl,
           new_deployment_policy: platform.newDeploymentPolicy,
           ltijs_platform_id: platform.ltijsPlatformId,
+          status: platform.status,
         },
         { transaction },
       );
@@ -125,6 +127,11 @@ export class PlatformRepository {
 
   async removeDeployment(platformId: string, deploymentId: string, transaction?: Transaction): Promise<boolean> {
     return (await DeploymentRow.destroy({ where: { platform_id: platformId, deployment_id: deploymentId }, transaction })) > 0;
+  }
+
+  async setStatus(platformId: string, status: PlatformStatus, transaction?: Transaction): Promise<boolean> {
+    const [count] = await PlatformRow.update({ status }, { where: { id: platformId }, transaction });
+    return count > 0;
   }
 
   async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], transaction?: Transaction): Promise<boolean> {

@@ -92,6 +92,13 @@ export function platformAdminRoutes(service: PlatformService, adminToken: string
       res.status(204).end();
     }),
   );
+  router.post(
+    '/platforms/:id/approve',
+    asyncHandler(async (req, res) => {
+      await service.approvePlatform(String(req.params.id), BY_API);
+      res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
   router.put(
     '/platforms/:id/new-deployment-policy',
     asyncHandler(async (req, res) => {

@@ -27,6 +27,8 @@ export interface RegisterPlatformInput {
   newDeploymentPolicy?: DeploymentPolicy | null;
   /** Skip fetching the JWKS (for an LMS this machine cannot reach yet). */
   skipJwksCheck?: boolean;
+  /** Registered but waiting for an admin's approval (dynamic registration): no launches, no framing. */
+  pending?: boolean;
 }
 
 const MAX_ID = 255;
@@ -80,7 +82,8 @@ export class PlatformService {
     );
     const clientId = requireId('client id (--client-id)', input.clientId);
     const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deployment id (--deployment-id)', d)))];
-    if (deploymentIds.length === 0) {
+    // A dynamically registered LMS may name its deployment only in the first launch.
+    if (deploymentIds.length === 0 && preset !== 'dynamic') {
       throw new InvalidPlatformError('At least one deployment id (--deployment-id) is required.');
     }
     const resolved = resolveEndpoints(preset, issuer, { authUrl: input.authUrl, tokenUrl: input.tokenUrl, jwksUrl: input.jwksUrl });
@@ -106,6 +109,7 @@ export class PlatformService {
         ...endpoints,
         newDeploymentPolicy: input.newDeploymentPolicy ?? null,
         ltijsPlatformId,
+        status: input.pending ? ('pending' as const) : ('active' as const),
       };
       const platform = await this.insertAudited(fields, deploymentIds, by);
       this.log.info({ platformId: platform.id, issuer, clientId, deploymentIds }, 'platform registered');
@@ -116,14 +120,6 @@ export class PlatformService {
       await this.lti.remove(issuer, clientId);
       throw err;
     }
-  }
-
-  /** Records a platform that ltijs has just registered through LTI Dynamic Registration. */
-  async recordDynamicRegistration(input: Omit<Platform, 'id' | 'deployments' | 'name' | 'preset'>): Promise<Platform> {
-    const fields = { ...input, name: new URL(input.issuer).host, preset: 'dynamic' as const };
-    const platform = await this.insertAudited(fields, [], { actor: SYSTEM, via: 'dynamic-registration' });
-    await this.options.onChange?.();
-    return platform;
   }
 
   private insertAudited(fields: Omit<Platform, 'id' | 'deployments'>, deploymentIds: string[], by: AuditBy): Promise<Platform> {
@@ -176,6 +172,18 @@ export class PlatformService {
     });
   }
 
+  /** Approves a pending platform: from now on it may launch and frame examgate. */
+  async approvePlatform(platformId: string, by: AuditBy): Promise<void> {
+    const before = await this.get(platformId);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.setStatus(platformId, 'active', transaction);
+      const change = platformAudit('approve', before, { ...before, status: 'active' });
+      await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
+    });
+    this.log.info({ platformId }, 'platform approved');
+    await this.options.onChange?.();
+  }
+
   async approveDeployment(platformId: string, deploymentId: string, by: AuditBy): Promise<void> {
     await this.changeDeployment(platformId, deploymentId, async (platform, held, transaction) => {
       if (held.status !== 'active') {
@@ -223,6 +231,10 @@ export class PlatformService {
    * or held for approval, by the platform's policy.
    */
   async admitDeployment(platform: Platform, deploymentId: string): Promise<void> {
+    if (platform.status !== 'active') {
+      // Nothing is recorded for a platform no admin has approved yet.
+      throw new DeploymentNotAllowedError(deploymentId, true);
+    }
     const known =
       platform.deployments.find((d) => d.deploymentId === deploymentId) ??
       (await this.repository.findDeployment(platform.id, deploymentId));

@@ -11,10 +11,13 @@ export interface Platform {
   /** null: follow the system default (NEW_DEPLOYMENT_POLICY). */
   newDeploymentPolicy: DeploymentPolicy | null;
   ltijsPlatformId: string;
+  /** pending: registered (dynamically) but not yet approved by an admin; it can neither launch nor frame examgate. */
+  status: PlatformStatus;
   deployments: Deployment[];
 }
 
 export type PresetName = 'canvas' | 'moodle' | 'custom' | 'dynamic';
+export type PlatformStatus = 'active' | 'pending';
 export type DeploymentPolicy = 'accept' | 'hold';
 export type DeploymentStatus = 'active' | 'pending';
 

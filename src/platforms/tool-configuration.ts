@@ -30,6 +30,6 @@ export function describeToolConfiguration(config: ToolConfiguration): string {
     `  Target link URI ............... ${config.targetLinkUrl}`,
     `  Deep linking URL .............. ${config.deepLinkingUrl}`,
     `  Public keyset (JWKS) URL ...... ${config.jwksUrl}`,
-    `  Dynamic registration URL ...... ${config.dynamicRegistrationUrl}`,
+    `  Dynamic registration URL ...... ${config.dynamicRegistrationUrl}/TOKEN: create one with \`npm run platform -- registration-url\` or on /admin`,
   ].join('\n');
 }

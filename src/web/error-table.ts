@@ -16,6 +16,14 @@ import {
 } from '../platforms/platform.errors.js';
 import { LaunchRefusedError, type LaunchRefusal } from '../lti/launch-errors.js';
 import { ThrottledError } from '../throttle/throttle.errors.js';
+import {
+  DynamicRegistrationOffError,
+  InvalidRegistrationUrlError,
+  RegistrationRequestError,
+  RegistrationStepError,
+  RegistrationTokenError,
+  RegistrationUrlNotFoundError,
+} from '../platforms/registration.errors.js';
 import { HttpError } from './http-error.js';
 
 /** What the caller is told: an HTTP status, a stable code for programs, a sentence for people. */
@@ -75,6 +83,13 @@ const TABLE: Array<Row<Error>> = [
   row(PlatformExistsError, 409, 'platform_exists'),
   row(PlatformNotFoundError, 404, 'not_found'),
   row(DeploymentNotAllowedError, 403, 'deployment_not_allowed'),
+  row(DynamicRegistrationOffError, 404, 'dynamic_registration_off'),
+  row(RegistrationRequestError, 400, 'registration_request'),
+  row(RegistrationTokenError, 403, 'registration_url_refused'),
+  // The LMS (upstream) failed or refused: a gateway error, whose details stay in the log.
+  row(RegistrationStepError, 502, 'registration_failed'),
+  row(InvalidRegistrationUrlError, 400, 'invalid_registration_url'),
+  row(RegistrationUrlNotFoundError, 404, 'not_found'),
   row(InvalidExamError, 400, 'invalid_test'),
   row(ExamNotFoundError, 404, 'not_found'),
   row(ExamStateError, 409, 'test_state'),

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { Platform } from '../platforms/platform.js';
 
 /** Canvas cloud frames tools from each institution's own *.instructure.com domain, not from its issuer. */
@@ -11,10 +12,13 @@ function originOf(url: string): string | null {
   }
 }
 
-/** The origins allowed to frame examgate: each registered platform's own. */
+/**
+ * The origins allowed to frame examgate: each approved platform's own. A platform waiting for
+ * approval (registered dynamically) is left out, so it cannot frame staff or admin pages.
+ */
 export function platformOrigins(platforms: Platform[]): string[] {
   const origins = new Set<string>();
-  for (const platform of platforms) {
+  for (const platform of platforms.filter((p) => p.status === 'active')) {
     for (const url of [platform.issuer, platform.authUrl]) {
       const origin = originOf(url);
       if (origin) {
@@ -26,6 +30,21 @@ export function platformOrigins(platforms: Platform[]): string[] {
     }
   }
   return [...origins].sort();
+}
+
+/**
+ * Lets a platform that waits for approval frame this one response: the held page, which shows a
+ * message and offers nothing to click, so it can be read inside the LMS but nothing else can.
+ */
+export function allowFramingOfHeldPage(res: Response, platform: Platform): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  const origins = platformOrigins([{ ...platform, status: 'active' }]);
+  if (typeof csp === 'string' && origins.length > 0) {
+    res.setHeader(
+      'Content-Security-Policy',
+      csp.replace(/frame-ancestors([^;]*)/, (_directive, list: string) => `frame-ancestors${list} ${origins.join(' ')}`),
+    );
+  }
 }
 
 /**

@@ -199,4 +199,57 @@ describe('Admin pages: sign in and platforms', () => {
     expect(response.status).to.equal(303);
     expect(adminCookieOf(response.headers['set-cookie'])).to.match(/^examgate_admin=;.*Expires=Thu, 01 Jan 1970/);
   });
+
+  it('when an admin creates a registration URL, then it is shown once with its expiry in words, listed, and revocable', async () => {
+    expect((await post('/admin/registration-urls', {})).status, 'without CSRF').to.equal(403);
+    const created = await post('/admin/registration-urls', { hours: '6', _csrf: csrfOf((await page()).text) });
+    expect(created.status).to.equal(200);
+    expect(created.text).to.contain('role="status">A registration URL was created. Copy it now: it is shown only this once.');
+    const url = /id="registration-url" name="registration-url" readonly value="([^"]+)"/.exec(created.text)?.[1];
+    expect(url, 'copy-friendly field').to.match(new RegExp(`^${world.url}/lti/register/[A-Za-z0-9_-]{43}$`));
+    expect(created.text).to.contain('expires in 6 hours').and.contain('UTC');
+
+    const list = await page();
+    expect(list.text, 'the URL is not shown again').not.to.contain(url!);
+    expect(list.text).to.contain('open: not used yet');
+    const action = /action="(\/admin\/registration-urls\/[^"]+\/revoke)"/.exec(list.text)?.[1];
+    expect(action, 'revoke form').to.be.a('string');
+    const revoked = await post(action!, { _csrf: csrfOf(list.text) });
+    expect(revoked.status).to.equal(303);
+    const after = await request(world.url).get(revoked.headers.location!).set('cookie', cookie);
+    expect(after.text).to.contain('role="status">The registration URL is revoked');
+    expect(after.text).to.match(/<td>revoked<\/td>/);
+    const refused = await fetch(`${url}?openid_configuration=${encodeURIComponent(lms.openidConfigurationUrl)}`);
+    expect(refused.status).to.equal(403);
+  });
+
+  it('when the lifetime of a registration URL is out of range, then the form says so at the field and nothing is created', async () => {
+    const before = (await world.examgate.registrationUrls.list()).length;
+    const response = await post('/admin/registration-urls', { hours: '9999', _csrf: csrfOf((await page()).text) });
+    expect(response.status).to.equal(400);
+    expect(response.text).to.contain('There is a problem').and.contain('<a href="#hours">A registration URL lives 1 to 720 whole hours');
+    expect(response.text).to.match(/id="hours"[^>]*aria-invalid="true"/);
+    expect((await world.examgate.registrationUrls.list()).length).to.equal(before);
+  });
+
+  it('when an LMS registered through a registration URL, then the admin sees it waiting and approves it on the page', async () => {
+    const { url } = await world.examgate.registrationUrls.create();
+    const registered = await fetch(lms.registrationInitiationUrl(url));
+    expect(registered.status, await registered.text()).to.equal(200);
+    const platform = (await world.examgate.platforms.findByIssuerAndClientId(lms.issuer, lms.clientId))!;
+    expect(platform.status).to.equal('pending');
+
+    const list = await page();
+    expect(list.text).to.contain('Waiting for approval.').and.contain(`by ${platform.name}`);
+    const action = `/admin/platforms/${platform.id}/approve`;
+    expect(list.text).to.contain(`action="${action}"`).and.contain(`aria-label="Approve platform ${platform.name}"`);
+    expect((await post(action, {})).status, 'without CSRF').to.equal(403);
+    const approved = await post(action, { _csrf: csrfOf(list.text) });
+    expect(approved.status).to.equal(303);
+    expect(approved.headers.location).to.equal('/admin?done=platform-approved');
+    expect((await world.examgate.platforms.get(platform.id)).status).to.equal('active');
+    const after = await request(world.url).get('/admin?done=platform-approved').set('cookie', cookie);
+    expect(after.text).to.contain('role="status">The platform is approved');
+    expect(after.text).not.to.contain('Waiting for approval.');
+  });
 });

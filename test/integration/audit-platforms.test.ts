@@ -158,23 +158,6 @@ describe('Audit trail of platforms and deployments', () => {
     await world.examgate.platforms.removeDeployment(platform.id, 'sub-account-audit', TEST_SETUP);
   });
 
-  it('when dynamic registration records a platform, then the entry is the system’s, via dynamic registration', async () => {
-    const platform = await world.examgate.platforms.recordDynamicRegistration({
-      issuer: 'https://moodle.audit.example/dynamic',
-      clientId: 'dyn-1',
-      authUrl: 'https://moodle.audit.example/auth',
-      tokenUrl: 'https://moodle.audit.example/token',
-      jwksUrl: 'https://moodle.audit.example/jwks',
-      ltijsPlatformId: 'not-a-real-ltijs-id',
-      newDeploymentPolicy: 'hold',
-    });
-    const [entry, ...more] = await entriesOf(platform.id);
-    expect(more).to.have.length(0);
-    expect(entry).to.include({ action: 'register', actor_kind: 'system', via: 'dynamic-registration' });
-    expect(entry!.changes.preset).to.deep.equal({ from: null, to: 'dynamic' });
-    expect(entry!.raw).not.to.contain('not-a-real-ltijs-id');
-  });
-
   describe('the admin History page', () => {
     it('when an admin opens it, then platform and deployment changes are listed newest first, filterable by entity and platform', async () => {
       await registerByPage();

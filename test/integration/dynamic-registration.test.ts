@@ -1,37 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { ROLE_INSTRUCTOR, SimulatedLms } from '../../src/lms-sim/index.js';
 import { CLAIM_TOOL_CONFIGURATION } from '../../src/lms-sim/registration.js';
+import { MAX_REGISTRATION_ATTEMPTS } from '../../src/platforms/registration-token.service.js';
+import { QueryTypes } from 'sequelize';
 import { newBrowser, resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
+import { frameAncestorsOf, openRegistration, platformsOf, removePlatformsOf, serve } from '../support/registration.js';
 
-async function platformsOf(world: TestWorld, lms: SimulatedLms) {
-  return (await world.examgate.platforms.list()).filter((p) => p.issuer === lms.issuer);
-}
-
-async function removePlatformsOf(world: TestWorld, lms: SimulatedLms): Promise<void> {
-  for (const platform of await platformsOf(world, lms)) {
-    await world.examgate.platforms.remove(platform.id, TEST_SETUP);
-  }
-}
-
-/** What the LMS admin's browser does: open examgate's registration URL with the LMS's parameters. */
-async function openRegistration(url: string): Promise<{ status: number; body: string; csp: string }> {
-  const response = await fetch(url, { headers: { accept: 'text/html' } });
-  return { status: response.status, body: await response.text(), csp: response.headers.get('content-security-policy') ?? '' };
-}
-
-/** An "LMS" whose OpenID configuration is served as given, to stand for a broken one. */
-async function serveJson(body: unknown): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openid-configuration`;
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-describe('LTI Dynamic Registration through the simulated LMS', () => {
+describe('LTI Dynamic Registration through the simulated LMS, with registration URLs', () => {
   let world: TestWorld;
   let lms: SimulatedLms;
   before(async () => {
@@ -39,16 +14,19 @@ describe('LTI Dynamic Registration through the simulated LMS', () => {
     lms = await SimulatedLms.start({ clientId: 'dynamic-client', deploymentId: 'dynamic-deployment' });
   });
   beforeEach(() => resetLaunchState(world));
-  afterEach(() => removePlatformsOf(world, lms));
+  afterEach(() => removePlatformsOf(world, lms.issuer));
   after(() => lms.close());
 
-  const registerUrl = () => `${world.url}/lti/register`;
+  const newRegistrationUrl = async () => (await world.examgate.registrationUrls.create()).url;
   const instructorLaunch = () => lms.launch(newBrowser(), { user: { sub: 'dyn-teacher', name: 'Dyn Teacher' }, roles: [ROLE_INSTRUCTOR] });
+  const lmsOrigin = () => new URL(lms.issuer).origin;
 
-  it("when an LMS registers examgate, then the LMS holds examgate's URLs, examgate records the platform, and launches wait for approval", async () => {
-    const page = await openRegistration(lms.registrationInitiationUrl(registerUrl()));
+  it('when an LMS registers with a registration URL, then examgate records it pending: held launches, no framing, until an admin approves it', async () => {
+    const url = await newRegistrationUrl();
+    expect(url).to.match(new RegExp(`^${world.url}/lti/register/[A-Za-z0-9_-]{43}$`));
+    const page = await openRegistration(lms.registrationInitiationUrl(url));
     expect(page.status, page.body).to.equal(200);
-    expect(page.body).to.contain('examgate is registered with your LMS');
+    expect(page.body).to.contain('examgate is registered with your LMS').and.contain('must approve this LMS');
     // The close message must run under examgate's CSP: its nonce is the response's.
     const nonce = /<script nonce="([^"]+)">/.exec(page.body)?.[1];
     expect(nonce, 'script nonce').to.be.a('string');
@@ -69,78 +47,151 @@ describe('LTI Dynamic Registration through the simulated LMS', () => {
     expect(toolConfiguration.domain).to.equal(new URL(world.url).host);
     expect(toolConfiguration.messages.map((m) => m.type)).to.include('LtiDeepLinkingRequest');
 
-    const [platform, ...others] = await platformsOf(world, lms);
+    const [platform, ...others] = await platformsOf(world, lms.issuer);
     expect(others).to.have.length(0);
-    expect(platform).to.include({ clientId: 'dynamic-client', preset: 'dynamic', newDeploymentPolicy: 'hold' });
+    expect(platform).to.include({ clientId: 'dynamic-client', preset: 'dynamic', status: 'pending' });
     expect(platform).to.include({ authUrl: lms.authUrl, tokenUrl: lms.tokenUrl, jwksUrl: lms.jwksUrl });
+    expect(platform!.deployments.map((d) => d.deploymentId)).to.deep.equal(['dynamic-deployment']);
+    const [used] = await world.examgate.registrationUrls.list();
+    expect(used).to.include({ status: 'used', usedByPlatformName: platform!.name });
 
+    expect(await frameAncestorsOf(world.url), 'pending: not a frame ancestor').not.to.include(lmsOrigin());
     const held = await instructorLaunch();
     expect(held.status, held.body).to.equal(403);
     expect(held.body).to.contain('waits for an administrator to approve it');
-    const pending = await world.examgate.platforms.get(platform!.id);
-    expect(pending.deployments.map((d) => [d.deploymentId, d.status])).to.deep.equal([['dynamic-deployment', 'pending']]);
+    // Only the held page itself may show inside the pending LMS: a message, nothing to click.
+    expect(held.headers.get('content-security-policy')).to.match(new RegExp(`frame-ancestors [^;]*${lmsOrigin()}`));
 
-    await world.examgate.platforms.approveDeployment(platform!.id, 'dynamic-deployment', TEST_SETUP);
+    const audited = await world.examgate.sequelize.query<{ action: string; actor_kind: string; via: string }>(
+      'SELECT action, actor_kind, via FROM audit_entries WHERE entity_id = :id ORDER BY created_at',
+      { replacements: { id: platform!.id }, type: QueryTypes.SELECT },
+    );
+    expect(audited, 'the registration is in the audit trail').to.deep.equal([
+      { action: 'register', actor_kind: 'system', via: 'dynamic-registration' },
+    ]);
+
+    await world.examgate.platforms.approvePlatform(platform!.id, TEST_SETUP);
+    expect(await frameAncestorsOf(world.url), 'approved: a frame ancestor').to.include(lmsOrigin());
     const admitted = await instructorLaunch();
-    // Admitted: examgate started a session and opened its pages (which page depends on the role).
     expect(admitted.status, admitted.body).to.equal(200);
     expect(admitted.url.startsWith(`${world.url}/app`), admitted.url).to.equal(true);
-    expect(admitted.body).not.to.contain('could not be accepted');
   });
 
-  it('when the same LMS registers examgate a second time, then it is told examgate is already registered', async () => {
-    expect((await openRegistration(lms.registrationInitiationUrl(registerUrl()))).status).to.equal(200);
-    const again = await openRegistration(lms.registrationInitiationUrl(registerUrl()));
+  it('when a registration URL is used a second time, then it is refused with a clear page and the LMS is not contacted', async () => {
+    const url = await newRegistrationUrl();
+    expect((await openRegistration(lms.registrationInitiationUrl(url))).status).to.equal(200);
+    await removePlatformsOf(world, lms.issuer);
+    const before = lms.registrations.length;
+    const again = await openRegistration(lms.registrationInitiationUrl(url));
+    expect(again.status).to.equal(403);
+    expect(again.body).to.contain('has already been used to register an LMS');
+    expect(lms.registrations).to.have.length(before);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(0);
+  });
+
+  const refusals: Array<[string, (url: string, world: TestWorld) => Promise<string>, string]> = [
+    ['carries no token', async (_url, w) => `${w.url}/lti/register`, 'carries no registration token'],
+    ['carries an unknown token', async (url) => url.replace(/[^/]{6}$/, 'AAAAAA'), 'is not one examgate issued'],
+    [
+      'has expired',
+      async (url, w) => {
+        await w.examgate.sequelize.query('UPDATE registration_tokens SET expires_at = :past', {
+          replacements: { past: new Date(Date.now() - 1000) },
+        });
+        return url;
+      },
+      'has expired',
+    ],
+    [
+      'was revoked',
+      async (url, w) => {
+        const [open] = await w.examgate.registrationUrls.list();
+        await w.examgate.registrationUrls.revoke(open!.id);
+        return url;
+      },
+      'was revoked by an examgate administrator',
+    ],
+  ];
+  for (const [what, prepare, message] of refusals) {
+    it(`when the registration URL ${what}, then a 403 page says so, nothing is fetched and nothing is recorded`, async () => {
+      const counting = await serve((_req, res) => res.writeHead(500).end());
+      try {
+        const url = await prepare(await newRegistrationUrl(), world);
+        const page = await openRegistration(`${url}?openid_configuration=${encodeURIComponent(counting.url)}`);
+        expect(page.status).to.equal(403);
+        expect(page.body).to.contain(message);
+        expect(counting.requests(), 'requests examgate made').to.equal(0);
+      } finally {
+        await counting.close();
+      }
+      expect(await platformsOf(world, lms.issuer)).to.have.length(0);
+    });
+  }
+
+  it('when the LMS refuses the registration, then the page names that step without its reasons, and the URL can be tried again', async () => {
+    const url = await newRegistrationUrl();
+    const before = lms.registrations.length;
+    const page = await openRegistration(lms.registrationInitiationUrl(url, null));
+    expect(page.status).to.equal(502);
+    expect(page.body).to.contain('Your LMS refused the registration');
+    expect(page.body).not.to.contain('401').and.not.to.contain('registration token is missing').and.not.to.contain(lms.baseUrl);
+    expect(lms.registrations).to.have.length(before);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(0);
+
+    const retried = await openRegistration(lms.registrationInitiationUrl(url));
+    expect(retried.status, retried.body).to.equal(200);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(1);
+  });
+
+  it(`when a registration URL fails ${MAX_REGISTRATION_ATTEMPTS} times, then it is spent and refuses even a good registration`, async () => {
+    const url = await newRegistrationUrl();
+    for (let i = 0; i < MAX_REGISTRATION_ATTEMPTS; i++) {
+      expect((await openRegistration(lms.registrationInitiationUrl(url, null))).status).to.equal(502);
+    }
+    const page = await openRegistration(lms.registrationInitiationUrl(url));
+    expect(page.status).to.equal(403);
+    expect(page.body).to.contain('failed too many times');
+    expect(await platformsOf(world, lms.issuer)).to.have.length(0);
+  });
+
+  it('when a second registration arrives with a URL while the first is under way, then it is refused and one platform results', async () => {
+    const configuration = await (await fetch(lms.openidConfigurationUrl)).text();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slowLms = await serve((_req, res) => {
+      void released.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(configuration));
+    });
+    try {
+      const url = `${await newRegistrationUrl()}?openid_configuration=${encodeURIComponent(slowLms.url)}`;
+      const first = openRegistration(`${url}&registration_token=${lms.issueRegistrationToken()}`);
+      while (slowLms.requests() === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const second = await openRegistration(`${url}&registration_token=${lms.issueRegistrationToken()}`);
+      expect(second.status).to.equal(403);
+      expect(second.body).to.contain('A registration with this URL is already under way');
+      release();
+      expect((await first).status).to.equal(200);
+    } finally {
+      release();
+      await slowLms.close();
+    }
+    expect(slowLms.requests(), 'only the first reached the LMS').to.equal(1);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(1);
+  });
+
+  it('when the same LMS registers examgate a second time, then it is told the platform is already registered', async () => {
+    expect((await openRegistration(lms.registrationInitiationUrl(await newRegistrationUrl()))).status).to.equal(200);
+    const again = await openRegistration(lms.registrationInitiationUrl(await newRegistrationUrl()));
     expect(again.status).to.equal(409);
-    expect(again.body).to.contain('examgate is already registered with this LMS');
-    expect(await platformsOf(world, lms)).to.have.length(1);
+    expect(again.body).to.contain('is already registered');
+    expect(await platformsOf(world, lms.issuer)).to.have.length(1);
   });
 
   it('when the registration URL is opened without openid_configuration, then a 400 page says where to open it from', async () => {
-    const page = await openRegistration(registerUrl());
+    const page = await openRegistration(await newRegistrationUrl());
     expect(page.status).to.equal(400);
-    expect(page.body).to.contain('Registration failed');
     expect(page.body).to.contain('it needs the openid_configuration parameter');
-  });
-
-  it('when openid_configuration answers 404, then a 400 page names the URL and the status and nothing is recorded', async () => {
-    const missing = `${lms.baseUrl}/no-such-configuration`;
-    const page = await openRegistration(`${registerUrl()}?openid_configuration=${encodeURIComponent(missing)}`);
-    expect(page.status).to.equal(400);
-    expect(page.body).to.contain(`openid_configuration ${missing} answered HTTP 404`);
-    expect(await platformsOf(world, lms)).to.have.length(0);
-  });
-
-  it('when openid_configuration has no registration_endpoint, then a 400 page names the missing field', async () => {
-    const { registration_endpoint: _dropped, ...rest } = (await (await fetch(lms.openidConfigurationUrl)).json()) as Record<
-      string,
-      unknown
-    >;
-    const broken = await serveJson(rest);
-    const before = lms.registrations.length;
-    try {
-      const page = await openRegistration(`${registerUrl()}?openid_configuration=${encodeURIComponent(broken.url)}`);
-      expect(page.status).to.equal(400);
-      expect(page.body).to.contain('has no registration_endpoint');
-      expect(lms.registrations.length, 'nothing was posted to the LMS').to.equal(before);
-    } finally {
-      await broken.close();
-    }
-  });
-
-  it('when openid_configuration is not an http(s) URL, then it is refused before anything is fetched', async () => {
-    const page = await openRegistration(`${registerUrl()}?openid_configuration=${encodeURIComponent('file:///etc/passwd')}`);
-    expect(page.status).to.equal(400);
-    expect(page.body).to.contain('openid_configuration must be an http(s) URL');
-  });
-
-  it("when the LMS refuses the registration (no registration token), then the page gives the LMS's reason and nothing is recorded", async () => {
-    const before = lms.registrations.length;
-    const page = await openRegistration(lms.registrationInitiationUrl(registerUrl(), null));
-    expect(page.status).to.equal(400);
-    expect(page.body).to.contain('The LMS refused the registration (HTTP 401: the registration token is missing)');
-    expect(lms.registrations).to.have.length(before);
-    expect(await platformsOf(world, lms)).to.have.length(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 
 describe('Admin API: platforms', () => {
   let world: TestWorld;
@@ -129,5 +129,36 @@ describe('Admin API: platforms', () => {
       .send({ issuer: 'ftp://x', clientId: 'c', deploymentId: '1', preset: 'moodle' });
     expect(response.status).to.equal(400);
     expect(response.body.error.message).to.contain('issuer (--issuer) must use https://');
+  });
+
+  it('when a platform waits for approval, then the API shows it pending and approving it lets it frame examgate', async () => {
+    const platform = await world.examgate.platforms.register(
+      {
+        preset: 'dynamic',
+        issuer: 'https://moodle.pending-api.example',
+        clientId: 'pending-client',
+        deploymentIds: [],
+        authUrl: 'https://moodle.pending-api.example/auth',
+        tokenUrl: 'https://moodle.pending-api.example/token',
+        jwksUrl: 'https://moodle.pending-api.example/jwks',
+        skipJwksCheck: true,
+        pending: true,
+      },
+      TEST_SETUP,
+    );
+    try {
+      const shown = await api().get(`/admin/api/platforms/${platform.id}`).set(auth());
+      expect(shown.body.platform).to.include({ status: 'pending' });
+      expect((await fetch(`${world.url}/`)).headers.get('content-security-policy')).not.to.contain('moodle.pending-api.example');
+      const approved = await api().post(`/admin/api/platforms/${platform.id}/approve`).set(auth());
+      expect(approved.status).to.equal(200);
+      expect(approved.body.platform).to.include({ status: 'active' });
+      expect((await fetch(`${world.url}/`)).headers.get('content-security-policy')).to.contain('https://moodle.pending-api.example');
+      const unknown = await api().post('/admin/api/platforms/no-such-id/approve').set(auth());
+      expect(unknown.status).to.equal(404);
+      expect(unknown.body.error.code).to.equal('not_found');
+    } finally {
+      await world.examgate.platforms.remove(platform.id, TEST_SETUP);
+    }
   });
 });

@@ -83,9 +83,9 @@ export async function stopWorld(): Promise<void> {
   await current.examgate.close();
 }
 
-/** Per-test reset: launches leave sessions, nonces and throttle counts behind, changes audit entries; platforms are kept (their keys are slow to make). */
+/** Per-test reset: launches leave sessions, nonces and throttle counts behind, changes audit entries, registrations their URLs; platforms are kept (their keys are slow to make). */
 export async function resetLaunchState(w: TestWorld): Promise<void> {
-  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters', 'audit_entries']) {
+  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters', 'audit_entries', 'registration_tokens']) {
     await w.examgate.sequelize.query(`DELETE FROM ${table}`);
   }
 }

@@ -42,4 +42,25 @@ describe('configuration', () => {
     expect(config.LTI_TOKEN_MAX_AGE_SECONDS).to.equal(120);
     expect(config.NEW_DEPLOYMENT_POLICY).to.equal('hold');
   });
+
+  it('when nothing says otherwise, then dynamic registration needs a registration URL that lives 24 hours', () => {
+    const config = loadConfig(production);
+    expect(config.DYNAMIC_REGISTRATION).to.equal('token');
+    expect(config.REGISTRATION_URL_HOURS).to.equal(24);
+    expect(config.DYNAMIC_REGISTRATION_AUTO_ACTIVATE).to.equal(false);
+  });
+
+  it('when production asks for open dynamic registration, then loading stops with a ConfigError saying it is for development', () => {
+    expect(() => loadConfig({ ...production, DYNAMIC_REGISTRATION: 'open' })).to.throw(
+      ConfigError,
+      /DYNAMIC_REGISTRATION open .* development only/,
+    );
+    expect(loadConfig({ ...production, DYNAMIC_REGISTRATION: 'off' }).DYNAMIC_REGISTRATION).to.equal('off');
+    expect(loadConfig({ NODE_ENV: 'development', DYNAMIC_REGISTRATION: 'open' }).DYNAMIC_REGISTRATION).to.equal('open');
+  });
+
+  it('when DYNAMIC_REGISTRATION or REGISTRATION_URL_HOURS is malformed, then the error names it', () => {
+    expect(() => loadConfig({ ...production, DYNAMIC_REGISTRATION: 'anyone' })).to.throw(ConfigError, /DYNAMIC_REGISTRATION/);
+    expect(() => loadConfig({ ...production, REGISTRATION_URL_HOURS: '0' })).to.throw(ConfigError, /REGISTRATION_URL_HOURS/);
+  });
 });
