@@ -21,6 +21,7 @@ import { FrameAncestors } from './web/frame-ancestors.js';
 import { wireDomain } from './domain.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
+import type { ServiceTokens } from './lti/service-token.js';
 
 export interface Examgate {
   app: Express;
@@ -28,6 +29,8 @@ export interface Examgate {
   platforms: PlatformService;
   jobs: JobRunner;
   roster: RosterSchedule;
+  /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
+  serviceTokens: ServiceTokens;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platforms,
     jobs: domain.jobs,
     roster: domain.roster,
+    serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();
