@@ -21,7 +21,7 @@ function gradeText(candidate: Candidate, gradeJob: Job | null, formatTime: (inst
   const state = gradeJob ? presentJobState(gradeJob, formatTime) : null;
   if (state?.retry) {
     const { failedTry, of, reason, nextAt } = state.retry;
-    return `grade not sent yet: try ${failedTry} of ${of} failed (${reason}); next try ${nextAt}`;
+    return `grade not sent yet: try ${failedTry} of ${of} failed (${reason}); next try: ${nextAt}`;
   }
   if (candidate.gradeStatus === 'failed' && state?.error) {
     return `grade could not be sent to the LMS after ${state.tries} ${state.tries === 1 ? 'try' : 'tries'}: ${state.error}`;
