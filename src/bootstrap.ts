@@ -62,12 +62,18 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   );
   const launchController = new LaunchController(config, platforms, sessions);
   const domain = wireDomain(config, sequelize, platforms, log);
+  const isDatabaseReady = () =>
+    sequelize.authenticate().then(
+      () => true,
+      () => false,
+    );
   const lti = await startLti({
     config,
     target,
     nonces,
     loginRequests,
     log,
+    isDatabaseReady,
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
       onFailure: (failure, req, res, params) => launchController.onFailure(failure, req, res, params),
@@ -86,11 +92,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     ...domain,
     frameAncestors,
     tool: toolConfiguration(config.PUBLIC_URL),
-    isDatabaseReady: () =>
-      sequelize.authenticate().then(
-        () => true,
-        () => false,
-      ),
+    isDatabaseReady,
     demo,
   });
 

@@ -51,6 +51,9 @@ export class LaunchController {
       res.status(401).render('cookie-blocked.njk', { loginUrl: LTI_PATHS.login, loginParams, title: 'Open examgate in a new window' });
       return;
     }
+    if (failure.status === 503) {
+      res.set('Retry-After', '30');
+    }
     res.status(failure.status).render('error.njk', { ...failure });
   }
 }

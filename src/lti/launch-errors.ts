@@ -40,10 +40,15 @@ const MESSAGES: Record<string, [number, string]> = {
   MISSING_LOGIN_PARAMETERS: [400, 'The login request is missing iss, login_hint or target_link_uri.'],
   UNKNOWN_DEPLOYMENT: [403, 'This deployment of examgate is not known for your LMS. Ask your examgate administrator to add it.'],
   DEPLOYMENT_HELD: [403, 'This deployment of examgate is new and waits for an administrator to approve it.'],
+  DATABASE_UNAVAILABLE: [
+    503,
+    'examgate is temporarily unavailable: its database cannot be reached, so the launch could not be checked. Wait a minute, then open the activity again from your course.',
+  ],
 };
 
 /** Maps an ltijs or examgate launch error code to a status and a sentence for people. */
 export function describeLaunchFailure(code: string): LaunchFailure {
   const [status, message] = MESSAGES[code] ?? [401, 'The launch could not be validated.'];
-  return { status, code, title: 'This launch could not be accepted', message };
+  const title = status === 503 ? 'examgate is temporarily unavailable' : 'This launch could not be accepted';
+  return { status, code, title, message };
 }

@@ -9,6 +9,8 @@ import {
   PlatformNotFoundError,
 } from '../platforms/platform.errors.js';
 import { HttpError } from './http-error.js';
+import { DatabaseUnavailableError } from '../db/database.js';
+import { asDatabaseOutage } from '../db/outage.js';
 import { InvalidExamError, ExamNotFoundError, ExamStateError } from '../exams/exam.errors.js';
 import {
   AttemptStateError,
@@ -25,8 +27,13 @@ interface Mapped {
   message: string;
 }
 
+/** How long a client should wait before asking again while the database is out of reach. */
+const OUTAGE_RETRY_AFTER_SECONDS = 30;
+
 /** The one table from domain errors to HTTP. Anything not listed is an unexpected 500. */
-function mapError(err: unknown): Mapped | null {
+function mapError(raw: unknown): Mapped | null {
+  // A lost database shows up as whatever the driver threw; it is an outage, not a bug.
+  const err = asDatabaseOutage(raw) ?? raw;
   if (err instanceof HttpError) {
     return { status: err.status, code: err.code, message: err.message };
   }
@@ -45,6 +52,7 @@ function mapError(err: unknown): Mapped | null {
     [DuplicateCandidateIdError, 409, 'duplicate_candidate_id'],
     [AttemptStateError, 409, 'attempt_state'],
     [StartRefusedError, 409, 'start_refused'],
+    [DatabaseUnavailableError, 503, 'database_unavailable'],
   ];
   for (const [type, status, code] of table) {
     if (err instanceof type) {
@@ -79,9 +87,17 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     res.status(status);
+    if (status === 503) {
+      res.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+    }
     if (wantsHtml(req)) {
       res.render('error.njk', {
-        title: status >= 500 ? 'Something went wrong' : 'This request could not be completed',
+        title:
+          status === 503
+            ? 'examgate is temporarily unavailable'
+            : status >= 500
+              ? 'Something went wrong'
+              : 'This request could not be completed',
         message,
         code,
         status,
