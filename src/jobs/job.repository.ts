@@ -40,8 +40,17 @@ function toJob(row: JobRecord): Job {
   };
 }
 
-/** A job free to be taken at :now: queued, due for its next try, or running under a lease that ran out (its process died). */
-const TAKEABLE = `(status = 'queued' OR (status = 'retrying' AND run_after <= :now) OR (status = 'running' AND locked_until < :now))`;
+/**
+ * Runs a job may lose to dying processes beyond its own tries: a job that keeps killing the
+ * process running it (out of memory, say) is failed instead of taken over forever.
+ */
+export const CRASH_ALLOWANCE = 2;
+
+/** A lease that ran out on a job that still has runs left: its process died, another may take it over. */
+const ABANDONED = `(status = 'running' AND locked_until < :now AND attempts < max_attempts + ${CRASH_ALLOWANCE})`;
+
+/** A job free to be taken at :now: queued, due for its next try, or abandoned by a process that died. */
+const TAKEABLE = `(status = 'queued' OR (status = 'retrying' AND run_after <= :now) OR ${ABANDONED})`;
 
 /**
  * Queries over the jobs table. Claiming is one conditional UPDATE that writes a fresh lease
@@ -116,6 +125,16 @@ export class JobRepository {
       return [];
     }
     return this.select(`kind IN (:kinds) AND ${TAKEABLE} ORDER BY created_at ASC LIMIT ${Number(limit)}`, { kinds, now });
+  }
+
+  /** Fails jobs whose processes died on every run they had, so they stop showing as running. */
+  async failAbandoned(now: Date): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE jobs SET status = 'failed', finished_at = :now, locked_until = NULL, updated_at = :now,
+              error = 'Every run of this job ended with its process stopping before it finished, so it is not tried again. Start it again, or report the job id.'
+        WHERE status = 'running' AND locked_until < :now AND attempts >= max_attempts + ${CRASH_ALLOWANCE}`,
+      { replacements: { now } },
+    );
   }
 
   /** Takes the job under a new lease until `lockedUntil`; null when another process took it first. */

@@ -111,6 +111,7 @@ export class JobRunner {
 
   /** Claims takeable jobs until every slot is busy or none is left. */
   private async fill(): Promise<void> {
+    await this.repository.failAbandoned(new Date());
     while (!this.stopped && this.inFlight.size < this.settings.concurrency) {
       const now = new Date();
       const free = this.settings.concurrency - this.inFlight.size;

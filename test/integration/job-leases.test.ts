@@ -166,4 +166,23 @@ describe('Job leases, heartbeats and concurrency (real database)', () => {
     });
     expect(row!.lease_token, 'the last holder keeps its token; nobody else can write').to.be.a('string');
   });
+
+  it("when a job's process died on every run it had, then it is failed with a reason instead of taken over again", async () => {
+    const kind = `crashy-${randomUUID().slice(0, 8)}`;
+    const worker = runner();
+    let ran = 0;
+    worker.register(kind, async () => {
+      ran += 1;
+      return {};
+    });
+    const job = await repository.insert(kind, randomUUID(), 1);
+    // Three runs (its one try plus the crash allowance), each ended by its process dying.
+    await world.examgate.sequelize.query(`UPDATE jobs SET status = 'running', attempts = 3, locked_until = :past WHERE id = :id`, {
+      replacements: { id: job.id, past: new Date(Date.now() - 1_000) },
+    });
+    worker.nudge();
+    await until(async () => (await jobRow(job.id)).status === 'failed');
+    expect((await jobRow(job.id)).error).to.contain('Every run of this job ended with its process stopping before it finished');
+    expect(ran).to.equal(0);
+  });
 });
