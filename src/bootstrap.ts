@@ -28,6 +28,7 @@ import { ThrottleService } from './throttle/throttle.service.js';
 import { wireDomain } from './domain.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
+import type { ServiceTokens } from './lti/service-token.js';
 
 export interface Examgate {
   app: Express;
@@ -39,6 +40,8 @@ export interface Examgate {
   jobs: JobRunner;
   roster: RosterSchedule;
   throttle: ThrottleService;
+  /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
+  serviceTokens: ServiceTokens;
   close(): Promise<void>;
 }
 
@@ -89,12 +92,18 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, audit, log);
+  const isDatabaseReady = () =>
+    sequelize.authenticate().then(
+      () => true,
+      () => false,
+    );
   const lti = await startLti({
     config,
     target,
     nonces,
     loginRequests,
     log,
+    isDatabaseReady,
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
       onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
@@ -117,11 +126,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     tool,
     dynamicRegistration,
     registrationUrls,
-    isDatabaseReady: () =>
-      sequelize.authenticate().then(
-        () => true,
-        () => false,
-      ),
+    isDatabaseReady,
     demo,
   });
 
@@ -148,6 +153,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     jobs: domain.jobs,
     roster: domain.roster,
     throttle,
+    serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

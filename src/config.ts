@@ -63,6 +63,16 @@ const schema = z.object({
     .min(0)
     .max(24 * 60),
   JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000),
+  /** Jobs one process runs at once (a hung LMS then holds up one slot, not every course). */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64),
+  /** How long a job's claim holds without a heartbeat; a job whose process died is taken over after it. */
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600),
+  /** Runs a grade passback gets before it fails for good. */
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  /** The first wait before a failed job is tried again; it doubles with each failure (with jitter, at most an hour). */
+  JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000),
+  /** How long the LMS's OAuth2 token endpoint may take to hand examgate a service token. */
+  LMS_TOKEN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120),
   /** How long one NRPS page may take before the sync gives up (and changes nothing). */
   NRPS_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300),
   /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */

@@ -17,7 +17,9 @@ import { ExamService } from './exams/exam.service.js';
 import { JobRepository } from './jobs/job.repository.js';
 import { JobRunner } from './jobs/job.runner.js';
 import type { Logger } from './logger.js';
-import { postScore } from './lti/ags-client.js';
+import { createScorePoster } from './lti/ags-client.js';
+import { ServiceTokens } from './lti/service-token.js';
+import { unitOfWorkRunner } from './db/unit-of-work.js';
 import { createNrpsRosterSource } from './lti/nrps-client.js';
 import type { PlatformService } from './platforms/platform.service.js';
 
@@ -33,18 +35,30 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   const candidates = new CandidateService(candidateRepository, exams, audit, log);
   const attemptStates = new CandidateAttempts(candidateRepository);
   const jobRepository = new JobRepository(sequelize);
-  const jobs = new JobRunner(jobRepository, log, config.JOB_POLL_INTERVAL_MS);
+  const jobs = new JobRunner(jobRepository, log, {
+    pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
+    concurrency: config.JOB_CONCURRENCY,
+    leaseMs: config.JOB_LEASE_SECONDS * 1000,
+    retryBaseMs: config.JOB_RETRY_BASE_MS,
+  });
   const platformById = (id: string) => platforms.get(id);
+  const serviceTokens = new ServiceTokens({ timeoutMs: config.LMS_TOKEN_TIMEOUT_SECONDS * 1000 });
 
   const rosterSync = new RosterSyncService(
     exams,
     candidateRepository,
-    createNrpsRosterSource(platformById, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
+    createNrpsRosterSource(platformById, serviceTokens, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
     audit,
     log,
   );
-  jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log));
-  jobs.register(GRADE_PASSBACK_JOB, gradePassbackJob({ candidates: attemptStates, exams, platformById, postScore, log }));
+  // One run: the instructor watches a sync and can press "Sync now", and the schedule asks again each interval.
+  jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log), { maxAttempts: 1 });
+  // A score must reach the gradebook even when the LMS has a bad few minutes.
+  jobs.register(
+    GRADE_PASSBACK_JOB,
+    gradePassbackJob({ candidates: attemptStates, exams, platformById, postScore: createScorePoster(serviceTokens), log }),
+    { maxAttempts: config.JOB_MAX_ATTEMPTS },
+  );
   const roster = new RosterSchedule(
     jobs,
     exams,
@@ -66,7 +80,11 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     keys,
     new EngineKeys(),
     usedReportIds,
-    (candidateId) => jobs.enqueue(GRADE_PASSBACK_JOB, candidateId),
+    {
+      inUnit: unitOfWorkRunner(sequelize),
+      enqueue: (candidateId, unit) => jobs.enqueue(GRADE_PASSBACK_JOB, candidateId, unit),
+      committed: () => jobs.nudge(),
+    },
     log,
   );
 
@@ -79,6 +97,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     jobs,
     keys,
     attempts,
+    serviceTokens,
     housekeeping: async () => {
       await usedReportIds.deleteExpired();
       await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));

@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateAttempts } from '../candidates/candidate-attempts.js';
 import type { SingleUseIds } from '../db/single-use-ids.js';
+import type { RunInUnitOfWork, UnitOfWork } from '../db/unit-of-work.js';
 import { windowState, type Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +14,16 @@ import type { SigningKeys } from './signing-keys.js';
 import { PURPOSE, type HandoffClaims } from './tokens.js';
 
 export const GRADE_PASSBACK_JOB = 'grade-passback';
+
+/** Where finished scores wait for their way to the LMS gradebook. */
+export interface GradeQueue {
+  /** Runs `work` so that what it writes and the grade jobs it queues commit together, or not at all. */
+  inUnit: RunInUnitOfWork;
+  /** Queues the candidate's grade passback inside the unit. */
+  enqueue(candidateId: string, unit: UnitOfWork): Promise<unknown>;
+  /** Called once the unit has committed: the job can be taken now. */
+  committed(): void;
+}
 
 export interface AttemptSettings {
   publicUrl: string;
@@ -30,7 +41,7 @@ export class AttemptService {
     private readonly keys: SigningKeys,
     private readonly engineKeys: EngineKeys,
     private readonly usedReportIds: SingleUseIds,
-    private readonly enqueueGrade: (candidateId: string) => Promise<unknown>,
+    private readonly grades: GradeQueue,
     private readonly log: Logger,
   ) {}
 
@@ -105,16 +116,24 @@ export class AttemptService {
     if (report.event === 'started') {
       return;
     }
-    if (!(await this.candidates.finishAttempt(target.candidate, report.score))) {
+    // The finish and its grade job commit together: a crash between them cannot leave a score that is never sent.
+    const finished = await this.grades.inUnit(async (unit) => {
+      if (!(await this.candidates.finishAttempt(target.candidate, report.score, unit))) {
+        return false;
+      }
+      if (report.score) {
+        await this.grades.enqueue(target.candidate.id, unit);
+      }
+      return true;
+    });
+    if (!finished) {
       if (target.candidate.attempt.state === 'finished') {
         return;
       }
       throw new ReportRejectedError('conflict', 'This attempt is not running.');
     }
+    this.grades.committed();
     this.log.info({ candidate: target.candidate.id, scored: Boolean(report.score) }, 'attempt finished');
-    if (report.score) {
-      await this.enqueueGrade(target.candidate.id);
-    }
   }
 
   /** Where the browser goes when the engine sends it back: the finish redirect once finished, else the lobby. */

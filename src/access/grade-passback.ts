@@ -1,6 +1,6 @@
 import type { CandidateAttempts } from '../candidates/candidate-attempts.js';
 import type { ExamService } from '../exams/exam.service.js';
-import type { JobHandler } from '../jobs/job.js';
+import { isPermanentError, type JobHandler } from '../jobs/job.js';
 import type { Logger } from '../logger.js';
 import type { Platform } from '../platforms/platform.js';
 import type { ScoreTarget } from '../lti/ags-client.js';
@@ -48,7 +48,9 @@ export function gradePassbackJob(deps: {
       };
       await deps.postScore(platform, target, candidate.lmsUserId, score, candidate.attempt.finishedAt ?? new Date());
     } catch (err) {
-      await deps.candidates.setGradeStatus(candidate.id, 'failed');
+      // While tries are left the grade stays pending; the page shows the retry from the job.
+      const lastTry = isPermanentError(err) || job.attempts >= job.maxAttempts;
+      await deps.candidates.setGradeStatus(candidate.id, lastTry ? 'failed' : 'pending');
       throw err;
     }
     await deps.candidates.setGradeStatus(candidate.id, 'sent');

@@ -3,6 +3,7 @@ import type { Exam } from '../exams/exam.js';
 import type { Candidate, GradeStatus } from './candidate.js';
 import { AttemptStateError } from './candidate.errors.js';
 import type { CandidateRepository } from './candidate.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 
 /** A candidate's attempt: started, re-entered, finished, and its grade's way to the LMS. */
 export class CandidateAttempts {
@@ -47,15 +48,28 @@ export class CandidateAttempts {
     return this.repository.findByAttemptRef(ref);
   }
 
-  /** Marks the attempt finished once; false when it was not running (already finished, or never started). */
-  async finishAttempt(candidate: Candidate, score: { given: number; maximum: number } | null, now = new Date()): Promise<boolean> {
-    return this.repository.moveAttempt(candidate.id, ['started'], {
-      attempt_state: 'finished',
-      finished_at: now,
-      score_given: score?.given ?? null,
-      score_maximum: score?.maximum ?? null,
-      grade_status: score ? 'pending' : null,
-    });
+  /**
+   * Marks the attempt finished once; false when it was not running (already finished, or never
+   * started). Within `unit`, it commits with whatever else the unit writes (the grade's job).
+   */
+  async finishAttempt(
+    candidate: Candidate,
+    score: { given: number; maximum: number } | null,
+    unit?: UnitOfWork,
+    now = new Date(),
+  ): Promise<boolean> {
+    return this.repository.moveAttempt(
+      candidate.id,
+      ['started'],
+      {
+        attempt_state: 'finished',
+        finished_at: now,
+        score_given: score?.given ?? null,
+        score_maximum: score?.maximum ?? null,
+        grade_status: score ? 'pending' : null,
+      },
+      unit,
+    );
   }
 
   async setGradeStatus(candidateId: string, status: GradeStatus): Promise<void> {

@@ -1,11 +1,39 @@
 import type { Job } from '../jobs/job.js';
+import { presentJobState } from '../jobs/job.presenter.js';
 import type { Candidate } from './candidate.js';
 import type { RosterSyncSummary } from './roster-sync.service.js';
 
 const ATTEMPT_LABELS = { not_started: 'not started', started: 'started', finished: 'finished' } as const;
 const WITHDRAWN_LABELS = { manual: 'withdrawn by staff', left_course: 'left the course', inactive: 'inactive in the LMS' } as const;
 
-export function presentCandidate(candidate: Candidate) {
+const GRADE_LABELS = {
+  pending: 'grade waiting to be sent to the LMS',
+  sent: 'grade sent to the LMS',
+  failed: 'grade could not be sent to the LMS',
+  no_service: 'no LMS gradebook for this link',
+} as const;
+
+/** The grade's way to the LMS, with the passback job's retry state when it is waiting for another try. */
+function gradeText(candidate: Candidate, gradeJob: Job | null, formatTime: (instant: Date) => string): string | null {
+  if (!candidate.gradeStatus) {
+    return null;
+  }
+  const state = gradeJob ? presentJobState(gradeJob, formatTime) : null;
+  if (state?.retry) {
+    const { failedTry, of, reason, nextAt } = state.retry;
+    return `grade not sent yet: try ${failedTry} of ${of} failed (${reason}); next try: ${nextAt}`;
+  }
+  if (candidate.gradeStatus === 'failed' && state?.error) {
+    return `grade could not be sent to the LMS after ${state.tries} ${state.tries === 1 ? 'try' : 'tries'}: ${state.error}`;
+  }
+  return GRADE_LABELS[candidate.gradeStatus];
+}
+
+export function presentCandidate(
+  candidate: Candidate,
+  gradeJob: Job | null = null,
+  formatTime: (instant: Date) => string = (d) => d.toISOString(),
+) {
   return {
     id: candidate.id,
     candidateId: candidate.candidateId,
@@ -20,6 +48,7 @@ export function presentCandidate(candidate: Candidate) {
     attempt: ATTEMPT_LABELS[candidate.attempt.state],
     score: candidate.attempt.score ? `${candidate.attempt.score.given} / ${candidate.attempt.score.maximum}` : null,
     gradeStatus: candidate.gradeStatus,
+    gradeText: gradeText(candidate, gradeJob, formatTime),
   };
 }
 
@@ -44,19 +73,16 @@ function summaryText(summary: RosterSyncSummary): string {
 }
 
 /** The roster panel: last sync and what it changed, and the job in progress or its failure. */
-export function presentRoster(syncedAt: Date | null, summaryJson: string | null, job: Job | null) {
+export function presentRoster(
+  syncedAt: Date | null,
+  summaryJson: string | null,
+  job: Job | null,
+  formatTime: (instant: Date) => string = (d) => d.toISOString(),
+) {
   const summary = summaryJson ? (JSON.parse(summaryJson) as RosterSyncSummary) : null;
   return {
     syncedAt: syncedAt ? syncedAt.toISOString() : null,
     summary: summary ? summaryText(summary) : null,
-    job: job
-      ? {
-          id: job.id,
-          status: job.status,
-          done: job.progress.done,
-          error: job.status === 'failed' ? job.error : null,
-          active: job.status === 'queued' || job.status === 'running',
-        }
-      : null,
+    job: job ? { id: job.id, done: job.progress.done, ...presentJobState(job, formatTime) } : null,
   };
 }

@@ -9,6 +9,7 @@ import type {
   WithdrawnReason,
 } from './candidate.js';
 import { withTransaction } from '../db/transactions.js';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import { CandidateRow, defineCandidateModel } from './candidate.model.js';
 
 export interface CandidateFilter {
@@ -195,8 +196,11 @@ export class CandidateRepository {
   }
 
   /** Compare-and-set on the attempt state, so a double click starts or finishes an attempt once. */
-  async moveAttempt(id: string, from: AttemptState[], changes: CandidateChanges): Promise<boolean> {
-    const [changed] = await CandidateRow.update(changes, { where: { id, attempt_state: { [Op.in]: from } } });
+  async moveAttempt(id: string, from: AttemptState[], changes: CandidateChanges, unit?: UnitOfWork): Promise<boolean> {
+    const [changed] = await CandidateRow.update(changes, {
+      where: { id, attempt_state: { [Op.in]: from } },
+      transaction: transactionOf(unit),
+    });
     return changed > 0;
   }
 }

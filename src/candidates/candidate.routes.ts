@@ -14,6 +14,8 @@ import type { CandidateInput } from './candidate-input.js';
 import type { CandidateService } from './candidate.service.js';
 import type { RosterSchedule } from './roster-schedule.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
+import { GRADE_PASSBACK_JOB } from '../access/attempt.service.js';
+import { formatInZone } from '../exams/time-zone.js';
 
 const SOURCES: CandidateSource[] = ['roster', 'one-time', 'sso', 'permanent', 'manual'];
 const STATUSES: CandidateStatus[] = ['active', 'withdrawn'];
@@ -56,13 +58,18 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
     };
     const result = await deps.candidates.page(exam, query);
     const job = await deps.jobs.latest(ROSTER_SYNC_JOB, exam.id);
+    const gradeJobs = await deps.jobs.latestOfEach(
+      GRADE_PASSBACK_JOB,
+      result.candidates.filter((c) => c.gradeStatus).map((c) => c.id),
+    );
+    const formatTime = (instant: Date) => formatInZone(instant, exam.window.timeZone);
     res.status(problem ? 400 : 200).render('candidates.njk', {
       title: `Candidates · ${exam.title}`,
       exam: { id: exam.id, title: exam.title, status: exam.status },
       query,
       ...result,
-      candidates: result.candidates.map(presentCandidate),
-      roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job),
+      candidates: result.candidates.map((c) => presentCandidate(c, gradeJobs.get(c.id) ?? null, formatTime)),
+      roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job, formatTime),
       sources: SOURCES,
       problem,
       csrf: csrfOf(res, deps.secret),
@@ -181,7 +188,15 @@ export function rosterSyncRoutes(deps: CandidateRouteDeps): Router {
       if (!job || job.kind !== ROSTER_SYNC_JOB || job.subjectId !== exam.id) {
         throw new HttpError(404, 'not_found', 'No such roster sync for this test.');
       }
-      res.json({ status: job.status, membersRead: job.progress.done, result: job.result, error: job.error });
+      res.json({
+        status: job.status,
+        membersRead: job.progress.done,
+        result: job.result,
+        error: job.error,
+        attempts: job.attempts,
+        maxAttempts: job.maxAttempts,
+        nextTryAt: job.status === 'retrying' ? (job.runAfter?.toISOString() ?? null) : null,
+      });
     }),
   );
   return router;

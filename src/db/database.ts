@@ -14,10 +14,19 @@ export interface DatabaseTarget {
   safeUrl: string;
 }
 
+/**
+ * The database does not answer. At start-up (with its URL) the message is for the operator;
+ * while running (no URL) it is the one people see: examgate is temporarily unavailable.
+ */
 export class DatabaseUnavailableError extends Error {
-  constructor(safeUrl: string, cause: unknown) {
+  constructor(safeUrl: string | null, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Cannot reach the database at ${safeUrl}: ${reason}`);
+    super(
+      safeUrl === null
+        ? 'examgate is temporarily unavailable: its database cannot be reached. Try again in a minute.'
+        : `Cannot reach the database at ${safeUrl}: ${reason}`,
+      { cause },
+    );
     this.name = 'DatabaseUnavailableError';
   }
 }

@@ -122,5 +122,15 @@ export function registerAgs(router: Router, state: LmsState): void {
       res.status(200).type(c.MEDIA_AGS_LINEITEM).send(JSON.stringify(item));
     }
   });
+  // A simulated outage answers before authentication, like a failing load balancer would.
+  router.post(`${items}/:itemId/scores`, (_req, res, next) => {
+    const failure = state.scoreFailures;
+    if (!failure || failure.remaining <= 0) {
+      next();
+      return;
+    }
+    failure.remaining -= 1;
+    res.status(failure.status).json({ error: 'simulated_failure', error_description: 'failScores() is active' });
+  });
   router.post(`${items}/:itemId/scores`, requireScope(state.tokens, [c.SCOPE_AGS_SCORE]), postScore(state));
 }

@@ -81,6 +81,14 @@ export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
   });
   router.get('/auth', handlers.auth);
   router.post('/auth', form, handlers.auth);
+  router.post('/token', form, (_req, res, next) => {
+    if (!state.tokenStalled) {
+      next();
+      return;
+    }
+    // Hangs like an overloaded LMS; answers (too late) only so the socket is not left open forever.
+    setTimeout(() => res.status(504).end(), 60_000).unref();
+  });
   router.post('/token', form, handlers.token);
   router.post('/deep-link-return', form, handlers.deepLinkReturn);
   router.get('/return', returnPage);

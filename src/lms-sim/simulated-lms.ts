@@ -183,6 +183,16 @@ export class SimulatedLms {
     this.#state.nrpsPagesBeforeFailure = options.afterPages ?? 0;
   }
 
+  /** Makes the OAuth2 token endpoint stop answering (true) or answer again (false). */
+  stallTokenEndpoint(stalled: boolean): void {
+    this.#state.tokenStalled = stalled;
+  }
+
+  /** Makes the next `times` score posts answer `status` (503: the gradebook is having a bad minute). */
+  failScores(status: number, times: number): void {
+    this.#state.scoreFailures = { status, remaining: times };
+  }
+
   /** Stops the server that start() created; a no-op for a mounted router. */
   async close(): Promise<void> {
     const server = this.#server;

@@ -40,6 +40,10 @@ export class LmsState {
   nrpsStallAfterPages: number | null = null;
   /** Largest page NRPS serves whatever `limit` asks for (Canvas: 50); null = no cap. */
   nrpsPageCap: number | null = null;
+  /** When true, the OAuth2 token endpoint takes requests and never answers (a hung LMS). */
+  tokenStalled = false;
+  /** Score posts still to be refused with `status` before the gradebook accepts them again. */
+  scoreFailures: { status: number; remaining: number } | null = null;
   readonly tokens = new AccessTokens();
   readonly pending = new Map<string, PendingLaunch>();
   readonly rosters = new Map<string, RosterMember[]>();

@@ -1,5 +1,5 @@
 import type { Platform } from '../platforms/platform.js';
-import { SCOPE, serviceToken } from './service-token.js';
+import { SCOPE, type ServiceTokens } from './service-token.js';
 
 /** https://www.imsglobal.org/spec/lti-ags/v2p0#media-types-and-schemas */
 const MEDIA = {
@@ -19,26 +19,44 @@ export interface ScoreTarget {
 }
 
 export class GradeServiceError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** True when another try cannot help (the LMS refused the request, or offers no gradebook). */
+    readonly permanent = true,
+  ) {
     super(message);
     this.name = 'GradeServiceError';
   }
 }
 
 async function call(url: string, token: string, init: { method: string; accept: string; contentType?: string; body?: unknown }) {
-  const response = await fetch(url, {
-    method: init.method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: init.accept,
-      ...(init.contentType ? { 'content-type': init.contentType } : {}),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    redirect: 'error',
-  });
+  const what = `${init.method} ${new URL(url).pathname}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: init.accept,
+        ...(init.contentType ? { 'content-type': init.contentType } : {}),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'error',
+    });
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    throw new GradeServiceError(
+      timedOut
+        ? `The LMS gradebook did not answer ${what} within ${TIMEOUT_MS / 1000} s.`
+        : `The LMS gradebook could not be reached (${what}).`,
+      false,
+    );
+  }
   if (!response.ok) {
-    throw new GradeServiceError(`The LMS gradebook answered HTTP ${response.status} to ${init.method} ${new URL(url).pathname}.`);
+    // 5xx and 429 are passing trouble at the LMS: worth another try. Other refusals will not change.
+    const passing = response.status >= 500 || response.status === 429;
+    throw new GradeServiceError(`The LMS gradebook answered HTTP ${response.status} to ${what}.`, !passing);
   }
   return response;
 }
@@ -73,28 +91,30 @@ async function lineItemFor(target: ScoreTarget, token: string): Promise<string> 
 }
 
 /** Posts a finished attempt's score to the LMS gradebook (Assignment and Grade Services 2.0). */
-export async function postScore(
-  platform: Pick<Platform, 'issuer' | 'clientId'>,
-  target: ScoreTarget,
-  userId: string,
-  score: { given: number; maximum: number },
-  at: Date,
-): Promise<void> {
-  const token = await serviceToken(platform, `${SCOPE.agsLineItem} ${SCOPE.agsScore}`);
-  const lineItem = await lineItemFor(target, token);
-  const url = new URL(lineItem);
-  url.pathname = `${url.pathname.replace(/\/$/, '')}/scores`;
-  await call(url.toString(), token, {
-    method: 'POST',
-    accept: 'application/json',
-    contentType: MEDIA.score,
-    body: {
-      userId,
-      scoreGiven: score.given,
-      scoreMaximum: score.maximum,
-      activityProgress: 'Completed',
-      gradingProgress: 'FullyGraded',
-      timestamp: at.toISOString(),
-    },
-  });
-}
+export const createScorePoster =
+  (tokens: ServiceTokens) =>
+  async (
+    platform: Pick<Platform, 'issuer' | 'clientId'>,
+    target: ScoreTarget,
+    userId: string,
+    score: { given: number; maximum: number },
+    at: Date,
+  ): Promise<void> => {
+    const token = await tokens.get(platform, `${SCOPE.agsLineItem} ${SCOPE.agsScore}`);
+    const lineItem = await lineItemFor(target, token);
+    const url = new URL(lineItem);
+    url.pathname = `${url.pathname.replace(/\/$/, '')}/scores`;
+    await call(url.toString(), token, {
+      method: 'POST',
+      accept: 'application/json',
+      contentType: MEDIA.score,
+      body: {
+        userId,
+        scoreGiven: score.given,
+        scoreMaximum: score.maximum,
+        activityProgress: 'Completed',
+        gradingProgress: 'FullyGraded',
+        timestamp: at.toISOString(),
+      },
+    });
+  };

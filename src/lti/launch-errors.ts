@@ -1,5 +1,5 @@
-/** Why a launch was refused: a malformed message, one whose sender or binding is not proven, or one not allowed in. */
-export type LaunchRefusal = 'malformed' | 'unauthenticated' | 'forbidden';
+/** Why a launch was refused: a malformed message, one whose sender or binding is not proven, one not allowed in, or examgate's own outage. */
+export type LaunchRefusal = 'malformed' | 'unauthenticated' | 'forbidden' | 'unavailable';
 
 /**
  * A refused LTI message; never a raw ltijs code on its own: the message says what was wrong.
@@ -18,10 +18,10 @@ export class LaunchRefusedError extends Error {
   }
 }
 
-const REASON_OF: Record<number, LaunchRefusal> = { 400: 'malformed', 401: 'unauthenticated', 403: 'forbidden' };
+const REASON_OF: Record<number, LaunchRefusal> = { 400: 'malformed', 401: 'unauthenticated', 403: 'forbidden', 503: 'unavailable' };
 
-/** Each known code: its kind (read as 400 malformed, 401 unauthenticated, 403 forbidden) and its sentence. */
-const MESSAGES: Record<string, [400 | 401 | 403, string]> = {
+/** Each known code: its kind (read as 400 malformed, 401 unauthenticated, 403 forbidden, 503 unavailable) and its sentence. */
+const MESSAGES: Record<string, [400 | 401 | 403 | 503, string]> = {
   INVALID_JWT: [400, 'The launch message is not a valid signed token.'],
   'jwt malformed': [400, 'The launch message is not a valid signed token.'],
   ALG_NOT_RS256: [401, 'The launch was signed with an algorithm other than RS256, which examgate does not accept.'],
@@ -61,6 +61,10 @@ const MESSAGES: Record<string, [400 | 401 | 403, string]> = {
   MISSING_LOGIN_PARAMETERS: [400, 'The login request is missing iss, login_hint or target_link_uri.'],
   UNKNOWN_DEPLOYMENT: [403, 'This deployment of examgate is not known for your LMS. Ask your examgate administrator to add it.'],
   DEPLOYMENT_HELD: [403, 'This deployment of examgate is new and waits for an administrator to approve it.'],
+  DATABASE_UNAVAILABLE: [
+    503,
+    'examgate is temporarily unavailable: its database cannot be reached, so the launch could not be checked. Wait a minute, then open the activity again from your course.',
+  ],
 };
 
 /** The refusal for an ltijs or examgate launch error code, with a sentence for people. */

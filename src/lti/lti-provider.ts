@@ -61,6 +61,8 @@ export async function startLti(deps: {
   loginRequests: LoginRequestRepository;
   log: Logger;
   handlers: LtiHandlers;
+  /** Whether the database answers now: a failed validation while it does not is an outage, not a bad launch. */
+  isDatabaseReady: () => Promise<boolean>;
 }): Promise<LtiLayer> {
   const { config, handlers, log } = deps;
   // A nonce must be remembered as long as a token carrying it can be accepted.
@@ -116,8 +118,17 @@ export async function startLti(deps: {
     },
   );
 
-  Provider.onInvalidToken((req, res) => fail(req, res, errorCode(res.locals.err)));
-  Provider.onSessionTimeout((req, res) => fail(req, res, errorCode(res.locals.err)));
+  // ltijs keeps only the message of an error thrown inside its validation: when the database
+  // is down, that is a driver's message, not a verdict on the launch. Asking the database
+  // tells the two apart (failures are rare, so the extra query costs nothing on good launches).
+  const classify = (req: Request, res: Response) => {
+    deps.isDatabaseReady().then(
+      (ready) => fail(req, res, ready ? errorCode(res.locals.err) : 'DATABASE_UNAVAILABLE'),
+      () => fail(req, res, 'DATABASE_UNAVAILABLE'),
+    );
+  };
+  Provider.onInvalidToken(classify);
+  Provider.onSessionTimeout(classify);
   Provider.onUnregisteredPlatform((req, res) => fail(req, res, 'UNREGISTERED_PLATFORM'));
   Provider.onInactivePlatform((req, res) => fail(req, res, 'PLATFORM_NOT_ACTIVATED'));
   Provider.onDynamicRegistration(handlers.onDynamicRegistration);

@@ -1,7 +1,7 @@
 import type { RosterMember, RosterSource } from '../candidates/roster.js';
 import { RosterUnavailableError } from '../candidates/roster.js';
 import type { Platform } from '../platforms/platform.js';
-import { SCOPE, ServiceTokenError, serviceToken } from './service-token.js';
+import { SCOPE, ServiceTokenError, type ServiceTokens } from './service-token.js';
 
 /** https://www.imsglobal.org/spec/lti-nrps/v2p0#membership-container-media-type */
 const MEMBERSHIP_MEDIA_TYPE = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
@@ -64,16 +64,23 @@ function firstPageUrl(nrpsUrl: string): string {
  * Reads a whole course roster through Names and Role Provisioning Services, following every
  * rel="next" link (ltijs's getMembers would stop after one page unless told otherwise).
  */
-export function createNrpsRosterSource(platformById: (id: string) => Promise<Platform>, pageTimeoutMs: number): RosterSource {
+export function createNrpsRosterSource(
+  platformById: (id: string) => Promise<Platform>,
+  tokens: ServiceTokens,
+  pageTimeoutMs: number,
+): RosterSource {
   return {
     async fetchRoster(course, onProgress) {
       const platform = await platformById(course.platformId);
       let token: string;
       try {
-        token = await serviceToken(platform, SCOPE.nrps);
+        token = await tokens.get(platform, SCOPE.nrps);
       } catch (err) {
-        if (err instanceof ServiceTokenError) {
+        if (err instanceof ServiceTokenError && err.permanent) {
           throw new RosterUnavailableError('disabled', `${err.message} ${enableAdvice(platform.preset)}`);
+        }
+        if (err instanceof ServiceTokenError) {
+          throw new RosterUnavailableError('failed', `${err.message} Nothing was changed. Try again later.`);
         }
         throw err;
       }

@@ -24,6 +24,8 @@ import {
   RegistrationTokenError,
   RegistrationUrlNotFoundError,
 } from '../platforms/registration.errors.js';
+import { DatabaseUnavailableError } from '../db/database.js';
+import { asDatabaseOutage } from '../db/outage.js';
 import { HttpError } from './http-error.js';
 
 /** What the caller is told: an HTTP status, a stable code for programs, a sentence for people. */
@@ -52,10 +54,17 @@ interface Row<E extends Error> {
 const row = <E extends Error>(type: ErrorClass<E>, status: Row<E>['status'], code: Row<E>['code'], more?: Row<E>['more']): Row<Error> =>
   ({ type, status, code, more }) as Row<Error>;
 
-const LAUNCH_STATUS: Record<LaunchRefusal, number> = { malformed: 400, unauthenticated: 401, forbidden: 403 };
+const LAUNCH_STATUS: Record<LaunchRefusal, number> = { malformed: 400, unauthenticated: 401, forbidden: 403, unavailable: 503 };
+
+/** How long a client should wait before asking again while the database is out of reach. */
+const OUTAGE_RETRY_AFTER_SECONDS = 30;
+const OUTAGE: Partial<MappedError> = { title: 'examgate is temporarily unavailable', retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS };
 
 /** A launch whose state cookie the browser dropped gets the page that restarts it in a new window. */
 function launchPage(err: LaunchRefusedError): Partial<MappedError> {
+  if (err.reason === 'unavailable') {
+    return OUTAGE;
+  }
   if (!err.restart) {
     return { title: 'This launch could not be accepted' };
   }
@@ -106,6 +115,7 @@ const TABLE: Array<Row<Error>> = [
     launchPage,
   ),
   row(ReportRejectedError, (e) => REPORT_STATUS[e.reason], 'report_rejected'),
+  row(DatabaseUnavailableError, 503, 'database_unavailable', () => OUTAGE),
   row(ThrottledError, 429, 'too_many_requests', (e) => ({
     title: 'Too many attempts',
     retryAfterSeconds: e.retryAfterSeconds,
@@ -114,7 +124,9 @@ const TABLE: Array<Row<Error>> = [
 ];
 
 /** Maps a thrown value to what the caller is told, or null when it is unexpected (a 500). */
-export function mapError(err: unknown): MappedError | null {
+export function mapError(raw: unknown): MappedError | null {
+  // A lost database shows up as whatever the driver threw; it is an outage, not a bug.
+  const err = asDatabaseOutage(raw) ?? raw;
   if (err instanceof Error) {
     const match = TABLE.find((r) => err instanceof r.type);
     if (match) {

@@ -228,6 +228,54 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
     });
     expect(rows.every((r) => r.attempt_state === 'not_started')).to.equal(true);
   });
+
+  describe('grade passback when the LMS gradebook has trouble', () => {
+    interface GradeJobRow {
+      status: string;
+      attempts: number;
+      max_attempts: number;
+      error: string | null;
+    }
+    const gradeJobOf = async (examId: string) => {
+      const [row] = await world.examgate.sequelize.query<GradeJobRow>(
+        `SELECT j.status, j.attempts, j.max_attempts, j.error FROM jobs j JOIN candidates c ON c.id = j.subject_id
+          WHERE j.kind = 'grade-passback' AND c.exam_id = :examId AND c.lms_user_id = 'u-1'`,
+        { replacements: { examId }, type: QueryTypes.SELECT },
+      );
+      return row;
+    };
+    async function finishWithScore(link: Awaited<ReturnType<typeof activeTest>>['link']) {
+      const handoff = jwt.decode((await start(link, 'u-1')).form!.fields.handoff!) as { report_url: string; attempt: string };
+      const report = engineReport(handoff.attempt, { event: 'finished', score: { given: 7, maximum: 10 } }, `grade-${n}`);
+      const answer = await fetch(handoff.report_url, { method: 'POST', headers: { authorization: `Bearer ${report}` } });
+      expect(answer.status).to.equal(204);
+    }
+    afterEach(() => world.lms.failScores(503, 0));
+
+    it('when the gradebook answers 503 twice, then the third try sends the score once and the grade shows as sent', async () => {
+      const { teacher, examId, link } = await activeTest();
+      const scoresBefore = world.lms.scores.length;
+      world.lms.failScores(503, 2);
+      await finishWithScore(link);
+      await waitFor(async () => (await gradeJobOf(examId))?.status === 'succeeded');
+      expect(await gradeJobOf(examId)).to.include({ status: 'succeeded', attempts: 3, max_attempts: 5 });
+      expect(world.lms.scores.slice(scoresBefore).filter((s) => s.score.userId === 'u-1')).to.have.length(1);
+      const list = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
+      expect(list.body).to.contain('grade sent to the LMS');
+    });
+
+    it('when the gradebook refuses the score (400), then it is not tried again and the page says why', async () => {
+      const { teacher, examId, link } = await activeTest();
+      world.lms.failScores(400, 1);
+      await finishWithScore(link);
+      await waitFor(async () => (await gradeJobOf(examId))?.status === 'failed');
+      const job = await gradeJobOf(examId);
+      expect(job).to.include({ status: 'failed', attempts: 1 });
+      expect(job!.error).to.match(/^The LMS gradebook answered HTTP 400 to POST \/ags\/.+\/scores\.$/);
+      const list = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
+      expect(list.body).to.contain('grade could not be sent to the LMS after 1 try: The LMS gradebook answered HTTP 400');
+    });
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -1,6 +1,10 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
+import { Browser, ROLE_INSTRUCTOR, SimulatedLms } from '../../src/lms-sim/index.js';
+import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
+import { startWorld, TEST_SETUP } from '../support/examgate-under-test.js';
+import { buildExamForm, csrfOf } from '../support/course-session.js';
 
 /** A TCP relay in front of the database that can be cut (every socket dropped, no new ones accepted) and restored. */
 class TcpProxy {
@@ -118,6 +122,74 @@ describe('database connection lost and regained (a real examgate process)', func
       const tookMs = await waitForReadiness(child.url, 200, 10_000);
       expect(tookMs).to.be.below(10_000);
       expect(child.alive()).to.equal(true);
+    });
+
+    it('when PostgreSQL is out of reach, then a launch, a page and an API answer 503 saying so; when it is back, then launches work again and earlier data is still there', async () => {
+      const world = await startWorld();
+      const target = new URL(databaseUrl);
+      proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+      const throughProxy = new URL(databaseUrl);
+      throughProxy.hostname = '127.0.0.1';
+      throughProxy.port = String(proxy.port);
+      child = await startChildExamgate({ cwd: work.dir, env: { NODE_ENV: 'test', DATABASE_URL: throughProxy.toString() } });
+      const lms = await SimulatedLms.start({ clientId: `outage-${Date.now()}`, deploymentId: 'outage-deployment' });
+      try {
+        const tool = toolConfiguration(child.url);
+        lms.configureTool({
+          loginUrl: tool.loginUrl,
+          launchUrl: tool.redirectUrl,
+          jwksUrl: tool.jwksUrl,
+          deepLinkingUrl: tool.deepLinkingUrl,
+        });
+        await world.examgate.platforms.register(lms.registration, TEST_SETUP);
+        const launchInstructor = async (browser = new Browser()) => ({
+          browser,
+          landing: await lms.launch(browser, { user: { sub: 'teacher-1' }, roles: [ROLE_INSTRUCTOR], context: { id: 'outage-course' } }),
+        });
+
+        // Before the outage: a launch, and a test written through the pages.
+        const { browser, landing } = await launchInstructor();
+        expect(landing.status, landing.body).to.equal(200);
+        const form = await browser.follow(`${child.url}/app/exams/new`);
+        const created = await browser.follow(`${child.url}/app/exams`, {
+          method: 'POST',
+          form: { _csrf: csrfOf(form.body), ...buildExamForm({ title: 'Written before the outage' }) },
+        });
+        const examPath = new URL(created.url).pathname;
+        expect(examPath).to.match(/^\/app\/exams\/[0-9a-f-]{36}$/);
+
+        await proxy.cut();
+        await waitForReadiness(child.url, 503, 15_000);
+        const refused = await launchInstructor();
+        expect(refused.landing.status, refused.landing.body).to.equal(503);
+        expect(refused.landing.body).to.contain('examgate is temporarily unavailable');
+        expect(refused.landing.body).not.to.contain('could not be validated');
+        const page = await browser.follow(`${child.url}${examPath}`);
+        expect(page.response.status).to.equal(503);
+        expect(page.response.headers.get('retry-after')).to.equal('30');
+        expect(page.body).to.contain('examgate is temporarily unavailable');
+        const api = await fetch(`${child.url}/admin/api/platforms`, { headers: { authorization: `Bearer ${world.adminToken}` } });
+        expect(api.status).to.equal(503);
+        expect(api.headers.get('retry-after')).to.equal('30');
+        expect(((await api.json()) as { error: { code: string } }).error.code).to.equal('database_unavailable');
+
+        await proxy.restore();
+        const restoredAt = Date.now();
+        let again = await launchInstructor();
+        while (again.landing.status !== 200 && Date.now() - restoredAt < 20_000) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          again = await launchInstructor();
+        }
+        const recoveryMs = Date.now() - restoredAt;
+        expect(again.landing.status, again.landing.body).to.equal(200);
+        console.log(`      recovery: a launch succeeded ${recoveryMs} ms after PostgreSQL was reachable again`);
+        const kept = await again.browser.follow(`${child.url}${examPath}`);
+        expect(kept.response.status).to.equal(200);
+        expect(kept.body).to.contain('Written before the outage');
+        expect(child.alive()).to.equal(true);
+      } finally {
+        await lms.close();
+      }
     });
   } else {
     // A SQLite database is a file the process opened itself: there is no server and no network

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import { ROLE_LEARNER } from '../../src/lms-sim/index.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
@@ -14,6 +15,7 @@ describe('Roster sync through NRPS', () => {
     await resetLaunchState(world);
     world.lms.failNrps(null);
     world.lms.stallNrps(null);
+    world.otherLms.stallTokenEndpoint(false);
   });
 
   /** A fresh course with `roster`, a test in it, and the first sync (which opening the test starts) settled. */
@@ -152,6 +154,34 @@ describe('Roster sync through NRPS', () => {
     // The test configuration allows 2 s per page (config/test.json; 20 s by default).
     expect(failed.error).to.equal("The LMS's roster service did not answer within 2 s (page 3); nothing was changed. Try again later.");
     expect(await candidatesOf(world, examId)).to.deep.equal(before);
+  });
+
+  it("when one LMS's token endpoint never answers, then that sync fails with a timeout while another course's sync goes on", async function () {
+    this.timeout(30_000);
+    courseNumber += 1;
+    const hungContext = `roster-hung-token-${courseNumber}`;
+    world.otherLms.setRoster(hungContext, buildLearners(3));
+    const hungTeacher = await instructorOf(world, { id: hungContext }, { lms: world.otherLms });
+    world.otherLms.stallTokenEndpoint(true);
+    world.examgate.serviceTokens.forget();
+    const hungExam = await createExam(hungTeacher);
+    const jobOf = async (examId: string) =>
+      (
+        await world.examgate.sequelize.query<{ status: string; error: string | null }>(
+          `SELECT status, error FROM jobs WHERE kind = 'roster-sync' AND subject_id = :examId ORDER BY created_at DESC`,
+          { replacements: { examId }, type: QueryTypes.SELECT },
+        )
+      )[0];
+    const { examId: fineExam, firstSync } = await courseWithTest(buildLearners(4));
+    expect(firstSync.status, firstSync.error ?? '').to.equal('succeeded');
+    expect(await candidatesOf(world, fineExam)).to.have.length(4);
+    expect((await jobOf(hungExam))?.status, 'the hung sync was still waiting for its token').to.be.oneOf(['queued', 'running']);
+
+    const failed = await settledSync(world, hungExam);
+    expect(failed.status).to.equal('failed');
+    // The test configuration allows the token endpoint 2 s (config/test.json; 10 s by default).
+    expect(failed.error).to.equal("The LMS's token endpoint did not answer within 2 s. Nothing was changed. Try again later.");
+    expect(await candidatesOf(world, hungExam)).to.have.length(0);
   });
 
   for (const status of [400, 401, 500]) {

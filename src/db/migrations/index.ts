@@ -3,7 +3,15 @@ import { platformsAndSessions } from './0001-platforms-and-sessions.js';
 import { examsAndCandidates } from './0002-exams-and-candidates.js';
 import { loginNoncesAndThrottle } from './0003-login-nonces-and-throttle.js';
 import { registrationTokens } from './0004-registration-tokens.js';
+import { jobRetries } from './0005-job-retries.js';
 import { auditTrail } from './0006-audit-trail.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
-export const migrations: Migration[] = [platformsAndSessions, examsAndCandidates, loginNoncesAndThrottle, registrationTokens, auditTrail];
+export const migrations: Migration[] = [
+  platformsAndSessions,
+  examsAndCandidates,
+  loginNoncesAndThrottle,
+  registrationTokens,
+  jobRetries,
+  auditTrail,
+];
