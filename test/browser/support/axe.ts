@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { pagePatternProblems } from './page-patterns.js';
 
 /** The rule sets examgate's pages must meet (DESIGN.md: WCAG 2.1 AA). */
 export const WCAG_21_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] as const;
@@ -64,14 +65,20 @@ export function describeViolations(violations: AxeViolation[]): string {
 }
 
 /**
- * Asserts the page has no WCAG 2.1 A/AA violation axe-core can find; the error message lists
+ * Asserts the page has no WCAG 2.1 A/AA violation axe-core can find and follows the house
+ * patterns it cannot (skip link, focus indicator: see page-patterns.ts). The error message lists
  * each rule with its impact, advice and the failing elements' selectors and HTML.
  *
  * @example await expectAccessible(page, 'candidates page')
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   const violations = await axeViolations(page);
-  if (violations.length) {
-    throw new Error(`${what} (${page.url()}) has ${violations.length} accessibility violation(s):\n${describeViolations(violations)}`);
+  const patterns = await pagePatternProblems(page);
+  if (violations.length || patterns.length) {
+    const found = [
+      violations.length ? `${violations.length} axe-core violation(s):\n${describeViolations(violations)}` : '',
+      patterns.length ? `${patterns.length} house-pattern problem(s):\n${patterns.map((p) => `  ${p}`).join('\n')}` : '',
+    ];
+    throw new Error(`${what} (${page.url()}) is not accessible:\n${found.filter(Boolean).join('\n')}`);
   }
 }

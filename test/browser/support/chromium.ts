@@ -5,7 +5,8 @@ import type { LaunchRequest, SimulatedLms } from '../../../src/lms-sim/index.js'
 /** Debian's Chromium (.ci/run installs it); playwright-core only drives it. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-const ARGS = [
+/** Flags for a quiet, headless Chromium in CI (no sandbox: the tests run as root in a container). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -20,7 +21,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /**
