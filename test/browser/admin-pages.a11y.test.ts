@@ -20,6 +20,7 @@ describe('accessibility of the admin pages, the home page and the 404 page (axe-
 
   it('when someone opens the home page or an address that does not exist, then both pages pass', async () => {
     await page.goto(`${world.url}/`);
+    expect(await page.title()).to.equal('examgate');
     await expectAccessible(page, 'home page');
     const missing = await page.goto(`${world.url}/no/such/page`);
     expect(missing?.status()).to.equal(404);
@@ -28,6 +29,7 @@ describe('accessibility of the admin pages, the home page and the 404 page (axe-
 
   it('when an admin signs in, first with a wrong token, then the sign-in page with and without its error passes', async () => {
     await page.goto(`${world.url}/admin`);
+    expect(await page.title()).to.equal('Sign in · Administration · examgate');
     await expectAccessible(page, 'admin sign-in');
     await page.getByLabel('Admin token').fill('not-the-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -38,6 +40,7 @@ describe('accessibility of the admin pages, the home page and the 404 page (axe-
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${world.url}/admin`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('examgate administration');
+    expect(await page.title()).to.equal('Platforms · Administration · examgate');
     await expectAccessible(page, 'platforms list');
   });
 
@@ -59,13 +62,15 @@ describe('accessibility of the admin pages, the home page and the 404 page (axe-
     await page.getByLabel('Token URL').fill('https://a11y-lms.example/token');
     await page.getByLabel("JWKS URL (the LMS's public keys)").fill('https://a11y-lms.example/jwks');
     await page.getByLabel(/Skip the JWKS check/).check();
-    await page.getByRole('button', { name: 'Register platform' }).click();
-    await page.waitForURL(`${world.url}/admin?done=registered`);
+    // Registering makes the platform's RSA key pair: slow on a busy machine.
+    await page.getByRole('button', { name: 'Register platform' }).click({ timeout: 60_000 });
+    await page.waitForURL(`${world.url}/admin?done=registered`, { timeout: 60_000 });
     await expectAccessible(page, 'platforms list after a registration');
 
     await page.getByRole('link', { name: 'Remove Accessibility LMS…' }).click();
     await page.waitForLoadState('load');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Remove Accessibility LMS?');
+    expect(await page.title()).to.equal('Remove Accessibility LMS? · Administration · examgate');
     await expectAccessible(page, 'remove confirmation');
     await page.getByRole('button', { name: 'Remove platform' }).click();
     await page.waitForURL(`${world.url}/admin?done=removed`);

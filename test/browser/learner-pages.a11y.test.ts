@@ -66,6 +66,7 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     await launch('u-1', open.link);
     expect(await lobbyState()).to.equal('open');
     expect(await page.locator('main').innerText()).to.contain('The test closes before your full time is up');
+    expect(await page.title()).to.equal('Physics final · examgate');
     await expectAccessible(page, 'open lobby with the closing warning');
     await launch('stranger', open.link);
     expect(await lobbyState()).to.equal('not_candidate');
@@ -83,6 +84,7 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
 
     await launch('u-1', { context: { id: 'a11y-unplaced' }, resourceLink: { id: 'a11y-unplaced-link', title: 'Quiz' } });
     expect(await page.locator('main').innerText()).to.contain('does not lead to a test yet');
+    expect(await page.title()).to.equal('No test yet · Quiz · examgate');
     await expectAccessible(page, 'lobby of a link without a test');
   });
 

@@ -39,20 +39,24 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
   const heading = () => page.getByRole('heading', { level: 1 }).textContent();
 
   it('when staff or an administrator launch from outside a course, then their landing pages pass', async () => {
-    await launch({ context: null, resourceLink: { id: 'a11y-no-course', title: 'examgate' } });
+    await launch({ context: null, resourceLink: { id: 'a11y-no-course', title: 'Lab safety' } });
     expect(await page.locator('main').innerText()).to.contain('open examgate from inside a course');
+    expect(await page.title()).to.equal('Signed in · Lab safety · examgate');
     await expectAccessible(page, 'staff landing');
     await launch({ context: null, roles: [ROLE_INSTITUTION_ADMIN], resourceLink: { id: 'a11y-admin-link' } });
     expect(await heading()).to.equal('examgate administration');
+    expect(await page.title()).to.equal('Administration · examgate');
     await expectAccessible(page, 'admin landing');
   });
 
   it('when an instructor creates a test, first with a wrong time zone, then the list, the form with its error and the test pass', async () => {
     await launch({ context: COURSE });
     expect(await heading()).to.equal('Tests in Biology');
+    expect(await page.title()).to.equal('Tests · Biology · examgate');
     await expectAccessible(page, 'empty tests list');
     await page.getByRole('link', { name: 'New test' }).click();
     await page.waitForLoadState('load');
+    expect(await page.title()).to.equal('New test · examgate');
     await expectAccessible(page, 'new test form');
     await page.getByLabel('Title').fill('Biology midterm');
     await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
@@ -65,12 +69,14 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await page.waitForURL(/\/app\/exams\/[0-9a-f-]{36}$/);
     examId = new URL(page.url()).pathname.split('/').pop()!;
     expect(await heading()).to.equal('Biology midterm');
+    expect(await page.title()).to.equal('Biology midterm · examgate');
     await expectAccessible(page, 'draft test');
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.waitForLoadState('load');
     await expectAccessible(page, 'active test');
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.waitForLoadState('load');
+    expect(await page.title()).to.equal('Edit test · Biology midterm · examgate');
     await expectAccessible(page, 'edit test form');
     await page.goto(`${world.url}/app/exams`);
     await expectAccessible(page, 'tests list with a test');
@@ -81,6 +87,7 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await settledSync(world, examId);
     await page.goto(`${world.url}/app/exams/${examId}/candidates`);
     expect(await heading()).to.equal('Candidates');
+    expect(await page.title()).to.equal('Candidates · Biology midterm · examgate');
     await expectAccessible(page, 'candidates list');
 
     await page.getByLabel('Candidate ID').fill('u-1');
@@ -92,6 +99,7 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await page.getByRole('link', { name: 'Edit u-2' }).click();
     await page.waitForLoadState('load');
     expect(await heading()).to.equal('Edit candidate');
+    expect(await page.title()).to.equal('Edit candidate u-2 · Biology midterm · examgate');
     await expectAccessible(page, 'candidate edit');
     await page.getByLabel('Candidate ID').fill('u-1');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -119,6 +127,7 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     const deepLink = { context: COURSE, messageType: 'LtiDeepLinkingRequest' as const, resourceLink: null };
     await launch(deepLink);
     expect(await heading()).to.equal('Place a test in your course');
+    expect(await page.title()).to.equal('Place a test · Biology · examgate');
     await expectAccessible(page, 'deep-linking picker');
     await page.getByLabel('New test title').fill('   ');
     await page.getByRole('button', { name: 'Create and place' }).click();

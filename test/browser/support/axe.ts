@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The function passed to page.evaluate runs in Chromium, so this file needs the DOM types.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The functions passed to page.evaluate run in Chromium, so this file needs the DOM types.
 import type { Page } from 'playwright-core';
 
 /** STYLE.md "Pages": a focus indicator of at least 3:1 against the background it is drawn on. */
@@ -45,9 +47,9 @@ export async function pagePatternProblems(page: Page): Promise<string[]> {
       return [255, 255, 255];
     };
 
-    const focusable = [
-      ...document.querySelectorAll<HTMLElement>('a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]'),
-    ].filter((el) => el.tabIndex >= 0 && !el.matches(':disabled') && el.getClientRects().length > 0);
+    const focusable = Array.from(
+      document.querySelectorAll<HTMLElement>('a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]'),
+    ).filter((el) => el.tabIndex >= 0 && !el.matches(':disabled') && el.getClientRects().length > 0);
     const first = focusable[0];
     const main = document.getElementById('main');
     if (!first || !first.matches('a[href="#main"]') || main?.tagName !== 'MAIN') {
