@@ -62,7 +62,11 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForLoadState('load');
-    expect(await page.getByRole('alert').count()).to.be.greaterThan(0);
+    // The admin forms' pattern: the summary takes focus and links to the field, which says it is invalid and why.
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
+    expect(await page.locator('#error-summary a').getAttribute('href')).to.equal('#timeZone');
+    expect(await page.getByLabel('Time zone').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.getByLabel('Time zone').getAttribute('aria-describedby')).to.equal('timeZone-hint timeZone-error');
     await expectAccessible(page, 'new test form with an error');
     await page.getByLabel('Time zone').fill('Europe/Oslo');
     await page.getByRole('button', { name: 'Save' }).click();
