@@ -3,9 +3,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
-
-/** Debian's Chromium (.ci/run installs it); playwright-core only drives it. */
-const CHROMIUM = '/usr/bin/chromium';
+import { expectAccessible } from './support/axe.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium.js';
 
 describe('demo LMS in a real browser (Chromium)', function () {
   this.timeout(90_000);
@@ -24,15 +23,7 @@ describe('demo LMS in a real browser (Chromium)', function () {
     browser = await chromium.launchPersistentContext(path.join(work.dir, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
   });
   after(async () => {
@@ -48,6 +39,7 @@ describe('demo LMS in a real browser (Chromium)', function () {
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     await page.goto(`${examgate!.url}/demo`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Demo LMS');
+    await expectAccessible(page, 'demo LMS page');
     await page.getByRole('link', { name: linkText }).click();
     // The landing page differs by role (staff: the course's tests; learners: their lobby), all under /app.
     await page
@@ -58,11 +50,20 @@ describe('demo LMS in a real browser (Chromium)', function () {
     return page;
   }
 
+  it('when someone opens the home page in development, then it offers the demo and passes the accessibility check', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${examgate!.url}/`);
+    expect(await page.getByRole('link', { name: 'Try it with the demo LMS' }).count()).to.equal(1);
+    await expectAccessible(page, 'home page with the demo link');
+    await page.close();
+  });
+
   it("when someone launches as instructor from /demo, then the staff page of the demo course's tests opens", async () => {
     const page = await launchFromDemo('Launch as instructor');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Tests in Demo course');
     expect(await page.getByRole('link', { name: 'New test' }).count(), 'staff may create tests').to.equal(1);
     expect(await page.locator('main').innerText()).not.to.contain('Welcome,');
+    await expectAccessible(page, "instructor's landing from the demo");
     await page.close();
   });
 
@@ -70,6 +71,7 @@ describe('demo LMS in a real browser (Chromium)', function () {
     const page = await launchFromDemo('Launch as student');
     expect(await page.locator('main').innerText()).to.contain('Welcome, Demo Learner.');
     expect(await page.getByRole('link', { name: 'New test' }).count(), 'learners may not create tests').to.equal(0);
+    await expectAccessible(page, "student's landing from the demo");
     await page.close();
   });
 });

@@ -1,0 +1,149 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
+import { ROLE_LEARNER, type LaunchRequest } from '../../src/lms-sim/index.js';
+import { createExam, instructorOf, placeExam, type CourseSession } from '../support/course-session.js';
+import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { buildLearners, settledSync } from '../support/roster.js';
+import { expectAccessible } from './support/axe.js';
+import { launchChromium, launchInBrowser, withScriptsOff } from './support/chromium.js';
+
+const HOUR = 3_600_000;
+const wallTime = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(0, 16);
+
+describe('accessibility of the learner pages: lobby states, hand-off, refusals (axe-core in Chromium)', function () {
+  this.timeout(120_000);
+  let world: TestWorld;
+  let engine: RunningDeliveryEngine;
+  let chromium: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let n = 0;
+
+  before(async () => {
+    world = await startWorld();
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    engine = await startDeliveryEngine({
+      examgateUrl: world.url,
+      privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      log: () => undefined,
+    });
+    chromium = await launchChromium();
+  });
+  beforeEach(async () => {
+    context = await chromium.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+  });
+  afterEach(() => context.close());
+  after(async () => {
+    await chromium?.close();
+    await engine?.close();
+  });
+
+  /** A course with a test placed at a link, set up through the instructor's pages; returns the learners' launch. */
+  async function placedTest(form: Record<string, string>, activate = true) {
+    n += 1;
+    const course = { id: `a11y-lobby-${n}`, title: 'Physics' };
+    world.lms.setRoster(course.id, buildLearners(2));
+    const teacher: CourseSession = await instructorOf(world, course);
+    const examId = await createExam(teacher, { title: 'Physics final', durationMinutes: '60', timeZone: 'UTC', ...form });
+    await settledSync(world, examId);
+    if (activate) {
+      await teacher.post(`/app/exams/${examId}/activate`, {}, `/app/exams/${examId}`);
+    }
+    const custom = await placeExam(world, teacher, examId, course);
+    return { teacher, examId, link: { context: course, resourceLink: { id: `a11y-rl-${n}`, title: 'Final' }, custom } };
+  }
+
+  const launch = (sub: string, request: Partial<LaunchRequest>) =>
+    launchInBrowser(page, world.lms, world.url, { user: { sub, name: `Learner ${sub}` }, roles: [ROLE_LEARNER], ...request });
+  const lobbyState = () => page.locator('#lobby-state').getAttribute('data-state');
+
+  it('when learners open lobbies that are open, not open yet, closed, or not theirs, then each state passes', async () => {
+    const open = await placedTest({ opensAt: wallTime(-HOUR), closesAt: wallTime(HOUR / 2), enrolOnLaunch: '' });
+    await launch('u-1', open.link);
+    expect(await lobbyState()).to.equal('open');
+    expect(await page.locator('main').innerText()).to.contain('The test closes before your full time is up');
+    expect(await page.title()).to.equal('Physics final · examgate');
+    await expectAccessible(page, 'open lobby with the closing warning');
+    await launch('stranger', open.link);
+    expect(await lobbyState()).to.equal('not_candidate');
+    await expectAccessible(page, 'lobby of someone who is not a candidate');
+
+    const later = await placedTest({ opensAt: wallTime(48 * HOUR) });
+    await launch('u-1', later.link);
+    expect(await lobbyState()).to.equal('not_open');
+    await expectAccessible(page, 'lobby not open yet');
+
+    const past = await placedTest({ opensAt: wallTime(-3 * HOUR), closesAt: wallTime(-HOUR) });
+    await launch('u-1', past.link);
+    expect(await lobbyState()).to.equal('closed');
+    await expectAccessible(page, 'closed lobby');
+
+    await launch('u-1', { context: { id: 'a11y-unplaced' }, resourceLink: { id: 'a11y-unplaced-link', title: 'Quiz' } });
+    expect(await page.locator('main').innerText()).to.contain('does not lead to a test yet');
+    expect(await page.title()).to.equal('No test yet · Quiz · examgate');
+    await expectAccessible(page, 'lobby of a link without a test');
+  });
+
+  it('when a withdrawn learner or one whose test has no delivery URL opens the lobby, then those pages pass', async () => {
+    const { teacher, examId, link } = await placedTest({ deliveryUrl: '' });
+    await launch('u-2', link);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.getByRole('alert').textContent()).to.contain('no delivery URL');
+    await expectAccessible(page, 'lobby with Start refused');
+
+    const list = await teacher.get(`/app/exams/${examId}/candidates?q=u-1`);
+    const id = /candidates\/([0-9a-f-]{36})\/edit/.exec(list.body)![1]!;
+    await teacher.post(`/app/exams/${examId}/candidates/${id}/withdraw`, {}, `/app/exams/${examId}/candidates`);
+    await launch('u-1', link);
+    expect(await lobbyState()).to.equal('withdrawn');
+    await expectAccessible(page, 'lobby of a withdrawn candidate');
+  });
+
+  it('when a candidate starts, comes back unfinished, continues and finishes, then the hand-off, pending, started and finished pages pass', async () => {
+    const { link } = await placedTest({ deliveryUrl: engine.url, finishRedirectUrl: `${world.lms.baseUrl}/return` });
+    await launch('u-1', link);
+    // The hand-off posts itself to the delivery engine at once; without scripts it waits with its button.
+    await withScriptsOff(page, () => page.getByRole('button', { name: 'Start' }).click());
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Starting your test');
+    await expectAccessible(page, 'hand-off');
+    const token = (await page.locator('input[name="handoff"]').inputValue()).split('.')[1]!;
+    const { return_url: returnUrl } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { return_url: string };
+
+    const pending = await page.goto(returnUrl);
+    expect(pending?.status()).to.equal(409);
+    await expectAccessible(page, 'attempt pending');
+
+    await launch('u-1', link);
+    expect(await lobbyState()).to.equal('started');
+    await expectAccessible(page, 'lobby of a started attempt');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.href.startsWith(engine.url));
+    await page.getByLabel('42').check();
+    await page.getByLabel('11').check();
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.waitForURL(`${world.lms.baseUrl}/return`);
+
+    await launch('u-1', link);
+    expect(await lobbyState()).to.equal('finished');
+    await expectAccessible(page, 'lobby of a finished attempt');
+  });
+
+  it('when a launch is refused, or the browser drops the login cookie, then the refusal and the new-window pages pass', async () => {
+    await launch('u-1', { tamper: { signWith: 'other-key' } });
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('This launch could not be accepted');
+    await expectAccessible(page, 'launch refused');
+
+    // As a browser that blocks the cookie in the LMS iframe: the state cookie is gone when the id_token arrives.
+    await withScriptsOff(page, () => page.goto(world.lms.loginInitiationUrl({ user: { sub: 'u-1' }, roles: [ROLE_LEARNER] })));
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${world.url}/lti/launch`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Open examgate in a new window');
+    await expectAccessible(page, 'cookie-blocked page');
+  });
+});
