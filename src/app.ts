@@ -24,7 +24,7 @@ import { configureViews } from './web/views.js';
 import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
-import { AdminSignIn } from './platforms/admin-session.js';
+import { AdminSignIn } from './platforms/admin-session.middleware.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import type { ExamService } from '../exams/exam.service.js';
-import { csrfOf, launchOf, placementOf } from '../launch/session-context.js';
+import { csrfOf, launchOf, placementOf } from '../launch/session-context.middleware.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';

@@ -2,7 +2,7 @@ import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import { personalEnd, windowState, type Exam } from '../exams/exam.js';
 import { formatInZone } from '../exams/time-zone.js';
-import { auditByOf } from '../launch/session-context.js';
+import { auditByOf } from '../launch/session-context.middleware.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 
 export type LobbyState = 'not_candidate' | 'full' | 'withdrawn' | 'not_open' | 'open' | 'started' | 'finished' | 'closed';

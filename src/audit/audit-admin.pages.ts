@@ -1,5 +1,5 @@
 import express, { type Request, type Router } from 'express';
-import type { AdminSignIn } from '../platforms/admin-session.js';
+import type { AdminSignIn } from '../platforms/admin-session.middleware.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { sendCsv } from '../web/csv-download.js';

@@ -1,7 +1,7 @@
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import type { DbTransaction } from '../db/transactions.js';
 import type { AuditActor, AuditChange, AuditChanges, AuditEntityType, AuditEntry, AuditVia } from './audit.js';
 import { AuditRow, defineAuditModel } from './audit.model.js';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 /** Which entries to read; every given condition must hold. */
 export interface AuditFilter {
@@ -54,7 +54,8 @@ export class AuditRepository {
     defineAuditModel(sequelize);
   }
 
-  async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], transaction?: DbTransaction): Promise<void> {
+  async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     const who = {
       actor_kind: actor.kind,
       actor_platform_id: actor.kind === 'lms-user' ? actor.platformId : null,

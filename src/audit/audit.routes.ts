@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { ExamService } from '../exams/exam.service.js';
-import { actorOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { actorOf, launchOf, requireStaff } from '../launch/session-context.middleware.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { sendCsv } from '../web/csv-download.js';
 import { auditCsv } from './audit-csv.js';

@@ -1,4 +1,4 @@
-import type { DbTransaction } from '../db/transactions.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { AuditBy, AuditChange, AuditEntry } from './audit.js';
 import type { AuditFilter, AuditRepository } from './audit.repository.js';
 
@@ -24,7 +24,7 @@ export class AuditService {
    * itself is written in, whenever there is one: a change that rolls back then leaves no
    * entry, and a committed change always has one. An empty list writes nothing.
    */
-  async record(by: AuditBy, changes: AuditChange | AuditChange[], within?: DbTransaction): Promise<void> {
+  async record(by: AuditBy, changes: AuditChange | AuditChange[], within?: UnitOfWork): Promise<void> {
     const list = Array.isArray(changes) ? changes : [changes];
     if (list.length > 0) {
       await this.repository.insertMany(new Date(), by.actor, by.via, list, within);

@@ -1,4 +1,4 @@
-import { Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import type {
   AttemptState,
   Candidate,
@@ -8,9 +8,8 @@ import type {
   GradeStatus,
   WithdrawnReason,
 } from './candidate.js';
-import { withTransaction } from '../db/transactions.js';
-import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import { CandidateRow, defineCandidateModel } from './candidate.model.js';
+import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface CandidateFilter {
   search?: string;
@@ -90,15 +89,17 @@ export class CandidateRepository {
     defineCandidateModel(sequelize);
   }
 
-  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.sequelize, work);
+  /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
+  transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    return unitOfWorkRunner(this.sequelize)(work);
   }
 
   /**
    * Serialises changes to one test's candidate list until the transaction ends (a row lock on
    * PostgreSQL, the write lock on SQLite), so two additions cannot both take the last place.
    */
-  async lockExam(examId: string, transaction: Transaction): Promise<void> {
+  async lockExam(examId: string, unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     await this.sequelize.query('UPDATE exams SET next_anonymous_number = next_anonymous_number WHERE id = :examId', {
       replacements: { examId },
       transaction,
@@ -129,7 +130,8 @@ export class CandidateRepository {
     return { candidates: rows.map(toCandidate), total: count };
   }
 
-  async countActive(examId: string, transaction?: Transaction): Promise<number> {
+  async countActive(examId: string, unit?: UnitOfWork): Promise<number> {
+    const transaction = transactionOf(unit);
     return CandidateRow.count({ where: { exam_id: examId, status: 'active' }, transaction });
   }
 
@@ -141,7 +143,8 @@ export class CandidateRepository {
     return { active, withdrawn };
   }
 
-  async all(examId: string, transaction?: Transaction): Promise<Candidate[]> {
+  async all(examId: string, unit?: UnitOfWork): Promise<Candidate[]> {
+    const transaction = transactionOf(unit);
     const rows = await CandidateRow.findAll({ where: { exam_id: examId }, transaction });
     return rows.map(toCandidate);
   }
@@ -167,7 +170,8 @@ export class CandidateRepository {
   }
 
   /** `base` and its numbered variants ("base (2)", …) in use on the test. */
-  async candidateIdsClashingWith(examId: string, base: string, transaction: Transaction): Promise<string[]> {
+  async candidateIdsClashingWith(examId: string, base: string, unit: UnitOfWork): Promise<string[]> {
+    const transaction = transactionOf(unit);
     const rows = await CandidateRow.findAll({
       attributes: ['candidate_id'],
       where: { exam_id: examId, [Op.or]: [{ candidate_id: base }, literal(`candidate_id LIKE :prefix ESCAPE '\\'`)] },
@@ -177,21 +181,24 @@ export class CandidateRepository {
     return rows.map((row) => row.candidate_id);
   }
 
-  async isCandidateIdTaken(examId: string, candidateId: string, exceptId?: string, transaction?: Transaction): Promise<boolean> {
+  async isCandidateIdTaken(examId: string, candidateId: string, exceptId?: string, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     const where = exceptId
       ? { exam_id: examId, candidate_id: candidateId, id: { [Op.ne]: exceptId } }
       : { exam_id: examId, candidate_id: candidateId };
     return (await CandidateRow.count({ where, transaction })) > 0;
   }
 
-  async insertMany(candidates: NewCandidate[], transaction: Transaction): Promise<void> {
+  async insertMany(candidates: NewCandidate[], unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     // Chunks keep each statement under SQLite's bound-parameter limit.
     for (let i = 0; i < candidates.length; i += 500) {
       await CandidateRow.bulkCreate(candidates.slice(i, i + 500).map(rowOf), { transaction });
     }
   }
 
-  async update(id: string, changes: CandidateChanges, transaction?: Transaction): Promise<void> {
+  async update(id: string, changes: CandidateChanges, unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     await CandidateRow.update(changes, { where: { id }, transaction });
   }
 

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { JobRunner } from '../jobs/job.runner.js';
-import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.middleware.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { optionalField } from '../web/form.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { isUniqueViolation } from '../db/errors.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { AuditBy, AuditChange } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Exam } from '../exams/exam.js';
@@ -165,7 +166,7 @@ export class CandidateService {
       if (err instanceof CandidateCapError) {
         return null;
       }
-      if (!(err instanceof UniqueConstraintError)) {
+      if (!isUniqueViolation(err)) {
         throw err;
       }
       // A second launch of the same learner won the race; theirs is the candidate.
@@ -179,7 +180,7 @@ export class CandidateService {
     }
   }
 
-  private async withinCap<T>(exam: Exam, adding: number, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  private async withinCap<T>(exam: Exam, adding: number, work: (transaction: UnitOfWork) => Promise<T>): Promise<T> {
     return this.repository.transaction(async (transaction) => {
       await this.repository.lockExam(exam.id, transaction);
       const active = await this.repository.countActive(exam.id, transaction);
@@ -197,7 +198,7 @@ export class CandidateService {
         await this.audit.record(by, present([audit]), transaction);
       });
     } catch (err) {
-      if (err instanceof UniqueConstraintError) {
+      if (isUniqueViolation(err)) {
         throw new DuplicateCandidateIdError(candidateId);
       }
       throw err;

@@ -24,9 +24,3 @@ export function withTransaction<T>(sequelize: Sequelize, work: (transaction: Tra
   );
   return run;
 }
-
-/**
- * A transaction in progress as services see it: a handle they receive from one repository's
- * `transaction()` and hand on to another service's write, never use themselves.
- */
-export type DbTransaction = Transaction;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
-import { withTransaction } from '../db/transactions.js';
+import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import type { CandidateIdPolicy, Exam, ExamStatus, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
+import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface Course {
   id: string;
@@ -78,8 +78,9 @@ export class ExamRepository {
     defineExamModels(sequelize);
   }
 
-  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.sequelize, work);
+  /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
+  transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    return unitOfWorkRunner(this.sequelize)(work);
   }
 
   /** Records the course a launch came from; writes only when something about it changed. */
@@ -116,7 +117,8 @@ export class ExamRepository {
     return row ? toCourse(row) : null;
   }
 
-  async insertExam(courseId: string, fields: ExamFields, maxCandidates: number, transaction?: Transaction): Promise<Exam> {
+  async insertExam(courseId: string, fields: ExamFields, maxCandidates: number, unit?: UnitOfWork): Promise<Exam> {
+    const transaction = transactionOf(unit);
     const row = await ExamRow.create(
       {
         id: randomUUID(),
@@ -133,21 +135,25 @@ export class ExamRepository {
     return toExam(row);
   }
 
-  async updateExam(id: string, fields: ExamFields, transaction?: Transaction): Promise<void> {
+  async updateExam(id: string, fields: ExamFields, unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     await ExamRow.update(columnsOf(fields), { where: { id }, transaction });
   }
 
   /** Compare-and-set, so two instructors clicking at once cannot skip a step. */
-  async changeStatus(id: string, from: ExamStatus, to: ExamStatus, transaction?: Transaction): Promise<boolean> {
+  async changeStatus(id: string, from: ExamStatus, to: ExamStatus, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     const [changed] = await ExamRow.update({ status: to }, { where: { id, status: from }, transaction });
     return changed > 0;
   }
 
-  async deleteExam(id: string, transaction?: Transaction): Promise<void> {
+  async deleteExam(id: string, unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     await ExamRow.destroy({ where: { id }, transaction });
   }
 
-  async findExam(id: string, transaction?: Transaction): Promise<Exam | null> {
+  async findExam(id: string, unit?: UnitOfWork): Promise<Exam | null> {
+    const transaction = transactionOf(unit);
     const row = await ExamRow.findByPk(id, { transaction });
     return row ? toExam(row) : null;
   }
@@ -174,7 +180,8 @@ export class ExamRepository {
   }
 
   /** Reserves `count` anonymous candidate numbers; returns the first. Call inside the transaction that uses them. */
-  async reserveAnonymousNumbers(id: string, count: number, transaction: Transaction): Promise<number> {
+  async reserveAnonymousNumbers(id: string, count: number, unit: UnitOfWork): Promise<number> {
+    const transaction = transactionOf(unit);
     await ExamRow.increment('next_anonymous_number', { by: count, where: { id }, transaction });
     const row = await ExamRow.findByPk(id, { transaction, attributes: ['next_anonymous_number'] });
     return (row?.next_anonymous_number ?? count + 1) - count;

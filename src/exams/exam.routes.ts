@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf, requireStaff } from '../launch/session-context.middleware.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { checkbox, field } from '../web/form.js';

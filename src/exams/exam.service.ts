@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Logger } from '../logger.js';
@@ -178,7 +178,7 @@ export class ExamService {
   }
 
   /** Reserves `count` anonymous candidate numbers inside the caller's transaction; returns the first. */
-  reserveAnonymousNumbers(examId: string, count: number, transaction: Transaction): Promise<number> {
+  reserveAnonymousNumbers(examId: string, count: number, transaction: UnitOfWork): Promise<number> {
     return this.repository.reserveAnonymousNumbers(examId, count, transaction);
   }
 

@@ -12,7 +12,7 @@ import type { JobRunner } from '../jobs/job.runner.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { deepLinkRoutes, type DeepLinkResponder } from './deep-link.routes.js';
-import { launchOf, placementOf, requireSession } from './session-context.js';
+import { launchOf, placementOf, requireSession } from './session-context.middleware.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;

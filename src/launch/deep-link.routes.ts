@@ -8,7 +8,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { field } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
-import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.js';
+import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.middleware.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
 export type DeepLinkResponder = (launch: LaunchContext, items: PlacedLink[]) => Promise<{ returnUrl: string; jwt: string }>;

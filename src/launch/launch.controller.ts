@@ -7,7 +7,7 @@ import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
-import { SESSION_COOKIE } from './session-context.js';
+import { SESSION_COOKIE } from './session-context.middleware.js';
 import type { Logger } from '../logger.js';
 import { renderError } from '../web/error-handler.js';
 

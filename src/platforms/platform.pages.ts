@@ -3,7 +3,7 @@ import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { clientAddress } from '../web/throttle.js';
-import type { AdminSignIn } from './admin-session.js';
+import type { AdminSignIn } from './admin-session.middleware.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { RegistrationTokenService } from './registration-token.service.js';

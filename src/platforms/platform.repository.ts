@@ -3,6 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import type { Deployment, DeploymentStatus, Platform, PlatformStatus } from './platform.js';
+import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
 
@@ -38,8 +39,9 @@ export class PlatformRepository {
     definePlatformModels(sequelize);
   }
 
-  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.sequelize, work);
+  /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
+  transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    return unitOfWorkRunner(this.sequelize)(work);
   }
 
   /** `work` in the caller's transaction, else in one of its own. */
@@ -47,7 +49,8 @@ export class PlatformRepository {
     return transaction ? work(transaction) : withTransaction(this.sequelize, work);
   }
 
-  async insert(platform: NewPlatform, deploymentIds: string[], outer?: Transaction): Promise<Platform> {
+  async insert(platform: NewPlatform, deploymentIds: string[], unit?: UnitOfWork): Promise<Platform> {
+    const outer = transactionOf(unit);
     return this.within(outer, async (transaction) => {
       const row = await PlatformRow.create(
         {
@@ -83,7 +86,8 @@ export class PlatformRepository {
     );
   }
 
-  async findById(id: string, transaction?: Transaction): Promise<Platform | null> {
+  async findById(id: string, unit?: UnitOfWork): Promise<Platform | null> {
+    const transaction = transactionOf(unit);
     const row = await PlatformRow.findByPk(id, { transaction });
     return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: id }, transaction })) : null;
   }
@@ -93,7 +97,8 @@ export class PlatformRepository {
     return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: row.id } })) : null;
   }
 
-  async findDeployment(platformId: string, deploymentId: string, transaction?: Transaction): Promise<Deployment | null> {
+  async findDeployment(platformId: string, deploymentId: string, unit?: UnitOfWork): Promise<Deployment | null> {
+    const transaction = transactionOf(unit);
     const row = await DeploymentRow.findOne({ where: { platform_id: platformId, deployment_id: deploymentId }, transaction });
     return row ? toDeployment(row) : null;
   }
@@ -104,8 +109,9 @@ export class PlatformRepository {
     deploymentId: string,
     status: DeploymentStatus,
     source: Deployment['source'],
-    transaction?: Transaction,
+    unit?: UnitOfWork,
   ): Promise<[Deployment, boolean]> {
+    const transaction = transactionOf(unit);
     const [row, created] = await DeploymentRow.findOrCreate({
       where: { platform_id: platformId, deployment_id: deploymentId },
       defaults: { platform_id: platformId, deployment_id: deploymentId, status, source },
@@ -114,32 +120,32 @@ export class PlatformRepository {
     return [toDeployment(row), created];
   }
 
-  async setDeploymentStatus(
-    platformId: string,
-    deploymentId: string,
-    status: DeploymentStatus,
-    transaction?: Transaction,
-  ): Promise<boolean> {
+  async setDeploymentStatus(platformId: string, deploymentId: string, status: DeploymentStatus, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     const where = { platform_id: platformId, deployment_id: deploymentId };
     const [count] = await DeploymentRow.update({ status }, { where, transaction });
     return count > 0;
   }
 
-  async removeDeployment(platformId: string, deploymentId: string, transaction?: Transaction): Promise<boolean> {
+  async removeDeployment(platformId: string, deploymentId: string, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     return (await DeploymentRow.destroy({ where: { platform_id: platformId, deployment_id: deploymentId }, transaction })) > 0;
   }
 
-  async setStatus(platformId: string, status: PlatformStatus, transaction?: Transaction): Promise<boolean> {
+  async setStatus(platformId: string, status: PlatformStatus, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ status }, { where: { id: platformId }, transaction });
     return count > 0;
   }
 
-  async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], transaction?: Transaction): Promise<boolean> {
+  async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId }, transaction });
     return count > 0;
   }
 
-  async remove(id: string, outer?: Transaction): Promise<boolean> {
+  async remove(id: string, unit?: UnitOfWork): Promise<boolean> {
+    const outer = transactionOf(unit);
     return this.within(outer, async (transaction) => {
       await DeploymentRow.destroy({ where: { platform_id: id }, transaction });
       return (await PlatformRow.destroy({ where: { id }, transaction })) > 0;

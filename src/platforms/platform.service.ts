@@ -1,6 +1,6 @@
 import { SYSTEM, type AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { DbTransaction } from '../db/transactions.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Logger } from '../logger.js';
 import { assertJwksUsable } from './jwks-check.js';
 import type { Deployment, DeploymentPolicy, Platform, PresetName } from './platform.js';
@@ -213,7 +213,7 @@ export class PlatformService {
   private async changeDeployment(
     platformId: string,
     deploymentId: string,
-    work: (platform: Platform, deployment: Deployment, transaction: DbTransaction) => Promise<void>,
+    work: (platform: Platform, deployment: Deployment, transaction: UnitOfWork) => Promise<void>,
   ): Promise<void> {
     const platform = await this.repository.findById(platformId);
     await this.repository.transaction(async (transaction) => {

@@ -1,6 +1,6 @@
 import type { Response, Router } from 'express';
 import { asyncHandler } from '../web/async-handler.js';
-import type { AdminSignIn } from './admin-session.js';
+import type { AdminSignIn } from './admin-session.middleware.js';
 import { InvalidRegistrationUrlError } from './registration.errors.js';
 import type { RegistrationTokenService } from './registration-token.service.js';
 import { relativeWords, utcWords } from './registration-url.presenter.js';

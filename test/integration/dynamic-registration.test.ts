@@ -63,7 +63,7 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     expect(held.headers.get('content-security-policy')).to.match(new RegExp(`frame-ancestors [^;]*${lmsOrigin()}`));
 
     const audited = await world.examgate.sequelize.query<{ action: string; actor_kind: string; via: string }>(
-      'SELECT action, actor_kind, via FROM audit_entries WHERE entity_id = :id ORDER BY created_at',
+      'SELECT action, actor_kind, via FROM audit_entries WHERE entity_id = :id ORDER BY seq',
       { replacements: { id: platform!.id }, type: QueryTypes.SELECT },
     );
     expect(audited, 'the registration is in the audit trail').to.deep.equal([
