@@ -4,6 +4,7 @@ import type { AuditBy } from '../audit/audit.js';
 import { bootstrap } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { InvalidPlatformError, type PlatformField } from '../platforms/platform.errors.js';
 import type { Platform, PresetName } from '../platforms/platform.js';
 import { describeToolConfiguration, toolConfiguration } from '../platforms/tool-configuration.js';
 import { registrationUrlCommand } from './registration-url.js';
@@ -30,6 +31,17 @@ const COMMANDS = [
   'registration-urls',
   'revoke-registration-url',
 ];
+
+/** The option that sets each registration field, named after a refusal so the operator knows what to fix. */
+const FLAG_OF: Record<PlatformField, string> = {
+  preset: '--preset canvas|moodle',
+  issuer: '--issuer',
+  clientId: '--client-id',
+  deploymentIds: '--deployment-id',
+  authUrl: '--auth-url',
+  tokenUrl: '--token-url',
+  jwksUrl: '--jwks-url',
+};
 
 function show(platform: Platform): string {
   const deployments = platform.deployments.map((d) => `${d.deploymentId} (${d.status})`).join(', ') || 'none yet';
@@ -137,7 +149,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
+    const flag = err instanceof InvalidPlatformError ? FLAG_OF[err.field] : null;
+    console.error(err instanceof Error ? `${err.message}${flag ? ` (${flag})` : ''}` : String(err));
     process.exit(1);
   },
 );

@@ -44,9 +44,10 @@ export function resolveEndpoints(preset: PresetName, issuer: string, given: Part
   const merged = { ...known, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v)) } as Partial<Endpoints>;
   const missing = (['authUrl', 'tokenUrl', 'jwksUrl'] as const).filter((k) => !merged[k]);
   if (missing.length > 0) {
-    const flags = { authUrl: '--auth-url', tokenUrl: '--token-url', jwksUrl: '--jwks-url' };
+    const labels = { authUrl: 'auth URL', tokenUrl: 'token URL', jwksUrl: 'JWKS URL' };
     throw new InvalidPlatformError(
-      `Missing endpoint${missing.length > 1 ? 's' : ''}: ${missing.map((k) => `${k} (${flags[k]})`).join(', ')}. Give ${missing.length > 1 ? 'them' : 'it'} or use --preset canvas|moodle.`,
+      `Missing endpoint${missing.length > 1 ? 's' : ''}: ${missing.map((k) => labels[k]).join(', ')}. Give ${missing.length > 1 ? 'them' : 'it'}, or choose Moodle or Canvas.`,
+      missing[0],
     );
   }
   return merged as Endpoints;

@@ -1,6 +1,12 @@
-/** Registration input that cannot be used; the message says which field and why. */
+/** The registration fields an error can be about (the admin form's field names). */
+export type PlatformField = 'preset' | 'issuer' | 'clientId' | 'deploymentIds' | 'authUrl' | 'tokenUrl' | 'jwksUrl';
+
+/** Registration input that cannot be used; the message says why, `field` which input it is about. */
 export class InvalidPlatformError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly field: PlatformField = 'preset',
+  ) {
     super(message);
     this.name = 'InvalidPlatformError';
   }

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
+import { mapError } from '../web/error-table.js';
 import { clientAddress } from '../web/throttle.js';
 import type { AdminSignIn } from './admin-session.middleware.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
@@ -49,24 +50,10 @@ function toInput(form: RegistrationForm): RegisterPlatformInput {
   };
 }
 
-/** A registration error as the page shows it: the CLI's flag hints dropped, linked to the field it names. */
+/** A registration error as the page shows it: linked to the field the error names, with the table's status. */
 function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreachableError): FieldError & { status: number } {
-  const message = err.message.replace(/ \(--[a-z-]+\)/g, '').replace('use --preset canvas|moodle', 'choose Moodle or Canvas');
-  if (err instanceof PlatformExistsError) {
-    return { status: 409, field: 'clientId', message };
-  }
-  if (err instanceof JwksUnreachableError) {
-    return { status: 422, field: 'jwksUrl', message };
-  }
-  const fields: Array<[RegExp, string]> = [
-    [/^issuer/, 'issuer'],
-    [/client id/, 'clientId'],
-    [/deployment id/, 'deploymentIds'],
-    [/^(auth URL|Missing endpoint)/, 'authUrl'],
-    [/^token URL/, 'tokenUrl'],
-    [/^JWKS URL/, 'jwksUrl'],
-  ];
-  return { status: 400, field: fields.find(([pattern]) => pattern.test(message))?.[1] ?? 'preset', message };
+  const field = err instanceof PlatformExistsError ? 'clientId' : err instanceof JwksUnreachableError ? 'jwksUrl' : err.field;
+  return { status: mapError(err)?.status ?? 400, field, message: err.message };
 }
 
 /**

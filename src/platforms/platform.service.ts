@@ -4,7 +4,13 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Logger } from '../logger.js';
 import { assertJwksUsable } from './jwks-check.js';
 import type { Deployment, DeploymentPolicy, Platform, PresetName } from './platform.js';
-import { DeploymentNotAllowedError, InvalidPlatformError, PlatformExistsError, PlatformNotFoundError } from './platform.errors.js';
+import {
+  DeploymentNotAllowedError,
+  InvalidPlatformError,
+  type PlatformField,
+  PlatformExistsError,
+  PlatformNotFoundError,
+} from './platform.errors.js';
 import { CANVAS_DEFAULT_ISSUER, resolveEndpoints, type Endpoints } from './platform-presets.js';
 import { deploymentAudit, platformAudit } from './platform-audit.js';
 import type { PlatformRepository } from './platform.repository.js';
@@ -33,26 +39,38 @@ export interface RegisterPlatformInput {
 
 const MAX_ID = 255;
 
-function requireUrl(field: string, value: string | undefined, allowHttp: boolean): string {
+/** How each field is named in a sentence; the CLI adds its flag, the form links to the field. */
+const LABEL: Record<PlatformField, string> = {
+  preset: 'kind of LMS',
+  issuer: 'issuer',
+  clientId: 'client id',
+  deploymentIds: 'deployment id',
+  authUrl: 'auth URL',
+  tokenUrl: 'token URL',
+  jwksUrl: 'JWKS URL',
+};
+
+function requireUrl(field: PlatformField, value: string | undefined, allowHttp: boolean): string {
+  const label = LABEL[field];
   if (!value) {
-    throw new InvalidPlatformError(`${field} is required.`);
+    throw new InvalidPlatformError(`${label} is required.`, field);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidPlatformError(`${field} must be an absolute URL, got "${value}".`);
+    throw new InvalidPlatformError(`${label} must be an absolute URL, got "${value}".`, field);
   }
   if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
-    throw new InvalidPlatformError(`${field} must use https://, got "${value}".`);
+    throw new InvalidPlatformError(`${label} must use https://, got "${value}".`, field);
   }
   return value.replace(/\/+$/, '');
 }
 
-function requireId(field: string, value: string | undefined): string {
+function requireId(field: PlatformField, value: string | undefined): string {
   const trimmed = value?.trim() ?? '';
   if (trimmed.length === 0 || trimmed.length > MAX_ID) {
-    throw new InvalidPlatformError(`${field} must be 1..${MAX_ID} characters.`);
+    throw new InvalidPlatformError(`${LABEL[field]} must be 1..${MAX_ID} characters.`, field);
   }
   return trimmed;
 }
@@ -75,22 +93,18 @@ export class PlatformService {
   /** Validates, checks the JWKS answers, then stores the platform in ltijs and in examgate. */
   async register(input: RegisterPlatformInput, by: AuditBy): Promise<Platform> {
     const preset = input.preset ?? 'custom';
-    const issuer = requireUrl(
-      'issuer (--issuer)',
-      input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined),
-      this.options.allowHttp,
-    );
-    const clientId = requireId('client id (--client-id)', input.clientId);
-    const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deployment id (--deployment-id)', d)))];
+    const issuer = requireUrl('issuer', input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined), this.options.allowHttp);
+    const clientId = requireId('clientId', input.clientId);
+    const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deploymentIds', d)))];
     // A dynamically registered LMS may name its deployment only in the first launch.
     if (deploymentIds.length === 0 && preset !== 'dynamic') {
-      throw new InvalidPlatformError('At least one deployment id (--deployment-id) is required.');
+      throw new InvalidPlatformError('At least one deployment id is required.', 'deploymentIds');
     }
     const resolved = resolveEndpoints(preset, issuer, { authUrl: input.authUrl, tokenUrl: input.tokenUrl, jwksUrl: input.jwksUrl });
     const endpoints: Endpoints = {
-      authUrl: requireUrl('auth URL (--auth-url)', resolved.authUrl, this.options.allowHttp),
-      tokenUrl: requireUrl('token URL (--token-url)', resolved.tokenUrl, this.options.allowHttp),
-      jwksUrl: requireUrl('JWKS URL (--jwks-url)', resolved.jwksUrl, this.options.allowHttp),
+      authUrl: requireUrl('authUrl', resolved.authUrl, this.options.allowHttp),
+      tokenUrl: requireUrl('tokenUrl', resolved.tokenUrl, this.options.allowHttp),
+      jwksUrl: requireUrl('jwksUrl', resolved.jwksUrl, this.options.allowHttp),
     };
     if (await this.repository.findByIssuerAndClientId(issuer, clientId)) {
       throw new PlatformExistsError(issuer, clientId);
@@ -160,7 +174,7 @@ export class PlatformService {
   /** Adds an active deployment, or activates a held one; one that is already active changes nothing. */
   async addDeployment(platformId: string, deploymentId: string, by: AuditBy): Promise<void> {
     const platform = await this.get(platformId);
-    const id = requireId('deployment id', deploymentId);
+    const id = requireId('deploymentIds', deploymentId);
     await this.repository.transaction(async (transaction) => {
       const [stored, created] = await this.repository.addDeployment(platformId, id, 'active', 'admin', transaction);
       if (created) {

@@ -131,7 +131,7 @@ describe('Admin pages: sign in and platforms', () => {
     const response = await post('/admin/platforms', { ...form, _csrf: csrfOf((await page()).text) });
     expect(response.status).to.equal(400);
     expect(response.text).to.contain('There is a problem');
-    expect(response.text).to.contain('<a href="#authUrl">Missing endpoints: authUrl, tokenUrl, jwksUrl.');
+    expect(response.text).to.contain('<a href="#authUrl">Missing endpoints: auth URL, token URL, JWKS URL.');
     expect(response.text).not.to.contain('--auth-url');
     expect(response.text).to.contain(`value="${lms.issuer}"`);
     expect(response.text).to.contain('value="Typed &lt;name&gt;"');

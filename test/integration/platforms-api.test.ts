@@ -44,7 +44,7 @@ describe('Admin API: platforms', () => {
       .set(auth())
       .send({ issuer: 'https://lms.example', clientId: 'x', deploymentId: '1' });
     expect(response.status).to.equal(400);
-    expect(response.body.error.message).to.contain('authUrl (--auth-url), tokenUrl (--token-url), jwksUrl (--jwks-url)');
+    expect(response.body.error.message).to.contain('Missing endpoints: auth URL, token URL, JWKS URL');
   });
 
   it('when the JWKS is unreachable, then registration is refused saying so and nothing is stored', async () => {
@@ -128,7 +128,7 @@ describe('Admin API: platforms', () => {
       .set(auth())
       .send({ issuer: 'ftp://x', clientId: 'c', deploymentId: '1', preset: 'moodle' });
     expect(response.status).to.equal(400);
-    expect(response.body.error.message).to.contain('issuer (--issuer) must use https://');
+    expect(response.body.error.message).to.contain('issuer must use https://');
   });
 
   it('when a platform waits for approval, then the API shows it pending and approving it lets it frame examgate', async () => {
