@@ -7,6 +7,7 @@ import type { RunInUnitOfWork, UnitOfWork } from '../db/unit-of-work.js';
 import { windowState, type Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { ReportRejectedError, StartRefusedError } from './attempt.errors.js';
 import type { EngineKeys } from './engine-keys.js';
 import { verifyReport } from './report-verifier.js';
@@ -106,26 +107,36 @@ export class AttemptService {
     if (report.attemptRef !== attemptRefInPath) {
       throw new ReportRejectedError('malformed', 'The report is for another attempt than the URL names.');
     }
-    if (!(await this.usedReportIds.remember(report.jti, report.expiresAt))) {
-      throw new ReportRejectedError('conflict', 'This report (jti) was already received.');
-    }
+    const alreadyReceived = () => new ReportRejectedError('conflict', 'This report (jti) was already received.');
     const target = await this.attempt(report.attemptRef);
     if (!target) {
       throw new ReportRejectedError('unknown_attempt', 'No attempt with this reference exists.');
     }
     if (report.event === 'started') {
+      if (!(await this.usedReportIds.remember(report.jti, report.expiresAt))) {
+        throw alreadyReceived();
+      }
       return;
     }
-    // The finish and its grade job commit together: a crash between them cannot leave a score that is never sent.
-    const finished = await this.grades.inUnit(async (unit) => {
-      if (!(await this.candidates.finishAttempt(target.candidate, report.score, unit))) {
-        return false;
-      }
-      if (report.score) {
-        await this.grades.enqueue(target.candidate.id, unit);
-      }
-      return true;
-    });
+    // The finish, its grade job and the report's id commit together: a crash between them cannot
+    // leave a score that is never sent, and a finish that failed to commit can be reported again.
+    let finished: boolean;
+    try {
+      finished = await this.grades.inUnit(async (unit) => {
+        if (!(await this.usedReportIds.remember(report.jti, report.expiresAt, unit))) {
+          throw alreadyReceived();
+        }
+        if (!(await this.candidates.finishAttempt(target.candidate, report.score, unit))) {
+          return false;
+        }
+        if (report.score) {
+          await this.grades.enqueue(target.candidate.id, unit);
+        }
+        return true;
+      });
+    } catch (err) {
+      throw isUniqueViolation(err) ? alreadyReceived() : err;
+    }
     if (!finished) {
       if (target.candidate.attempt.state === 'finished') {
         return;

@@ -1,4 +1,5 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { transactionOf, type UnitOfWork } from './unit-of-work.js';
 
 /**
  * Identifiers that may be used once (LTI nonces, token ids), remembered until a token
@@ -12,8 +13,15 @@ export class SingleUseIds {
     private readonly column: 'nonce' | 'jti',
   ) {}
 
-  /** Records the id; false when it was already used and has not expired. */
-  async remember(id: string, expiresAt: Date): Promise<boolean> {
+  /**
+   * Records the id; false when it was already used and has not expired. Inside a unit of work
+   * the id is remembered only if the unit commits, so work that fails can be sent again; there
+   * a concurrent twin surfaces as a unique violation (db/errors.ts) when the unit writes it.
+   */
+  async remember(id: string, expiresAt: Date, unit?: UnitOfWork): Promise<boolean> {
+    if (unit) {
+      return this.rememberWithin(id, expiresAt, transactionOf(unit));
+    }
     try {
       await this.sequelize.query(`INSERT INTO ${this.table} (${this.column}, expires_at) VALUES (:id, :expiresAt)`, {
         replacements: { id, expiresAt },
@@ -31,6 +39,24 @@ export class SingleUseIds {
       );
       return reclaimed > 0;
     }
+  }
+
+  // No INSERT that may fail inside a transaction: on PostgreSQL a failed statement aborts the whole unit.
+  private async rememberWithin(id: string, expiresAt: Date, transaction: Transaction | undefined): Promise<boolean> {
+    const now = new Date();
+    const rows = await this.sequelize.query<{ expires_at: string | Date }>(
+      `SELECT expires_at FROM ${this.table} WHERE ${this.column} = :id`,
+      { replacements: { id }, type: QueryTypes.SELECT, transaction },
+    );
+    const existing = rows[0];
+    if (existing && new Date(existing.expires_at) >= now) {
+      return false;
+    }
+    const sql = existing
+      ? `UPDATE ${this.table} SET expires_at = :expiresAt WHERE ${this.column} = :id`
+      : `INSERT INTO ${this.table} (${this.column}, expires_at) VALUES (:id, :expiresAt)`;
+    await this.sequelize.query(sql, { replacements: { id, expiresAt }, transaction });
+    return true;
   }
 
   async deleteExpired(now = new Date()): Promise<void> {

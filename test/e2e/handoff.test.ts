@@ -264,6 +264,36 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
       expect(list.body).to.contain('grade sent to the LMS');
     });
 
+    it('when the finish cannot be committed with its grade job, then nothing of it is kept and the same report is accepted when sent again', async () => {
+      const { examId, link } = await activeTest();
+      const handoff = jwt.decode((await start(link, 'u-1')).form!.fields.handoff!) as { report_url: string; attempt: string };
+      const report = engineReport(handoff.attempt, { event: 'finished', score: { given: 7, maximum: 10 } }, `uncommitted-${n}`);
+      const send = () => fetch(handoff.report_url, { method: 'POST', headers: { authorization: `Bearer ${report}` } });
+      const attemptOf = async () =>
+        (
+          await world.examgate.sequelize.query<AttemptRow>(
+            "SELECT attempt_state, score_given, grade_status FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
+            { replacements: { examId }, type: QueryTypes.SELECT },
+          )
+        )[0];
+
+      // The grade job's table is out of reach, so the unit holding the finish cannot commit.
+      await world.examgate.sequelize.query('ALTER TABLE jobs RENAME TO jobs_away');
+      let refused: Response;
+      try {
+        refused = await send();
+      } finally {
+        await world.examgate.sequelize.query('ALTER TABLE jobs_away RENAME TO jobs');
+      }
+      expect(refused.status).to.be.at.least(500);
+      expect(await attemptOf()).to.include({ attempt_state: 'started', score_given: null });
+
+      const retried = await send();
+      expect(retried.status, await retried.text()).to.equal(204);
+      expect(await attemptOf()).to.include({ attempt_state: 'finished', score_given: 7 });
+      await waitFor(async () => (await gradeJobOf(examId))?.status === 'succeeded');
+    });
+
     it('when the gradebook refuses the score (400), then it is not tried again and the page says why', async () => {
       const { teacher, examId, link } = await activeTest();
       world.lms.failScores(400, 1);
