@@ -36,7 +36,7 @@ export function auditAdminPages(audit: AuditService, platforms: PlatformService,
       const history = await audit.page(filter, pageOf(req));
       const known = await platforms.list();
       res.render('admin-history.njk', {
-        title: 'History · examgate administration',
+        title: 'History · Administration',
         ...history,
         entries: history.entries.map((entry) => presentEntry(entry, 'UTC')),
         entity,

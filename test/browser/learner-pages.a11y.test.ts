@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { QueryTypes } from 'sequelize';
 import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
-import { ROLE_LEARNER, type LaunchRequest } from '../../src/lms-sim/index.js';
+import { ROLE_INSTRUCTOR, ROLE_LEARNER, type LaunchRequest } from '../../src/lms-sim/index.js';
 import { createExam, instructorOf, placeExam, type CourseSession } from '../support/course-session.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { buildLearners, settledSync } from '../support/roster.js';
@@ -55,6 +56,37 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     }
     const custom = await placeExam(world, teacher, examId, course);
     return { teacher, examId, link: { context: course, resourceLink: { id: `a11y-rl-${n}`, title: 'Final' }, custom } };
+  }
+
+  /** The grade-passback jobs of u-1 on the test (one per finish report). */
+  const GRADE_JOBS = `SELECT j.id FROM jobs j JOIN candidates c ON c.id = j.subject_id
+    WHERE j.kind = 'grade-passback' AND c.exam_id = :examId AND c.lms_user_id = 'u-1'`;
+  const gradeJobs = (examId: string) =>
+    world.examgate.sequelize.query<{ status: string; run_after: string | Date | null }>(
+      `SELECT status, run_after FROM jobs WHERE id IN (${GRADE_JOBS})`,
+      { replacements: { examId }, type: QueryTypes.SELECT },
+    );
+  /** Moves the next try of a waiting grade passback to `runAfter`. */
+  const retryGradeAt = (examId: string, runAfter: Date) =>
+    world.examgate.sequelize.query(`UPDATE jobs SET run_after = :runAfter WHERE status = 'retrying' AND id IN (${GRADE_JOBS})`, {
+      replacements: { examId, runAfter },
+    });
+
+  /** Waits until the grade passback waits for a retry, then holds that retry back an hour so the page stays in this state. */
+  async function holdGradeRetry(examId: string): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      expect(tries, 'grade passback waiting for a retry').to.be.below(400);
+      const [job] = await gradeJobs(examId);
+      if (job?.status === 'retrying' && new Date(job.run_after ?? 0).getTime() > Date.now() + HOUR / 2) {
+        return;
+      }
+      if (job?.status === 'retrying') {
+        // The runner may take the job between the read and this update: the loop then waits for that try to fail too.
+        await retryGradeAt(examId, new Date(Date.now() + HOUR));
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
   }
 
   const launch = (sub: string, request: Partial<LaunchRequest>) =>
@@ -131,6 +163,35 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     await launch('u-1', link);
     expect(await lobbyState()).to.equal('finished');
     await expectAccessible(page, 'lobby of a finished attempt');
+  });
+
+  it("when a finished candidate's grade waits for another try and is then sent, then the staff candidates page passes in both states", async () => {
+    const { examId, link } = await placedTest({ deliveryUrl: engine.url, finishRedirectUrl: `${world.lms.baseUrl}/return` });
+    world.lms.failScores(503, 1000);
+    try {
+      await launch('u-1', link);
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.waitForURL((url) => url.href.startsWith(engine.url));
+      await page.getByLabel('42').check();
+      await page.getByRole('button', { name: 'Finish' }).click();
+      await page.waitForURL(`${world.lms.baseUrl}/return`);
+      await holdGradeRetry(examId);
+    } finally {
+      world.lms.failScores(503, 0);
+    }
+    await launchInBrowser(page, world.lms, world.url, { user: { sub: 'a11y-teacher' }, roles: [ROLE_INSTRUCTOR], context: link.context });
+    await page.goto(`${world.url}/app/exams/${examId}/candidates?q=u-1`);
+    expect(await page.locator('[data-grade-status]').textContent()).to.match(/^grade not sent yet: try \d+ of \d+ failed .+; next try: /);
+    await expectAccessible(page, 'candidates list with a grade waiting for another try');
+
+    await retryGradeAt(examId, new Date());
+    for (let tries = 0; (await gradeJobs(examId))[0]?.status !== 'succeeded'; tries++) {
+      expect(tries, 'grade sent in time').to.be.below(400);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await page.reload();
+    expect(await page.locator('[data-grade-status]').textContent()).to.equal('grade sent to the LMS');
+    await expectAccessible(page, 'candidates list with a grade sent');
   });
 
   it('when a launch is refused, or the browser drops the login cookie, then the refusal and the new-window pages pass', async () => {

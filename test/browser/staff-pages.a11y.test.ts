@@ -127,6 +127,17 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await expectAccessible(page, 'candidates list after a failed sync');
   });
 
+  it('when staff open the History of a test with changes in it, then the History page passes', async () => {
+    await launch({ context: COURSE });
+    await page.goto(`${world.url}/app/exams/${examId}`);
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.waitForURL(`${world.url}/app/exams/${examId}/history`);
+    expect(await heading()).to.equal('History');
+    expect(await page.title()).to.equal('History · Biology midterm · examgate');
+    expect(await page.locator('tbody tr').count()).to.be.greaterThan(1);
+    await expectAccessible(page, 'History of a test');
+  });
+
   it('when an instructor places a test by deep linking, then the picker, its error and the return page pass', async () => {
     const deepLink = { context: COURSE, messageType: 'LtiDeepLinkingRequest' as const, resourceLink: null };
     await launch(deepLink);
