@@ -36,6 +36,15 @@ export class LoginThrottle {
     }
   }
 
+  /**
+   * Throws ThrottledError when this account or address is locked; counts nothing. For callers
+   * that present the same secret on every request (an API token), where counting each request
+   * as an attempt would throttle honest scripts: only their failures count (`failed`).
+   */
+  async assertNotLocked(attempt: LoginAttempt): Promise<void> {
+    await this.throttle.assertNotLocked(...this.failureKeys(attempt));
+  }
+
   async failed(attempt: LoginAttempt): Promise<void> {
     await this.throttle.recordFailure(...this.failureKeys(attempt));
   }
