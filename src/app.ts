@@ -102,9 +102,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
-  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool));
+  // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.
+  const adminThrottle = new LoginThrottle(deps.throttle, rules.adminSignIn);
+  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));
   // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
-  const admin = new AdminSignIn(deps.config, new LoginThrottle(deps.throttle, rules.adminSignIn));
+  const admin = new AdminSignIn(deps.config, adminThrottle);
   app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
   app.use('/admin', platformAdminPages(deps.platforms, deps.registrationUrls, deps.config, deps.tool, admin));
   if (deps.demo) {

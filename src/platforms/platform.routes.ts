@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { AuditBy } from '../audit/audit.js';
+import type { LoginThrottle } from '../throttle/login-throttle.js';
 import { asyncHandler } from '../web/async-handler.js';
+import { clientAddress } from '../web/throttle.js';
 import { HttpError } from '../web/http-error.js';
 import type { PlatformService } from './platform.service.js';
 import type { Platform } from './platform.js';
@@ -31,21 +33,27 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
-/** Compares digests so neither the length nor the content of the token leaks through timing. */
-function requireAdminToken(adminToken: string | undefined) {
+/**
+ * Compares digests so neither the length nor the content of the token leaks through timing.
+ * The API takes the same ADMIN_TOKEN as the sign-in form, so it shares that form's failure
+ * throttle: a locked address is refused before any comparison (else the API would be a way
+ * round the form's lock), and only wrong tokens count, so scripts are never slowed down.
+ */
+function requireAdminToken(adminToken: string | undefined, throttle: LoginThrottle) {
   const expected = adminToken ? createHash('sha256').update(adminToken).digest() : null;
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return asyncHandler(async (req, _res, next) => {
     if (!expected) {
-      next(new HttpError(403, 'admin_api_disabled', 'The admin API is off: set ADMIN_TOKEN to enable it.'));
-      return;
+      throw new HttpError(403, 'admin_api_disabled', 'The admin API is off: set ADMIN_TOKEN to enable it.');
     }
+    const address = clientAddress(req);
+    await throttle.assertNotLocked({ address });
     const sent = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
     if (!timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) {
-      next(new HttpError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <ADMIN_TOKEN>).'));
-      return;
+      await throttle.failed({ address });
+      throw new HttpError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <ADMIN_TOKEN>).');
     }
     next();
-  };
+  });
 }
 
 /** The API has one shared token, so its changes are "an administrator, by the API". */
@@ -57,9 +65,14 @@ function present(platform: Platform) {
 }
 
 /** JSON API for institution admins: register, list and remove platforms and their deployments. */
-export function platformAdminRoutes(service: PlatformService, adminToken: string | undefined, tool: ToolConfiguration): Router {
+export function platformAdminRoutes(
+  service: PlatformService,
+  adminToken: string | undefined,
+  tool: ToolConfiguration,
+  throttle: LoginThrottle,
+): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '32kb' }), requireAdminToken(adminToken));
+  router.use(express.json({ limit: '32kb' }), requireAdminToken(adminToken, throttle));
 
   router.get('/tool-configuration', (_req, res) => {
     res.json(tool);

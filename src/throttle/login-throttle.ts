@@ -12,6 +12,14 @@ export interface LoginThrottleRules {
   attemptsPerAddress?: ThrottleRule;
 }
 
+/**
+ * The account's throttle key: one account however it is typed (case, surrounding spaces,
+ * full-width letters), so an attacker cannot get a fresh failure count per spelling of a
+ * name that the sign-in itself would take as the same. Merging spellings only ever throttles
+ * sooner, never later.
+ */
+const accountKey = (account: string) => account.normalize('NFKC').trim().toLowerCase();
+
 export interface LoginAttempt {
   /** The account the person typed (username), when the form has one. */
   account?: string;
@@ -36,6 +44,15 @@ export class LoginThrottle {
     }
   }
 
+  /**
+   * Throws ThrottledError when this account or address is locked; counts nothing. For callers
+   * that present the same secret on every request (an API token), where counting each request
+   * as an attempt would throttle honest scripts: only their failures count (`failed`).
+   */
+  async assertNotLocked(attempt: LoginAttempt): Promise<void> {
+    await this.throttle.assertNotLocked(...this.failureKeys(attempt));
+  }
+
   async failed(attempt: LoginAttempt): Promise<void> {
     await this.throttle.recordFailure(...this.failureKeys(attempt));
   }
@@ -43,14 +60,14 @@ export class LoginThrottle {
   /** The account's failures are forgotten; the address's are not (others behind it may be guessing). */
   async succeeded(attempt: LoginAttempt): Promise<void> {
     if (this.rules.failuresPerAccount && attempt.account !== undefined) {
-      await this.throttle.clear({ rule: this.rules.failuresPerAccount, key: attempt.account });
+      await this.throttle.clear({ rule: this.rules.failuresPerAccount, key: accountKey(attempt.account) });
     }
   }
 
   private failureKeys(attempt: LoginAttempt) {
     const keys = [];
     if (this.rules.failuresPerAccount && attempt.account !== undefined) {
-      keys.push({ rule: this.rules.failuresPerAccount, key: attempt.account });
+      keys.push({ rule: this.rules.failuresPerAccount, key: accountKey(attempt.account) });
     }
     if (this.rules.failuresPerAddress) {
       keys.push({ rule: this.rules.failuresPerAddress, key: attempt.address });

@@ -8,6 +8,15 @@ function wantsHtml(req: Request): boolean {
 }
 
 /**
+ * The request's path as it may be written to the log. A registration URL carries its
+ * single-use token as the last path segment (registration.routes.ts), and a failed attempt
+ * leaves the token usable, so whoever reads the log must not get it.
+ */
+function loggablePath(path: string): string {
+  return path.replace(/^(\/lti\/register\/)[^/]+/i, '$1[token]');
+}
+
+/**
  * The one error handler: maps through the error table (error-table.ts), renders views/error
  * for browsers and JSON `{ error: { code, message } }` for API clients; unknown errors become
  * a generic 500, logged with a reference the page shows.
@@ -26,7 +35,7 @@ export function renderError(log: Logger, err: unknown, req: Request, res: Respon
     message: `Something went wrong on our side (reference ${requestId}).`,
   };
   if (!mapped) {
-    log.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
+    log.error({ err, requestId, method: req.method, path: loggablePath(req.path) }, 'unhandled error');
   }
   if (res.headersSent) {
     return;

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { throttleAddressKey } from '../throttle/throttle-address.js';
 import type { Keyed, ThrottleRule, ThrottleService } from '../throttle/throttle.service.js';
 
 /** A rule and how to read its key from a request (null: the rule does not apply to it). */
@@ -7,8 +8,11 @@ export interface RequestRule {
   key: (req: Request) => string | null;
 }
 
-/** The client's address as express sees it (trust proxy decides whether X-Forwarded-For counts). */
-export const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/**
+ * The client's address as express sees it (trust proxy decides whether X-Forwarded-For counts),
+ * as the throttle keys it: IPv6 by its /64, IPv4-mapped addresses as plain IPv4.
+ */
+export const clientAddress = (req: Request): string => throttleAddressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 /**
  * Counts every request against each rule in one statement; over a limit, the request goes to

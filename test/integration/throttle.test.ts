@@ -148,6 +148,16 @@ describe('throttle over the database', () => {
       expect(await refusal(onB.beforeAttempt(victim))).to.equal(null);
     });
 
+    it('when an account keeps failing under other spellings (case, spaces, width), then they all count as that one account', async () => {
+      const login = new LoginThrottle(processA, rules);
+      for (const account of ['ada', 'Ada', 'ADA', ' ada ', '\uFF41da']) {
+        await login.failed({ account, address: `203.0.113.${account.length}` });
+      }
+      expect(await refusal(login.beforeAttempt({ account: 'aDa', address: examRoom }))).to.be.instanceOf(ThrottledError);
+      await login.succeeded({ account: 'ADA', address: examRoom });
+      expect(await refusal(login.beforeAttempt({ account: 'ada', address: examRoom }))).to.equal(null);
+    });
+
     it('when an account signs in after some failures, then its failures are forgotten', async () => {
       const login = new LoginThrottle(processA, rules);
       const person = { account: 'lin', address: examRoom };

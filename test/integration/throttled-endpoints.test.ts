@@ -62,6 +62,35 @@ describe('Throttled ways in: /admin/sign-in, /lti/login, /lti/register', () => {
     });
   });
 
+  describe('/admin/api (the same ADMIN_TOKEN as the sign-in form)', () => {
+    const api = (token: string) => request(world.url).get('/admin/api/platforms').set('authorization', `Bearer ${token}`);
+
+    it('when an address keeps sending wrong admin tokens to the API, then it is locked out like the sign-in form, with a JSON 429', async () => {
+      const rule = rules().adminSignIn.failuresPerAddress!;
+      await preload(rule, address, rule.limit - 1);
+      const lastTry = await api('wrong-token-0123456789abcdef');
+      expect(lastTry.status).to.equal(401);
+      const locked = await api(world.adminToken);
+      expect(locked.status).to.equal(429);
+      expect(Number(locked.headers['retry-after'])).to.be.within(1, rule.windowSeconds);
+      expect(locked.body.error.code).to.equal('too_many_requests');
+      expect(locked.body.error.message).to.match(/try again in/);
+    });
+
+    it('when wrong tokens went to the API, then the sign-in form of that address counts them too', async () => {
+      const rule = rules().adminSignIn.failuresPerAddress!;
+      await preload(rule, address, rule.limit - 1);
+      expect((await api('wrong-token-0123456789abcdef')).status).to.equal(401);
+      expectThrottledPage(await signIn(world.adminToken), rule.windowSeconds);
+    });
+
+    it('when a script makes many calls with the right token, then none of them is throttled', async () => {
+      const rule = rules().adminSignIn.attemptsPerAddress!;
+      await preload(rule, address, rule.limit);
+      expect((await api(world.adminToken)).status).to.equal(200);
+    });
+  });
+
   describe('/lti/login', () => {
     it('when a class launches at once up to the limit, then every launch gets through and only the next is refused', async () => {
       const rule = rules().ltiLoginPerAddress;
