@@ -1,9 +1,8 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
-import { Browser, ROLE_INSTRUCTOR, SimulatedLms } from '../../src/lms-sim/index.js';
-import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
+import { Browser, ROLE_INSTRUCTOR } from '../../src/lms-sim/index.js';
 import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
-import { startWorld, TEST_SETUP } from '../support/examgate-under-test.js';
+import { startLms, startWorld, TEST_SETUP } from '../support/examgate-under-test.js';
 import { buildExamForm, csrfOf } from '../support/course-session.js';
 
 /** A TCP relay in front of the database that can be cut (every socket dropped, no new ones accepted) and restored. */
@@ -101,14 +100,21 @@ describe('database connection lost and regained (a real examgate process)', func
   });
   after(() => work.remove());
 
+  /** A child examgate whose PostgreSQL connection runs through a TCP proxy the test can cut. */
+  async function startBehindProxy(): Promise<{ child: ChildExamgate; proxy: TcpProxy }> {
+    const target = new URL(databaseUrl);
+    const started = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = started;
+    const throughProxy = new URL(databaseUrl);
+    throughProxy.hostname = '127.0.0.1';
+    throughProxy.port = String(started.port);
+    child = await startChildExamgate({ cwd: work.dir, env: { NODE_ENV: 'test', DATABASE_URL: throughProxy.toString() } });
+    return { child, proxy: started };
+  }
+
   if (databaseUrl.startsWith('postgres')) {
     it('when the connection to PostgreSQL is cut, then /readyz answers 503 and the process lives; when it is back, then /readyz is 200 again within seconds', async () => {
-      const target = new URL(databaseUrl);
-      proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
-      const throughProxy = new URL(databaseUrl);
-      throughProxy.hostname = '127.0.0.1';
-      throughProxy.port = String(proxy.port);
-      child = await startChildExamgate({ cwd: work.dir, env: { NODE_ENV: 'test', DATABASE_URL: throughProxy.toString() } });
+      const { child, proxy } = await startBehindProxy();
       expect(await readiness(child.url)).to.equal(200);
 
       await proxy.cut();
@@ -126,21 +132,9 @@ describe('database connection lost and regained (a real examgate process)', func
 
     it('when PostgreSQL is out of reach, then a launch, a page and an API answer 503 saying so; when it is back, then launches work again and earlier data is still there', async () => {
       const world = await startWorld();
-      const target = new URL(databaseUrl);
-      proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
-      const throughProxy = new URL(databaseUrl);
-      throughProxy.hostname = '127.0.0.1';
-      throughProxy.port = String(proxy.port);
-      child = await startChildExamgate({ cwd: work.dir, env: { NODE_ENV: 'test', DATABASE_URL: throughProxy.toString() } });
-      const lms = await SimulatedLms.start({ clientId: `outage-${Date.now()}`, deploymentId: 'outage-deployment' });
+      const { child, proxy } = await startBehindProxy();
+      const lms = await startLms(`outage-${Date.now()}`, 'outage-deployment', child.url);
       try {
-        const tool = toolConfiguration(child.url);
-        lms.configureTool({
-          loginUrl: tool.loginUrl,
-          launchUrl: tool.redirectUrl,
-          jwksUrl: tool.jwksUrl,
-          deepLinkingUrl: tool.deepLinkingUrl,
-        });
         await world.examgate.platforms.register(lms.registration, TEST_SETUP);
         const launchInstructor = async (browser = new Browser()) => ({
           browser,

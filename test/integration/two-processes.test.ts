@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { Browser, ROLE_INSTRUCTOR, SimulatedLms } from '../../src/lms-sim/index.js';
-import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
+import { Browser, ROLE_INSTRUCTOR, type SimulatedLms } from '../../src/lms-sim/index.js';
 import { freePort, startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
-import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
+import { startLms, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { buildExamForm, csrfOf } from '../support/course-session.js';
 import { LoadBalancer } from '../support/load-balancer.js';
 import { buildLearners, candidatesOf } from '../support/roster.js';
@@ -49,14 +48,7 @@ if (databaseUrl.startsWith('postgres')) {
       [a, b] = await Promise.all([startChildExamgate({ cwd: work.dir, env }), startChildExamgate({ cwd: work.dir, env })]);
       lb = new LoadBalancer({ a: a.url, b: b.url }, publicPort);
       await lb.start();
-      lms = await SimulatedLms.start({ clientId: `two-${Date.now()}`, deploymentId: 'two-deployment' });
-      const tool = toolConfiguration(lb.url);
-      lms.configureTool({
-        loginUrl: tool.loginUrl,
-        launchUrl: tool.redirectUrl,
-        jwksUrl: tool.jwksUrl,
-        deepLinkingUrl: tool.deepLinkingUrl,
-      });
+      lms = await startLms(`two-${Date.now()}`, 'two-deployment', lb.url);
       await world.examgate.platforms.register(lms.registration, TEST_SETUP);
     });
     after(async () => {

@@ -27,7 +27,8 @@ let world: TestWorld | null = null;
 let server: Server | null = null;
 let snapshot: WorldSnapshot | null = null;
 
-async function startLms(clientId: string, deploymentId: string, url: string): Promise<SimulatedLms> {
+/** A simulated LMS on 127.0.0.1 that knows examgate at `url` as its tool (login, launch, JWKS, deep linking). */
+export async function startLms(clientId: string, deploymentId: string, url: string): Promise<SimulatedLms> {
   const lms = await SimulatedLms.start({ clientId, deploymentId });
   const tool = toolConfiguration(url);
   lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl, deepLinkingUrl: tool.deepLinkingUrl });
