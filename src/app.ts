@@ -5,6 +5,9 @@ import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { LTI_PATHS, type LtiLayer } from './lti/lti-provider.js';
+import { loginContinueRoutes } from './lti/login-continue.routes.js';
+import type { LoginRequestRepository } from './lti/login-request.repository.js';
+import { WINDOW_HANDOVER_PATH, type LaunchController } from './launch/launch.controller.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
@@ -29,6 +32,8 @@ import { clientAddress, throttleRequests } from './web/throttle.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   config: Config;
+  loginRequests: LoginRequestRepository;
+  launchController: LaunchController;
   log: Logger;
   lti: LtiLayer;
   platforms: PlatformService;
@@ -86,6 +91,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser(deps.config.SECRET_KEY));
 
   const rules = throttleRules(deps.config);
+  // The second step of a login (its own path, so it is not counted as a second login).
+  app.use(loginContinueRoutes({ loginRequests: deps.loginRequests, loginUrl: LTI_PATHS.login }));
+  app.post(
+    WINDOW_HANDOVER_PATH,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    throttleRequests(deps.throttle, [{ rule: rules.ltiLoginPerAddress, key: clientAddress }]),
+    asyncHandler((req, res) => deps.launchController.onWindowHandover(req, res)),
+  );
   // Before ltijs: its routes answer themselves. Login is generous (a class launches at once);
   // the form is parsed here to read the issuer, and ltijs's own parser then leaves it be.
   app.use(

@@ -22,6 +22,7 @@ import { RegistrationTokenRepository } from './platforms/registration-token.repo
 import { RegistrationTokenService } from './platforms/registration-token.service.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
+import { SessionHandoverRepository } from './sessions/session-handover.repository.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
 import { ThrottleRepository } from './throttle/throttle.repository.js';
 import { ThrottleService } from './throttle/throttle.service.js';
@@ -63,7 +64,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const loginRequests = new LoginRequestRepository(sequelize);
   const throttle = new ThrottleService(new ThrottleRepository(sequelize));
   const sessionRepository = new SessionRepository(sequelize);
-  const sessions = new SessionService(sessionRepository, config.SESSION_TTL_MINUTES * 60_000);
+  const sessionHandovers = new SessionHandoverRepository(sequelize);
+  const sessions = new SessionService(sessionRepository, sessionHandovers, config.SESSION_TTL_MINUTES * 60_000);
 
   const audit = new AuditService(new AuditRepository(sequelize));
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
@@ -119,6 +121,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     lti,
     platforms,
     sessions,
+    loginRequests,
+    launchController,
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
     ...domain,
     frameAncestors,
@@ -135,6 +139,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       nonces.deleteExpired(),
       loginRequests.deleteExpired(),
       sessionRepository.deleteExpired(),
+      sessionHandovers.deleteExpired(),
       throttle.deleteExpired(),
       domain.housekeeping(),
     ]).catch((err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'));

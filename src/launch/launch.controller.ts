@@ -1,4 +1,4 @@
-import type { CookieOptions, NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.js';
 import { toLaunchContext } from '../lti/launch-context.js';
 import { launchRefusal, type LaunchRefusedError } from '../lti/launch-errors.js';
@@ -10,13 +10,10 @@ import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
 import { SESSION_COOKIE } from './session-context.middleware.js';
 import type { Logger } from '../logger.js';
 import { renderError } from '../web/error-handler.js';
+import { launchCookieOptions } from '../web/cookie-policy.js';
 
-/** Inside an LMS iframe over HTTPS only SameSite=None; Secure cookies survive; plain-http development uses Lax. */
-export function sessionCookieOptions(config: Config): CookieOptions {
-  return config.secureCookies
-    ? { httpOnly: true, secure: true, sameSite: 'none', path: '/' }
-    : { httpOnly: true, secure: false, sameSite: 'lax', path: '/' };
-}
+/** Where the window that takes over a launch goes (the same pages a launch lands on). */
+export const WINDOW_HANDOVER_PATH = '/lti/launch/window';
 
 /** Turns a validated launch into an examgate session, or a clear refusal. */
 export class LaunchController {
@@ -27,7 +24,7 @@ export class LaunchController {
     private readonly log: Logger,
   ) {}
 
-  async onLaunch({ claims, ltiToken }: VerifiedLaunch, req: Request, res: Response, _next: NextFunction): Promise<void> {
+  async onLaunch({ claims, ltiToken, cookiesStick }: VerifiedLaunch, req: Request, res: Response, _next: NextFunction): Promise<void> {
     const platform = await this.platforms.findByIssuerAndClientId(ltiToken.iss, ltiToken.clientId);
     if (!platform) {
       this.onFailure(launchRefusal('UNREGISTERED_PLATFORM'), req, res);
@@ -46,9 +43,37 @@ export class LaunchController {
       throw err;
     }
     const launch = toLaunchContext(platform.id, claims, ltiToken);
+    const landing = launch.messageType === 'LtiDeepLinkingRequest' ? '/app/deep-link' : '/app';
+    if (!cookiesStick) {
+      // A session cookie would not be kept in this frame: a first-party window takes the launch over.
+      const code = await this.sessions.handOver(launch, landing);
+      res
+        .set('cache-control', 'no-store')
+        .render('launch-new-window.njk', { title: 'Continue in a new window', action: WINDOW_HANDOVER_PATH, code });
+      return;
+    }
     const { token } = await this.sessions.start(launch);
-    res.cookie(SESSION_COOKIE, token, sessionCookieOptions(this.config));
-    res.redirect(303, launch.messageType === 'LtiDeepLinkingRequest' ? '/app/deep-link' : '/app');
+    res.cookie(SESSION_COOKIE, token, launchCookieOptions(this.config.secureCookies));
+    res.redirect(303, landing);
+  }
+
+  /**
+   * The first-party window a launch was handed over to: exchanges the one-time code for a
+   * session of its own. The code must be posted from examgate's own page, so another site
+   * cannot sign a browser in as someone else.
+   */
+  async onWindowHandover(req: Request, res: Response): Promise<void> {
+    if (req.get('origin') !== new URL(this.config.PUBLIC_URL).origin) {
+      this.onFailure(launchRefusal('HANDOVER_FROM_ANOTHER_SITE'), req, res);
+      return;
+    }
+    const claimed = await this.sessions.claimHandover((req.body as Record<string, unknown> | undefined)?.code);
+    if (!claimed) {
+      this.onFailure(launchRefusal('HANDOVER_NOT_PENDING'), req, res);
+      return;
+    }
+    res.cookie(SESSION_COOKIE, claimed.token, launchCookieOptions(this.config.secureCookies));
+    res.redirect(303, claimed.landing);
   }
 
   /** The refusal page, through the one error handler (the error table decides status and page). */

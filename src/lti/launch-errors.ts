@@ -1,17 +1,12 @@
 /** Why a launch was refused: a malformed message, one whose sender or binding is not proven, one not allowed in, or examgate's own outage. */
 export type LaunchRefusal = 'malformed' | 'unauthenticated' | 'forbidden' | 'unavailable';
 
-/**
- * A refused LTI message; never a raw ltijs code on its own: the message says what was wrong.
- * `restart` is set when the browser dropped examgate's state cookie and the same login can
- * be started again in a first-party window.
- */
+/** A refused LTI message; never a raw ltijs code on its own: the message says what was wrong. */
 export class LaunchRefusedError extends Error {
   constructor(
     readonly code: string,
     readonly reason: LaunchRefusal,
     message: string,
-    readonly restart: { loginUrl: string; params: Record<string, string> | null } | null = null,
   ) {
     super(message);
     this.name = 'LaunchRefusedError';
@@ -59,6 +54,26 @@ const MESSAGES: Record<string, [400 | 401 | 403 | 503, string]> = {
   NO_ROLES_CLAIM: [400, 'The launch has no roles claim.'],
   NO_LTIK_OR_IDTOKEN_FOUND: [400, 'This address is only reached by a launch from your LMS.'],
   MISSING_LOGIN_PARAMETERS: [400, 'The login request is missing iss, login_hint or target_link_uri.'],
+  LOGIN_NOT_PENDING: [400, 'This sign-in has expired or was already used. Go back to your course and open the activity again.'],
+  // examgate checks that its cookie sticks before it sends the browser to the LMS, so this is rare:
+  // the cookie was dropped between that check and the launch (and the LMS's hint may be spent).
+  MISSING_VALIDATION_COOKIE: [
+    401,
+    "Your browser did not send back examgate's sign-in cookie, so this launch could not be checked safely. Go back to your course and open the activity again; if this keeps happening, open the activity in a new window.",
+  ],
+  HANDOVER_FROM_ANOTHER_SITE: [
+    401,
+    'This request to continue a launch came from another site than examgate. Open the activity again from your course.',
+  ],
+  HANDOVER_NOT_PENDING: [
+    400,
+    'This launch was already continued in another window, or waited too long. Go back to your course and open the activity again.',
+  ],
+  STORAGE_PROOF_FROM_ANOTHER_SITE: [401, 'This launch was sent from another site than examgate. Open the activity again from your course.'],
+  STORAGE_PROOF_MISMATCH: [
+    401,
+    'Your course page does not know this sign-in, so this launch does not belong to this browser. Open the activity again from your course.',
+  ],
   UNKNOWN_DEPLOYMENT: [403, 'This deployment of examgate is not known for your LMS. Ask your examgate administrator to add it.'],
   DEPLOYMENT_HELD: [403, 'This deployment of examgate is new and waits for an administrator to approve it.'],
   DATABASE_UNAVAILABLE: [

@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { launchCookieOptions } from '../web/cookie-policy.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 
 /** 256 bits from the operating system's CSPRNG (ltijs's own nonce comes from Math.random). */
 export function newLoginNonce(): string {
   return randomBytes(32).toString('base64url');
 }
+
+/**
+ * Set beside ltijs's state cookie, with the same attributes: when it comes back, this browser
+ * keeps examgate's cookies in this context (this LMS's frame, or a window of examgate's own).
+ */
+export const COOKIE_PROBE = 'examgate_cookies';
+const COOKIE_PROBE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** Where a login goes when examgate does not know yet whether its cookie sticks here. */
+export const LOGIN_CONTINUE_PATH = '/lti/login/continue';
 
 function loginParams(req: Request): Record<string, string> {
   const body: unknown = req.body;
@@ -16,36 +27,72 @@ function loginParams(req: Request): Record<string, string> {
   );
 }
 
+export function cookiesKnownToStick(req: Request): boolean {
+  return (req.cookies as Record<string, unknown> | undefined)?.[COOKIE_PROBE] === '1';
+}
+
 /**
  * Runs before ltijs's login route. Validates the OIDC login initiation (ltijs would answer
  * raw JSON), then, when ltijs redirects the browser to the LMS, replaces ltijs's nonce with
- * one of examgate's own and records it with the login's parameters under the state ltijs
- * generated (read back from the redirect). The launch is later accepted only with this nonce
- * for this state (lti-provider.ts).
+ * one of examgate's own and records it with the login's parameters and the LMS address under
+ * the state ltijs generated (read back from the redirect). The launch is later accepted only
+ * with this nonce for this state (lti-provider.ts).
+ *
+ * The LMS address is not visited yet unless this browser is known to keep examgate's cookies
+ * here: Moodle's lti_message_hint is single-use, so a login that goes to the LMS and then
+ * finds the state cookie missing can never be repeated. Instead the browser first comes back
+ * to examgate (LOGIN_CONTINUE_PATH), which sees whether the cookies set with this answer were
+ * kept, while the hint is still unused.
  */
 export function rememberLoginRequest(
   store: LoginRequestRepository,
-  ttlMs: number,
+  options: { ttlMs: number; secureCookies: boolean },
   reject: (req: Request, res: Response) => void,
 ): RequestHandler {
+  const cookieOptions = launchCookieOptions(options.secureCookies);
   return (req, res, next) => {
     const params = loginParams(req);
     if (!params.iss || !params.login_hint || !params.target_link_uri) {
       reject(req, res);
       return;
     }
-    const redirect = res.redirect.bind(res) as (url: string) => void;
+    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
     res.redirect = ((url: string) => {
       const target = new URL(url);
       const state = target.searchParams.get('state');
       if (!state) {
-        redirect(url);
+        redirect(302, url);
         return;
       }
       const nonce = newLoginNonce();
       target.searchParams.set('nonce', nonce);
-      store.save(state, nonce, params, ttlMs).then(() => redirect(target.toString()), next);
+      const lmsUrl = target.toString();
+      store.save(state, nonce, params, lmsUrl, options.ttlMs).then(() => {
+        if (cookiesKnownToStick(req)) {
+          redirect(302, lmsUrl);
+          return;
+        }
+        res.cookie(COOKIE_PROBE, '1', { ...cookieOptions, maxAge: COOKIE_PROBE_MAX_AGE_MS });
+        redirect(303, `${LOGIN_CONTINUE_PATH}?state=${encodeURIComponent(state)}`);
+      }, next);
     }) as Response['redirect'];
+    next();
+  };
+}
+
+/**
+ * ltijs sets its state cookie with only secure/sameSite/domain; examgate's cookie policy adds
+ * `Partitioned` over https. Clearing goes through res.cookie too, so the cleared cookie is the
+ * one in the same partition.
+ */
+export function partitionLtijsCookies(secureCookies: boolean): RequestHandler {
+  const { partitioned } = launchCookieOptions(secureCookies);
+  return (_req, res, next) => {
+    if (partitioned) {
+      const setCookie = res.cookie.bind(res) as (name: string, value: unknown, options?: object) => Response;
+      res.cookie = ((name: string, value: unknown, cookieOptions: object = {}) =>
+        setCookie(name, value, { ...cookieOptions, partitioned: true })) as Response['cookie'];
+    }
     next();
   };
 }

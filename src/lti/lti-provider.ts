@@ -4,9 +4,10 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Config } from '../config.js';
 import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { LaunchRefusedError, launchRefusal } from './launch-errors.js';
+import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
-import { rememberLoginRequest } from './login-initiation.js';
+import { partitionLtijsCookies, rememberLoginRequest } from './login-initiation.js';
+import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
@@ -24,6 +25,8 @@ export const LTI_PATHS = {
 export interface VerifiedLaunch {
   claims: Record<string, unknown>;
   ltiToken: LtijsIdToken;
+  /** False when the launch was bound to the browser through platform storage: no cookie sticks where it runs. */
+  cookiesStick: boolean;
 }
 
 export interface LtiHandlers {
@@ -72,19 +75,7 @@ export async function startLti(deps: {
   const fail = (req: Request, res: Response, code: string) => {
     const refusal = launchRefusal(code);
     log.warn({ code, path: req.path, reason: refusal.reason }, 'LTI message refused');
-    const state = typeof req.body?.state === 'string' ? req.body.state : null;
-    if (code !== 'MISSING_VALIDATION_COOKIE') {
-      handlers.onFailure(refusal, req, res);
-      return;
-    }
-    // The browser dropped the state cookie: offer the same login again in a first-party window.
-    const restartWith = (params: Record<string, string> | null) =>
-      handlers.onFailure(new LaunchRefusedError(code, 'unauthenticated', refusal.message, { loginUrl: LTI_PATHS.login, params }), req, res);
-    if (!state) {
-      restartWith(null);
-      return;
-    }
-    deps.loginRequests.find(state).then(restartWith, () => restartWith(null));
+    handlers.onFailure(refusal, req, res);
   };
 
   Provider.setup(
@@ -109,10 +100,22 @@ export async function startLti(deps: {
         useDeepLinking: true,
       },
       serverAddon: (app: Express) => {
+        app.use(partitionLtijsCookies(config.secureCookies));
         app.use(launchGuard(config.LTI_CLOCK_SKEW_SECONDS, (req, res, rejection) => fail(req, res, rejection.code)));
         app.use(
+          platformStorageLaunch({
+            loginRequests: deps.loginRequests,
+            launchPath: LTI_PATHS.launch,
+            loginUrl: LTI_PATHS.login,
+            publicOrigin: new URL(config.PUBLIC_URL).origin,
+            refuse: fail,
+          }),
+        );
+        app.use(
           LTI_PATHS.login,
-          rememberLoginRequest(deps.loginRequests, STATE_COOKIE_LIFETIME_MS, (req, res) => fail(req, res, 'MISSING_LOGIN_PARAMETERS')),
+          rememberLoginRequest(deps.loginRequests, { ttlMs: STATE_COOKIE_LIFETIME_MS, secureCookies: config.secureCookies }, (req, res) =>
+            fail(req, res, 'MISSING_LOGIN_PARAMETERS'),
+          ),
         );
       },
     },
@@ -148,7 +151,8 @@ export async function startLti(deps: {
         return;
       }
       // The launch key in scope was for ltijs's validation only; nothing after it sees it.
-      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token }, req, res, next));
+      const cookiesStick = res.locals.launchWithoutCookies !== true;
+      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
     } catch (err) {
       next(err);
     }

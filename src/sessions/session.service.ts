@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LaunchContext } from '../lti/launch-context.js';
+import type { SessionHandoverRepository } from './session-handover.repository.js';
 import type { SessionRepository } from './session.repository.js';
+
+/** Long enough to press a button, short enough that a code left on a screen is soon worthless. */
+const HANDOVER_TTL_MS = 2 * 60_000;
 
 export interface Session {
   /** Hash of the cookie value: safe to log, and what CSRF tokens are bound to. */
@@ -19,6 +23,7 @@ function hash(token: string): string {
 export class SessionService {
   constructor(
     private readonly repository: SessionRepository,
+    private readonly handovers: SessionHandoverRepository,
     private readonly ttlMs: number,
   ) {}
 
@@ -33,6 +38,30 @@ export class SessionService {
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
     return { token, session: { idHash, launch } };
+  }
+
+  /**
+   * For a launch validated in a frame where the browser keeps no examgate cookie: a one-time
+   * code that a first-party window of examgate exchanges for a session of this launch
+   * (`claimHandover`). Only the code's hash is stored; the code travels in a form post body.
+   */
+  async handOver(launch: LaunchContext, landing: string): Promise<string> {
+    const code = randomBytes(32).toString('base64url');
+    await this.handovers.insert(hash(code), { launch: JSON.stringify(launch), landing }, new Date(Date.now() + HANDOVER_TTL_MS));
+    return code;
+  }
+
+  /** Starts the session a hand-over code stands for, once; null when the code is unknown, used or expired. */
+  async claimHandover(code: unknown): Promise<{ token: string; landing: string } | null> {
+    if (typeof code !== 'string' || code.length > 100) {
+      return null;
+    }
+    const handover = await this.handovers.take(hash(code));
+    if (!handover) {
+      return null;
+    }
+    const { token } = await this.start(JSON.parse(handover.launch) as LaunchContext);
+    return { token, landing: handover.landing };
   }
 
   async resume(token: string | undefined): Promise<Session | null> {

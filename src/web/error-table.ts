@@ -60,19 +60,8 @@ const LAUNCH_STATUS: Record<LaunchRefusal, number> = { malformed: 400, unauthent
 const OUTAGE_RETRY_AFTER_SECONDS = 30;
 const OUTAGE: Partial<MappedError> = { title: 'examgate is temporarily unavailable', retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS };
 
-/** A launch whose state cookie the browser dropped gets the page that restarts it in a new window. */
 function launchPage(err: LaunchRefusedError): Partial<MappedError> {
-  if (err.reason === 'unavailable') {
-    return OUTAGE;
-  }
-  if (!err.restart) {
-    return { title: 'This launch could not be accepted' };
-  }
-  return {
-    title: 'Open examgate in a new window',
-    view: 'cookie-blocked.njk',
-    locals: { loginUrl: err.restart.loginUrl, loginParams: err.restart.params },
-  };
+  return err.reason === 'unavailable' ? OUTAGE : { title: 'This launch could not be accepted' };
 }
 
 const REPORT_STATUS: Record<ReportRejection, number> = { malformed: 400, unauthenticated: 401, unknown_attempt: 404, conflict: 409 };

@@ -199,12 +199,20 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('This launch could not be accepted');
     await expectAccessible(page, 'launch refused');
 
-    // As a browser that blocks the cookie in the LMS iframe: the state cookie is gone when the id_token arrives.
-    await withScriptsOff(page, () => page.goto(world.lms.loginInitiationUrl({ user: { sub: 'u-1' }, roles: [ROLE_LEARNER] })));
+    // As a browser that keeps no cookie in the LMS iframe: the login's cookie check finds none.
+    const checkOf = async (login: URL) =>
+      new URL((await fetch(login, { redirect: 'manual' })).headers.get('location')!, world.url).toString();
     await context.clearCookies();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${world.url}/lti/launch`);
+    await page.goto(await checkOf(new URL(world.lms.loginInitiationUrl({ user: { sub: 'u-1' }, roles: [ROLE_LEARNER] }))));
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Open examgate in a new window');
-    await expectAccessible(page, 'cookie-blocked page');
+    await expectAccessible(page, 'new-window page of the login');
+
+    // With platform storage offered but no frame around the page, the script gives up and offers the new window.
+    const withStorage = new URL(world.lms.loginInitiationUrl({ user: { sub: 'u-1' }, roles: [ROLE_LEARNER] }));
+    withStorage.searchParams.set('lti_storage_target', '_parent');
+    await page.goto(await checkOf(withStorage));
+    expect(await page.getByRole('status').first().textContent()).to.equal('Your course page could not keep examgate signed in.');
+    expect(await page.getByRole('button', { name: 'Open examgate in a new window' }).isVisible()).to.equal(true);
+    await expectAccessible(page, 'platform-storage page of the login, given up');
   });
 });

@@ -7,6 +7,8 @@ import { resetLaunchState, startWorld } from '../support/examgate-under-test.js'
 interface LaunchCookies {
   /** ltijs's OIDC state cookie, set by the login initiation. */
   state: string;
+  /** Set beside it: its return tells examgate that cookies stick in this browser context. */
+  probe: string;
   /** examgate's session cookie, set by the launch. */
   session: string;
   adminSignIn?: string;
@@ -28,13 +30,21 @@ function find(headers: Headers, prefix: string): string {
 
 /**
  * A launch done step by step with plain fetch, so every Set-Cookie header is seen as sent:
- * login initiation → LMS auth endpoint → form_post of the id_token with the state cookie.
+ * login initiation → examgate's cookie check → LMS auth endpoint → form_post of the id_token
+ * with the state cookie.
  */
 async function launchCollectingCookies(lms: SimulatedLms): Promise<LaunchCookies> {
-  const login = await fetch(lms.loginInitiationUrl({ user: { sub: 'cookie-user' }, roles: [ROLE_LEARNER] }), { redirect: 'manual' });
-  expect(login.status, 'login initiation redirects to the LMS').to.equal(302);
+  const loginUrl = lms.loginInitiationUrl({ user: { sub: 'cookie-user' }, roles: [ROLE_LEARNER] });
+  const login = await fetch(loginUrl, { redirect: 'manual' });
+  expect(login.status, 'a first login comes back to examgate, to see whether its cookies stick').to.equal(303);
   const state = find(login.headers, 'state');
-  const auth = await fetch(login.headers.get('location')!);
+  const probe = find(login.headers, 'examgate_cookies=');
+  const check = await fetch(new URL(login.headers.get('location')!, loginUrl), {
+    headers: { cookie: [state, probe].map((c) => c.split(';')[0]).join('; ') },
+    redirect: 'manual',
+  });
+  expect(check.status, 'the cookies came back, so the login goes on to the LMS').to.equal(302);
+  const auth = await fetch(check.headers.get('location')!);
   const form = submitAutoPostForm(await auth.text());
   expect(form, 'the LMS answers with a form_post').to.not.equal(null);
   const launch = await fetch(form!.action, {
@@ -44,7 +54,7 @@ async function launchCollectingCookies(lms: SimulatedLms): Promise<LaunchCookies
     redirect: 'manual',
   });
   expect(launch.status, 'the launch is accepted').to.equal(303);
-  return { state, session: find(launch.headers, 'examgate_session=') };
+  return { state, probe, session: find(launch.headers, 'examgate_session=') };
 }
 
 async function adminSignInCookie(url: string, token: string): Promise<string> {
@@ -66,7 +76,8 @@ describe('cookie attributes', () => {
       for (const [name, cookie] of Object.entries(cookies)) {
         const attributes = attributesOf(cookie);
         expect(attributes, name).to.include.members(['httponly', 'samesite=lax']);
-        expect(attributes, name).not.to.include('secure');
+        expect(attributes, name).not.to.include.members(['secure']);
+        expect(attributes, name).not.to.include.members(['partitioned']);
       }
     });
   });
@@ -85,7 +96,7 @@ describe('cookie attributes', () => {
       work.remove();
     });
 
-    it('then the state, session and admin cookies are HttpOnly, Secure and SameSite=None, so they survive in the LMS iframe', async () => {
+    it('then the launch cookies are HttpOnly, Secure, SameSite=None and Partitioned, so they survive in the LMS iframe; the admin cookie is not partitioned', async () => {
       const adminToken = loadConfig({ NODE_ENV: 'test' }).ADMIN_TOKEN!;
       child = await startChildExamgate({
         cwd: work.dir,
@@ -101,10 +112,12 @@ describe('cookie attributes', () => {
       });
       expect(registered.status, await registered.clone().text()).to.equal(201);
 
-      const cookies = { ...(await launchCollectingCookies(lms)), adminSignIn: await adminSignInCookie(child.url, adminToken) };
-      for (const [name, cookie] of Object.entries(cookies)) {
-        expect(attributesOf(cookie), name).to.include.members(['httponly', 'secure', 'samesite=none']);
+      const launchCookies = await launchCollectingCookies(lms);
+      for (const [name, cookie] of Object.entries(launchCookies)) {
+        expect(attributesOf(cookie), name).to.include.members(['httponly', 'secure', 'samesite=none', 'partitioned']);
       }
+      // Admin pages are never embedded: their cookie is first-party and needs no partition.
+      expect(attributesOf(await adminSignInCookie(child.url, adminToken))).to.include.members(['httponly', 'secure', 'samesite=none']);
     });
   });
 });

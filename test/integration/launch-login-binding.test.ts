@@ -70,13 +70,13 @@ describe('LTI launch: the id_token nonce belongs to this very login', () => {
     expect(await loginRows(login.fields.state!)).to.deep.equal([]);
   });
 
-  it('when the browser posts without its state cookie, then the login is kept for the new-window retry', async () => {
+  it('when the browser posts without its state cookie, then the launch is refused and the login is not ended by it', async () => {
     const browser = newBrowser();
     const login = await startLogin(world, browser, { user: { sub: 'fay' } });
     browser.clearCookies(login.action);
     const result = await postLaunch(browser, login);
     expect(result.status).to.equal(401);
-    expect(result.body).to.contain('Open examgate in a new window');
+    expect(result.body).to.contain('sign-in cookie');
     expect(await loginRows(login.fields.state!)).to.deep.equal([login.nonce]);
   });
 });

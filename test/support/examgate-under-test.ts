@@ -86,7 +86,15 @@ export async function stopWorld(): Promise<void> {
 
 /** Per-test reset: launches leave sessions, nonces and throttle counts behind, changes audit entries, registrations their URLs; platforms are kept (their keys are slow to make). */
 export async function resetLaunchState(w: TestWorld): Promise<void> {
-  for (const table of ['sessions', 'lti_nonces', 'login_requests', 'throttle_counters', 'audit_entries', 'registration_tokens']) {
+  for (const table of [
+    'sessions',
+    'session_handovers',
+    'lti_nonces',
+    'login_requests',
+    'throttle_counters',
+    'audit_entries',
+    'registration_tokens',
+  ]) {
     await w.examgate.sequelize.query(`DELETE FROM ${table}`);
   }
 }

@@ -1,0 +1,67 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { LoginRequestRepository } from './login-request.repository.js';
+import { platformOriginOf, proofMatches, storageKeyOf, storageTargetOf } from './platform-storage.js';
+
+export const STORAGE_PROOF_FIELD = 'storage_proof';
+
+/**
+ * A launch that arrives without ltijs's state cookie, for a login that kept its proof in the
+ * platform's storage instead (login-continue.routes.ts). The first post (from the LMS) gets a
+ * page that reads the proof back from the platform's page and posts the launch again with it;
+ * that second post must come from examgate's own page (its Origin), so another site cannot
+ * make a browser complete someone else's login. With the proof checked, ltijs is told the
+ * state is bound to this browser (as the cookie would have told it) and validates the rest
+ * of the launch as always. Every other request passes untouched.
+ */
+export function platformStorageLaunch(deps: {
+  loginRequests: LoginRequestRepository;
+  launchPath: string;
+  loginUrl: string;
+  publicOrigin: string;
+  refuse: (req: Request, res: Response, code: string) => void;
+}): RequestHandler {
+  return (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { state, id_token: idToken } = body;
+    const signed = req.signedCookies as Record<string, unknown> | undefined;
+    if (
+      req.method !== 'POST' ||
+      req.path !== deps.launchPath ||
+      typeof state !== 'string' ||
+      typeof idToken !== 'string' ||
+      signed?.[`state${state}`]
+    ) {
+      next();
+      return;
+    }
+    deps.loginRequests.find(state).then((login) => {
+      const target = login ? storageTargetOf(login.params) : null;
+      if (!login?.storageProofHash || !login.redirectUrl || !target) {
+        next();
+        return;
+      }
+      const proof = body[STORAGE_PROOF_FIELD];
+      if (typeof proof !== 'string') {
+        const { lti_storage_target: _storage, ...params } = login.params;
+        res.set('cache-control', 'no-store').render('launch-platform-storage.njk', {
+          title: 'Opening examgate',
+          storage: { target, origin: platformOriginOf(login.redirectUrl), key: storageKeyOf(state) },
+          launch: { url: deps.launchPath, idToken, state, proofField: STORAGE_PROOF_FIELD },
+          newWindow: { loginUrl: deps.loginUrl, params },
+        });
+        return;
+      }
+      if (req.get('origin') !== deps.publicOrigin) {
+        deps.refuse(req, res, 'STORAGE_PROOF_FROM_ANOTHER_SITE');
+        return;
+      }
+      if (!proofMatches(proof, login.storageProofHash)) {
+        deps.refuse(req, res, 'STORAGE_PROOF_MISMATCH');
+        return;
+      }
+      (req.signedCookies as Record<string, unknown>)[`state${state}`] = login.params.iss;
+      res.locals.launchWithoutCookies = true;
+      next();
+    }, next);
+  };
+}
