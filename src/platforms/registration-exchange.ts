@@ -154,7 +154,18 @@ export function toolRegistration(tool: ToolUrls, claimsSupported: string[]): Jso
       description: 'Candidates, access and delivery for assessments',
       target_link_uri: tool.launchUrl,
       claims: claimsSupported,
-      messages: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest', target_link_uri: tool.launchUrl }],
+      messages: [
+        { type: 'LtiResourceLinkRequest', label: 'examgate' },
+        // Tests are placed through content selection, where a teacher adds an activity or an assignment
+        // (LTI-DR message placements; Canvas's names, which other LMSs ignore). No launch container is
+        // asked for: embedding, every LMS's default, is what examgate recommends (README: Inside the LMS).
+        {
+          type: 'LtiDeepLinkingRequest',
+          target_link_uri: tool.launchUrl,
+          label: 'examgate test',
+          placements: ['assignment_selection', 'link_selection'],
+        },
+      ],
     },
   };
 }

@@ -41,11 +41,16 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     const toolConfiguration = sent[CLAIM_TOOL_CONFIGURATION] as {
       target_link_uri: string;
       domain: string;
-      messages: Array<{ type: string }>;
+      messages: Array<{ type: string; placements?: string[] }>;
     };
     expect(toolConfiguration.target_link_uri).to.equal(`${world.url}/lti/launch`);
     expect(toolConfiguration.domain).to.equal(new URL(world.url).host);
     expect(toolConfiguration.messages.map((m) => m.type)).to.include('LtiDeepLinkingRequest');
+    // Placed where a teacher adds content (Canvas's placement names; LMSs without placements ignore them).
+    expect(toolConfiguration.messages.find((m) => m.type === 'LtiDeepLinkingRequest')?.placements).to.deep.equal([
+      'assignment_selection',
+      'link_selection',
+    ]);
 
     const [platform, ...others] = await platformsOf(world, lms.issuer);
     expect(others).to.have.length(0);
