@@ -5,6 +5,7 @@ import { loginNoncesAndThrottle } from './0003-login-nonces-and-throttle.js';
 import { registrationTokens } from './0004-registration-tokens.js';
 import { jobRetries } from './0005-job-retries.js';
 import { auditTrail } from './0006-audit-trail.js';
+import { openInAndHandedOff } from './0008-open-in-and-handed-off.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -14,4 +15,6 @@ export const migrations: Migration[] = [
   registrationTokens,
   jobRetries,
   auditTrail,
+  // 0007 comes from a branch merged beside this one.
+  openInAndHandedOff,
 ];
