@@ -21,7 +21,9 @@ export const openInAndHandedOff: Migration = {
     await qi.sequelize.query(
       "UPDATE candidates SET attempt_state = 'started', started_at = handed_off_at WHERE attempt_state = 'handed_off'",
     );
-    await qi.removeColumn('candidates', 'handed_off_at');
-    await qi.removeColumn('exams', 'open_in');
+    // Not qi.removeColumn: on SQLite it copies the table and turns its composite unique indexes into
+    // single-column ones (one candidate per test). Both databases drop a plain column in place.
+    await qi.sequelize.query('ALTER TABLE candidates DROP COLUMN handed_off_at');
+    await qi.sequelize.query('ALTER TABLE exams DROP COLUMN open_in');
   },
 };
