@@ -9,6 +9,7 @@ import { loginContinueRoutes } from './lti/login-continue.routes.js';
 import type { LoginRequestRepository } from './lti/login-request.repository.js';
 import { WINDOW_HANDOVER_PATH, type LaunchController } from './launch/launch.controller.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
+import { handoffRoutes } from './access/handoff.routes.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
   app.use(deliveryRoutes(deps));
+  app.use(handoffRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.
   const adminThrottle = new LoginThrottle(deps.throttle, rules.adminSignIn);
   app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));

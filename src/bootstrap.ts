@@ -27,6 +27,8 @@ import { FrameAncestors } from './web/frame-ancestors.js';
 import { ThrottleRepository } from './throttle/throttle.repository.js';
 import { ThrottleService } from './throttle/throttle.service.js';
 import { wireDomain } from './domain.js';
+import { StartTickets } from './access/start-ticket.js';
+import { TicketedHandOff } from './access/ticketed-handoff.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
@@ -94,6 +96,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, audit, log);
+  const handOffs = new TicketedHandOff(new StartTickets(config.SECRET_KEY), sessions, domain.exams, domain.candidates, domain.attempts);
   const isDatabaseReady = () =>
     sequelize.authenticate().then(
       () => true,
@@ -125,6 +128,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     launchController,
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
     ...domain,
+    handOffs,
     frameAncestors,
     throttle,
     tool,

@@ -49,6 +49,11 @@ const schema = z.object({
   DEMO_LMS_ENABLED: booleanText,
   /** Where Start sends candidates of a test with no delivery URL of its own (development: the sample engine). */
   DEFAULT_DELIVERY_URL: httpUrl.optional(),
+  /**
+   * Development: the public address of the sample delivery engine (which listens on PORT + 1),
+   * when PUBLIC_URL is https and a proxy serves the engine's port over https too.
+   */
+  SAMPLE_ENGINE_URL: httpUrl.optional(),
   /** Where a finished candidate goes when their test names no finish redirect URL. */
   FINISH_REDIRECT_URL: httpUrl.optional(),
   HANDOFF_TOKEN_SECONDS: z.coerce.number().int().min(10).max(600),
@@ -142,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   if (result.data.NODE_ENV === 'production' && result.data.DYNAMIC_REGISTRATION === 'open') {
     throw new ConfigError([
       'DYNAMIC_REGISTRATION open lets anyone register an LMS and is for development only: use token (or off) in production',
+    ]);
+  }
+  if (result.data.SAMPLE_ENGINE_URL && new URL(result.data.SAMPLE_ENGINE_URL).origin === new URL(result.data.PUBLIC_URL).origin) {
+    throw new ConfigError([
+      "SAMPLE_ENGINE_URL must be on another origin than PUBLIC_URL: the engine's keys and examgate's are both published at /.well-known/jwks.json of their origin",
     ]);
   }
   return Object.freeze({ ...result.data, secureCookies: result.data.PUBLIC_URL.startsWith('https://') });

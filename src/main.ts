@@ -18,10 +18,23 @@ function loadConfigOrExit(): Config {
   }
 }
 
+/** The sample engine, when development has no delivery URL of its own; an address that cannot work stops the start. */
+async function startSampleEngineOrExit(config: Config) {
+  try {
+    return await startSampleEngine(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
   const loaded = loadConfigOrExit();
   const log = createLogger(loaded);
-  const sampleEngine = loaded.DEMO_LMS_ENABLED && !loaded.DEFAULT_DELIVERY_URL ? await startSampleEngine(loaded) : null;
+  const sampleEngine = loaded.DEMO_LMS_ENABLED && !loaded.DEFAULT_DELIVERY_URL ? await startSampleEngineOrExit(loaded) : null;
   const config: Config = sampleEngine ? Object.freeze({ ...loaded, DEFAULT_DELIVERY_URL: sampleEngine.url.replace(/\/$/, '') }) : loaded;
   let examgate;
   try {
@@ -45,7 +58,10 @@ async function main(): Promise<void> {
   }
   console.log(`Delivery engines verify hand-offs with ${config.PUBLIC_URL}/.well-known/jwks.json (docs/delivery-protocol.md).\n`);
   if (sampleEngine) {
-    console.log(`Sample delivery engine: ${sampleEngine.url} (tests without a delivery URL of their own go there).\n`);
+    const behindProxy = config.SAMPLE_ENGINE_URL
+      ? ` Your proxy forwards that address to http://${config.HOST}:${config.PORT + 1}, where it listens.`
+      : '';
+    console.log(`Sample delivery engine: ${sampleEngine.url} (tests without a delivery URL of their own go there).${behindProxy}\n`);
   }
 
   let stopping = false;

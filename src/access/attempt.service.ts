@@ -12,7 +12,7 @@ import { ReportRejectedError, StartRefusedError } from './attempt.errors.js';
 import type { EngineKeys } from './engine-keys.js';
 import { verifyReport } from './report-verifier.js';
 import type { SigningKeys } from './signing-keys.js';
-import { PURPOSE, type HandoffClaims } from './tokens.js';
+import { PURPOSE, type DeliveryReport, type HandoffClaims } from './tokens.js';
 
 export const GRADE_PASSBACK_JOB = 'grade-passback';
 
@@ -33,7 +33,7 @@ export interface AttemptSettings {
   handoffSeconds: number;
 }
 
-/** Start → hand-off → engine reports → finish: the life of one attempt. */
+/** Hand-off → engine reports (started, finished) → back: the life of one attempt. */
 export class AttemptService {
   constructor(
     private readonly settings: AttemptSettings,
@@ -50,8 +50,11 @@ export class AttemptService {
     return exam.deliveryUrl ?? this.settings.defaultDeliveryUrl;
   }
 
-  /** Records the attempt as started and signs the hand-off that carries the candidate to the engine. */
-  async start(exam: Exam, candidate: Candidate, now = new Date()): Promise<{ deliveryUrl: string; token: string }> {
+  /**
+   * Signs a fresh hand-off (a new jti each time) that carries the candidate to the engine, and
+   * records the attempt as handed off; it counts as started only once the engine reports it.
+   */
+  async handOff(exam: Exam, candidate: Candidate, now = new Date()): Promise<{ deliveryUrl: string; token: string }> {
     if (candidate.status !== 'active') {
       throw new StartRefusedError('You have been withdrawn from this test.');
     }
@@ -63,10 +66,10 @@ export class AttemptService {
     if (!deliveryUrl) {
       throw new StartRefusedError('This test has no delivery URL yet. Ask your instructor to set one.');
     }
-    // The key first: if signing cannot happen, no attempt is recorded as started.
+    // The key first: if signing cannot happen, no hand-off is recorded.
     const key = await this.keys.current();
-    const started = await this.candidates.beginAttempt(exam, candidate, deliveryUrl, now);
-    const ref = started.attempt.ref as string;
+    const handedOff = await this.candidates.handOffAttempt(exam, candidate, deliveryUrl, now);
+    const ref = handedOff.attempt.ref as string;
     const claims: HandoffClaims = {
       purpose: PURPOSE.handoff,
       exam: {
@@ -79,7 +82,7 @@ export class AttemptService {
           timeZone: exam.window.timeZone,
         },
       },
-      candidate: { id: started.candidateId, extraTimeMinutes: started.extraTimeMinutes },
+      candidate: { id: handedOff.candidateId, extraTimeMinutes: handedOff.extraTimeMinutes },
       attempt: ref,
       report_url: `${this.settings.publicUrl}/api/delivery/v1/attempts/${ref}/events`,
       return_url: `${this.settings.publicUrl}/attempts/${ref}/return`,
@@ -89,11 +92,11 @@ export class AttemptService {
       keyid: key.kid,
       issuer: this.settings.publicUrl,
       audience: new URL(deliveryUrl).origin,
-      subject: started.id,
+      subject: handedOff.id,
       jwtid: randomUUID(),
       expiresIn: this.settings.handoffSeconds,
     });
-    this.log.info({ examId: exam.id, candidate: started.id }, 'attempt handed off');
+    this.log.info({ examId: exam.id, candidate: handedOff.id }, 'attempt handed off');
     return { deliveryUrl, token };
   }
 
@@ -113,9 +116,7 @@ export class AttemptService {
       throw new ReportRejectedError('unknown_attempt', 'No attempt with this reference exists.');
     }
     if (report.event === 'started') {
-      if (!(await this.usedReportIds.remember(report.jti, report.expiresAt))) {
-        throw alreadyReceived();
-      }
+      await this.recordStart(target.candidate, report, alreadyReceived);
       return;
     }
     // The finish, its grade job and the report's id commit together: a crash between them cannot
@@ -145,6 +146,31 @@ export class AttemptService {
     }
     this.grades.committed();
     this.log.info({ candidate: target.candidate.id, scored: Boolean(report.score) }, 'attempt finished');
+  }
+
+  /**
+   * The engine got the hand-off: a handed-off attempt is started from now on. A start of an
+   * attempt already started is a re-entry (Continue, Reopen) and changes nothing; a finished
+   * attempt cannot start again. The report's id and the start commit together.
+   */
+  private async recordStart(candidate: Candidate, report: DeliveryReport, alreadyReceived: () => ReportRejectedError): Promise<void> {
+    if (candidate.attempt.state === 'finished') {
+      throw new ReportRejectedError('conflict', 'This attempt is finished: it cannot start again.');
+    }
+    let started: boolean;
+    try {
+      started = await this.grades.inUnit(async (unit) => {
+        if (!(await this.usedReportIds.remember(report.jti, report.expiresAt, unit))) {
+          throw alreadyReceived();
+        }
+        return this.candidates.markStarted(candidate, unit);
+      });
+    } catch (err) {
+      throw isUniqueViolation(err) ? alreadyReceived() : err;
+    }
+    if (started) {
+      this.log.info({ candidate: candidate.id }, 'attempt started');
+    }
   }
 
   /** Where the browser goes when the engine sends it back: the finish redirect once finished, else the lobby. */

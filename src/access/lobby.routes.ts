@@ -1,22 +1,24 @@
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import type { ExamService } from '../exams/exam.service.js';
-import { csrfOf, launchOf, placementOf } from '../launch/session-context.middleware.js';
+import { launchOf, placementOf } from '../launch/session-context.middleware.js';
+import type { Session } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
-import { verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
-import { StartRefusedError } from './attempt.errors.js';
-import type { AttemptService } from './attempt.service.js';
-import { lobbyFor, presentLobby } from './lobby.js';
+import { looksFramed, lobbyFor, presentLobby, type Lobby } from './lobby.js';
+import type { TicketedHandOff } from './ticketed-handoff.js';
 
 export interface LobbyDeps {
   exams: ExamService;
   candidates: CandidateService;
-  attempts: AttemptService;
-  secret: string;
+  handOffs: TicketedHandOff;
 }
 
-/** The learner's lobby for the test their resource link opens, and Start. Everything comes from the session's launch, never the form. */
+/**
+ * The learner's lobby for the test their resource link opens. Everything comes from the
+ * session's launch, never the form. Start itself is POST /handoff (handoff.routes.ts), which
+ * the lobby's form reaches with a start ticket instead of the session cookie.
+ */
 export function lobbyRoutes(deps: LobbyDeps): Router {
   const router = express.Router();
   // Only learners become candidates by opening a lobby; staff see the test from its own page.
@@ -32,9 +34,12 @@ export function lobbyRoutes(deps: LobbyDeps): Router {
     );
   });
 
+  const ticketOf = (res: Response, lobby: Lobby): string | null =>
+    lobby.candidate ? deps.handOffs.ticketFor(res.locals.session as Session, lobby.exam, lobby.candidate) : null;
+
   router.get(
     '/',
-    asyncHandler(async (_req, res) => {
+    asyncHandler(async (req, res) => {
       const launch = launchOf(res);
       const exam = await deps.exams.examForLaunch(placementOf(launch));
       if (!exam) {
@@ -42,14 +47,20 @@ export function lobbyRoutes(deps: LobbyDeps): Router {
         return;
       }
       const lobby = await lobbyFor(deps.candidates, exam, launch);
-      res.render('lobby.njk', { title: exam.title, lobby: presentLobby(lobby), csrf: csrfOf(res, deps.secret) });
+      // The page carries a ticket and changes with the attempt: never from a cache.
+      res.set('cache-control', 'no-store');
+      res.render('lobby.njk', {
+        title: exam.title,
+        lobby: presentLobby(lobby, looksFramed(req.get('sec-fetch-dest'))),
+        ticket: ticketOf(res, lobby),
+      });
     }),
   );
 
-  router.post(
-    '/start',
-    express.urlencoded({ extended: false, limit: '4kb' }),
-    verifyCsrf(deps.secret),
+  // The lobby's script, in the frame that holds the session cookie: is the test handed off yet (did
+  // the new tab open?), and a fresh ticket so Start still works after the page sat open a while.
+  router.get(
+    '/state',
     asyncHandler(async (_req, res) => {
       const launch = launchOf(res);
       const exam = await deps.exams.examForLaunch(placementOf(launch));
@@ -57,21 +68,11 @@ export function lobbyRoutes(deps: LobbyDeps): Router {
         throw new HttpError(404, 'no_test', 'This link does not lead to a test.');
       }
       const lobby = await lobbyFor(deps.candidates, exam, launch);
-      if (!lobby.candidate) {
-        throw new HttpError(403, 'not_candidate', 'You are not a candidate on this test.');
-      }
-      try {
-        const handoff = await deps.attempts.start(exam, lobby.candidate);
-        res.render('handoff.njk', { title: `Starting ${exam.title}`, ...handoff });
-      } catch (err) {
-        if (err instanceof StartRefusedError) {
-          res
-            .status(409)
-            .render('lobby.njk', { title: exam.title, lobby: presentLobby(lobby), error: err.message, csrf: csrfOf(res, deps.secret) });
-          return;
-        }
-        throw err;
-      }
+      res.set('cache-control', 'no-store').json({
+        state: lobby.state,
+        handedOffAt: lobby.candidate?.attempt.handedOffAt?.toISOString() ?? '',
+        ticket: ticketOf(res, lobby),
+      });
     }),
   );
   return router;

@@ -1,11 +1,11 @@
 import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
-import { personalEnd, windowState, type Exam } from '../exams/exam.js';
+import { personalEnd, windowState, type Exam, type OpenIn } from '../exams/exam.js';
 import { formatInZone } from '../exams/time-zone.js';
 import { auditByOf } from '../launch/session-context.middleware.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 
-export type LobbyState = 'not_candidate' | 'full' | 'withdrawn' | 'not_open' | 'open' | 'started' | 'finished' | 'closed';
+export type LobbyState = 'not_candidate' | 'full' | 'withdrawn' | 'not_open' | 'open' | 'handed_off' | 'started' | 'finished' | 'closed';
 
 export interface Lobby {
   state: LobbyState;
@@ -48,14 +48,41 @@ function stateOf(exam: Exam, candidate: Candidate, now: Date): LobbyState {
     return 'finished';
   }
   const window = windowState(exam, candidate.extraTimeMinutes, now);
-  if (window === 'open' && candidate.attempt.state === 'started') {
-    return 'started';
+  const { state } = candidate.attempt;
+  if (window === 'open' && (state === 'handed_off' || state === 'started')) {
+    return state;
   }
   return window;
 }
 
+/** How the Start form looks from where examgate runs: a frame (the LMS's iframe) or a window of its own. */
+export interface StartView {
+  /** The form's target: the engine never runs inside the frame, where its cookies are not sent. */
+  target: '_blank' | '_top' | null;
+  label: string;
+  /** The test went to another tab: this page says so and offers to open it again. */
+  inAnotherTab: boolean;
+}
+
+export function startView(state: LobbyState, openIn: OpenIn, framed: boolean): StartView {
+  const target = !framed ? null : openIn === 'new_tab' ? '_blank' : '_top';
+  const inAnotherTab = target === '_blank' && (state === 'handed_off' || state === 'started');
+  const label = inAnotherTab ? 'Reopen the test' : state === 'started' ? 'Continue' : 'Start';
+  return { target, label, inAnotherTab };
+}
+
+/**
+ * Whether the lobby runs in a frame, as far as the request tells: browsers send
+ * `Sec-Fetch-Dest: iframe` there and `document` in a window of their own. A browser that sends
+ * neither counts as framed, so without scripts Start still leaves the frame; with scripts the
+ * page corrects the guess itself (window.self !== window.top).
+ */
+export function looksFramed(secFetchDest: string | undefined): boolean {
+  return secFetchDest !== 'document';
+}
+
 /** The lobby as the page shows it, times in the test's own zone. */
-export function presentLobby(lobby: Lobby) {
+export function presentLobby(lobby: Lobby, framed = true) {
   const { exam, candidate } = lobby;
   const zone = exam.window.timeZone;
   const extra = candidate?.extraTimeMinutes ?? 0;
@@ -72,6 +99,11 @@ export function presentLobby(lobby: Lobby) {
     candidateId: candidate?.candidateId ?? null,
     cap: exam.maxCandidates,
     finishedAt: candidate?.attempt.finishedAt ? formatInZone(candidate.attempt.finishedAt, zone) : null,
+    handedOffAt: candidate?.attempt.handedOffAt?.toISOString() ?? '',
+    openIn: exam.openIn,
+    framed,
+    /** Both, so the page's script can switch when the request's guess about the frame was wrong. */
+    views: { framed: startView(lobby.state, exam.openIn, true), top: startView(lobby.state, exam.openIn, false) },
     /** Extra time extends the window's end too; warn when the window still closes before start + time allowed. */
     closesEarly:
       end !== null &&

@@ -2,6 +2,7 @@
 export const PURPOSE = {
   handoff: 'examgate-handoff',
   report: 'examgate-delivery-report',
+  startTicket: 'examgate-start-ticket',
 } as const;
 
 /** The hand-off a delivery engine receives (see docs/delivery-protocol.md). */

@@ -33,6 +33,7 @@ const FIELD_TEXT: Record<string, string> = {
   candidateIdPolicy: 'candidate-ID policy',
   rosterRoles: 'roster roles',
   enrolOnLaunch: 'add learners on launch',
+  openIn: 'open the test in',
   isDemo: 'demo test',
   candidateId: 'candidate ID',
   extraTimeMinutes: 'extra time (minutes)',

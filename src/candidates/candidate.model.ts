@@ -18,6 +18,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare attempt_state: string;
   declare attempt_ref: string | null;
   declare attempt_delivery_url: string | null;
+  declare handed_off_at: Date | null;
   declare started_at: Date | null;
   declare finished_at: Date | null;
   declare score_given: number | null;
@@ -27,7 +28,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare created_at: CreationOptional<Date>;
 }
 
-/** Columns mirror migration 0002; the migration, not sync(), creates the table. */
+/** Columns mirror migrations 0002 and 0008; the migrations, not sync(), create the table. */
 export function defineCandidateModel(sequelize: Sequelize): void {
   CandidateRow.init(
     {
@@ -48,6 +49,7 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       attempt_state: DataTypes.STRING(12),
       attempt_ref: DataTypes.STRING(64),
       attempt_delivery_url: DataTypes.STRING(2000),
+      handed_off_at: DataTypes.DATE,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,
       score_given: DataTypes.DOUBLE,

@@ -3,7 +3,12 @@ import { presentJobState } from '../jobs/job.presenter.js';
 import type { Candidate } from './candidate.js';
 import type { RosterSyncSummary } from './roster-sync.service.js';
 
-const ATTEMPT_LABELS = { not_started: 'not started', started: 'started', finished: 'finished' } as const;
+const ATTEMPT_LABELS = {
+  not_started: 'not started',
+  handed_off: 'handed off, not started yet',
+  started: 'started',
+  finished: 'finished',
+} as const;
 const WITHDRAWN_LABELS = { manual: 'withdrawn by staff', left_course: 'left the course', inactive: 'inactive in the LMS' } as const;
 
 const GRADE_LABELS = {
@@ -12,6 +17,24 @@ const GRADE_LABELS = {
   failed: 'grade could not be sent to the LMS',
   no_service: 'no LMS gradebook for this link',
 } as const;
+
+/**
+ * When the attempt got where it is. An attempt is started only once the engine says so, so a
+ * hand-off the engine never confirmed shows as such, and so does a finish it reported without a start.
+ */
+function attemptWhen(candidate: Candidate, formatTime: (instant: Date) => string): string | null {
+  const { state, handedOffAt, startedAt, finishedAt } = candidate.attempt;
+  if (state === 'handed_off' && handedOffAt) {
+    return `handed off ${formatTime(handedOffAt)}`;
+  }
+  if (state === 'started' && startedAt) {
+    return `started ${formatTime(startedAt)}`;
+  }
+  if (state === 'finished' && finishedAt) {
+    return `finished ${formatTime(finishedAt)}${startedAt ? '' : ' (the test system reported no start)'}`;
+  }
+  return null;
+}
 
 /** The grade's way to the LMS, with the passback job's retry state when it is waiting for another try. */
 function gradeText(candidate: Candidate, gradeJob: Job | null, formatTime: (instant: Date) => string): string | null {
@@ -46,6 +69,7 @@ export function presentCandidate(
     status: candidate.status,
     statusText: candidate.status === 'active' ? 'active' : WITHDRAWN_LABELS[candidate.withdrawnReason ?? 'manual'],
     attempt: ATTEMPT_LABELS[candidate.attempt.state],
+    attemptWhen: attemptWhen(candidate, formatTime),
     score: candidate.attempt.score ? `${candidate.attempt.score.given} / ${candidate.attempt.score.maximum}` : null,
     gradeStatus: candidate.gradeStatus,
     gradeText: gradeText(candidate, gradeJob, formatTime),

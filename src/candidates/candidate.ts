@@ -22,6 +22,9 @@ export interface Candidate {
     ref: string | null;
     /** Where this attempt was handed off: its reports must be signed by that engine, even if the test's URL changes later. */
     deliveryUrl: string | null;
+    /** The latest hand-off to the engine (each Start, Continue or Reopen signs a fresh one). */
+    handedOffAt: Date | null;
+    /** When the engine reported the attempt started; null until then, even after a hand-off. */
     startedAt: Date | null;
     finishedAt: Date | null;
     score: { given: number; maximum: number } | null;
@@ -34,7 +37,11 @@ export interface Candidate {
 export type CandidateSource = 'roster' | 'one-time' | 'sso' | 'permanent' | 'manual';
 export type CandidateStatus = 'active' | 'withdrawn';
 export type WithdrawnReason = 'manual' | 'left_course' | 'inactive';
-export type AttemptState = 'not_started' | 'started' | 'finished';
+/**
+ * not_started → handed_off (examgate signed a hand-off) → started (the engine reported it) →
+ * finished (the engine reported that, possibly without reporting started first).
+ */
+export type AttemptState = 'not_started' | 'handed_off' | 'started' | 'finished';
 export type GradeStatus = 'pending' | 'sent' | 'failed' | 'no_service';
 export type EditableField = 'candidateId' | 'extraTimeMinutes' | 'building' | 'room' | 'status';
 

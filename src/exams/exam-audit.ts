@@ -19,6 +19,7 @@ const AUDITED_FIELDS = [
   'candidateIdPolicy',
   'rosterRoles',
   'enrolOnLaunch',
+  'openIn',
   'isDemo',
 ] as const;
 

@@ -1,4 +1,4 @@
-import { CANDIDATE_ID_POLICIES, type CandidateIdPolicy, type ExamInput, type RosterRoles } from './exam.js';
+import { CANDIDATE_ID_POLICIES, OPEN_IN, type CandidateIdPolicy, type ExamInput, type OpenIn, type RosterRoles } from './exam.js';
 import { InvalidExamError } from './exam.errors.js';
 import { isTimeZone, wallTimeToUtc } from './time-zone.js';
 
@@ -15,6 +15,7 @@ export interface ExamFields {
   candidateIdPolicy: CandidateIdPolicy;
   rosterRoles: RosterRoles;
   enrolOnLaunch: boolean;
+  openIn: OpenIn;
   isDemo: boolean;
 }
 
@@ -95,6 +96,12 @@ export function parseExamInput(input: ExamInput, options: { allowHttp: boolean }
   if (input.rosterRoles !== 'learners' && input.rosterRoles !== 'all') {
     throw new InvalidExamError('rosterRoles', 'Choose whether the roster sync takes learners only or every role.');
   }
+  if (!(OPEN_IN as readonly string[]).includes(input.openIn)) {
+    throw new InvalidExamError(
+      'openIn',
+      'Choose where the test opens when examgate runs inside the course page: a new tab or the whole window.',
+    );
+  }
   return {
     title,
     description: input.description,
@@ -107,6 +114,7 @@ export function parseExamInput(input: ExamInput, options: { allowHttp: boolean }
     candidateIdPolicy: input.candidateIdPolicy as CandidateIdPolicy,
     rosterRoles: input.rosterRoles,
     enrolOnLaunch: input.enrolOnLaunch,
+    openIn: input.openIn as OpenIn,
     isDemo: input.isDemo,
   };
 }

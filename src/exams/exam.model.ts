@@ -23,6 +23,7 @@ export class ExamRow extends Model<InferAttributes<ExamRow>, InferCreationAttrib
   declare candidate_id_policy: string;
   declare roster_roles: string;
   declare enrol_on_launch: boolean;
+  declare open_in: string;
   declare max_candidates: number;
   declare is_demo: boolean;
   declare next_anonymous_number: number;
@@ -42,7 +43,7 @@ export class ResourceLinkRow extends Model<InferAttributes<ResourceLinkRow>, Inf
 const options = { timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 const url = DataTypes.STRING(2000);
 
-/** Columns mirror migration 0002; the migration, not sync(), creates the tables. */
+/** Columns mirror migrations 0002 and 0008; the migrations, not sync(), create the tables. */
 export function defineExamModels(sequelize: Sequelize): void {
   CourseRow.init(
     {
@@ -70,6 +71,7 @@ export function defineExamModels(sequelize: Sequelize): void {
       candidate_id_policy: DataTypes.STRING(16),
       roster_roles: DataTypes.STRING(16),
       enrol_on_launch: DataTypes.BOOLEAN,
+      open_in: DataTypes.STRING(16),
       max_candidates: DataTypes.INTEGER,
       is_demo: DataTypes.BOOLEAN,
       next_anonymous_number: DataTypes.INTEGER,

@@ -1,4 +1,4 @@
-import { CANDIDATE_ID_POLICIES, POLICY_LABELS, type Exam, type ExamInput } from './exam.js';
+import { CANDIDATE_ID_POLICIES, OPEN_IN, OPEN_IN_LABELS, POLICY_LABELS, type Exam, type ExamInput } from './exam.js';
 import { formatInZone, utcToWallTime } from './time-zone.js';
 
 /** What the pages show of a test; dates in the test's own time zone. */
@@ -18,6 +18,7 @@ export function presentExam(exam: Exam) {
     policy: POLICY_LABELS[exam.candidateIdPolicy],
     rosterRoles: exam.rosterRoles === 'learners' ? 'learners only' : 'every role',
     enrolOnLaunch: exam.enrolOnLaunch,
+    openIn: exam.openIn === 'new_tab' ? 'a new tab' : 'the whole window, replacing the course page',
     isDemo: exam.isDemo,
     maxCandidates: exam.maxCandidates,
   };
@@ -38,6 +39,7 @@ export function examFormValues(exam: Exam | null): ExamInput {
       candidateIdPolicy: 'lms_id',
       rosterRoles: 'learners',
       enrolOnLaunch: true,
+      openIn: 'new_tab',
       isDemo: false,
     };
   }
@@ -54,8 +56,10 @@ export function examFormValues(exam: Exam | null): ExamInput {
     candidateIdPolicy: exam.candidateIdPolicy,
     rosterRoles: exam.rosterRoles,
     enrolOnLaunch: exam.enrolOnLaunch,
+    openIn: exam.openIn,
     isDemo: exam.isDemo,
   };
 }
 
 export const policyOptions = CANDIDATE_ID_POLICIES.map((value) => ({ value, label: POLICY_LABELS[value] }));
+export const openInOptions = OPEN_IN.map((value) => ({ value, label: OPEN_IN_LABELS[value] }));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
-import type { CandidateIdPolicy, Exam, ExamStatus, RosterRoles } from './exam.js';
+import type { CandidateIdPolicy, Exam, ExamStatus, OpenIn, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
@@ -39,6 +39,7 @@ function toExam(row: ExamRow): Exam {
     candidateIdPolicy: row.candidate_id_policy as CandidateIdPolicy,
     rosterRoles: row.roster_roles as RosterRoles,
     enrolOnLaunch: Boolean(row.enrol_on_launch),
+    openIn: row.open_in as OpenIn,
     maxCandidates: row.max_candidates,
     isDemo: Boolean(row.is_demo),
     roster: { syncedAt: row.roster_synced_at, summary: row.roster_sync_summary },
@@ -68,6 +69,7 @@ function columnsOf(fields: ExamFields) {
     candidate_id_policy: fields.candidateIdPolicy,
     roster_roles: fields.rosterRoles,
     enrol_on_launch: fields.enrolOnLaunch,
+    open_in: fields.openIn,
     is_demo: fields.isDemo,
   };
 }

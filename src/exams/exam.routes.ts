@@ -5,7 +5,7 @@ import { verifyCsrf } from '../web/csrf.js';
 import { checkbox, field } from '../web/form.js';
 import type { Exam, ExamInput } from './exam.js';
 import { InvalidExamError } from './exam.errors.js';
-import { examFormValues, policyOptions, presentExam } from './exam.presenter.js';
+import { examFormValues, openInOptions, policyOptions, presentExam } from './exam.presenter.js';
 import type { ExamService } from './exam.service.js';
 
 export interface ExamRouteDeps {
@@ -28,6 +28,8 @@ export function examInputFrom(body: unknown): ExamInput {
     candidateIdPolicy: field(body, 'candidateIdPolicy'),
     rosterRoles: field(body, 'rosterRoles') || 'learners',
     enrolOnLaunch: checkbox(body, 'enrolOnLaunch'),
+    // A form from before this setting existed (an open page) still saves: the default applies.
+    openIn: field(body, 'openIn') || 'new_tab',
     isDemo: checkbox(body, 'isDemo'),
   };
 }
@@ -46,6 +48,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       values,
       error,
       policyOptions,
+      openInOptions,
       csrf: csrfOf(res, deps.secret),
     });
   };

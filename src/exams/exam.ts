@@ -13,6 +13,8 @@ export interface Exam {
   rosterRoles: RosterRoles;
   /** A learner who launches and is not yet a candidate is added on the spot. */
   enrolOnLaunch: boolean;
+  /** Where Start opens the delivery engine when examgate runs inside a frame (the LMS's iframe). */
+  openIn: OpenIn;
   maxCandidates: number;
   isDemo: boolean;
   roster: { syncedAt: Date | null; summary: string | null };
@@ -22,6 +24,18 @@ export type ExamStatus = 'draft' | 'active' | 'closed';
 export const CANDIDATE_ID_POLICIES = ['lms_id', 'sis_id', 'email', 'full_name', 'anonymous'] as const;
 export type CandidateIdPolicy = (typeof CANDIDATE_ID_POLICIES)[number];
 export type RosterRoles = 'learners' | 'all';
+
+/**
+ * A delivery engine keeps its own session in a cookie, which browsers do not send inside the
+ * LMS's cross-site iframe: Start opens it top-level, in a new tab or in the whole window.
+ */
+export const OPEN_IN = ['new_tab', 'whole_window'] as const;
+export type OpenIn = (typeof OPEN_IN)[number];
+
+export const OPEN_IN_LABELS: Record<OpenIn, string> = {
+  new_tab: 'A new tab (the course page stays open)',
+  whole_window: 'The whole window (replaces the course page)',
+};
 
 /** The seeds' hard limit: at most 1500 candidates on one test. */
 export const CANDIDATE_CAP = 1500;
@@ -47,6 +61,7 @@ export interface ExamInput {
   candidateIdPolicy: string;
   rosterRoles: string;
   enrolOnLaunch: boolean;
+  openIn: string;
   isDemo: boolean;
 }
 

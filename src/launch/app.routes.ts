@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { AttemptService } from '../access/attempt.service.js';
+import type { TicketedHandOff } from '../access/ticketed-handoff.js';
 import { examHistoryRoutes } from '../audit/audit.routes.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { lobbyRoutes } from '../access/lobby.routes.js';
@@ -21,6 +22,7 @@ export interface AppRouteDeps {
   exams: ExamService;
   candidates: CandidateService;
   attempts: AttemptService;
+  handOffs: TicketedHandOff;
   roster: RosterSchedule;
   jobs: JobRunner;
   audit: AuditService;

@@ -68,7 +68,18 @@ export class SessionService {
     if (!token || token.length > 100) {
       return null;
     }
-    const idHash = hash(token);
+    return this.resumeByIdHash(hash(token));
+  }
+
+  /**
+   * The live session whose token hashes to `idHash`, for a request that proves it acts for that
+   * session in another way than the cookie (a signed start ticket, which names the hash): a new
+   * top-level tab opened from the LMS's iframe does not carry the iframe's cookie.
+   */
+  async resumeByIdHash(idHash: string): Promise<Session | null> {
+    if (!/^[0-9a-f]{64}$/.test(idHash)) {
+      return null;
+    }
     const record = await this.repository.findLive(idHash);
     return record ? { idHash, launch: JSON.parse(record.launch) as LaunchContext } : null;
   }

@@ -1,4 +1,5 @@
 import { ReportRejectedError, StartRefusedError, type ReportRejection } from '../access/attempt.errors.js';
+import { StartTicketError, type StartTicketRefusal } from '../access/start-ticket.js';
 import {
   AttemptStateError,
   CandidateCapError,
@@ -66,6 +67,17 @@ function launchPage(err: LaunchRefusedError): Partial<MappedError> {
 
 const REPORT_STATUS: Record<ReportRejection, number> = { malformed: 400, unauthenticated: 401, unknown_attempt: 404, conflict: 409 };
 
+/** A start ticket that proves nothing is a 403; one that proved something that no longer holds (expired, session over) a 401. */
+const TICKET_STATUS: Record<StartTicketRefusal, number> = {
+  missing: 400,
+  invalid: 403,
+  expired: 401,
+  session_ended: 401,
+  mismatch: 403,
+  cross_site: 403,
+};
+const NOT_OPENED: Partial<MappedError> = { title: 'Your test could not be opened' };
+
 /**
  * The one table from domain errors to HTTP. Domain errors know nothing of HTTP; this is the
  * only place that decides their status and code. Anything not listed is an unexpected 500.
@@ -95,8 +107,14 @@ const TABLE: Array<Row<Error>> = [
   row(CandidateNotFoundError, 404, 'not_found'),
   row(CandidateCapError, 409, 'candidate_cap'),
   row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
-  row(AttemptStateError, 409, 'attempt_state'),
-  row(StartRefusedError, 409, 'start_refused'),
+  row(AttemptStateError, 409, 'attempt_state', () => NOT_OPENED),
+  row(StartRefusedError, 409, 'start_refused', () => NOT_OPENED),
+  row(
+    StartTicketError,
+    (e) => TICKET_STATUS[e.reason],
+    (e) => `start_ticket_${e.reason}`,
+    () => NOT_OPENED,
+  ),
   row(
     LaunchRefusedError,
     (e) => LAUNCH_STATUS[e.reason],

@@ -136,7 +136,7 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     await expectAccessible(page, 'lobby of a withdrawn candidate');
   });
 
-  it('when a candidate starts, comes back unfinished, continues and finishes, then the hand-off, pending, started and finished pages pass', async () => {
+  it('when a candidate starts, comes back unfinished, starts again, continues and finishes, then the hand-off, pending, handed-off, started and finished pages pass', async () => {
     const { link } = await placedTest({ deliveryUrl: engine.url, finishRedirectUrl: `${world.lms.baseUrl}/return` });
     await launch('u-1', link);
     // The hand-off posts itself to the delivery engine at once; without scripts it waits with its button.
@@ -149,6 +149,13 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     const pending = await page.goto(returnUrl);
     expect(pending?.status()).to.equal(409);
     await expectAccessible(page, 'attempt pending');
+
+    // The engine never got that hand-off: the attempt is handed off, not started, and Start hands it off again.
+    await launch('u-1', link);
+    expect(await lobbyState()).to.equal('handed_off');
+    await expectAccessible(page, 'lobby of a handed-off attempt');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL((url) => url.href.startsWith(engine.url));
 
     await launch('u-1', link);
     expect(await lobbyState()).to.equal('started');

@@ -5,7 +5,7 @@ import { QueryTypes } from 'sequelize';
 import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
 import { submitAutoPostForm, type SimulatedLms } from '../../src/lms-sim/index.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
-import { createExam, csrfOf, instructorOf, learnerLaunch, placeExam } from '../support/course-session.js';
+import { createExam, csrfOf, instructorOf, learnerLaunch, placeExam, pressStart } from '../support/course-session.js';
 import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
 
 interface AttemptRow {
@@ -66,10 +66,7 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
 
   async function start(link: Awaited<ReturnType<typeof activeTest>>['link'], sub = 'u-1') {
     const lobby = await learnerLaunch(world, { sub }, link);
-    const handoffPage = await lobby.browser.follow(`${world.url}/app/lobby/start`, {
-      method: 'POST',
-      form: { _csrf: csrfOf(lobby.landing.body) },
-    });
+    const handoffPage = await pressStart(world, lobby.browser, lobby.landing.body);
     return { lobby, handoffPage, form: submitAutoPostForm(handoffPage.body) };
   }
 
@@ -183,7 +180,7 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
       "SELECT attempt_state, score_given FROM candidates WHERE exam_id = :examId AND lms_user_id = 'u-1'",
       { replacements: { examId }, type: QueryTypes.SELECT },
     );
-    expect(row).to.include({ attempt_state: 'started', score_given: null });
+    expect(row).to.include({ attempt_state: 'handed_off', score_given: null });
   });
 
   it('when a genuine engine report is replayed or names another attempt than its URL, then examgate refuses it', async () => {
@@ -286,7 +283,7 @@ describe('Hand-off to the delivery engine and back (end to end)', () => {
         await world.examgate.sequelize.query('ALTER TABLE jobs_away RENAME TO jobs');
       }
       expect(refused.status).to.be.at.least(500);
-      expect(await attemptOf()).to.include({ attempt_state: 'started', score_given: null });
+      expect(await attemptOf()).to.include({ attempt_state: 'handed_off', score_given: null });
 
       const retried = await send();
       expect(retried.status, await retried.text()).to.equal(204);

@@ -78,6 +78,43 @@ describe('Audit trail of tests', () => {
     expect(entry).to.include({ action: 'create', actor_sub: 'teacher-audit', via: 'page' });
   });
 
+  it('when an instructor chooses where the test opens, then the form explains it, the page shows it and the History records the change', async () => {
+    const examId = await createExam(teacher, { title: 'Opening' });
+    const form = await teacher.get(`/app/exams/${examId}/edit`);
+    expect(form.body).to.contain('<label for="openIn">Open the test in</label>');
+    expect(form.body).to.contain('<select id="openIn" name="openIn" aria-describedby="openIn-hint">');
+    expect(form.body).to.contain('<option value="new_tab" selected>A new tab (the course page stays open)</option>');
+    expect(form.body).to.match(
+      /<p id="openIn-hint" class="muted">Where Start opens the delivery engine when examgate runs inside the course page/,
+    );
+    expect((await teacher.get(`/app/exams/${examId}`)).body).to.contain(
+      '<dt>Open the test in</dt><dd>a new tab (when examgate runs inside the course page)</dd>',
+    );
+
+    const saved = await teacher.post(
+      `/app/exams/${examId}`,
+      buildExamForm({ title: 'Opening', openIn: 'whole_window' }),
+      `/app/exams/${examId}/edit`,
+    );
+    expect(saved.body).to.contain('<dd>the whole window, replacing the course page (when examgate runs inside the course page)</dd>');
+    const refused = await teacher.post(
+      `/app/exams/${examId}`,
+      buildExamForm({ title: 'Opening', openIn: 'the_frame' }),
+      `/app/exams/${examId}/edit`,
+    );
+    expect(refused.response.status).to.equal(400);
+    expect(refused.body).to.contain(
+      '<p class="field-error" id="openIn-error">Choose where the test opens when examgate runs inside the course page',
+    );
+    expect(refused.body).to.contain('aria-describedby="openIn-hint openIn-error" aria-invalid="true"');
+
+    const [, updated, ...more] = await auditOfExam(world, examId);
+    expect(more).to.have.length(0);
+    expect(updated!.changes).to.deep.equal({ openIn: { from: 'new_tab', to: 'whole_window' } });
+    const history = await teacher.get(`/app/exams/${examId}/history`);
+    expect(history.body).to.contain('open the test in: new_tab → whole_window');
+  });
+
   it('when an edit changes nothing, or a change is refused, then no entry is written', async () => {
     const examId = await createExam(teacher, { title: 'Stable' });
     const same = await teacher.post(`/app/exams/${examId}`, buildExamForm({ title: 'Stable' }), `/app/exams/${examId}/edit`);

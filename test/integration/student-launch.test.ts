@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
-import { createExam, instructorOf, learnerLaunch, placeExam, type CourseSession } from '../support/course-session.js';
+import { createExam, instructorOf, learnerLaunch, placeExam, pressStart, type CourseSession } from '../support/course-session.js';
 import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
 
 const HOUR = 3_600_000;
@@ -135,10 +135,7 @@ describe('Student launch into the lobby of their test', () => {
     const id = /candidates\/([0-9a-f-]{36})\/edit/.exec(page.body)![1]!;
     await teacher.post(`/app/exams/${examId}/candidates/${id}/withdraw`, {}, `/app/exams/${examId}/candidates`);
 
-    const start = await lobby.browser.follow(`${world.url}/app/lobby/start`, {
-      method: 'POST',
-      form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(lobby.landing.body)![1]! },
-    });
+    const start = await pressStart(world, lobby.browser, lobby.landing.body);
     expect(start.response.status).to.equal(409);
     expect(start.body).to.contain('You have been withdrawn from this test.');
     const again = await learnerLaunch(world, { sub: 'u-1' }, link);

@@ -29,6 +29,29 @@ export function csrfOf(body: string): string {
   return match[1];
 }
 
+/** The start ticket a lobby page's Start form (Continue, Reopen) carries. */
+export function ticketOf(body: string): string {
+  const match = /name="ticket" value="([^"]+)"/.exec(body);
+  if (!match?.[1]) {
+    throw new Error('the page has no start ticket');
+  }
+  return match[1];
+}
+
+/**
+ * Presses Start (or Continue, Reopen) on a lobby page: its form posts the start ticket to
+ * /handoff, as the new tab it opens does, from `browser` (a fresh one has no examgate cookie at
+ * all, like a new top-level tab whose session cookie stayed in the LMS's partition).
+ */
+export function pressStart(
+  world: TestWorld,
+  browser: Browser,
+  lobbyBody: string,
+  headers: Record<string, string> = {},
+): Promise<FollowResult> {
+  return browser.follow(`${world.url}/handoff`, { method: 'POST', form: { ticket: ticketOf(lobbyBody) }, headers });
+}
+
 export async function launchSession(world: TestWorld, request: Partial<LaunchRequest> & { lms?: SimulatedLms }): Promise<CourseSession> {
   const browser = newBrowser();
   const lms = request.lms ?? world.lms;

@@ -29,3 +29,20 @@ describe('test settings input', () => {
     expect(fields.opensAt?.toISOString()).to.equal('2026-06-01T09:00:00.000Z');
   });
 });
+
+describe('where a test opens (exam setting "Open the test in")', () => {
+  const input = (overrides: Record<string, string> = {}) => ({ ...examFormValues(null), title: 'Final', ...overrides });
+
+  it('when a new test is made, then it opens in a new tab; the whole window can be chosen', () => {
+    expect(parseExamInput(input(), { allowHttp: true }).openIn).to.equal('new_tab');
+    expect(parseExamInput(input({ openIn: 'whole_window' }), { allowHttp: true }).openIn).to.equal('whole_window');
+  });
+
+  it('when the form sends another value (an old target such as the frame itself), then it is refused naming the field', () => {
+    for (const openIn of ['same_frame', '_self', '', 'NEW_TAB']) {
+      expect(() => parseExamInput(input({ openIn }), { allowHttp: true }), openIn)
+        .to.throw(InvalidExamError, 'Choose where the test opens when examgate runs inside the course page')
+        .with.property('field', 'openIn');
+    }
+  });
+});

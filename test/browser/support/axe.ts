@@ -2,7 +2,7 @@
 // The function passed to page.evaluate runs in Chromium, so this file needs the DOM types.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { pagePatternProblems } from './page-patterns.js';
 
 /** The rule sets examgate's pages must meet (DESIGN.md: WCAG 2.1 AA). */
@@ -35,7 +35,7 @@ function axeScript(): string {
  * through the DevTools protocol (page.evaluate), not a <script> tag, which examgate's CSP would
  * block; the page's own scripts and CSP stay exactly as users get them.
  */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+export async function axeViolations(page: Page | Frame): Promise<AxeViolation[]> {
   const hasAxe = await page.evaluate('typeof window.axe === "object"');
   if (!hasAxe) {
     await page.evaluate(axeScript());
@@ -71,9 +71,11 @@ export function describeViolations(violations: AxeViolation[]): string {
  * patterns it cannot (skip link, focus indicator: see page-patterns.ts). The error message lists
  * each rule with its impact, advice and the failing elements' selectors and HTML.
  *
+ * A frame (examgate inside a course page) is checked as the document it is.
+ *
  * @example await expectAccessible(page, 'candidates page')
  */
-export async function expectAccessible(page: Page, what: string): Promise<void> {
+export async function expectAccessible(page: Page | Frame, what: string): Promise<void> {
   const violations = await axeViolations(page);
   const patterns = await pagePatternProblems(page);
   if (violations.length || patterns.length) {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The functions passed to page.evaluate run in Chromium, so this file needs the DOM types.
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 /** STYLE.md "Pages": a focus indicator of at least 3:1 against the background it is drawn on. */
 export const MIN_FOCUS_CONTRAST = 3;
@@ -10,9 +10,9 @@ export const MIN_FOCUS_CONTRAST = 3;
  * the first focusable element is a skip link to <main id="main">, and every focusable element
  * shows a solid focus outline of 2px or more with at least 3:1 contrast against what surrounds it.
  */
-export async function pagePatternProblems(page: Page): Promise<string[]> {
+export async function pagePatternProblems(page: Page | Frame): Promise<string[]> {
   // One real key press puts Chromium in keyboard mode, so focus() below shows :focus-visible as Tab would.
-  await page.keyboard.press('Tab');
+  await ('keyboard' in page ? page : page.page()).keyboard.press('Tab');
   // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
   await page.evaluate('globalThis.__name ??= (fn) => fn');
   return page.evaluate((minContrast) => {

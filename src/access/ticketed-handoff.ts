@@ -1,0 +1,44 @@
+import type { Candidate } from '../candidates/candidate.js';
+import type { CandidateService } from '../candidates/candidate.service.js';
+import type { Exam } from '../exams/exam.js';
+import type { ExamService } from '../exams/exam.service.js';
+import { placementOf } from '../launch/session-context.middleware.js';
+import type { Session, SessionService } from '../sessions/session.service.js';
+import type { AttemptService } from './attempt.service.js';
+import { StartTicketError, type StartTickets } from './start-ticket.js';
+
+/**
+ * Start, Continue and Reopen without the session cookie. The lobby (inside the LMS's iframe,
+ * where the cookie lives) hands its page a ticket for this session's candidate on this test;
+ * the tab the form opens posts it back. The ticket proves whose Start it is; the session it
+ * names must still be live and must still lead to the same test and candidate.
+ */
+export class TicketedHandOff {
+  constructor(
+    private readonly tickets: StartTickets,
+    private readonly sessions: SessionService,
+    private readonly exams: ExamService,
+    private readonly candidates: CandidateService,
+    private readonly attempts: AttemptService,
+  ) {}
+
+  ticketFor(session: Session, exam: Exam, candidate: Candidate): string {
+    return this.tickets.issue({ sessionIdHash: session.idHash, examId: exam.id, candidateId: candidate.id });
+  }
+
+  /** A fresh hand-off (its own jti) for each use of a good ticket; StartTicketError or StartRefusedError otherwise. */
+  async handOff(token: unknown): Promise<{ exam: Exam; deliveryUrl: string; token: string }> {
+    const ticket = this.tickets.read(token);
+    const session = await this.sessions.resumeByIdHash(ticket.sessionIdHash);
+    if (!session) {
+      throw new StartTicketError('session_ended');
+    }
+    const { launch } = session;
+    const exam = launch.audience === 'learner' ? await this.exams.examForLaunch(placementOf(launch)) : null;
+    const candidate = exam ? await this.candidates.findByLmsUser(exam, launch.user.sub) : null;
+    if (!exam || !candidate || exam.id !== ticket.examId || candidate.id !== ticket.candidateId) {
+      throw new StartTicketError('mismatch');
+    }
+    return { exam, ...(await this.attempts.handOff(exam, candidate)) };
+  }
+}
