@@ -157,6 +157,14 @@ describe('Embedded launches across sites over HTTPS, in Chromium with each cooki
       expect(context.pages().length, 'no further tab').to.equal(pagesBefore);
     });
 
+    it("when a learner uses the LMS's new-window placement instead, then the launch runs top level and shows the lobby", async () => {
+      const learner = newLearner(moodleLink);
+      const page = await openCoursePage(context, world.moodle.coursePageUrl(learner, { newWindowLink: true }));
+      const tab = await tabOpenedBy(context, () => page.getByRole('link', { name: `Open ${EXAM_TITLE} in a new window` }).click());
+      await arrivedAt(tab, toolOrigin());
+      await expectLobby(tab, EXAM_TITLE);
+    });
+
     it('when the new-window button is used a second time, then the second tab gets a refusal, never a way in', async () => {
       const { frame } = await embedded(context, world.moodle, newLearner(moodleLink));
       const first = await continueInNewTab(frame);
