@@ -71,7 +71,12 @@ export function deepLinkReturn(state: LmsState) {
     }
     let claims: Record<string, unknown>;
     try {
-      claims = await verifyRemoteJwt(token, { jwksUrl: tool.jwksUrl, issuer: state.config.clientId, audience: state.config.issuer });
+      claims = await verifyRemoteJwt(token, {
+        jwksUrl: tool.jwksUrl,
+        issuer: state.config.clientId,
+        audience: state.config.issuer,
+        fetch: state.config.fetch,
+      });
     } catch (error) {
       res
         .status(400)

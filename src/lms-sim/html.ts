@@ -38,21 +38,26 @@ export function htmlPage(title: string, bodyHtml: string): string {
   ].join('\n');
 }
 
+/** Hidden inputs carrying `fields`, escaped. */
+export function hiddenInputs(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+}
+
 /**
  * The OIDC form_post response: a form that a browser submits on load
  * (OAuth 2.0 Form Post Response Mode §2). The noscript button keeps it usable without JS.
+ * `scriptUrl` is the LMS's autopost.js, relative to the page or absolute.
  */
-export function autoPostPage(action: string, fields: Record<string, string>): string {
-  const inputs = Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-    .join('\n');
+export function autoPostPage(action: string, fields: Record<string, string>, scriptUrl = 'autopost.js'): string {
   const form = [
     `<form id="lti-launch" method="post" action="${escapeHtml(action)}">`,
-    inputs,
+    hiddenInputs(fields),
     '<noscript><button type="submit">Continue</button></noscript>',
     '</form>',
     // A same-origin script, not an inline one: the demo serves this page under examgate's CSP (script-src 'self').
-    '<script src="autopost.js"></script>',
+    `<script src="${escapeHtml(scriptUrl)}"></script>`,
   ].join('\n');
   return htmlPage('Launching…', form);
 }

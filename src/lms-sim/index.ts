@@ -4,12 +4,16 @@ export { Browser, submitAutoPostForm } from './browser.js';
 export type { AutoPostForm, BrowserRequestInit, FollowResult } from './browser.js';
 export * from './claims.js';
 export type {
+  CoursePageOptions,
   LaunchRequest,
   LaunchResult,
   LaunchTamper,
   LmsContext,
   LmsUser,
   LtiMessageType,
+  MessageHintUse,
+  PlatformBehaviour,
+  PlatformStorageOptions,
   RosterMember,
   SimulatedLmsOptions,
   StartOptions,

@@ -36,6 +36,8 @@ export interface RemoteVerification {
   issuer: string;
   audience: string;
   subject?: string;
+  /** How the tool's JWKS is fetched. */
+  fetch: typeof fetch;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function verifyRemoteJwt(token: string, expect: RemoteVerification)
   if (decoded.header.alg !== 'RS256') {
     throw new Error(`alg must be RS256, got ${decoded.header.alg}`);
   }
-  const key = await fetchPublicKey(expect.jwksUrl, decoded.header.kid);
+  const key = await fetchPublicKey(expect.jwksUrl, decoded.header.kid, expect.fetch);
   const payload = jwt.verify(token, key, {
     algorithms: ['RS256'],
     issuer: expect.issuer,

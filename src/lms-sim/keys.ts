@@ -69,8 +69,8 @@ function thumbprint(publicKey: KeyObject): string {
  * Fetches a JWKS over HTTP and returns the RSA key with `kid` as a KeyObject.
  * Without a kid the set must hold exactly one key, otherwise the choice would be a guess.
  */
-export async function fetchPublicKey(jwksUrl: string, kid: string | undefined): Promise<KeyObject> {
-  const response = await fetch(jwksUrl, { headers: { accept: 'application/json' } });
+export async function fetchPublicKey(jwksUrl: string, kid: string | undefined, fetchJwks: typeof fetch = fetch): Promise<KeyObject> {
+  const response = await fetchJwks(jwksUrl, { headers: { accept: 'application/json' } });
   if (!response.ok) {
     throw new Error(`JWKS ${jwksUrl} answered ${response.status}`);
   }

@@ -110,13 +110,18 @@ export function authorizationEndpoint(state: LmsState) {
       res.status(400).type('text/plain').send(checked.reason);
       return;
     }
-    // Consumed before signing: a second authentication request for the same launch must fail.
-    state.pending.delete(checked.auth.hint);
+    // Moodle-like: consumed before signing, so a second authentication request for the same launch fails.
+    // Canvas-like: the hint stays valid until it expires, and every request is answered with an id_token.
+    if (state.config.messageHint === 'single-use') {
+      state.pending.delete(checked.auth.hint);
+    }
     const idToken = issueIdToken(state, checked.auth);
+    const fields: Record<string, string> = { id_token: idToken, state: checked.auth.state };
+    // Canvas repeats lti_storage_target in the form post, so the launch page knows where platform storage is.
+    if (state.config.platformStorage) {
+      fields.lti_storage_target = state.config.platformStorage.target;
+    }
     res.set('Cache-Control', 'no-store');
-    res
-      .status(200)
-      .type('text/html')
-      .send(autoPostPage(checked.auth.redirectUri, { id_token: idToken, state: checked.auth.state }));
+    res.status(200).type('text/html').send(autoPostPage(checked.auth.redirectUri, fields));
   };
 }

@@ -5,9 +5,11 @@
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response as ExpressResponse, Router } from 'express';
 import { ROLE_INSTRUCTOR, ROLE_LEARNER } from './claims.js';
+import { registerCoursePages } from './course-page.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { stringParam } from './http-util.js';
 import { publicJwk } from './keys.js';
+import { registerPlatformStorage } from './platform-storage.js';
 import type { LmsState } from './state.js';
 
 const MAX_LOGGED_REQUESTS = 100_000;
@@ -96,6 +98,8 @@ export function buildRouter(state: LmsState, handlers: RouteHandlers): Router {
   router.get('/autopost.js', (_req, res) => {
     res.type('application/javascript').send('document.getElementById("lti-launch").submit();');
   });
+  registerCoursePages(router, state);
+  registerPlatformStorage(router, state);
   router.get('/openid-configuration', handlers.openidConfiguration);
   router.post('/register', json, handlers.register);
   router.use('/nrps', json);

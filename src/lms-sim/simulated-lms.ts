@@ -3,7 +3,8 @@
  * JWKS, OAuth2 token endpoint, NRPS, AGS, Deep Linking return and Dynamic Registration. Used by the
  * integration tests (via start()) and mounted into the demo app (via router).
  */
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Router } from 'express';
@@ -20,6 +21,7 @@ import { buildRouter } from './routes.js';
 import { LmsState } from './state.js';
 import { tokenEndpoint } from './token-endpoint.js';
 import type {
+  CoursePageOptions,
   LaunchRequest,
   LaunchResult,
   ReceivedRegistration,
@@ -59,16 +61,19 @@ export class SimulatedLms {
 
   /**
    * Listens on 127.0.0.1 with an ephemeral port; the issuer defaults to the
-   * resulting base URL. Call close() when done.
+   * resulting base URL (https://<tls.hostname>:<port> with `tls`). Call close() when done.
    */
   static async start(options: StartOptions): Promise<SimulatedLms> {
+    const { tls, ...lmsOptions } = options;
     const app = express();
-    const server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-      listening.once('error', reject);
+    const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, app) : createHttpServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const lms = new SimulatedLms({ ...options, baseUrl: `http://127.0.0.1:${port}` });
+    const baseUrl = tls ? `https://${tls.hostname}:${port}` : `http://127.0.0.1:${port}`;
+    const lms = new SimulatedLms({ ...lmsOptions, baseUrl });
     app.use(lms.router);
     lms.#server = server;
     return lms;
@@ -92,6 +97,9 @@ export class SimulatedLms {
       clientId: this.clientId,
       deploymentId: this.deploymentId,
       pageSize: options.pageSize ?? 50,
+      messageHint: options.messageHint ?? 'single-use',
+      platformStorage: options.platformStorage ?? null,
+      fetch: options.fetch ?? fetch,
     };
     this.#state = new LmsState(config, key);
     this.#registration = new RegistrationDesk(this.#state);
@@ -156,6 +164,14 @@ export class SimulatedLms {
   /** Registers a pending launch and returns the tool login initiation URL to send the user's browser to. */
   loginInitiationUrl(request: LaunchRequest): string {
     return this.#state.registerLaunch(request);
+  }
+
+  /**
+   * Places the launch `request` on a course page of this LMS and returns the page's URL. Each view
+   * of the page posts a fresh login initiation into an iframe (Moodle's "Embed" container).
+   */
+  coursePageUrl(request: LaunchRequest, options: CoursePageOptions = {}): string {
+    return this.#state.url(`/course/${this.#state.place({ request, ...options })}`);
   }
 
   /** Replaces the NRPS members of a context (and makes the context known to the services). */

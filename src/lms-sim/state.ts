@@ -5,7 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import type { SigningKey } from './keys.js';
 import { AccessTokens } from './tokens.js';
-import type { LaunchRequest, LmsContext, RosterMember, ToolEndpoints } from './types.js';
+import type {
+  CoursePageOptions,
+  LaunchRequest,
+  LmsContext,
+  MessageHintUse,
+  PlatformStorageOptions,
+  RosterMember,
+  ToolEndpoints,
+} from './types.js';
 
 export interface LmsConfig {
   baseUrl: string;
@@ -13,6 +21,22 @@ export interface LmsConfig {
   clientId: string;
   deploymentId: string;
   pageSize: number;
+  messageHint: MessageHintUse;
+  /** null: the LMS offers no platform storage and sends no lti_storage_target (Moodle 4.5). */
+  platformStorage: PlatformStorageOptions | null;
+  /** How the LMS reaches the tool (its JWKS, to verify deep-linking responses and client assertions). */
+  fetch: typeof fetch;
+}
+
+/** The third-party initiated login (LTI 1.3 core §4.1) as a form: the tool's login URL and its parameters. */
+export interface LoginInitiation {
+  action: string;
+  params: Record<string, string>;
+}
+
+/** An activity placed on a course page; every view of the page starts a fresh launch of it. */
+export interface CoursePlacement extends CoursePageOptions {
+  request: LaunchRequest;
 }
 
 export interface PendingLaunch {
@@ -46,6 +70,7 @@ export class LmsState {
   scoreFailures: { status: number; remaining: number } | null = null;
   readonly tokens = new AccessTokens();
   readonly pending = new Map<string, PendingLaunch>();
+  readonly placements = new Map<string, CoursePlacement>();
   readonly rosters = new Map<string, RosterMember[]>();
   /** Contexts seen in launches or rosters; services answer 404 for others. */
   readonly contexts = new Map<string, LmsContext>();
@@ -81,20 +106,42 @@ export class LmsState {
    * initiation URL (LTI 1.3 core §4.1 third-party initiated login).
    */
   registerLaunch(request: LaunchRequest, now = Date.now()): string {
+    const { action, params } = this.startLogin(request, now);
+    const login = new URL(action);
+    for (const [name, value] of Object.entries(params)) {
+      login.searchParams.set(name, value);
+    }
+    return login.toString();
+  }
+
+  /** Records a launch with a fresh lti_message_hint and returns its login initiation as form fields (what Moodle posts). */
+  startLogin(request: LaunchRequest, now = Date.now()): LoginInitiation {
     const tool = this.requireTool();
     this.#forgetStale(now);
     const messageHint = randomBytes(16).toString('hex');
     const deepLinking = request.messageType === 'LtiDeepLinkingRequest';
     const target = request.targetLinkUri ?? (deepLinking ? (tool.deepLinkingUrl ?? tool.launchUrl) : tool.launchUrl);
     this.pending.set(messageHint, { request, loginHint: request.user.sub, targetLinkUri: target, createdAt: now });
-    const login = new URL(tool.loginUrl);
-    login.searchParams.set('iss', this.config.issuer);
-    login.searchParams.set('login_hint', request.user.sub);
-    login.searchParams.set('target_link_uri', target);
-    login.searchParams.set('lti_message_hint', messageHint);
-    login.searchParams.set('client_id', this.config.clientId);
-    login.searchParams.set('lti_deployment_id', request.deploymentId ?? this.config.deploymentId);
-    return login.toString();
+    const params: Record<string, string> = {
+      iss: this.config.issuer,
+      login_hint: request.user.sub,
+      target_link_uri: target,
+      lti_message_hint: messageHint,
+      client_id: this.config.clientId,
+      lti_deployment_id: request.deploymentId ?? this.config.deploymentId,
+    };
+    if (this.config.platformStorage) {
+      params.lti_storage_target = this.config.platformStorage.target;
+    }
+    return { action: tool.loginUrl, params };
+  }
+
+  /** Places an activity on a course page and returns the page's id. */
+  place(placement: CoursePlacement): string {
+    this.requireTool();
+    const id = randomBytes(8).toString('hex');
+    this.placements.set(id, placement);
+    return id;
   }
 
   /** Remembers a context so the services can serve it. */

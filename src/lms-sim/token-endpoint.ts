@@ -47,6 +47,7 @@ async function verifyAssertion(state: LmsState, assertion: string): Promise<Reco
       issuer: state.config.clientId,
       subject: state.config.clientId,
       audience: state.url('/token'),
+      fetch: state.config.fetch,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -94,7 +94,31 @@ export interface ReceivedRegistration {
   deploymentId: string;
 }
 
-export interface SimulatedLmsOptions {
+/**
+ * How the LMS treats its lti_message_hint: Moodle spends it at the first authentication request
+ * (a second pass through its auth endpoint fails), Canvas accepts it again until it expires.
+ */
+export type MessageHintUse = 'single-use' | 'reusable';
+
+/**
+ * LTI Platform Storage (1EdTech "LTI Client Side postMessages" and "Platform Storage"), as Canvas
+ * offers it: `target` names the frame of the course page that answers lti.put_data and
+ * lti.get_data (Canvas: a sibling frame "post_message_forwarding"; "_parent" is the course page).
+ * @see https://www.imsglobal.org/spec/lti-pm-s/v0p1
+ */
+export interface PlatformStorageOptions {
+  target: string;
+}
+
+/** How this LMS behaves where real platforms differ. Default: like Moodle (single-use hint, no platform storage). */
+export interface PlatformBehaviour {
+  messageHint?: MessageHintUse;
+  platformStorage?: PlatformStorageOptions;
+  /** How the LMS reaches the tool's JWKS; default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface SimulatedLmsOptions extends PlatformBehaviour {
   baseUrl: string;
   clientId: string;
   deploymentId: string;
@@ -105,9 +129,17 @@ export interface SimulatedLmsOptions {
   privateKeyPem?: string;
 }
 
-export interface StartOptions {
+export interface StartOptions extends PlatformBehaviour {
   clientId: string;
   deploymentId: string;
   issuer?: string;
   pageSize?: number;
+  /** Serve HTTPS under this host name (still listening on 127.0.0.1) instead of plain HTTP on 127.0.0.1. */
+  tls?: { hostname: string; key: string; cert: string };
+}
+
+/** A course page that embeds the tool, the way Moodle's "Embed" launch container does. */
+export interface CoursePageOptions {
+  /** Also offer the activity in a new window (a link with target=_blank), as Moodle's "New window" container does. */
+  newWindowLink?: boolean;
 }

@@ -88,11 +88,18 @@ export async function startChildExamgate(options: {
   env: Record<string, string>;
   cwd: string;
   timeoutMs?: number;
+  /** Modules (absolute paths, TypeScript allowed) loaded with --import before main.ts: test-only setup of the process. */
+  imports?: string[];
 }): Promise<ChildExamgate> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'silent', ...options.env };
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const preloads = (options.imports ?? []).flatMap((file) => ['--import', pathToFileURL(file).href]);
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, ...preloads, MAIN], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) {
     throw new Error('examgate could not be spawned');
   }

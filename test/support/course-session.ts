@@ -10,7 +10,17 @@ import {
   submitAutoPostForm,
 } from '../../src/lms-sim/index.js';
 import { examFormValues } from '../../src/exams/exam.presenter.js';
-import { newBrowser, type TestWorld } from './examgate-under-test.js';
+import { newBrowser } from './examgate-under-test.js';
+
+/**
+ * What the course helpers need of a world: where examgate is, the LMS launches come from, and
+ * (when examgate or the LMS is not on 127.0.0.1) a browser that reaches them. TestWorld is one.
+ */
+export interface CourseWorld {
+  url: string;
+  lms: SimulatedLms;
+  newBrowser?: () => Browser;
+}
 
 /** A browser that launched examgate from a course, and a few verbs to click through its pages. */
 export interface CourseSession {
@@ -44,7 +54,7 @@ export function ticketOf(body: string): string {
  * all, like a new top-level tab whose session cookie stayed in the LMS's partition).
  */
 export function pressStart(
-  world: TestWorld,
+  world: CourseWorld,
   browser: Browser,
   lobbyBody: string,
   headers: Record<string, string> = {},
@@ -52,8 +62,8 @@ export function pressStart(
   return browser.follow(`${world.url}/handoff`, { method: 'POST', form: { ticket: ticketOf(lobbyBody) }, headers });
 }
 
-export async function launchSession(world: TestWorld, request: Partial<LaunchRequest> & { lms?: SimulatedLms }): Promise<CourseSession> {
-  const browser = newBrowser();
+export async function launchSession(world: CourseWorld, request: Partial<LaunchRequest> & { lms?: SimulatedLms }): Promise<CourseSession> {
+  const browser = world.newBrowser?.() ?? newBrowser();
   const lms = request.lms ?? world.lms;
   const landing = await lms.launch(browser, { user: { sub: 'teacher-1', name: 'Grace Hopper' }, roles: [ROLE_INSTRUCTOR], ...request });
   const session: CourseSession = {
@@ -69,14 +79,14 @@ export async function launchSession(world: TestWorld, request: Partial<LaunchReq
 }
 
 export function instructorOf(
-  world: TestWorld,
+  world: CourseWorld,
   context: { id: string; title?: string },
   extra: Partial<LaunchRequest> & { lms?: SimulatedLms } = {},
 ) {
   return launchSession(world, { context, roles: [ROLE_INSTRUCTOR], ...extra });
 }
 
-export function learnerLaunch(world: TestWorld, user: LmsUser, extra: Partial<LaunchRequest> & { lms?: SimulatedLms } = {}) {
+export function learnerLaunch(world: CourseWorld, user: LmsUser, extra: Partial<LaunchRequest> & { lms?: SimulatedLms } = {}) {
   return launchSession(world, { user, roles: [ROLE_LEARNER], ...extra });
 }
 
@@ -102,7 +112,7 @@ export async function createExam(session: CourseSession, overrides: Record<strin
  * choice, the signed response back to the LMS; returns the custom parameters the LMS will
  * echo on every launch of the new link.
  */
-export async function placeExam(world: TestWorld, session: CourseSession, examId: string, context: { id: string }, lms = world.lms) {
+export async function placeExam(world: CourseWorld, session: CourseSession, examId: string, context: { id: string }, lms = world.lms) {
   const picker = await lms.launch(session.browser, {
     user: { sub: 'teacher-1' },
     roles: [ROLE_INSTRUCTOR],
