@@ -78,6 +78,9 @@ export function createApp(deps: AppDeps): Express {
     helmet({
       // Pages must load inside the LMS iframe, but only inside a registered platform's.
       frameguard: false,
+      // No Referer leaves examgate's origin; within it, browsers then also send Origin on posts
+      // (under no-referrer they send Origin: null), which web/same-origin.ts relies on.
+      referrerPolicy: { policy: 'same-origin' },
       contentSecurityPolicy: {
         directives: {
           'frame-ancestors': ["'self'", (_req, res) => ((res as express.Response).locals.frameAncestors as string[]).join(' ')],

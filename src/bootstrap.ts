@@ -23,6 +23,7 @@ import { RegistrationTokenService } from './platforms/registration-token.service
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
 import { SessionHandoverRepository } from './sessions/session-handover.repository.js';
+import { SingleUseIds } from './db/single-use-ids.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
 import { ThrottleRepository } from './throttle/throttle.repository.js';
 import { ThrottleService } from './throttle/throttle.service.js';
@@ -107,6 +108,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     target,
     nonces,
     loginRequests,
+    usedOnce: new SingleUseIds(sequelize, 'used_token_ids', 'jti'),
     log,
     isDatabaseReady,
     handlers: {

@@ -11,6 +11,7 @@ import { SESSION_COOKIE } from './session-context.middleware.js';
 import type { Logger } from '../logger.js';
 import { renderError } from '../web/error-handler.js';
 import { launchCookieOptions } from '../web/cookie-policy.js';
+import { postedFromOwnOrigin } from '../web/same-origin.js';
 
 /** Where the window that takes over a launch goes (the same pages a launch lands on). */
 export const WINDOW_HANDOVER_PATH = '/lti/launch/window';
@@ -63,7 +64,7 @@ export class LaunchController {
    * cannot sign a browser in as someone else.
    */
   async onWindowHandover(req: Request, res: Response): Promise<void> {
-    if (req.get('origin') !== new URL(this.config.PUBLIC_URL).origin) {
+    if (!postedFromOwnOrigin(req, new URL(this.config.PUBLIC_URL).origin)) {
       this.onFailure(launchRefusal('HANDOVER_FROM_ANOTHER_SITE'), req, res);
       return;
     }

@@ -55,6 +55,10 @@ const MESSAGES: Record<string, [400 | 401 | 403 | 503, string]> = {
   NO_LTIK_OR_IDTOKEN_FOUND: [400, 'This address is only reached by a launch from your LMS.'],
   MISSING_LOGIN_PARAMETERS: [400, 'The login request is missing iss, login_hint or target_link_uri.'],
   LOGIN_NOT_PENDING: [400, 'This sign-in has expired or was already used. Go back to your course and open the activity again.'],
+  LOGIN_ALREADY_RESTARTED: [
+    400,
+    'examgate was already opened in a new window from this page. Continue in that window, or go back to your course and open the activity again.',
+  ],
   // examgate checks that its cookie sticks before it sends the browser to the LMS, so this is rare:
   // the cookie was dropped between that check and the launch (and the LMS's hint may be spent).
   MISSING_VALIDATION_COOKIE: [

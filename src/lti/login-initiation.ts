@@ -18,6 +18,19 @@ const COOKIE_PROBE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 /** Where a login goes when examgate does not know yet whether its cookie sticks here. */
 export const LOGIN_CONTINUE_PATH = '/lti/login/continue';
 
+/**
+ * A field of the new-window form (login-continue.routes.ts): that form may start its login once.
+ * A second press would send the LMS a hint it has already spent (Moodle's are single-use) and end
+ * on the LMS's "Invalid request"; examgate answers it with a page of its own instead.
+ */
+export const RESTART_FIELD = 'examgate_restart';
+const RESTART_MEMORY_MS = 24 * 3600 * 1000;
+
+/** Remembers ids that may be used once (db/single-use-ids.ts). */
+export interface UsedOnce {
+  remember(id: string, expiresAt: Date): Promise<boolean>;
+}
+
 function loginParams(req: Request): Record<string, string> {
   const body: unknown = req.body;
   return Object.fromEntries(
@@ -46,16 +59,29 @@ export function cookiesKnownToStick(req: Request): boolean {
  */
 export function rememberLoginRequest(
   store: LoginRequestRepository,
+  restarts: UsedOnce,
   options: { ttlMs: number; secureCookies: boolean },
-  reject: (req: Request, res: Response) => void,
+  reject: (req: Request, res: Response, code: string) => void,
 ): RequestHandler {
   const cookieOptions = launchCookieOptions(options.secureCookies);
   return (req, res, next) => {
-    const params = loginParams(req);
+    const { [RESTART_FIELD]: restart, ...params } = loginParams(req);
     if (!params.iss || !params.login_hint || !params.target_link_uri) {
-      reject(req, res);
+      reject(req, res, 'MISSING_LOGIN_PARAMETERS');
       return;
     }
+    if (restart !== undefined) {
+      const once =
+        restart.length <= 100
+          ? restarts.remember(`login-restart:${restart}`, new Date(Date.now() + RESTART_MEMORY_MS))
+          : Promise.resolve(false);
+      once.then((first) => (first ? continueLogin(req, res, next, params) : reject(req, res, 'LOGIN_ALREADY_RESTARTED')), next);
+      return;
+    }
+    continueLogin(req, res, next, params);
+  };
+
+  function continueLogin(req: Request, res: Response, next: (err?: unknown) => void, params: Record<string, string>): void {
     const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
     res.redirect = ((url: string) => {
       const target = new URL(url);
@@ -77,7 +103,7 @@ export function rememberLoginRequest(
       }, next);
     }) as Response['redirect'];
     next();
-  };
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
-import { partitionLtijsCookies, rememberLoginRequest } from './login-initiation.js';
+import { partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
 import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
@@ -62,6 +62,8 @@ export async function startLti(deps: {
   target: DatabaseTarget;
   nonces: NonceRepository;
   loginRequests: LoginRequestRepository;
+  /** Where the new-window form's one use is remembered. */
+  usedOnce: UsedOnce;
   log: Logger;
   handlers: LtiHandlers;
   /** Whether the database answers now: a failed validation while it does not is an outage, not a bad launch. */
@@ -113,8 +115,11 @@ export async function startLti(deps: {
         );
         app.use(
           LTI_PATHS.login,
-          rememberLoginRequest(deps.loginRequests, { ttlMs: STATE_COOKIE_LIFETIME_MS, secureCookies: config.secureCookies }, (req, res) =>
-            fail(req, res, 'MISSING_LOGIN_PARAMETERS'),
+          rememberLoginRequest(
+            deps.loginRequests,
+            deps.usedOnce,
+            { ttlMs: STATE_COOKIE_LIFETIME_MS, secureCookies: config.secureCookies },
+            fail,
           ),
         );
       },

@@ -1,4 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { postedFromOwnOrigin } from '../web/same-origin.js';
+import { newWindowLogin } from './login-continue.routes.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 import { platformOriginOf, proofMatches, storageKeyOf, storageTargetOf } from './platform-storage.js';
 
@@ -8,7 +10,7 @@ export const STORAGE_PROOF_FIELD = 'storage_proof';
  * A launch that arrives without ltijs's state cookie, for a login that kept its proof in the
  * platform's storage instead (login-continue.routes.ts). The first post (from the LMS) gets a
  * page that reads the proof back from the platform's page and posts the launch again with it;
- * that second post must come from examgate's own page (its Origin), so another site cannot
+ * that second post must come from examgate's own page (web/same-origin.ts), so another site cannot
  * make a browser complete someone else's login. With the proof checked, ltijs is told the
  * state is bound to this browser (as the cookie would have told it) and validates the rest
  * of the launch as always. Every other request passes untouched.
@@ -42,16 +44,17 @@ export function platformStorageLaunch(deps: {
       }
       const proof = body[STORAGE_PROOF_FIELD];
       if (typeof proof !== 'string') {
-        const { lti_storage_target: _storage, ...params } = login.params;
-        res.set('cache-control', 'no-store').render('launch-platform-storage.njk', {
+        // ltijs's helmet says no-referrer, under which a browser without Sec-Fetch-Site would post
+        // `Origin: null` even back to examgate; same-origin lets it name examgate.
+        res.set({ 'cache-control': 'no-store', 'referrer-policy': 'same-origin' }).render('launch-platform-storage.njk', {
           title: 'Opening examgate',
           storage: { target, origin: platformOriginOf(login.redirectUrl), key: storageKeyOf(state) },
           launch: { url: deps.launchPath, idToken, state, proofField: STORAGE_PROOF_FIELD },
-          newWindow: { loginUrl: deps.loginUrl, params },
+          newWindow: newWindowLogin(deps.loginUrl, login.params),
         });
         return;
       }
-      if (req.get('origin') !== deps.publicOrigin) {
+      if (!postedFromOwnOrigin(req, deps.publicOrigin)) {
         deps.refuse(req, res, 'STORAGE_PROOF_FROM_ANOTHER_SITE');
         return;
       }

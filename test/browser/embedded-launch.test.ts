@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { ROLE_INSTRUCTOR, ROLE_LEARNER, type LaunchRequest, type SimulatedLms } from '../../src/lms-sim/index.js';
+import { expectAccessible } from './support/axe.js';
 import { CHROMIUM } from './support/chromium.js';
 import { COOKIE_PROFILES, type CookieProfile } from './support/cross-site/cookie-profiles.js';
 import {
@@ -131,6 +132,7 @@ describe('Embedded launches across sites over HTTPS, in Chromium with each cooki
     async function continueInNewTab(frame: Frame): Promise<Page> {
       await expectHeading(frame, 'Open examgate in a new window', 'the frame at login');
       expect(new URL(frame.url()).pathname, 'answered at the login initiation').to.equal('/lti/login/continue');
+      await expectAccessible(frame, 'new-window page of the login, in the LMS frame');
       const tab = await tabOpenedBy(context, () => frame.getByRole('button', { name: 'Open examgate in a new window' }).click());
       await arrivedAt(tab, toolOrigin());
       return tab;
@@ -177,6 +179,7 @@ describe('Embedded launches across sites over HTTPS, in Chromium with each cooki
     it('when the LMS offers platform storage, then examgate keeps the login there and hands the session to a new window without a second trip to the LMS', async () => {
       const { frame } = await embedded(context, world.canvas, newLearner(canvasLink));
       await expectHeading(frame, 'Continue in a new window', 'the frame after the launch');
+      await expectAccessible(frame, 'hand-over page after a launch proven through platform storage');
       const before = authRequests(world.canvas);
       const tab = await tabOpenedBy(context, () => frame.getByRole('button', { name: 'Continue in a new window' }).click());
       await arrivedAt(tab, toolOrigin());

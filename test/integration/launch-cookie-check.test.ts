@@ -74,7 +74,9 @@ describe('LTI login: the cookie check before the LMS', () => {
     const retry = formFields(page, 'new-window-login');
     expect(retry.action).to.equal('/lti/login');
     expect(retry.target).to.equal('_blank');
-    expect(retry.fields).to.deep.equal(Object.fromEntries(new URL(url).searchParams));
+    const { examgate_restart: restart, ...resent } = retry.fields;
+    expect(resent).to.deep.equal(Object.fromEntries(new URL(url).searchParams));
+    expect(restart, 'the form may start its login once').to.match(/^[A-Za-z0-9_-]{22}$/);
 
     // The new window is first-party: it keeps its cookies. The LMS's hint was never used, so it is accepted.
     const window = newBrowser();
@@ -85,8 +87,15 @@ describe('LTI login: the cookie check before the LMS', () => {
     expect(launch.response.status).to.equal(200);
     expect(new URL(launch.url).pathname).to.equal('/app');
 
-    // The simulated LMS's hint is single-use, like Moodle's: a second retry is refused by the LMS.
-    const spent = await newBrowser().follow(new URL(retry.action, world.url).toString(), { method: 'POST', form: retry.fields });
+    // A second press would send the LMS its spent single-use hint (Moodle: "Invalid request"); examgate answers it.
+    const again = await newBrowser().follow(new URL(retry.action, world.url).toString(), { method: 'POST', form: retry.fields });
+    expect(again.response.status).to.equal(400);
+    expect(again.body).to.contain('examgate was already opened in a new window from this page');
+    expect(again.url, 'refused before the LMS').to.equal(`${world.url}/lti/login`);
+
+    // Without the marker the same login reaches the LMS, which refuses the spent hint (it is single-use, like Moodle's).
+    const { examgate_restart: _marker, ...withoutMarker } = retry.fields;
+    const spent = await newBrowser().follow(new URL(retry.action, world.url).toString(), { method: 'POST', form: withoutMarker });
     expect(spent.response.status).to.equal(400);
     expect(spent.body).to.contain('lti_message_hint does not identify a pending launch');
   });

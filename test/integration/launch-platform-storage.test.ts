@@ -119,14 +119,21 @@ describe('LTI launch: state kept in platform storage when cookies do not stick',
       ['wrong proof', { storage_proof: 'x'.repeat(43) }, { origin: origin() }, /does not know this sign-in/],
       ['no Origin', { storage_proof: storage.value }, {}, /sent from another site than examgate/],
       ['another site', { storage_proof: storage.value }, { origin: 'https://attacker.example' }, /sent from another site than examgate/],
+      [
+        'a browser that says cross-site, whatever its Origin',
+        { storage_proof: storage.value },
+        { origin: origin(), 'sec-fetch-site': 'cross-site' },
+        /sent from another site than examgate/,
+      ],
     ];
     for (const [name, fields, headers, message] of cases) {
       const refused = await launch.again(fields, headers);
       expect(refused.status, name).to.equal(401);
       expect(await refused.text(), name).to.match(message);
     }
-    // None of them ended the login: the right proof from examgate's own page still gets in.
-    const proven = await launch.again({ storage_proof: storage.value }, { origin: origin() });
+    // None of them ended the login: the right proof from examgate's own page still gets in
+    // (a browser that sends Sec-Fetch-Site is believed; under no-referrer its Origin would be null).
+    const proven = await launch.again({ storage_proof: storage.value }, { origin: 'null', 'sec-fetch-site': 'same-origin' });
     expect(await proven.text()).to.contain('Continue in a new window');
   });
 

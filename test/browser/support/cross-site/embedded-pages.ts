@@ -6,8 +6,11 @@ import { submitAutoPostForm, type AutoPostForm } from '../../../../src/lms-sim/i
 /** The iframe of the simulated LMS's course page the tool runs in (src/lms-sim/course-page.ts). */
 export const TOOL_FRAME = 'tool-frame';
 
-/** Short waits: a step that does not happen fails in seconds, not at mocha's timeout. */
-export const STEP_TIMEOUT_MS = 8_000;
+/**
+ * Waits per step: a step that does not happen fails well before mocha's timeout, yet a loaded
+ * 2-core CI machine (Chromium, examgate, two LMSs and the database on it) has time to render.
+ */
+export const STEP_TIMEOUT_MS = 20_000;
 
 /** Opens a course page of the LMS in a new tab. */
 export async function openCoursePage(context: BrowserContext, url: string): Promise<Page> {
