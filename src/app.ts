@@ -21,6 +21,7 @@ import type { ToolConfiguration } from './platforms/tool-configuration.js';
 import type { SigningKeys } from './access/signing-keys.js';
 import { asyncHandler } from './web/async-handler.js';
 import { errorHandler } from './web/error-handler.js';
+import { favicon, FAVICON_PATH } from './web/favicon.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   configureViews(app);
   configureViews(deps.lti.app);
 
+  // Without it every page's automatic icon request would end in the 404 page (and the log).
+  app.get(FAVICON_PATH, favicon());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -143,6 +143,12 @@ export class CandidateRepository {
     return { active, withdrawn };
   }
 
+  /** The sources the test's candidates have, each once. */
+  async sources(examId: string): Promise<CandidateSource[]> {
+    const rows = await CandidateRow.findAll({ attributes: ['source'], where: { exam_id: examId }, group: ['source'] });
+    return rows.map((row) => row.source as CandidateSource);
+  }
+
   async all(examId: string, unit?: UnitOfWork): Promise<Candidate[]> {
     const transaction = transactionOf(unit);
     const rows = await CandidateRow.findAll({ where: { exam_id: examId }, transaction });
