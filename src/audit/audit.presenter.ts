@@ -44,6 +44,8 @@ const FIELD_TEXT: Record<string, string> = {
   tokenUrl: 'token URL',
   jwksUrl: 'JWKS URL',
   newDeploymentPolicy: 'new deployments',
+  defaultTimeZone: 'default time zone',
+  resourceLink: 'LMS link',
   deploymentIds: 'deployment ids',
 };
 

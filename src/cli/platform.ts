@@ -41,6 +41,7 @@ const FLAG_OF: Record<PlatformField, string> = {
   authUrl: '--auth-url',
   tokenUrl: '--token-url',
   jwksUrl: '--jwks-url',
+  defaultTimeZone: '--time-zone',
 };
 
 function show(platform: Platform): string {

@@ -188,14 +188,18 @@ export class ExamRepository {
   }
 
   /** Points a resource link at a test; a later launch of the same link refreshes its AGS endpoints. */
-  async bindResourceLink(link: ResourceLink): Promise<void> {
-    await ResourceLinkRow.upsert({
-      platform_id: link.platformId,
-      resource_link_id: link.resourceLinkId,
-      exam_id: link.examId,
-      ags_lineitems_url: link.agsLineItemsUrl,
-      ags_lineitem_url: link.agsLineItemUrl,
-    });
+  async bindResourceLink(link: ResourceLink, unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
+    await ResourceLinkRow.upsert(
+      {
+        platform_id: link.platformId,
+        resource_link_id: link.resourceLinkId,
+        exam_id: link.examId,
+        ags_lineitems_url: link.agsLineItemsUrl,
+        ags_lineitem_url: link.agsLineItemUrl,
+      },
+      { transaction },
+    );
   }
 
   async findResourceLink(platformId: string, resourceLinkId: string): Promise<ResourceLink | null> {

@@ -11,6 +11,7 @@ const AUDITED_FIELDS = [
   'tokenUrl',
   'jwksUrl',
   'newDeploymentPolicy',
+  'defaultTimeZone',
   'status',
   'deploymentIds',
 ] as const;

@@ -1,5 +1,5 @@
 /** The registration fields an error can be about (the admin form's field names). */
-export type PlatformField = 'preset' | 'issuer' | 'clientId' | 'deploymentIds' | 'authUrl' | 'tokenUrl' | 'jwksUrl';
+export type PlatformField = 'preset' | 'issuer' | 'clientId' | 'deploymentIds' | 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'defaultTimeZone';
 
 /** Registration input that cannot be used; the message says why, `field` which input it is about. */
 export class InvalidPlatformError extends Error {

@@ -1,19 +1,30 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { mapError } from '../web/error-table.js';
 import { clientAddress } from '../web/throttle.js';
-import type { AdminSignIn } from './admin-session.middleware.js';
+import { adminBy, type AdminSignIn } from './admin-session.middleware.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { RegistrationTokenService } from './registration-token.service.js';
-import { mountRegistrationUrlPages } from './registration-url.pages.js';
+import { mountPlatformSettingsPages } from './platform-settings.pages.js';
+import { mountRegistrationUrlPages, type AdminPageRenderer } from './registration-url.pages.js';
 import { presentRegistrationUrl } from './registration-url.presenter.js';
 import type { Platform } from './platform.js';
 import type { ToolConfiguration } from './tool-configuration.js';
 
-const FIELDS = ['preset', 'issuer', 'clientId', 'deploymentIds', 'name', 'authUrl', 'tokenUrl', 'jwksUrl', 'newDeploymentPolicy'] as const;
+const FIELDS = [
+  'preset',
+  'issuer',
+  'clientId',
+  'deploymentIds',
+  'name',
+  'authUrl',
+  'tokenUrl',
+  'jwksUrl',
+  'newDeploymentPolicy',
+  'defaultTimeZone',
+] as const;
 type RegistrationForm = Record<(typeof FIELDS)[number], string> & { skipJwksCheck: boolean };
 type FieldError = { field: string; message: string };
 const DONE: Record<string, string> = {
@@ -22,6 +33,7 @@ const DONE: Record<string, string> = {
   removed: 'The platform is removed.',
   'platform-approved': 'The platform is approved: it may launch examgate and show it in its pages now.',
   revoked: 'The registration URL is revoked: an LMS that tries it now is refused.',
+  'time-zone': 'The default time zone is saved: new tests of this platform start in it (tests that exist keep theirs).',
 };
 
 function readForm(body: unknown): RegistrationForm {
@@ -46,6 +58,7 @@ function toInput(form: RegistrationForm): RegisterPlatformInput {
     tokenUrl: form.tokenUrl || undefined,
     jwksUrl: form.jwksUrl || undefined,
     newDeploymentPolicy: policy === 'accept' || policy === 'hold' ? policy : null,
+    defaultTimeZone: form.defaultTimeZone || undefined,
     skipJwksCheck: form.skipJwksCheck,
   };
 }
@@ -54,15 +67,6 @@ function toInput(form: RegistrationForm): RegisterPlatformInput {
 function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreachableError): FieldError & { status: number } {
   const field = err instanceof PlatformExistsError ? 'clientId' : err instanceof JwksUnreachableError ? 'jwksUrl' : err.field;
   return { status: mapError(err)?.status ?? 400, field, message: err.message };
-}
-
-/**
- * Everyone signs in with the one ADMIN_TOKEN, so the trail tells sign-ins apart by a short
- * digest of the session (not the cookie, which would let a reader of the trail sign in).
- */
-export function adminBy(res: Response): AuditBy {
-  const { idHash } = res.locals.session as { idHash: string };
-  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
 }
 
 function present(platform: Platform) {
@@ -162,9 +166,9 @@ export function platformAdminPages(
     }),
   );
   mountPlatformActions(router, service, admin);
-  mountRegistrationUrlPages(router, registrationUrls, admin, (res, status, extra) =>
-    platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra),
-  );
+  const renderWith: AdminPageRenderer = (res, status, extra) => platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra);
+  mountRegistrationUrlPages(router, registrationUrls, admin, renderWith);
+  mountPlatformSettingsPages(router, service, admin, renderWith);
   return router;
 }
 

@@ -27,6 +27,7 @@ function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
     tokenUrl: row.token_url,
     jwksUrl: row.jwks_url,
     newDeploymentPolicy: (row.new_deployment_policy as Platform['newDeploymentPolicy']) ?? null,
+    defaultTimeZone: row.default_time_zone,
     ltijsPlatformId: row.ltijs_platform_id,
     status: row.status === 'pending' ? 'pending' : 'active',
     deployments: deployments.map(toDeployment),
@@ -63,6 +64,7 @@ export class PlatformRepository {
           token_url: platform.tokenUrl,
           jwks_url: platform.jwksUrl,
           new_deployment_policy: platform.newDeploymentPolicy,
+          default_time_zone: platform.defaultTimeZone,
           ltijs_platform_id: platform.ltijsPlatformId,
           status: platform.status,
         },
@@ -141,6 +143,12 @@ export class PlatformRepository {
   async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], unit?: UnitOfWork): Promise<boolean> {
     const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId }, transaction });
+    return count > 0;
+  }
+
+  async setDefaultTimeZone(platformId: string, zone: string, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
+    const [count] = await PlatformRow.update({ default_time_zone: zone }, { where: { id: platformId }, transaction });
     return count > 0;
   }
 

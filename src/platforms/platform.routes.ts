@@ -21,6 +21,7 @@ const registration = z.object({
   tokenUrl: z.string().optional(),
   jwksUrl: z.string().optional(),
   newDeploymentPolicy: z.enum(['accept', 'hold']).nullable().optional(),
+  defaultTimeZone: z.string().max(64).optional(),
   skipJwksCheck: z.boolean().optional(),
 });
 
@@ -118,6 +119,14 @@ export function platformAdminRoutes(
       const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
       await service.setNewDeploymentPolicy(String(req.params.id), policy, BY_API);
       res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  router.put(
+    '/platforms/:id/default-time-zone',
+    asyncHandler(async (req, res) => {
+      const { timeZone } = parse(z.object({ timeZone: z.string().max(64) }), req.body);
+      const platform = await service.setDefaultTimeZone(String(req.params.id), timeZone, BY_API);
+      res.json({ platform: present(platform) });
     }),
   );
   router.post(

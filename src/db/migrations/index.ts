@@ -6,6 +6,7 @@ import { registrationTokens } from './0004-registration-tokens.js';
 import { jobRetries } from './0005-job-retries.js';
 import { auditTrail } from './0006-audit-trail.js';
 import { embeddedLaunches } from './0007-embedded-launches.js';
+import { platformTimeZone } from './0009-platform-time-zone.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   jobRetries,
   auditTrail,
   embeddedLaunches,
+  platformTimeZone,
 ];
