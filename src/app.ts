@@ -14,6 +14,7 @@ import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import type { PlatformMoveService } from './platforms/platform-move.service.js';
 import type { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
 import { dynamicRegistrationRoutes } from './platforms/registration.routes.js';
 import type { RegistrationTokenService } from './platforms/registration-token.service.js';
@@ -44,6 +45,7 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   tool: ToolConfiguration;
   dynamicRegistration: DynamicRegistrationService;
   registrationUrls: RegistrationTokenService;
+  platformMoves: PlatformMoveService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
 }
@@ -120,11 +122,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(deliveryRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.
   const adminThrottle = new LoginThrottle(deps.throttle, rules.adminSignIn);
-  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));
+  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.platformMoves, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));
   // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
   const admin = new AdminSignIn(deps.config, adminThrottle);
   app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.registrationUrls, deps.config, deps.tool, admin));
+  app.use(
+    '/admin',
+    platformAdminPages({
+      platforms: deps.platforms,
+      registrationUrls: deps.registrationUrls,
+      moves: deps.platformMoves,
+      config: deps.config,
+      tool: deps.tool,
+      admin,
+    }),
+  );
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }

@@ -46,6 +46,7 @@ const FIELD_TEXT: Record<string, string> = {
   newDeploymentPolicy: 'new deployments',
   defaultTimeZone: 'default time zone',
   resourceLink: 'LMS link',
+  movedInto: 'registration moved into',
   deploymentIds: 'deployment ids',
 };
 

@@ -57,6 +57,11 @@ export class CandidateService {
     return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates, sources };
   }
 
+  /** Candidates on all tests of a platform's courses (the admin pages weigh a move or a removal by it). */
+  countOnPlatform(platformId: string): Promise<number> {
+    return this.repository.countOnPlatform(platformId);
+  }
+
   async get(exam: Exam, id: string): Promise<Candidate> {
     const candidate = await this.repository.findById(exam.id, id);
     if (!candidate) {

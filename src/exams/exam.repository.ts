@@ -107,6 +107,32 @@ export class ExamRepository {
     return toCourse(existing);
   }
 
+  /** How much of a platform's tenant lives here: its courses and their tests. */
+  async countsOfPlatform(platformId: string, unit?: UnitOfWork): Promise<{ courses: number; tests: number }> {
+    const transaction = transactionOf(unit);
+    const [row] = await this.sequelize.query<{ courses: number | string; tests: number | string }>(
+      `SELECT (SELECT COUNT(*) FROM courses WHERE platform_id = :platformId) AS courses,
+              (SELECT COUNT(*) FROM exams e JOIN courses c ON c.id = e.course_id WHERE c.platform_id = :platformId) AS tests`,
+      { replacements: { platformId }, type: QueryTypes.SELECT, transaction },
+    );
+    return { courses: Number(row?.courses ?? 0), tests: Number(row?.tests ?? 0) };
+  }
+
+  /**
+   * Deletes the platform's courses (and their resource links) when none of them holds a test;
+   * when one does, deletes nothing and answers false. Call inside the unit that relies on it.
+   */
+  async deleteCoursesWithoutTests(platformId: string, unit: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
+    const { tests } = await this.countsOfPlatform(platformId, unit);
+    if (tests > 0) {
+      return false;
+    }
+    await ResourceLinkRow.destroy({ where: { platform_id: platformId }, transaction });
+    await CourseRow.destroy({ where: { platform_id: platformId }, transaction });
+    return true;
+  }
+
   async findCourse(platformId: string, contextId: string): Promise<Course | null> {
     const row = await CourseRow.findOne({ where: { platform_id: platformId, context_id: contextId } });
     return row ? toCourse(row) : null;

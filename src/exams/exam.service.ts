@@ -232,6 +232,19 @@ export class ExamService {
     return exam;
   }
 
+  /** How many courses and tests a platform's tenant holds (the admin pages weigh a move or a removal by it). */
+  countsOfPlatform(platformId: string): Promise<{ courses: number; tests: number }> {
+    return this.repository.countsOfPlatform(platformId);
+  }
+
+  /**
+   * Drops a platform's courses when none holds a test (launches create a course on first sight,
+   * so a fresh registration may have a few, empty); false, with nothing dropped, when one does.
+   */
+  removeEmptyCourses(platformId: string, unit: UnitOfWork): Promise<boolean> {
+    return this.repository.deleteCoursesWithoutTests(platformId, unit);
+  }
+
   /** For jobs and hand-offs, which act for the system rather than a person. */
   async findForSystem(examId: string): Promise<{ exam: Exam; course: Course } | null> {
     const exam = await this.repository.findExam(examId);

@@ -28,6 +28,18 @@ export function platformAudit(action: string, before: Platform | null, after: Pl
   return { entityType: 'platform', entityId: platform.id, action, label: platform.name, platformId: platform.id, changes };
 }
 
+/** The separate entry of a new registration ends: its registration now belongs to `into` (platform-move.service.ts). */
+export function movedIntoAudit(removed: Platform, into: Platform): AuditChange {
+  return {
+    entityType: 'platform',
+    entityId: removed.id,
+    action: 'remove',
+    label: removed.name,
+    platformId: removed.id,
+    changes: { movedInto: { from: null, to: into.name } },
+  };
+}
+
 /** The audit entry of a change to one deployment of a platform. */
 export function deploymentAudit(
   platform: Platform,

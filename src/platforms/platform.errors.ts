@@ -26,6 +26,14 @@ export class PlatformNotFoundError extends Error {
   }
 }
 
+/** A move of a platform to a new registration that cannot be done; the message says why and what to do. */
+export class PlatformMoveRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlatformMoveRefusedError';
+  }
+}
+
 /** The platform's key set could not be fetched or holds no usable key. */
 export class JwksUnreachableError extends Error {
   constructor(jwksUrl: string, reason: string) {

@@ -7,6 +7,9 @@ import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
 
+/** What makes a registration: how the LMS knows examgate (client id) and where examgate reaches it. */
+export type RegistrationFields = Pick<Platform, 'clientId' | 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'ltijsPlatformId'>;
+
 function toDeployment(row: DeploymentRow): Deployment {
   return {
     deploymentId: row.deployment_id,
@@ -150,6 +153,30 @@ export class PlatformRepository {
     const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ default_time_zone: zone }, { where: { id: platformId }, transaction });
     return count > 0;
+  }
+
+  /**
+   * Gives a platform the registration of another: the deployments of `fromId` become the
+   * platform's (its own are dropped: they belonged to its old client id), then its client id,
+   * endpoints and ltijs record are replaced. The caller removes `fromId` first, in the same unit.
+   */
+  async takeDeployments(platformId: string, fromId: string, unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
+    await DeploymentRow.destroy({ where: { platform_id: platformId }, transaction });
+    await DeploymentRow.update({ platform_id: platformId }, { where: { platform_id: fromId }, transaction });
+  }
+
+  async setRegistration(platformId: string, registration: RegistrationFields, unit: UnitOfWork): Promise<void> {
+    await PlatformRow.update(
+      {
+        client_id: registration.clientId,
+        auth_url: registration.authUrl,
+        token_url: registration.tokenUrl,
+        jwks_url: registration.jwksUrl,
+        ltijs_platform_id: registration.ltijsPlatformId,
+      },
+      { where: { id: platformId }, transaction: transactionOf(unit) },
+    );
   }
 
   async remove(id: string, unit?: UnitOfWork): Promise<boolean> {

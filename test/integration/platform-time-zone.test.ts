@@ -90,17 +90,14 @@ describe('A platform’s default time zone for new tests: admin page, admin API'
   });
 
   it('when the admin API registers with a zone or changes it, then it is stored; a wrong zone is a 400 naming the setting', async () => {
-    const created = await api()
-      .post('/admin/api/platforms')
-      .set(auth())
-      .send({
-        issuer: ISSUER,
-        clientId: 'tz-api',
-        deploymentId: '3',
-        preset: 'moodle',
-        skipJwksCheck: true,
-        defaultTimeZone: 'Asia/Tokyo',
-      });
+    const created = await api().post('/admin/api/platforms').set(auth()).send({
+      issuer: ISSUER,
+      clientId: 'tz-api',
+      deploymentId: '3',
+      preset: 'moodle',
+      skipJwksCheck: true,
+      defaultTimeZone: 'Asia/Tokyo',
+    });
     expect(created.status, created.text).to.equal(201);
     expect(created.body.platform).to.include({ defaultTimeZone: 'Asia/Tokyo' });
     const id = created.body.platform.id as string;
