@@ -15,6 +15,7 @@ import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import type { PlatformMoveService } from './platforms/platform-move.service.js';
 import type { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
 import { dynamicRegistrationRoutes } from './platforms/registration.routes.js';
 import type { RegistrationTokenService } from './platforms/registration-token.service.js';
@@ -22,6 +23,7 @@ import type { ToolConfiguration } from './platforms/tool-configuration.js';
 import type { SigningKeys } from './access/signing-keys.js';
 import { asyncHandler } from './web/async-handler.js';
 import { errorHandler } from './web/error-handler.js';
+import { favicon, FAVICON_PATH } from './web/favicon.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
@@ -44,6 +46,7 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   tool: ToolConfiguration;
   dynamicRegistration: DynamicRegistrationService;
   registrationUrls: RegistrationTokenService;
+  platformMoves: PlatformMoveService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
 }
@@ -56,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
   configureViews(app);
   configureViews(deps.lti.app);
 
+  // Without it every page's automatic icon request would end in the 404 page (and the log).
+  app.get(FAVICON_PATH, favicon());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -122,11 +127,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(handoffRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.
   const adminThrottle = new LoginThrottle(deps.throttle, rules.adminSignIn);
-  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));
+  app.use('/admin/api', platformAdminRoutes(deps.platforms, deps.platformMoves, deps.config.ADMIN_TOKEN, deps.tool, adminThrottle));
   // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
   const admin = new AdminSignIn(deps.config, adminThrottle);
   app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
-  app.use('/admin', platformAdminPages(deps.platforms, deps.registrationUrls, deps.config, deps.tool, admin));
+  app.use(
+    '/admin',
+    platformAdminPages({
+      platforms: deps.platforms,
+      registrationUrls: deps.registrationUrls,
+      moves: deps.platformMoves,
+      config: deps.config,
+      tool: deps.tool,
+      admin,
+    }),
+  );
   if (deps.demo) {
     app.use('/demo', deps.demo);
   }

@@ -16,6 +16,7 @@ import { startLti } from './lti/lti-provider.js';
 import { NonceRepository } from './lti/nonce.repository.js';
 import { PlatformRepository } from './platforms/platform.repository.js';
 import { PlatformService } from './platforms/platform.service.js';
+import { PlatformMoveService } from './platforms/platform-move.service.js';
 import { toolConfiguration } from './platforms/tool-configuration.js';
 import { DynamicRegistrationService } from './platforms/dynamic-registration.service.js';
 import { RegistrationTokenRepository } from './platforms/registration-token.repository.js';
@@ -38,6 +39,8 @@ export interface Examgate {
   app: Express;
   sequelize: Sequelize;
   platforms: PlatformService;
+  /** Moving a platform to a new registration of the same LMS (admin page, CLI). */
+  platformMoves: PlatformMoveService;
   audit: AuditService;
   /** Registration URLs for LTI Dynamic Registration (admin page, CLI). */
   registrationUrls: RegistrationTokenService;
@@ -72,15 +75,18 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   const audit = new AuditService(new AuditRepository(sequelize));
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
+  const platformRepository = new PlatformRepository(sequelize);
+  const ltiPlatforms = createLtiPlatformRegistry();
   const platforms: PlatformService = new PlatformService(
-    new PlatformRepository(sequelize),
-    createLtiPlatformRegistry(),
+    platformRepository,
+    ltiPlatforms,
     audit,
     { defaultPolicy: config.NEW_DEPLOYMENT_POLICY, allowHttp: config.NODE_ENV !== 'production', onChange: () => frameAncestors.refresh() },
     log,
   );
   const tool = toolConfiguration(config.PUBLIC_URL);
-  const registrationUrls = new RegistrationTokenService(new RegistrationTokenRepository(sequelize), {
+  const registrationTokens = new RegistrationTokenRepository(sequelize);
+  const registrationUrls = new RegistrationTokenService(registrationTokens, {
     registerUrl: tool.dynamicRegistrationUrl,
     defaultHours: config.REGISTRATION_URL_HOURS,
   });
@@ -98,6 +104,19 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, audit, log);
   const handOffs = new TicketedHandOff(new StartTickets(config.SECRET_KEY), sessions, domain.exams, domain.candidates, domain.attempts);
+  const platformMoves = new PlatformMoveService(
+    platformRepository,
+    registrationTokens,
+    ltiPlatforms,
+    audit,
+    {
+      countsOf: async (id) => ({ ...(await domain.exams.countsOfPlatform(id)), candidates: await domain.candidates.countOnPlatform(id) }),
+      removeEmptyCourses: (id, unit) => domain.exams.removeEmptyCourses(id, unit),
+      endSessions: (id, unit) => sessions.endAllOf(id, unit),
+    },
+    { onChange: () => frameAncestors.refresh() },
+    log,
+  );
   const isDatabaseReady = () =>
     sequelize.authenticate().then(
       () => true,
@@ -136,6 +155,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     tool,
     dynamicRegistration,
     registrationUrls,
+    platformMoves,
     isDatabaseReady,
     demo,
   });
@@ -159,6 +179,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     app,
     sequelize,
     platforms,
+    platformMoves,
     audit,
     registrationUrls,
     jobs: domain.jobs,

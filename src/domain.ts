@@ -30,7 +30,9 @@ const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
 export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, audit: AuditService, log: Logger) {
   const examRepository = new ExamRepository(sequelize);
   // Plain-http delivery and finish URLs only outside production (a local engine in development).
-  const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, audit, log);
+  const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, audit, log, {
+    defaultTimeZoneOf: async (platformId) => (await platforms.get(platformId)).defaultTimeZone,
+  });
   const candidateRepository = new CandidateRepository(sequelize);
   const candidates = new CandidateService(candidateRepository, exams, audit, log);
   const attemptStates = new CandidateAttempts(candidateRepository);

@@ -1,5 +1,14 @@
 import type { Answers } from './grading.js';
 import type { Handoff } from './handoff.js';
+import { QUESTIONS } from './questions.js';
+
+/** A question as the page shows it: prompt and choices, never the answer key. */
+export interface QuestionView {
+  id: string;
+  number: number;
+  prompt: string;
+  choices: Array<{ value: string; checked: boolean }>;
+}
 
 export interface TestPageView {
   examTitle: string;
@@ -12,8 +21,8 @@ export interface TestPageView {
   closes: { text: string; iso: string } | null;
   csrfToken: string;
   finishAction: string;
-  /** The choices to show as checked (after a refused finish); empty on a fresh page. */
-  answers: Partial<Answers>;
+  /** The questions, with the choices to show as checked after a refused finish (none on a fresh page). */
+  questions: QuestionView[];
   error: string | null;
 }
 
@@ -39,9 +48,18 @@ export function presentTestPage(handoff: Handoff, state: TestPageState): TestPag
     closes: closingTime(exam.window.end, extra, exam.window.timeZone),
     csrfToken: state.csrfToken,
     finishAction: state.finishAction,
-    answers: state.answers ?? {},
+    questions: presentQuestions(state.answers ?? {}),
     error: state.error ?? null,
   };
+}
+
+function presentQuestions(answers: Partial<Answers>): QuestionView[] {
+  return QUESTIONS.map((question, index) => ({
+    id: question.id,
+    number: index + 1,
+    prompt: question.prompt,
+    choices: question.choices.map((value) => ({ value, checked: answers[question.id] === value })),
+  }));
 }
 
 /** Extra time moves the window's end as well as the duration. */

@@ -45,6 +45,9 @@ const FIELD_TEXT: Record<string, string> = {
   tokenUrl: 'token URL',
   jwksUrl: 'JWKS URL',
   newDeploymentPolicy: 'new deployments',
+  defaultTimeZone: 'default time zone',
+  resourceLink: 'LMS link',
+  movedInto: 'registration moved into',
   deploymentIds: 'deployment ids',
 };
 

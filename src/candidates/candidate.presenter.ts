@@ -105,7 +105,8 @@ export function presentRoster(
 ) {
   const summary = summaryJson ? (JSON.parse(summaryJson) as RosterSyncSummary) : null;
   return {
-    syncedAt: syncedAt ? syncedAt.toISOString() : null,
+    // The machine-readable instant for <time datetime>, and the test's own zone for people.
+    syncedAt: syncedAt ? { iso: syncedAt.toISOString(), text: formatTime(syncedAt) } : null,
     summary: summary ? summaryText(summary) : null,
     job: job ? { id: job.id, done: job.progress.done, ...presentJobState(job, formatTime) } : null,
   };

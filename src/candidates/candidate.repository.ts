@@ -1,4 +1,4 @@
-import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import type {
   AttemptState,
   Candidate,
@@ -143,6 +143,22 @@ export class CandidateRepository {
       CandidateRow.count({ where: { exam_id: examId, status: 'withdrawn' } }),
     ]);
     return { active, withdrawn };
+  }
+
+  /** Every candidate on every test of the platform's courses. */
+  async countOnPlatform(platformId: string): Promise<number> {
+    const [row] = await this.sequelize.query<{ count: number | string }>(
+      `SELECT COUNT(*) AS count FROM candidates ca JOIN exams e ON e.id = ca.exam_id JOIN courses c ON c.id = e.course_id
+        WHERE c.platform_id = :platformId`,
+      { replacements: { platformId }, type: QueryTypes.SELECT },
+    );
+    return Number(row?.count ?? 0);
+  }
+
+  /** The sources the test's candidates have, each once. */
+  async sources(examId: string): Promise<CandidateSource[]> {
+    const rows = await CandidateRow.findAll({ attributes: ['source'], where: { exam_id: examId }, group: ['source'] });
+    return rows.map((row) => row.source as CandidateSource);
   }
 
   async all(examId: string, unit?: UnitOfWork): Promise<Candidate[]> {

@@ -7,7 +7,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { optionalField } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
-import type { CandidateSource, CandidateStatus } from './candidate.js';
+import { CANDIDATE_SOURCES, type CandidateStatus } from './candidate.js';
 import { CandidateCapError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
 import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateInput } from './candidate-input.js';
@@ -17,7 +17,6 @@ import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
 import { GRADE_PASSBACK_JOB } from '../access/attempt.service.js';
 import { formatInZone } from '../exams/time-zone.js';
 
-const SOURCES: CandidateSource[] = ['roster', 'one-time', 'sso', 'permanent', 'manual'];
 const STATUSES: CandidateStatus[] = ['active', 'withdrawn'];
 
 type ExamRequest = Request<{ examId: string; candidateId?: string }>;
@@ -52,7 +51,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
   const renderPage = async (req: ExamRequest, res: Response, exam: Exam, problem: { message: string; values: CandidateInput } | null) => {
     const query = {
       search: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
-      source: pick(req.query.source, SOURCES),
+      source: pick(req.query.source, CANDIDATE_SOURCES),
       status: pick(req.query.status, STATUSES),
       page: Number(req.query.page) || 1,
     };
@@ -70,7 +69,6 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       ...result,
       candidates: result.candidates.map((c) => presentCandidate(c, gradeJobs.get(c.id) ?? null, formatTime)),
       roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job, formatTime),
-      sources: SOURCES,
       problem,
       csrf: csrfOf(res, deps.secret),
     });

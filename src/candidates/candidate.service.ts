@@ -6,7 +6,14 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { Logger } from '../logger.js';
-import type { Candidate, CandidateSource, CandidateStatus, EditableField, LmsPerson } from './candidate.js';
+import {
+  CANDIDATE_SOURCES,
+  type Candidate,
+  type CandidateSource,
+  type CandidateStatus,
+  type EditableField,
+  type LmsPerson,
+} from './candidate.js';
 import { candidateAudit, editedValues as fieldsOf, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
 import { CandidateCapError, CandidateNotFoundError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
@@ -44,8 +51,15 @@ export class CandidateService {
       offset: (page - 1) * PAGE_SIZE,
       limit: PAGE_SIZE,
     });
-    const counts = await this.repository.counts(exam.id);
-    return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates };
+    const [counts, present] = await Promise.all([this.repository.counts(exam.id), this.repository.sources(exam.id)]);
+    // The filter offers only sources some candidate of this test has (and one asked for, so the choice stays visible).
+    const sources = CANDIDATE_SOURCES.filter((source) => present.includes(source) || source === query.source);
+    return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates, sources };
+  }
+
+  /** Candidates on all tests of a platform's courses (the admin pages weigh a move or a removal by it). */
+  countOnPlatform(platformId: string): Promise<number> {
+    return this.repository.countOnPlatform(platformId);
   }
 
   async get(exam: Exam, id: string): Promise<Candidate> {

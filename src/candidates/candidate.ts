@@ -34,7 +34,9 @@ export interface Candidate {
   resourceLinkId: string | null;
 }
 
-export type CandidateSource = 'roster' | 'one-time' | 'sso' | 'permanent' | 'manual';
+/** Every way a candidate can come to a test, in the order the candidates page lists them. */
+export const CANDIDATE_SOURCES = ['roster', 'one-time', 'sso', 'permanent', 'manual'] as const;
+export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 export type CandidateStatus = 'active' | 'withdrawn';
 export type WithdrawnReason = 'manual' | 'left_course' | 'inactive';
 /**

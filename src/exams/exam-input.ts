@@ -72,8 +72,11 @@ function parseDuration(value: string): number | null {
   return minutes;
 }
 
-/** Checks every field; the first problem found is thrown with a message naming the field. */
-export function parseExamInput(input: ExamInput, options: { allowHttp: boolean }): ExamFields {
+/**
+ * Checks every field; the first problem found is thrown with a message naming the field. An
+ * empty time zone is `defaultTimeZone`: the platform's, which an administrator chose.
+ */
+export function parseExamInput(input: ExamInput, options: { allowHttp: boolean; defaultTimeZone?: string }): ExamFields {
   const title = input.title.trim();
   if (title.length < 1 || title.length > 255) {
     throw new InvalidExamError('title', 'Give the test a title of 1 to 255 characters.');
@@ -81,7 +84,7 @@ export function parseExamInput(input: ExamInput, options: { allowHttp: boolean }
   if (input.description.length > 10_000) {
     throw new InvalidExamError('description', 'The description is longer than 10 000 characters.');
   }
-  const timeZone = input.timeZone.trim() || 'UTC';
+  const timeZone = input.timeZone.trim() || options.defaultTimeZone || 'UTC';
   if (!isTimeZone(timeZone)) {
     throw new InvalidExamError('timeZone', `"${timeZone.slice(0, 64)}" is not a time zone; use a name like Europe/Oslo or UTC.`);
   }

@@ -24,15 +24,15 @@ export function presentExam(exam: Exam) {
   };
 }
 
-/** The form's values for a test being edited (or the defaults of a new one). */
-export function examFormValues(exam: Exam | null): ExamInput {
+/** The form's values for a test being edited (or the defaults of a new one, in the platform's default zone). */
+export function examFormValues(exam: Exam | null, defaultTimeZone = 'UTC'): ExamInput {
   if (!exam) {
     return {
       title: '',
       description: '',
       opensAt: '',
       closesAt: '',
-      timeZone: 'UTC',
+      timeZone: defaultTimeZone,
       durationMinutes: '60',
       deliveryUrl: '',
       finishRedirectUrl: '',

@@ -109,6 +109,32 @@ export class ExamRepository {
     return toCourse(existing);
   }
 
+  /** How much of a platform's tenant lives here: its courses and their tests. */
+  async countsOfPlatform(platformId: string, unit?: UnitOfWork): Promise<{ courses: number; tests: number }> {
+    const transaction = transactionOf(unit);
+    const [row] = await this.sequelize.query<{ courses: number | string; tests: number | string }>(
+      `SELECT (SELECT COUNT(*) FROM courses WHERE platform_id = :platformId) AS courses,
+              (SELECT COUNT(*) FROM exams e JOIN courses c ON c.id = e.course_id WHERE c.platform_id = :platformId) AS tests`,
+      { replacements: { platformId }, type: QueryTypes.SELECT, transaction },
+    );
+    return { courses: Number(row?.courses ?? 0), tests: Number(row?.tests ?? 0) };
+  }
+
+  /**
+   * Deletes the platform's courses (and their resource links) when none of them holds a test;
+   * when one does, deletes nothing and answers false. Call inside the unit that relies on it.
+   */
+  async deleteCoursesWithoutTests(platformId: string, unit: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
+    const { tests } = await this.countsOfPlatform(platformId, unit);
+    if (tests > 0) {
+      return false;
+    }
+    await ResourceLinkRow.destroy({ where: { platform_id: platformId }, transaction });
+    await CourseRow.destroy({ where: { platform_id: platformId }, transaction });
+    return true;
+  }
+
   async findCourse(platformId: string, contextId: string): Promise<Course | null> {
     const row = await CourseRow.findOne({ where: { platform_id: platformId, context_id: contextId } });
     return row ? toCourse(row) : null;
@@ -190,14 +216,18 @@ export class ExamRepository {
   }
 
   /** Points a resource link at a test; a later launch of the same link refreshes its AGS endpoints. */
-  async bindResourceLink(link: ResourceLink): Promise<void> {
-    await ResourceLinkRow.upsert({
-      platform_id: link.platformId,
-      resource_link_id: link.resourceLinkId,
-      exam_id: link.examId,
-      ags_lineitems_url: link.agsLineItemsUrl,
-      ags_lineitem_url: link.agsLineItemUrl,
-    });
+  async bindResourceLink(link: ResourceLink, unit?: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
+    await ResourceLinkRow.upsert(
+      {
+        platform_id: link.platformId,
+        resource_link_id: link.resourceLinkId,
+        exam_id: link.examId,
+        ags_lineitems_url: link.agsLineItemsUrl,
+        ags_lineitem_url: link.agsLineItemUrl,
+      },
+      { transaction },
+    );
   }
 
   async findResourceLink(platformId: string, resourceLinkId: string): Promise<ResourceLink | null> {

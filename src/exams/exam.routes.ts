@@ -34,6 +34,10 @@ export function examInputFrom(body: unknown): ExamInput {
   };
 }
 
+/** What the test's page says after staff chose it for the link they opened (link-choice.routes.ts). */
+const PLACED_MESSAGE = (linkTitle: string | undefined) =>
+  `${linkTitle ? `The link “${linkTitle}”` : 'The link you opened'} now opens this test: students who open it land in its lobby.`;
+
 /** Staff pages for the tests of the launching course: list, create, edit, activate, close, delete. */
 export function examRoutes(deps: ExamRouteDeps): Router {
   const router = express.Router();
@@ -61,7 +65,12 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       res.render('exams.njk', { title: 'Tests in this course', courseTitle: course?.title ?? course?.id, exams: exams.map(presentExam) });
     }),
   );
-  router.get('/new', (_req, res) => renderForm(res, null, examFormValues(null), null));
+  router.get(
+    '/new',
+    asyncHandler(async (_req, res) => {
+      renderForm(res, null, examFormValues(null, await deps.exams.defaultTimeZone(actorOf(launchOf(res)))), null);
+    }),
+  );
   router.post(
     '/',
     form,
@@ -84,7 +93,8 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
       const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
       await deps.onExamOpened(exam);
-      res.render('exam.njk', { title: exam.title, exam: presentExam(exam), csrf: csrfOf(res, deps.secret) });
+      const done = req.query.done === 'placed' ? PLACED_MESSAGE(launchOf(res).resourceLink?.title) : null;
+      res.render('exam.njk', { title: exam.title, exam: presentExam(exam), done, csrf: csrfOf(res, deps.secret) });
     }),
   );
   router.get(

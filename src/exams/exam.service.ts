@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { CANDIDATE_CAP, type Exam, type ExamInput, type ExamStatus } from './exam.js';
 import { ExamNotFoundError, ExamStateError } from './exam.errors.js';
 import { parseExamInput } from './exam-input.js';
-import { examAudit as auditOf } from './exam-audit.js';
+import { examAudit as auditOf, linkPlacementAudit } from './exam-audit.js';
 import type { Course, ExamRepository } from './exam.repository.js';
 
 /** Who is acting, as far as tests are concerned: taken from their launch. */
@@ -26,6 +26,11 @@ export interface LaunchPlacement {
   ags: { lineItemsUrl: string | null; lineItemUrl: string | null };
 }
 
+/** Where a test's platform keeps the zone its new tests start with (PlatformService, an admin setting). */
+export interface PlatformTimeZones {
+  defaultTimeZoneOf(platformId: string): Promise<string>;
+}
+
 /** The custom parameter a deep-linked resource link carries; Canvas and Moodle echo it on every launch. */
 export const EXAM_CUSTOM_PARAMETER = 'examgate_exam';
 
@@ -41,7 +46,17 @@ export class ExamService {
     private readonly settings: { allowHttpUrls: boolean },
     private readonly audit: AuditService,
     private readonly log: Logger,
+    private readonly timeZones: PlatformTimeZones,
   ) {}
+
+  /** The zone a new test of the actor's platform starts with. */
+  defaultTimeZone(actor: Actor): Promise<string> {
+    return this.timeZones.defaultTimeZoneOf(actor.platformId);
+  }
+
+  private async parse(actor: Actor, input: ExamInput) {
+    return parseExamInput(input, { allowHttp: this.settings.allowHttpUrls, defaultTimeZone: await this.defaultTimeZone(actor) });
+  }
 
   /** The course of a staff actor, created on first sight. */
   async courseOf(actor: Actor): Promise<Course> {
@@ -59,7 +74,7 @@ export class ExamService {
   }
 
   async create(actor: Actor, input: ExamInput, by: AuditBy): Promise<Exam> {
-    const fields = parseExamInput(input, { allowHttp: this.settings.allowHttpUrls });
+    const fields = await this.parse(actor, input);
     const course = await this.courseOf(actor);
     const exam = await this.repository.transaction(async (transaction) => {
       const created = await this.repository.insertExam(course.id, fields, CANDIDATE_CAP, transaction);
@@ -86,7 +101,7 @@ export class ExamService {
     if (exam.status === 'closed') {
       throw new ExamStateError('A closed test can no longer be edited.');
     }
-    const fields = parseExamInput(input, { allowHttp: this.settings.allowHttpUrls });
+    const fields = await this.parse(actor, input);
     await this.repository.transaction(async (transaction) => {
       const before = (await this.repository.findExam(exam.id, transaction)) ?? exam;
       await this.repository.updateExam(exam.id, fields, transaction);
@@ -130,27 +145,24 @@ export class ExamService {
   /**
    * The test a resource-link launch opens: the one named by the exam id examgate put in the
    * deep-linking response (the LMS echoes it on every launch, and a new "select content" on
-   * the same activity changes it), else the one the link was bound to before. Only a test of
-   * the launching course opens: a copied course or an edited custom parameter cannot reach
-   * another course's test.
+   * the same activity changes it), else the one the link was bound to before (by that first
+   * launch, or by staff choosing a test for an unplaced link). Only a test of the launching
+   * course opens: a copied course or an edited custom parameter cannot reach another course's
+   * test, and a link copied with its course can be given a test of the new course.
    */
   async examForLaunch(placement: LaunchPlacement): Promise<Exam | null> {
     if (placement.context) {
       // Every launch refreshes what examgate knows of its course, the roster URL above all.
       await this.repository.upsertCourse(placement.platformId, placement.context.id, placement.context.title ?? null, placement.nrpsUrl);
     }
-    if (!placement.resourceLinkId) {
+    if (!placement.resourceLinkId || !placement.context) {
       return null;
     }
     const bound = await this.repository.findResourceLink(placement.platformId, placement.resourceLinkId);
-    const examId = placement.examIdFromLink ?? bound?.examId;
-    const exam = examId ? await this.repository.findExam(examId) : null;
-    if (!exam || !placement.context) {
-      return null;
-    }
-    const course = await this.repository.courseById(exam.courseId);
-    if (!course || course.platformId !== placement.platformId || course.contextId !== placement.context.id) {
-      this.log.warn({ examId, resourceLinkId: placement.resourceLinkId }, 'resource link points at a test of another course');
+    const exam =
+      (await this.examOfCourse(placement, placement.examIdFromLink)) ??
+      (bound?.examId === placement.examIdFromLink ? null : await this.examOfCourse(placement, bound?.examId ?? null));
+    if (!exam) {
       return null;
     }
     const changed =
@@ -168,6 +180,69 @@ export class ExamService {
       });
     }
     return exam;
+  }
+
+  /** The test `examId` if it belongs to the launch's course; a test of another course is logged and not opened. */
+  private async examOfCourse(placement: LaunchPlacement, examId: string | null): Promise<Exam | null> {
+    const exam = examId ? await this.repository.findExam(examId) : null;
+    if (!exam) {
+      return null;
+    }
+    const course = await this.repository.courseById(exam.courseId);
+    if (!course || course.platformId !== placement.platformId || course.contextId !== placement.context?.id) {
+      this.log.warn({ examId, resourceLinkId: placement.resourceLinkId }, 'resource link points at a test of another course');
+      return null;
+    }
+    return exam;
+  }
+
+  /**
+   * Staff choose the test of a link that leads to none (one added without "select content",
+   * or copied from another course): the link is bound to it exactly as a placed link is on its
+   * first launch, with the gradebook endpoints of this launch. A link that already leads to
+   * another test is left alone.
+   */
+  async placeLink(
+    actor: Actor,
+    placement: LaunchPlacement & { resourceLinkTitle: string | null },
+    examId: string,
+    by: AuditBy,
+  ): Promise<Exam> {
+    const exam = await this.get(actor, examId);
+    if (!placement.resourceLinkId) {
+      throw new ExamStateError('This page was not opened from a link in the course, so there is no link to give a test.');
+    }
+    const current = await this.examForLaunch(placement);
+    if (current && current.id !== exam.id) {
+      throw new ExamStateError(`This link already leads to “${current.title}”. Open that test to change it, or choose again from the LMS.`);
+    }
+    if (current) {
+      return exam;
+    }
+    const link = { platformId: placement.platformId, resourceLinkId: placement.resourceLinkId };
+    const before = await this.repository.findResourceLink(link.platformId, link.resourceLinkId);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.bindResourceLink(
+        { ...link, examId: exam.id, agsLineItemsUrl: placement.ags.lineItemsUrl, agsLineItemUrl: placement.ags.lineItemUrl },
+        transaction,
+      );
+      await this.audit.record(by, linkPlacementAudit(actor.platformId, exam, placement, before?.examId ?? null), transaction);
+    });
+    this.log.info({ examId: exam.id, resourceLinkId: link.resourceLinkId }, 'link given a test');
+    return exam;
+  }
+
+  /** How many courses and tests a platform's tenant holds (the admin pages weigh a move or a removal by it). */
+  countsOfPlatform(platformId: string): Promise<{ courses: number; tests: number }> {
+    return this.repository.countsOfPlatform(platformId);
+  }
+
+  /**
+   * Drops a platform's courses when none holds a test (launches create a course on first sight,
+   * so a fresh registration may have a few, empty); false, with nothing dropped, when one does.
+   */
+  removeEmptyCourses(platformId: string, unit: UnitOfWork): Promise<boolean> {
+    return this.repository.deleteCoursesWithoutTests(platformId, unit);
   }
 
   /** For jobs and hand-offs, which act for the system rather than a person. */

@@ -13,6 +13,7 @@ import type { JobRunner } from '../jobs/job.runner.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { deepLinkRoutes, type DeepLinkResponder } from './deep-link.routes.js';
+import { LINK_CHOICE_PATH, linkChoiceRoutes } from './link-choice.routes.js';
 import { launchOf, placementOf, requireSession } from './session-context.middleware.js';
 
 export interface AppRouteDeps {
@@ -46,6 +47,9 @@ export function appRoutes(deps: AppRouteDeps): Router {
       const exam = await deps.exams.examForLaunch(placementOf(launch));
       if (exam) {
         res.redirect(303, `/app/exams/${exam.id}`);
+      } else if (launch.context && launch.resourceLink && launch.messageType === 'LtiResourceLinkRequest') {
+        // A link that leads to no test: staff choose one for it, instead of a list with no way to attach it.
+        res.redirect(303, LINK_CHOICE_PATH);
       } else if (launch.context) {
         res.redirect(303, '/app/exams');
       } else {
@@ -55,6 +59,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   );
   router.use('/lobby', lobby);
   router.use('/deep-link', deepLinkRoutes(deps));
+  router.use('/link', linkChoiceRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

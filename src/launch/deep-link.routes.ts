@@ -1,14 +1,13 @@
 import express, { type Response, type Router } from 'express';
-import { InvalidExamError } from '../exams/exam.errors.js';
-import { examFormValues } from '../exams/exam.presenter.js';
+import type { InvalidExamError } from '../exams/exam.errors.js';
 import { EXAM_CUSTOM_PARAMETER, type ExamService } from '../exams/exam.service.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { PlacedLink } from '../lti/lti-services.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { verifyCsrf } from '../web/csrf.js';
-import { field } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
 import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.middleware.js';
+import { blankEssentials, chooseTest, type NewTestEssentials } from './test-choice.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
 export type DeepLinkResponder = (launch: LaunchContext, items: PlacedLink[]) => Promise<{ returnUrl: string; jwt: string }>;
@@ -28,16 +27,19 @@ function deepLinkingLaunch(res: Response): LaunchContext {
 }
 
 /**
- * "Select content" from the LMS: pick one of the course's tests or create one; the answer is
- * an LTI resource link carrying the test's id as a custom parameter.
+ * "Select content" from the LMS: pick one of the course's tests or create one with its
+ * essentials (title, window, time zone, duration); the answer is an LTI resource link
+ * carrying the test's id as a custom parameter.
  */
 export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkResponder; secret: string }): Router {
   const router = express.Router();
-  const render = async (res: Response, launch: LaunchContext, error: string | null, status = 200) => {
-    res.status(status).render('deep-link.njk', {
+  const render = async (res: Response, launch: LaunchContext, values: NewTestEssentials, error: InvalidExamError | null) => {
+    res.status(error ? 400 : 200).render('deep-link.njk', {
       courseTitle: launch.context?.title ?? launch.context?.id,
       exams: (await deps.exams.list(actorOf(launch))).map((exam) => ({ id: exam.id, title: exam.title, status: exam.status })),
+      values,
       error,
+      action: '/app/deep-link',
       title: 'Place a test in your course',
       csrf: csrfOf(res, deps.secret),
     });
@@ -46,7 +48,8 @@ export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkRes
   router.get(
     '/',
     asyncHandler(async (_req, res) => {
-      await render(res, deepLinkingLaunch(res), null);
+      const launch = deepLinkingLaunch(res);
+      await render(res, launch, await blankEssentials(deps.exams, actorOf(launch)), null);
     }),
   );
 
@@ -56,22 +59,12 @@ export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkRes
     verifyCsrf(deps.secret),
     asyncHandler(async (req, res) => {
       const launch = deepLinkingLaunch(res);
-      const actor = actorOf(launch);
-      const examId = field(req.body, 'examId');
-      let exam;
-      if (examId) {
-        exam = await deps.exams.get(actor, examId);
-      } else {
-        try {
-          exam = await deps.exams.create(actor, { ...examFormValues(null), title: field(req.body, 'title') }, auditByOf(launch));
-        } catch (err) {
-          if (err instanceof InvalidExamError) {
-            await render(res, launch, err.message, 400);
-            return;
-          }
-          throw err;
-        }
+      const choice = await chooseTest(deps.exams, actorOf(launch), req.body, auditByOf(launch));
+      if ('error' in choice) {
+        await render(res, launch, choice.values, choice.error);
+        return;
       }
+      const { exam } = choice;
       const response = await deps.deepLink(launch, [
         { title: exam.title, custom: { [EXAM_CUSTOM_PARAMETER]: exam.id }, scoreMaximum: GRADEBOOK_MAXIMUM },
       ]);

@@ -7,6 +7,7 @@ import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
+import { LaunchHeldError } from './held-launch.js';
 import { SESSION_COOKIE } from './session-context.middleware.js';
 import type { Logger } from '../logger.js';
 import { renderError } from '../web/error-handler.js';
@@ -38,7 +39,11 @@ export class LaunchController {
         if (platform.status === 'pending') {
           allowFramingOfHeldPage(res, platform);
         }
-        this.onFailure(launchRefusal(err.held ? 'DEPLOYMENT_HELD' : 'UNKNOWN_DEPLOYMENT'), req, res);
+        const refusal = err.held
+          ? new LaunchHeldError(platform, ltiToken.deploymentId, this.config.PUBLIC_URL)
+          : launchRefusal('UNKNOWN_DEPLOYMENT');
+        this.log.warn({ platformId: platform.id, deploymentId: ltiToken.deploymentId, held: err.held }, 'launch held for approval');
+        renderError(this.log, refusal, req, res);
         return;
       }
       throw err;

@@ -1,11 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, NextFunction, Request, Response } from 'express';
+import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import { csrfTokenFor, verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
 
 export const ADMIN_COOKIE = 'examgate_admin';
+
+/**
+ * Everyone signs in with the one ADMIN_TOKEN, so the trail tells sign-ins apart by a short
+ * digest of the session (not the cookie, which would let a reader of the trail sign in).
+ */
+export function adminBy(res: Response): AuditBy {
+  const { idHash } = res.locals.session as { idHash: string };
+  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
+}
 const ADMIN_SESSION_MS = 30 * 60_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();

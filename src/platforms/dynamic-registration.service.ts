@@ -43,8 +43,11 @@ export class DynamicRegistrationService {
     return this.options.mode;
   }
 
-  /** Runs one registration; throws a domain error naming what failed. */
-  async register(request: DynamicRegistrationRequest): Promise<{ platform: Platform; pending: boolean }> {
+  /**
+   * Runs one registration; throws a domain error naming what failed. `knownLms` says that
+   * examgate already had a platform of the same issuer: the LMS registered examgate again.
+   */
+  async register(request: DynamicRegistrationRequest): Promise<{ platform: Platform; pending: boolean; knownLms: boolean }> {
     if (this.options.mode === 'off') {
       throw new DynamicRegistrationOffError();
     }
@@ -58,11 +61,12 @@ export class DynamicRegistrationService {
       if (claim) {
         await this.tokens.complete(claim, platform);
       }
+      const knownLms = (await this.platforms.list()).some((p) => p.issuer === platform.issuer && p.id !== platform.id);
       this.log.info(
-        { platformId: platform.id, issuer: platform.issuer, pending: platform.status === 'pending' },
-        'platform registered dynamically',
+        { platformId: platform.id, issuer: platform.issuer, pending: platform.status === 'pending', knownLms },
+        knownLms ? 'platform registered dynamically, a second registration of a known LMS' : 'platform registered dynamically',
       );
-      return { platform, pending: platform.status === 'pending' };
+      return { platform, pending: platform.status === 'pending', knownLms };
     } catch (err) {
       if (claim) {
         await this.tokens.release(claim);

@@ -11,6 +11,7 @@ const AUDITED_FIELDS = [
   'tokenUrl',
   'jwksUrl',
   'newDeploymentPolicy',
+  'defaultTimeZone',
   'status',
   'deploymentIds',
 ] as const;
@@ -25,6 +26,18 @@ export function platformAudit(action: string, before: Platform | null, after: Pl
   const platform = (after ?? before) as Platform;
   const changes = action === 'remove' ? {} : changedFields(before && facts(before), after && facts(after), AUDITED_FIELDS);
   return { entityType: 'platform', entityId: platform.id, action, label: platform.name, platformId: platform.id, changes };
+}
+
+/** The separate entry of a new registration ends: its registration now belongs to `into` (platform-move.service.ts). */
+export function movedIntoAudit(removed: Platform, into: Platform): AuditChange {
+  return {
+    entityType: 'platform',
+    entityId: removed.id,
+    action: 'remove',
+    label: removed.name,
+    platformId: removed.id,
+    changes: { movedInto: { from: null, to: into.name } },
+  };
 }
 
 /** The audit entry of a change to one deployment of a platform. */

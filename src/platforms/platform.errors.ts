@@ -1,5 +1,5 @@
 /** The registration fields an error can be about (the admin form's field names). */
-export type PlatformField = 'preset' | 'issuer' | 'clientId' | 'deploymentIds' | 'authUrl' | 'tokenUrl' | 'jwksUrl';
+export type PlatformField = 'preset' | 'issuer' | 'clientId' | 'deploymentIds' | 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'defaultTimeZone';
 
 /** Registration input that cannot be used; the message says why, `field` which input it is about. */
 export class InvalidPlatformError extends Error {
@@ -23,6 +23,14 @@ export class PlatformNotFoundError extends Error {
   constructor(what: string) {
     super(`No platform ${what} is registered.`);
     this.name = 'PlatformNotFoundError';
+  }
+}
+
+/** A move of a platform to a new registration that cannot be done; the message says why and what to do. */
+export class PlatformMoveRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlatformMoveRefusedError';
   }
 }
 

@@ -10,6 +10,7 @@ export class PlatformRow extends Model<InferAttributes<PlatformRow>, InferCreati
   declare token_url: string;
   declare jwks_url: string;
   declare new_deployment_policy: string | null;
+  declare default_time_zone: string;
   declare ltijs_platform_id: string;
   declare status: string;
 }
@@ -24,7 +25,7 @@ export class DeploymentRow extends Model<InferAttributes<DeploymentRow>, InferCr
 
 const options = { timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 
-/** Columns mirror migrations 0001 and 0004; the migration, not sync(), creates the tables. */
+/** Columns mirror migrations 0001, 0004 and 0009; the migration, not sync(), creates the tables. */
 export function definePlatformModels(sequelize: Sequelize): void {
   PlatformRow.init(
     {
@@ -37,6 +38,7 @@ export function definePlatformModels(sequelize: Sequelize): void {
       token_url: DataTypes.STRING(1000),
       jwks_url: DataTypes.STRING(1000),
       new_deployment_policy: DataTypes.STRING(10),
+      default_time_zone: DataTypes.STRING(64),
       ltijs_platform_id: DataTypes.STRING(64),
       status: DataTypes.STRING(10),
     },

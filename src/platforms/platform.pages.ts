@@ -1,19 +1,32 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { AuditBy } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { mapError } from '../web/error-table.js';
 import { clientAddress } from '../web/throttle.js';
-import type { AdminSignIn } from './admin-session.middleware.js';
+import { adminBy, type AdminSignIn } from './admin-session.middleware.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { RegistrationTokenService } from './registration-token.service.js';
-import { mountRegistrationUrlPages } from './registration-url.pages.js';
+import { mountPlatformSettingsPages } from './platform-settings.pages.js';
+import { mountPlatformMovePages } from './platform-move.pages.js';
+import type { PlatformMoveService } from './platform-move.service.js';
+import { holdsText, presentPlatform, presentPlatformList } from './platform.presenter.js';
+import { mountRegistrationUrlPages, type AdminPageRenderer } from './registration-url.pages.js';
 import { presentRegistrationUrl } from './registration-url.presenter.js';
-import type { Platform } from './platform.js';
 import type { ToolConfiguration } from './tool-configuration.js';
 
-const FIELDS = ['preset', 'issuer', 'clientId', 'deploymentIds', 'name', 'authUrl', 'tokenUrl', 'jwksUrl', 'newDeploymentPolicy'] as const;
+const FIELDS = [
+  'preset',
+  'issuer',
+  'clientId',
+  'deploymentIds',
+  'name',
+  'authUrl',
+  'tokenUrl',
+  'jwksUrl',
+  'newDeploymentPolicy',
+  'defaultTimeZone',
+] as const;
 type RegistrationForm = Record<(typeof FIELDS)[number], string> & { skipJwksCheck: boolean };
 type FieldError = { field: string; message: string };
 const DONE: Record<string, string> = {
@@ -22,6 +35,9 @@ const DONE: Record<string, string> = {
   removed: 'The platform is removed.',
   'platform-approved': 'The platform is approved: it may launch examgate and show it in its pages now.',
   revoked: 'The registration URL is revoked: an LMS that tries it now is refused.',
+  moved:
+    'The platform is moved to its new registration: its courses, tests and candidates stay, launches come in with the new client id, and the old client id is refused.',
+  'time-zone': 'The default time zone is saved: new tests of this platform start in it (tests that exist keep theirs).',
 };
 
 function readForm(body: unknown): RegistrationForm {
@@ -46,6 +62,7 @@ function toInput(form: RegistrationForm): RegisterPlatformInput {
     tokenUrl: form.tokenUrl || undefined,
     jwksUrl: form.jwksUrl || undefined,
     newDeploymentPolicy: policy === 'accept' || policy === 'hold' ? policy : null,
+    defaultTimeZone: form.defaultTimeZone || undefined,
     skipJwksCheck: form.skipJwksCheck,
   };
 }
@@ -57,31 +74,24 @@ function formError(err: InvalidPlatformError | PlatformExistsError | JwksUnreach
 }
 
 /**
- * Everyone signs in with the one ADMIN_TOKEN, so the trail tells sign-ins apart by a short
- * digest of the session (not the cookie, which would let a reader of the trail sign in).
- */
-export function adminBy(res: Response): AuditBy {
-  const { idHash } = res.locals.session as { idHash: string };
-  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
-}
-
-function present(platform: Platform) {
-  const { ltijsPlatformId: _internal, ...visible } = platform;
-  const deployments = platform.deployments.map((d) => ({ ...d, firstSeenAt: d.firstSeenAt.toISOString().slice(0, 16).replace('T', ' ') }));
-  return { ...visible, deployments };
-}
-
-/**
  * HTML admin pages at /admin: sign in with ADMIN_TOKEN, register platforms (presets as in the
  * CLI), approve held deployments, remove platforms, and the values the LMS admin pastes.
  */
-export function platformAdminPages(
-  service: PlatformService,
-  registrationUrls: RegistrationTokenService,
-  config: Config,
-  tool: ToolConfiguration,
-  admin: AdminSignIn,
-): Router {
+export function platformAdminPages({
+  platforms: service,
+  registrationUrls,
+  moves,
+  config,
+  tool,
+  admin,
+}: {
+  platforms: PlatformService;
+  registrationUrls: RegistrationTokenService;
+  moves: PlatformMoveService;
+  config: Config;
+  tool: ToolConfiguration;
+  admin: AdminSignIn;
+}): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), admin.gate);
 
@@ -95,7 +105,10 @@ export function platformAdminPages(
     done?: string,
     extra: Record<string, unknown> = {},
   ) => {
-    const platforms = (await service.list()).map(present);
+    const withCounts = await Promise.all(
+      (await service.list()).map(async (platform) => ({ platform, counts: await moves.countsOf(platform.id) })),
+    );
+    const platforms = presentPlatformList(withCounts);
     const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     const defaultPolicy = config.NEW_DEPLOYMENT_POLICY;
     const now = new Date();
@@ -161,15 +174,16 @@ export function platformAdminPages(
       res.redirect(303, '/admin?done=registered');
     }),
   );
-  mountPlatformActions(router, service, admin);
-  mountRegistrationUrlPages(router, registrationUrls, admin, (res, status, extra) =>
-    platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra),
-  );
+  mountPlatformActions(router, service, moves, admin);
+  mountPlatformMovePages(router, service, moves, admin);
+  const renderWith: AdminPageRenderer = (res, status, extra) => platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra);
+  mountRegistrationUrlPages(router, registrationUrls, admin, renderWith);
+  mountPlatformSettingsPages(router, service, admin, renderWith);
   return router;
 }
 
 /** Approve a pending platform or a held deployment; remove a platform behind a confirmation page. */
-function mountPlatformActions(router: Router, service: PlatformService, admin: AdminSignIn): void {
+function mountPlatformActions(router: Router, service: PlatformService, moves: PlatformMoveService, admin: AdminSignIn): void {
   router.post(
     '/platforms/:id/approve',
     admin.require,
@@ -192,8 +206,15 @@ function mountPlatformActions(router: Router, service: PlatformService, admin: A
     '/platforms/:id/remove',
     admin.require,
     asyncHandler(async (req, res) => {
-      const platform = present(await service.get(String(req.params.id)));
-      res.render('admin-remove.njk', { title: `Remove ${platform.name}?`, platform, csrf: admin.csrfToken(res) });
+      const platform = presentPlatform(await service.get(String(req.params.id)));
+      const counts = await moves.countsOf(platform.id);
+      res.render('admin-remove.njk', {
+        title: `Remove ${platform.name}?`,
+        platform,
+        counts,
+        holds: holdsText(counts),
+        csrf: admin.csrfToken(res),
+      });
     }),
   );
   router.post(

@@ -7,6 +7,9 @@ import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
 
+/** What makes a registration: how the LMS knows examgate (client id) and where examgate reaches it. */
+export type RegistrationFields = Pick<Platform, 'clientId' | 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'ltijsPlatformId'>;
+
 function toDeployment(row: DeploymentRow): Deployment {
   return {
     deploymentId: row.deployment_id,
@@ -27,6 +30,7 @@ function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
     tokenUrl: row.token_url,
     jwksUrl: row.jwks_url,
     newDeploymentPolicy: (row.new_deployment_policy as Platform['newDeploymentPolicy']) ?? null,
+    defaultTimeZone: row.default_time_zone,
     ltijsPlatformId: row.ltijs_platform_id,
     status: row.status === 'pending' ? 'pending' : 'active',
     deployments: deployments.map(toDeployment),
@@ -63,6 +67,7 @@ export class PlatformRepository {
           token_url: platform.tokenUrl,
           jwks_url: platform.jwksUrl,
           new_deployment_policy: platform.newDeploymentPolicy,
+          default_time_zone: platform.defaultTimeZone,
           ltijs_platform_id: platform.ltijsPlatformId,
           status: platform.status,
         },
@@ -142,6 +147,36 @@ export class PlatformRepository {
     const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId }, transaction });
     return count > 0;
+  }
+
+  async setDefaultTimeZone(platformId: string, zone: string, unit?: UnitOfWork): Promise<boolean> {
+    const transaction = transactionOf(unit);
+    const [count] = await PlatformRow.update({ default_time_zone: zone }, { where: { id: platformId }, transaction });
+    return count > 0;
+  }
+
+  /**
+   * Gives a platform the registration of another: the deployments of `fromId` become the
+   * platform's (its own are dropped: they belonged to its old client id), then its client id,
+   * endpoints and ltijs record are replaced. The caller removes `fromId` first, in the same unit.
+   */
+  async takeDeployments(platformId: string, fromId: string, unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
+    await DeploymentRow.destroy({ where: { platform_id: platformId }, transaction });
+    await DeploymentRow.update({ platform_id: platformId }, { where: { platform_id: fromId }, transaction });
+  }
+
+  async setRegistration(platformId: string, registration: RegistrationFields, unit: UnitOfWork): Promise<void> {
+    await PlatformRow.update(
+      {
+        client_id: registration.clientId,
+        auth_url: registration.authUrl,
+        token_url: registration.tokenUrl,
+        jwks_url: registration.jwksUrl,
+        ltijs_platform_id: registration.ltijsPlatformId,
+      },
+      { where: { id: platformId }, transaction: transactionOf(unit) },
+    );
   }
 
   async remove(id: string, unit?: UnitOfWork): Promise<boolean> {

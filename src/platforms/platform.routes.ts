@@ -7,6 +7,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { clientAddress } from '../web/throttle.js';
 import { HttpError } from '../web/http-error.js';
 import type { PlatformService } from './platform.service.js';
+import type { PlatformMoveService } from './platform-move.service.js';
 import type { Platform } from './platform.js';
 import type { ToolConfiguration } from './tool-configuration.js';
 
@@ -21,6 +22,7 @@ const registration = z.object({
   tokenUrl: z.string().optional(),
   jwksUrl: z.string().optional(),
   newDeploymentPolicy: z.enum(['accept', 'hold']).nullable().optional(),
+  defaultTimeZone: z.string().max(64).optional(),
   skipJwksCheck: z.boolean().optional(),
 });
 
@@ -67,6 +69,7 @@ function present(platform: Platform) {
 /** JSON API for institution admins: register, list and remove platforms and their deployments. */
 export function platformAdminRoutes(
   service: PlatformService,
+  moves: PlatformMoveService,
   adminToken: string | undefined,
   tool: ToolConfiguration,
   throttle: LoginThrottle,
@@ -118,6 +121,22 @@ export function platformAdminRoutes(
       const { policy } = parse(z.object({ policy: z.enum(['accept', 'hold']).nullable() }), req.body);
       await service.setNewDeploymentPolicy(String(req.params.id), policy, BY_API);
       res.json({ platform: present(await service.get(String(req.params.id))) });
+    }),
+  );
+  // Moves the platform (its courses, tests, candidates) to the registration of another platform of the same LMS.
+  router.post(
+    '/platforms/:id/move',
+    asyncHandler(async (req, res) => {
+      const { to } = parse(z.object({ to: z.string({ error: 'to (the new registration’s platform id) is required' }) }), req.body);
+      res.json({ platform: present(await moves.move(String(req.params.id), to, BY_API)) });
+    }),
+  );
+  router.put(
+    '/platforms/:id/default-time-zone',
+    asyncHandler(async (req, res) => {
+      const { timeZone } = parse(z.object({ timeZone: z.string().max(64) }), req.body);
+      const platform = await service.setDefaultTimeZone(String(req.params.id), timeZone, BY_API);
+      res.json({ platform: present(platform) });
     }),
   );
   router.post(

@@ -2,6 +2,7 @@ import { SYSTEM, type AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Logger } from '../logger.js';
+import { isTimeZone } from '../exams/time-zone.js';
 import { assertJwksUsable } from './jwks-check.js';
 import type { Deployment, DeploymentPolicy, Platform, PresetName } from './platform.js';
 import {
@@ -31,6 +32,8 @@ export interface RegisterPlatformInput {
   tokenUrl?: string;
   jwksUrl?: string;
   newDeploymentPolicy?: DeploymentPolicy | null;
+  /** The zone new tests start with; UTC when not given. */
+  defaultTimeZone?: string;
   /** Skip fetching the JWKS (for an LMS this machine cannot reach yet). */
   skipJwksCheck?: boolean;
   /** Registered but waiting for an admin's approval (dynamic registration): no launches, no framing. */
@@ -48,6 +51,7 @@ const LABEL: Record<PlatformField, string> = {
   authUrl: 'auth URL',
   tokenUrl: 'token URL',
   jwksUrl: 'JWKS URL',
+  defaultTimeZone: 'default time zone',
 };
 
 function requireUrl(field: PlatformField, value: string | undefined, allowHttp: boolean): string {
@@ -65,6 +69,15 @@ function requireUrl(field: PlatformField, value: string | undefined, allowHttp: 
     throw new InvalidPlatformError(`${label} must use https://, got "${value}".`, field);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** An IANA zone name (Europe/Oslo, UTC); empty means UTC, what a platform had before it could choose. */
+function requireTimeZone(value: string | undefined): string {
+  const zone = value?.trim() || 'UTC';
+  if (zone.length > 64 || !isTimeZone(zone)) {
+    throw new InvalidPlatformError(`"${zone.slice(0, 64)}" is not a time zone; use a name like Europe/Oslo or UTC.`, 'defaultTimeZone');
+  }
+  return zone;
 }
 
 function requireId(field: PlatformField, value: string | undefined): string {
@@ -96,6 +109,7 @@ export class PlatformService {
     const issuer = requireUrl('issuer', input.issuer ?? (preset === 'canvas' ? CANVAS_DEFAULT_ISSUER : undefined), this.options.allowHttp);
     const clientId = requireId('clientId', input.clientId);
     const deploymentIds = [...new Set(input.deploymentIds.map((d) => requireId('deploymentIds', d)))];
+    const defaultTimeZone = requireTimeZone(input.defaultTimeZone);
     // A dynamically registered LMS may name its deployment only in the first launch.
     if (deploymentIds.length === 0 && preset !== 'dynamic') {
       throw new InvalidPlatformError('At least one deployment id is required.', 'deploymentIds');
@@ -122,6 +136,7 @@ export class PlatformService {
         preset,
         ...endpoints,
         newDeploymentPolicy: input.newDeploymentPolicy ?? null,
+        defaultTimeZone,
         ltijsPlatformId,
         status: input.pending ? ('pending' as const) : ('active' as const),
       };
@@ -221,6 +236,18 @@ export class PlatformService {
       const change = platformAudit('update', before, { ...before, newDeploymentPolicy: policy });
       await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
     });
+  }
+
+  /** The zone new tests of the platform start with (an admin's choice; the LMS sends none). */
+  async setDefaultTimeZone(platformId: string, zone: string, by: AuditBy): Promise<Platform> {
+    const before = await this.get(platformId);
+    const defaultTimeZone = requireTimeZone(zone);
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.setDefaultTimeZone(platformId, defaultTimeZone, transaction);
+      const change = platformAudit('update', before, { ...before, defaultTimeZone });
+      await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
+    });
+    return { ...before, defaultTimeZone };
   }
 
   /** Runs `work` on an existing deployment in one transaction with its audit entry; a missing one is PlatformNotFoundError. */

@@ -10,6 +10,8 @@ export interface Platform {
   jwksUrl: string;
   /** null: follow the system default (NEW_DEPLOYMENT_POLICY). */
   newDeploymentPolicy: DeploymentPolicy | null;
+  /** The time zone new tests of this platform start with (an IANA name); the LMS sends none. */
+  defaultTimeZone: string;
   ltijsPlatformId: string;
   /** pending: registered (dynamically) but not yet approved by an admin; it can neither launch nor frame examgate. */
   status: PlatformStatus;

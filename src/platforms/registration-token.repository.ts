@@ -1,4 +1,5 @@
 import { Op, type Sequelize } from 'sequelize';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import { RegistrationTokenRow, defineRegistrationTokenModel } from './registration-token.model.js';
 
 /** A stored registration token, as the service sees it (never the token itself: only its hash is kept). */
@@ -86,6 +87,14 @@ export class RegistrationTokenRepository {
     await RegistrationTokenRow.update(
       { used_at: now, used_by_platform_id: platform.id, used_by_platform_name: platform.name, attempt_started_at: null },
       { where: { id } },
+    );
+  }
+
+  /** A registration URL used by a platform that was moved into another now names that other one. */
+  async reassignUser(fromPlatformId: string, to: { id: string; name: string }, unit: UnitOfWork): Promise<void> {
+    await RegistrationTokenRow.update(
+      { used_by_platform_id: to.id, used_by_platform_name: to.name },
+      { where: { used_by_platform_id: fromPlatformId }, transaction: transactionOf(unit) },
     );
   }
 

@@ -14,12 +14,12 @@ export function dynamicRegistrationRoutes(service: DynamicRegistrationService): 
   const router = express.Router();
   const register = asyncHandler<{ token?: string }>(async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const { pending } = await service.register({
+    const { pending, knownLms } = await service.register({
       token: req.params.token,
       openidConfiguration: text(req.query.openid_configuration),
       registrationToken: text(req.query.registration_token),
     });
-    res.render('registration-done.njk', { title: 'examgate is registered', pending });
+    res.render('registration-done.njk', { title: 'examgate is registered', pending, knownLms });
   });
   router.get('/', register);
   router.get('/:token', register);

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface SessionRecord {
   platformId: string;
@@ -25,6 +26,13 @@ export class SessionRepository {
     );
     const row = rows[0];
     return row ? { platformId: row.platform_id, userSub: row.user_sub, launch: row.launch, expiresAt: new Date(row.expires_at) } : null;
+  }
+
+  async deleteForPlatform(platformId: string, unit: UnitOfWork): Promise<void> {
+    await this.sequelize.query('DELETE FROM sessions WHERE platform_id = :platformId', {
+      replacements: { platformId },
+      transaction: transactionOf(unit),
+    });
   }
 
   async deleteExpired(now = new Date()): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { SessionHandoverRepository } from './session-handover.repository.js';
 import type { SessionRepository } from './session.repository.js';
@@ -62,6 +63,11 @@ export class SessionService {
     }
     const { token } = await this.start(JSON.parse(handover.launch) as LaunchContext);
     return { token, landing: handover.landing };
+  }
+
+  /** Ends every session of a platform examgate no longer keeps apart (it was moved into another). */
+  async endAllOf(platformId: string, unit: UnitOfWork): Promise<void> {
+    await this.repository.deleteForPlatform(platformId, unit);
   }
 
   async resume(token: string | undefined): Promise<Session | null> {

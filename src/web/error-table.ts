@@ -13,9 +13,11 @@ import {
   InvalidPlatformError,
   JwksUnreachableError,
   PlatformExistsError,
+  PlatformMoveRefusedError,
   PlatformNotFoundError,
 } from '../platforms/platform.errors.js';
 import { LaunchRefusedError, type LaunchRefusal } from '../lti/launch-errors.js';
+import { LaunchHeldError } from '../launch/held-launch.js';
 import { ThrottledError } from '../throttle/throttle.errors.js';
 import {
   DynamicRegistrationOffError,
@@ -93,6 +95,13 @@ const TABLE: Array<Row<Error>> = [
   row(PlatformExistsError, 409, 'platform_exists'),
   row(PlatformNotFoundError, 404, 'not_found'),
   row(DeploymentNotAllowedError, 403, 'deployment_not_allowed'),
+  row(PlatformMoveRefusedError, 409, 'platform_move_refused'),
+  row(
+    LaunchHeldError,
+    403,
+    (e) => (e.kind === 'platform' ? 'PLATFORM_PENDING' : 'DEPLOYMENT_HELD'),
+    (e) => ({ title: 'Waiting for approval', view: 'launch-held.njk', locals: { held: e } }),
+  ),
   row(DynamicRegistrationOffError, 404, 'dynamic_registration_off'),
   row(RegistrationRequestError, 400, 'registration_request'),
   row(RegistrationTokenError, 403, 'registration_url_refused'),

@@ -41,7 +41,7 @@ describe('demo LMS in a real browser (Chromium)', function () {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Demo LMS');
     await expectAccessible(page, 'demo LMS page');
     await page.getByRole('link', { name: linkText }).click();
-    // The landing page differs by role (staff: the course's tests; learners: their lobby), all under /app.
+    // The landing page differs by role (staff: choosing the link's test; learners: their lobby), all under /app.
     await page
       .waitForURL((url) => url.pathname.startsWith('/app'), { timeout: 15_000 })
       .catch(() => {
@@ -58,10 +58,11 @@ describe('demo LMS in a real browser (Chromium)', function () {
     await page.close();
   });
 
-  it("when someone launches as instructor from /demo, then the staff page of the demo course's tests opens", async () => {
+  it("when someone launches as instructor from /demo, then the demo link's test is theirs to choose or create", async () => {
     const page = await launchFromDemo('Launch as instructor');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Tests in Demo course');
-    expect(await page.getByRole('link', { name: 'New test' }).count(), 'staff may create tests').to.equal(1);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Choose the test for this link');
+    expect(await page.locator('main').innerText()).to.contain('Demo course');
+    expect(await page.getByRole('button', { name: 'Create the test for this link' }).count(), 'staff may create tests').to.equal(1);
     expect(await page.locator('main').innerText()).not.to.contain('Welcome,');
     await expectAccessible(page, "instructor's landing from the demo");
     await page.close();

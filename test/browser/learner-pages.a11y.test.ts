@@ -3,9 +3,11 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { startDeliveryEngine, type RunningDeliveryEngine } from '../../examples/delivery-engine/server.js';
-import { ROLE_INSTRUCTOR, ROLE_LEARNER, type LaunchRequest } from '../../src/lms-sim/index.js';
+import { ROLE_INSTRUCTOR, ROLE_LEARNER, SimulatedLms, type LaunchRequest } from '../../src/lms-sim/index.js';
+import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { createExam, instructorOf, placeExam, type CourseSession } from '../support/course-session.js';
-import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
+import { removePlatformsOf } from '../support/registration.js';
 import { buildLearners, settledSync } from '../support/roster.js';
 import { expectAccessible } from './support/axe.js';
 import { launchChromium, launchInBrowser, withScriptsOff } from './support/chromium.js';
@@ -221,5 +223,31 @@ describe('accessibility of the learner pages: lobby states, hand-off, refusals (
     expect(await page.getByRole('status').first().textContent()).to.equal('Your course page could not keep examgate signed in.');
     expect(await page.getByRole('button', { name: 'Open examgate in a new window' }).isVisible()).to.equal(true);
     await expectAccessible(page, 'platform-storage page of the login, given up');
+  });
+  it('when a launch is held for an administrator’s approval, of a new deployment or of a whole LMS, then both pages pass', async () => {
+    const platform = (await world.examgate.platforms.findByIssuerAndClientId(world.lms.issuer, world.lms.clientId))!;
+    await world.examgate.platforms.setNewDeploymentPolicy(platform.id, 'hold', TEST_SETUP);
+    try {
+      await launch('u-1', { deploymentId: 'a11y-course-copy' });
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('This deployment waits for approval');
+      expect(await page.title()).to.equal('Waiting for approval · examgate');
+      await expectAccessible(page, 'launch of a held deployment');
+    } finally {
+      await world.examgate.platforms.setNewDeploymentPolicy(platform.id, null, TEST_SETUP);
+      await world.examgate.platforms.removeDeployment(platform.id, 'a11y-course-copy', TEST_SETUP);
+    }
+
+    const pendingLms = await SimulatedLms.start({ clientId: 'a11y-pending', deploymentId: 'a11y-pending-deployment' });
+    try {
+      const tool = toolConfiguration(world.url);
+      pendingLms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
+      await world.examgate.platforms.register({ ...pendingLms.registration, pending: true, name: 'Unapproved Moodle' }, TEST_SETUP);
+      await launchInBrowser(page, pendingLms, world.url, { user: { sub: 'u-1' }, roles: [ROLE_LEARNER] });
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('This LMS waits for approval');
+      await expectAccessible(page, 'launch from an LMS waiting for approval');
+    } finally {
+      await removePlatformsOf(world, pendingLms.issuer);
+      await pendingLms.close();
+    }
   });
 });

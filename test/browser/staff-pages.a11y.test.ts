@@ -50,7 +50,13 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
   });
 
   it('when an instructor creates a test, first with a wrong time zone, then the list, the form with its error and the test pass', async () => {
+    // The launch's link leads to no test yet: the instructor is asked to choose one, and can go to the course's tests.
     await launch({ context: COURSE });
+    expect(await heading()).to.equal('Choose the test for this link');
+    expect(await page.title()).to.equal('Choose the test for this link · examgate');
+    await expectAccessible(page, 'choosing the test of a link, in a course with no tests');
+    await page.getByRole('navigation').getByRole('link', { name: 'Tests' }).click();
+    await page.waitForURL(`${world.url}/app/exams`);
     expect(await heading()).to.equal('Tests in Biology');
     expect(await page.title()).to.equal('Tests · Biology · examgate');
     await expectAccessible(page, 'empty tests list');
@@ -144,15 +150,39 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     expect(await heading()).to.equal('Place a test in your course');
     expect(await page.title()).to.equal('Place a test · Biology · examgate');
     await expectAccessible(page, 'deep-linking picker');
-    await page.getByLabel('New test title').fill('   ');
+    expect(await page.getByLabel('Time zone').inputValue(), "the platform's default zone").to.equal('UTC');
+    await page.getByLabel('Title').fill('   ');
+    await page.getByLabel('Duration (minutes)').fill('45');
     await page.getByRole('button', { name: 'Create and place' }).click();
     await page.waitForLoadState('load');
-    expect(await page.getByRole('alert').count()).to.be.greaterThan(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
+    expect(await page.getByLabel('Title').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.getByLabel('Duration (minutes)').inputValue(), 'what was typed is kept').to.equal('45');
     await expectAccessible(page, 'deep-linking picker with an error');
     // The return page posts itself to the LMS at once; without scripts it waits with its button.
     await withScriptsOff(page, () => page.getByRole('button', { name: 'Place this test' }).click());
     expect(await heading()).to.equal('Returning to your course');
     await expectAccessible(page, 'deep-linking return');
+  });
+
+  it('when an instructor gives an unplaced link its test, first with a wrong zone, then the choice, its error and the placed test pass', async () => {
+    await launch({ context: COURSE, resourceLink: { id: 'a11y-unplaced-staff', title: 'Week 5 quiz' } });
+    expect(await heading()).to.equal('Choose the test for this link');
+    expect(await page.title()).to.equal('Choose the test for this link · Week 5 quiz · examgate');
+    expect(await page.getByRole('radio').count(), "the course's tests are offered").to.be.greaterThan(0);
+    await expectAccessible(page, "choosing the test of a link among the course's tests");
+    await page.getByLabel('Title').fill('Week 5 quiz');
+    await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
+    await page.getByRole('button', { name: 'Create the test for this link' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
+    expect(await page.locator('#error-summary a').getAttribute('href')).to.equal('#timeZone');
+    expect(await page.getByLabel('Time zone').getAttribute('aria-describedby')).to.equal('timeZone-hint timeZone-error');
+    await expectAccessible(page, 'choosing the test of a link, with an error');
+    await page.getByRole('button', { name: 'Use this test for the link' }).click();
+    await page.waitForURL(/\/app\/exams\/[0-9a-f-]{36}\?done=placed$/);
+    expect(await page.getByRole('status').textContent()).to.contain('The link “Week 5 quiz” now opens this test');
+    await expectAccessible(page, 'test page after its link was given it');
   });
 
   it('when staff open the lobby, then the refusal page passes', async () => {

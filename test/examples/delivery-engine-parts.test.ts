@@ -97,15 +97,15 @@ describe('delivery engine CLI configuration', () => {
 
 describe('delivery engine grading', () => {
   it('when answers are right, wrong or missing, then each right one is a point out of 2', () => {
-    expect(grade({ q1: '42', q2: '9' })).to.deep.equal({ given: 2, maximum: 2 });
-    expect(grade({ q1: '42', q2: '11' })).to.deep.equal({ given: 1, maximum: 2 });
-    expect(grade({ q1: '48', q2: '9' })).to.deep.equal({ given: 1, maximum: 2 });
+    expect(grade({ q1: '42', q2: '11' })).to.deep.equal({ given: 2, maximum: 2 });
+    expect(grade({ q1: '42', q2: '9' })).to.deep.equal({ given: 1, maximum: 2 });
+    expect(grade({ q1: '48', q2: '11' })).to.deep.equal({ given: 1, maximum: 2 });
     expect(grade({ q1: '', q2: '' })).to.deep.equal({ given: 0, maximum: 2 });
   });
 
   it('when a value is close to but not a right choice, then it is wrong', () => {
-    expect(grade({ q1: '42 ', q2: '09' })).to.deep.equal({ given: 0, maximum: 2 });
-    expect(grade({ q1: '9', q2: '42' })).to.deep.equal({ given: 0, maximum: 2 });
+    expect(grade({ q1: '42 ', q2: '011' })).to.deep.equal({ given: 0, maximum: 2 });
+    expect(grade({ q1: '11', q2: '42' })).to.deep.equal({ given: 0, maximum: 2 });
   });
 
   it('then only the two questions are read', () => {

@@ -129,7 +129,7 @@ describe('sample delivery engine', () => {
   describe('when the candidate finishes', () => {
     it('with both answers right, then examgate receives a verifiable finished report scored 2 of 2 and the browser goes to return_url', async () => {
       const { browser, page, attempt } = await startTest();
-      const response = await finish(browser, page, { q1: '42', q2: '9' });
+      const response = await finish(browser, page, { q1: '42', q2: '11' });
       expect(response.status).to.equal(303);
       expect(response.headers.get('location')).to.equal(examgate.returnUrl(attempt));
       expect(finishedScore(attempt)).to.deep.equal({ given: 2, maximum: 2 });
@@ -140,10 +140,10 @@ describe('sample delivery engine', () => {
     });
 
     const graded: Array<{ name: string; answers: Record<string, string>; given: number }> = [
-      { name: 'only the first answer right', answers: { q1: '42', q2: '11' }, given: 1 },
-      { name: 'only the second answer right', answers: { q1: '48', q2: '9' }, given: 1 },
-      { name: 'one answer right and one unanswered', answers: { q2: '9' }, given: 1 },
-      { name: 'both answers wrong', answers: { q1: '48', q2: '11' }, given: 0 },
+      { name: 'only the first answer right', answers: { q1: '42', q2: '9' }, given: 1 },
+      { name: 'only the second answer right', answers: { q1: '48', q2: '11' }, given: 1 },
+      { name: 'one answer right and one unanswered', answers: { q2: '11' }, given: 1 },
+      { name: 'both answers wrong', answers: { q1: '48', q2: '9' }, given: 0 },
       { name: 'nothing answered', answers: {}, given: 0 },
     ];
     for (const { name, answers, given } of graded) {
@@ -155,12 +155,12 @@ describe('sample delivery engine', () => {
     }
 
     const forged: Array<{ name: string; fields: Record<string, string>; given: number }> = [
-      { name: 'score=100&maximum=100 next to one right answer', fields: { q1: '42', q2: '11', score: '100', maximum: '100' }, given: 1 },
+      { name: 'score=100&maximum=100 next to one right answer', fields: { q1: '42', q2: '9', score: '100', maximum: '100' }, given: 1 },
       { name: 'score=2&maximum=2 with nothing answered', fields: { score: '2', maximum: '2' }, given: 0 },
-      { name: 'a score claim next to both right answers', fields: { q1: '42', q2: '9', score: '0', maximum: '100' }, given: 2 },
+      { name: 'a score claim next to both right answers', fields: { q1: '42', q2: '11', score: '0', maximum: '100' }, given: 2 },
       { name: 'the answer to q1 given for q2', fields: { q1: '48', q2: '42' }, given: 0 },
-      { name: 'values no choice has', fields: { q1: ' 42', q2: '9.0' }, given: 0 },
-      { name: 'extra question fields', fields: { q1: '42', q3: '42', q4: '9', given: '5' }, given: 1 },
+      { name: 'values no choice has', fields: { q1: ' 42', q2: '11.0' }, given: 0 },
+      { name: 'extra question fields', fields: { q1: '42', q3: '42', q4: '11', given: '5' }, given: 1 },
     ];
     for (const { name, fields, given } of forged) {
       it(`with a forged form (${name}), then the reported score is still graded from the answers: ${given} of 2`, async () => {
@@ -180,7 +180,7 @@ describe('sample delivery engine', () => {
         ['_csrf', csrf],
         ['q1', '42'],
         ['q1', '42'],
-        ['q2', '11'],
+        ['q2', '9'],
       ]);
       const response = await fetch(new URL('finish', engine.url), { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
       expect(response.status).to.equal(303);

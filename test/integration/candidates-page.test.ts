@@ -79,6 +79,36 @@ describe('Candidates page', () => {
     expect(await candidatesOf(world, examId)).to.have.length(122);
   });
 
+  it('when the source filter is offered, then it lists only the sources this test’s candidates have', async () => {
+    const sourceOptions = (body: string) =>
+      [...(/<select id="source"[^>]*>([\s\S]*?)<\/select>/.exec(body)?.[1] ?? '').matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    // The roster and the walk-in added above: no one-time, SSO or permanent candidate exists yet.
+    expect(sourceOptions((await teacher.get(page)).body)).to.deep.equal(['', 'roster', 'manual']);
+    const empty = await createExam(teacher, { title: 'Nobody yet' });
+    expect(sourceOptions((await teacher.get(`/app/exams/${empty}/candidates`)).body)).to.deep.equal(['']);
+    // A source asked for in the address stays visible (and selected), so the page says what it shows.
+    const asked = await teacher.get(`${page}?source=sso`);
+    expect(sourceOptions(asked.body)).to.deep.equal(['', 'roster', 'sso', 'manual']);
+    expect(asked.body).to.contain('<option value="sso" selected>').and.contain('0 matches;');
+  });
+
+  it('when the roster was synced, then "Last synced" is a time in the test’s zone, not raw UTC', async () => {
+    world.lms.setRoster('candidates-page-zone', buildLearners(2));
+    const zoned = await instructorOf(world, { id: 'candidates-page-zone' });
+    const tokyo = await createExam(zoned, { title: 'Tokyo', timeZone: 'Asia/Tokyo' });
+    await settledSync(world, tokyo);
+    const body = (await zoned.get(`/app/exams/${tokyo}/candidates`)).body;
+    const [, iso, text] = /Last synced: <time datetime="([^"]+)">([^<]+)<\/time>/.exec(body) ?? [];
+    expect(new Date(iso!).toISOString(), 'the datetime attribute stays machine-readable').to.equal(iso);
+    expect(text)
+      .to.contain('(Asia/Tokyo)')
+      .and.not.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    const tokyoHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' }).format(
+      new Date(iso!),
+    );
+    expect(text).to.contain(tokyoHour);
+  });
+
   it('when filtering by source and status, then the list narrows to them', async () => {
     const manual = await teacher.get(`${page}?source=manual`);
     expect(manual.body).to.contain('Walk-in 1');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
@@ -10,6 +9,7 @@ import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { errorHandler } from '../../src/web/error-handler.js';
 import { configureViews } from '../../src/web/views.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { platformCli } from '../support/platform-cli.js';
 import { openRegistration, platformsOf, removePlatformsOf, serveJson } from '../support/registration.js';
 
 /** examgate's registration route on its own server, with the mode of a config object built here, over the world's database. */
@@ -42,23 +42,6 @@ async function registrationServer(world: TestWorld, mode: TestWorld['config']['D
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/lti/register`;
   return { url, log: () => lines.join(''), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** `npm run platform -- ARGS` against the world's database; resolves with what it printed. */
-function platformCli(world: TestWorld, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: world.config.DATABASE_URL,
-    PUBLIC_URL: world.url,
-    LOG_LEVEL: 'silent',
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/platform.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('Dynamic registration: off, open, and registration URLs from the CLI', () => {

@@ -36,7 +36,8 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     expect(lms.registrations).to.have.length(1);
     const sent = lms.registrations[0]!.request;
     expect(sent.initiate_login_uri).to.equal(`${world.url}/lti/login`);
-    expect(sent.redirect_uris).to.include(`${world.url}/lti/launch`);
+    // Once: Moodle lists every entry as a Redirection URI (ltijs's own exchange sent its launch route twice).
+    expect(sent.redirect_uris).to.deep.equal([`${world.url}/lti/launch`]);
     expect(sent.jwks_uri).to.equal(`${world.url}/lti/keys`);
     const toolConfiguration = sent[CLAIM_TOOL_CONFIGURATION] as {
       target_link_uri: string;
@@ -80,6 +81,20 @@ describe('LTI Dynamic Registration through the simulated LMS, with registration 
     const admitted = await instructorLaunch();
     expect(admitted.status, admitted.body).to.equal(200);
     expect(admitted.url.startsWith(`${world.url}/app`), admitted.url).to.equal(true);
+  });
+
+  it('when /lti/register is reached with another method than GET, then ltijs’s own exchange never runs: nothing is sent to the LMS', async () => {
+    const url = await newRegistrationUrl();
+    const before = lms.registrations.length;
+    for (const method of ['POST', 'PUT']) {
+      for (const target of [`${world.url}/lti/register`, url]) {
+        const response = await fetch(lms.registrationInitiationUrl(target), { method, headers: { accept: 'text/html' } });
+        expect(response.status, `${method} ${target}`).to.equal(404);
+        await response.body?.cancel();
+      }
+    }
+    expect(lms.registrations).to.have.length(before);
+    expect(await platformsOf(world, lms.issuer)).to.have.length(0);
   });
 
   it('when a registration URL is used a second time, then it is refused with a clear page and the LMS is not contacted', async () => {

@@ -17,11 +17,11 @@ describe('LTI launch: valid messages', () => {
     return world.lms.launch(newBrowser(), { user: { sub: 'user-1', name: 'Ada Lovelace' }, ...request });
   }
 
-  it('when an instructor launches from a link with no test yet, then the tests of their course open', async () => {
+  it('when an instructor launches from a link with no test yet, then they are asked to choose the test for that link', async () => {
     const result = await launch({ roles: [ROLE_INSTRUCTOR], context: { id: 'c-1', title: 'Analysis <101>' } });
     expect(result.status).to.equal(200);
-    expect(result.url).to.equal(`${world.url}/app/exams`);
-    expect(result.body).to.contain('Tests in Analysis &lt;101&gt;');
+    expect(result.url).to.equal(`${world.url}/app/link`);
+    expect(result.body).to.contain('<h1>Choose the test for this link</h1>').and.contain('Analysis &lt;101&gt;');
   });
 
   it('when a learner launches from a link with no test yet, then they are greeted by name and told so', async () => {
@@ -38,15 +38,15 @@ describe('LTI launch: valid messages', () => {
     expect(result.body).to.contain('examgate administration');
   });
 
-  it('when an institution administrator launches inside a course, then the tests of that course open', async () => {
+  it('when an institution administrator launches inside a course, then they too choose the test of an unplaced link', async () => {
     const result = await launch({ roles: [INSTITUTION_ADMIN], context: { id: 'c-admin', title: 'Statistics' } });
     expect(result.status).to.equal(200);
-    expect(result.body).to.contain('Tests in Statistics');
+    expect(result.body).to.contain('Choose the test for this link').and.contain('Statistics');
   });
 
   const certificationVariants: Array<[string, Partial<LaunchRequest>, string]> = [
-    ['several roles', { roles: [ROLE_LEARNER, ROLE_INSTRUCTOR] }, 'Tests in'],
-    ['a short role (Instructor)', { roles: ['Instructor'] }, 'Tests in'],
+    ['several roles', { roles: [ROLE_LEARNER, ROLE_INSTRUCTOR] }, 'Choose the test for this link'],
+    ['a short role (Instructor)', { roles: ['Instructor'] }, 'Choose the test for this link'],
     ['an unknown role', { roles: ['http://example.com/roles#Wizard'] }, 'Welcome,'],
     ['no role (roles: [])', { roles: [] }, 'Welcome,'],
     ['no name or e-mail', { user: { sub: 'anonymous-7' }, roles: [ROLE_LEARNER] }, 'Welcome, <strong>candidate</strong>'],

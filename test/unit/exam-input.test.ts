@@ -28,6 +28,15 @@ describe('test settings input', () => {
     expect(fields.timeZone).to.equal('UTC');
     expect(fields.opensAt?.toISOString()).to.equal('2026-06-01T09:00:00.000Z');
   });
+
+  it('when the time zone is left empty and the platform has a default zone, then the window is read in that zone', () => {
+    const fields = parseExamInput(input({ timeZone: ' ', opensAt: '2026-06-01T09:00' }), {
+      allowHttp: true,
+      defaultTimeZone: 'Europe/Oslo',
+    });
+    expect(fields.timeZone).to.equal('Europe/Oslo');
+    expect(fields.opensAt?.toISOString()).to.equal('2026-06-01T07:00:00.000Z');
+  });
 });
 
 describe('where a test opens (exam setting "Open the test in")', () => {

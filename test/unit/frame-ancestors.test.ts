@@ -14,6 +14,7 @@ function buildPlatform(overrides: Partial<Platform> = {}): Platform {
     tokenUrl: 'https://moodle.example.edu/mod/lti/token.php',
     jwksUrl: 'https://moodle.example.edu/mod/lti/certs.php',
     newDeploymentPolicy: null,
+    defaultTimeZone: 'UTC',
     ltijsPlatformId: 'x',
     status: 'active',
     deployments: [],

@@ -7,6 +7,7 @@ import { jobRetries } from './0005-job-retries.js';
 import { auditTrail } from './0006-audit-trail.js';
 import { embeddedLaunches } from './0007-embedded-launches.js';
 import { openInAndHandedOff } from './0008-open-in-and-handed-off.js';
+import { platformTimeZone } from './0009-platform-time-zone.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   auditTrail,
   embeddedLaunches,
   openInAndHandedOff,
+  platformTimeZone,
 ];
