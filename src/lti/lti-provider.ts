@@ -93,12 +93,14 @@ export async function startLti(deps: {
       devMode: false,
       tokenMaxAge: config.LTI_TOKEN_MAX_AGE_SECONDS,
       cookies: { secure: config.secureCookies, sameSite: config.secureCookies ? 'None' : 'Lax' },
+      // examgate runs the registration exchange itself (platforms/registration-exchange.ts); ltijs
+      // needs this block only to route LTI_PATHS.register to the app instead of answering it with
+      // its own 403. Should its exchange ever run, nothing it registers is active.
       dynReg: {
         url: config.PUBLIC_URL,
         name: 'examgate',
         description: 'Candidates, access and delivery for assessments',
-        redirectUris: [`${config.PUBLIC_URL}${LTI_PATHS.launch}`],
-        autoActivate: true,
+        autoActivate: false,
         useDeepLinking: true,
       },
       serverAddon: (app: Express) => {

@@ -44,16 +44,34 @@ function killOnExit(child: ChildProcess): void {
   }
 }
 
-/** A port that was free a moment ago (the OS picks it; main.ts needs a fixed PORT to print PUBLIC_URL). */
-export async function freePort(): Promise<number> {
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) {
-    throw new Error('no port');
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port that was free a moment ago, with the next one free too: in development examgate runs
+ * the sample engine on PORT + 1 (the OS picks the port; main.ts needs a fixed PORT to print
+ * PUBLIC_URL). Other processes on a shared machine may still take either in between.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 20; tries++) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (typeof address !== 'object' || address === null) {
+      throw new Error('no port');
+    }
+    if (address.port < 65535 && (await canListen(address.port + 1))) {
+      return address.port;
+    }
   }
-  return address.port;
+  throw new Error('no free pair of ports on 127.0.0.1');
 }
 
 /** A temporary directory removed by the returned function. */
