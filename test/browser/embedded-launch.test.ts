@@ -162,6 +162,8 @@ describe('Embedded launches across sites over HTTPS, in Chromium with each cooki
     it("when a learner uses the LMS's new-window placement instead, then the launch runs top level and shows the lobby", async () => {
       const learner = newLearner(moodleLink);
       const page = await openCoursePage(context, world.moodle.coursePageUrl(learner, { newWindowLink: true }));
+      // As a learner would: the course page has finished loading, its embedded frame too, before the click.
+      await toolFrameSettled(page, toolOrigin());
       const tab = await tabOpenedBy(context, () => page.getByRole('link', { name: `Open ${EXAM_TITLE} in a new window` }).click());
       await arrivedAt(tab, toolOrigin());
       await expectLobby(tab, EXAM_TITLE);
