@@ -44,12 +44,13 @@ function coursePage(state: LmsState, id: string, placement: CoursePlacement): st
     `<h1>${escapeHtml(courseTitle(placement))}</h1>`,
     `<h2>${activity}</h2>`,
     storageFrame(state),
+    // Above the frame, where a course page puts such a link (and no scrolling is needed to reach it).
+    newWindow,
     `<form id="lti-launch" method="post" action="${escapeHtml(action)}" target="${TOOL_FRAME_NAME}">`,
     hiddenInputs(params),
     `<noscript><button type="submit">Open ${activity}</button></noscript>`,
     '</form>',
     `<iframe name="${TOOL_FRAME_NAME}" title="${activity}" style="width: 100%; height: 40rem; border: 1px solid #767676"></iframe>`,
-    newWindow,
     '</main>',
     // The course page answers lti.capabilities itself (tools ask window.parent), and put/get when the target is _parent.
     state.config.platformStorage ? `<script src="${escapeHtml(state.url(PLATFORM_STORAGE_SCRIPT_PATH))}"></script>` : '',
