@@ -51,7 +51,8 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Only whose X-Forwarded-For examgate believes decides req.ip, the address the throttles count (README: trust proxy).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   configureViews(app);
   configureViews(deps.lti.app);
 
@@ -87,8 +88,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  // ltijs reads signed cookies through the same parser, so it must carry the same secret.
-  app.use(cookieParser(deps.config.SECRET_KEY));
+  // ltijs reads signed cookies through the same parser (its own one then skips), so it signs with
+  // SECRET_KEY too; during a rotation, cookies signed with SECRET_KEY_PREVIOUS are still read.
+  app.use(cookieParser([...deps.config.secretKeys]));
 
   const rules = throttleRules(deps.config);
   // The second step of a login (its own path, so it is not counted as a second login).
@@ -113,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   // Before ltijs, which would otherwise run its own registration exchange at this path.
   app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
-  app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
+  app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.
   const adminThrottle = new LoginThrottle(deps.throttle, rules.adminSignIn);

@@ -18,8 +18,20 @@ function loadConfigOrExit(): Config {
   }
 }
 
+/**
+ * Production runs the compiled build (node dist/src/main.js): running this file as TypeScript
+ * means a TypeScript runtime (tsx) compiles every module at start and stays loaded.
+ */
+function refuseTypeScriptInProduction(config: Config): void {
+  if (config.NODE_ENV === 'production' && import.meta.url.endsWith('.ts')) {
+    console.error('In production examgate runs its compiled build: npm run build, then npm run start:prod (node dist/src/main.js).');
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const loaded = loadConfigOrExit();
+  refuseTypeScriptInProduction(loaded);
   const log = createLogger(loaded);
   const sampleEngine = loaded.DEMO_LMS_ENABLED && !loaded.DEFAULT_DELIVERY_URL ? await startSampleEngine(loaded) : null;
   const config: Config = sampleEngine ? Object.freeze({ ...loaded, DEFAULT_DELIVERY_URL: sampleEngine.url.replace(/\/$/, '') }) : loaded;

@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import type { SecretKeys } from '../config.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import type { ExamService } from '../exams/exam.service.js';
 import { csrfOf, launchOf, placementOf } from '../launch/session-context.middleware.js';
@@ -13,7 +14,7 @@ export interface LobbyDeps {
   exams: ExamService;
   candidates: CandidateService;
   attempts: AttemptService;
-  secret: string;
+  secret: SecretKeys;
 }
 
 /** The learner's lobby for the test their resource link opens, and Start. Everything comes from the session's launch, never the form. */

@@ -13,10 +13,11 @@ import type { SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { deepLinkRoutes, type DeepLinkResponder } from './deep-link.routes.js';
 import { launchOf, placementOf, requireSession } from './session-context.middleware.js';
+import type { SecretKeys } from '../config.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
-  secret: string;
+  secret: SecretKeys;
   deepLink: DeepLinkResponder;
   exams: ExamService;
   candidates: CandidateService;

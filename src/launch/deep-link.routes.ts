@@ -9,6 +9,7 @@ import { verifyCsrf } from '../web/csrf.js';
 import { field } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
 import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.middleware.js';
+import type { SecretKeys } from '../config.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
 export type DeepLinkResponder = (launch: LaunchContext, items: PlacedLink[]) => Promise<{ returnUrl: string; jwt: string }>;
@@ -31,7 +32,7 @@ function deepLinkingLaunch(res: Response): LaunchContext {
  * "Select content" from the LMS: pick one of the course's tests or create one; the answer is
  * an LTI resource link carrying the test's id as a custom parameter.
  */
-export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkResponder; secret: string }): Router {
+export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkResponder; secret: SecretKeys }): Router {
   const router = express.Router();
   const render = async (res: Response, launch: LaunchContext, error: string | null, status = 200) => {
     res.status(status).render('deep-link.njk', {

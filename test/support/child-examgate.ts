@@ -83,16 +83,19 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
 /**
  * Starts src/main.ts on 127.0.0.1 and a free port with only the given environment (plus PATH),
  * in `cwd` (main.ts and the demo keep files under ./data), and waits until /healthz answers.
+ * `entry` runs another entry point with node instead (the compiled build's dist/src/main.js).
  */
 export async function startChildExamgate(options: {
   env: Record<string, string>;
   cwd: string;
   timeoutMs?: number;
+  entry?: string;
 }): Promise<ChildExamgate> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'silent', ...options.env };
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = options.entry ? [options.entry] : ['--import', TSX_LOADER, MAIN];
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) {
     throw new Error('examgate could not be spawned');
   }
