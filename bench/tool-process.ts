@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ProbeReply } from './child-probe.js';
 
-const BENCH_DIR = import.meta.dirname;
 const READY_TIMEOUT_MS = 120_000;
 const OUTPUT_KEPT = 8_000;
 
@@ -27,8 +26,10 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ToolProcessOptions {
-  /** File to run: absolute, or relative to bench/. */
-  script: string;
+  /** Compiled JavaScript to run with plain node (bench/build.ts made it): no TypeScript runtime in the measured process. */
+  entry: string;
+  /** A module loaded before `entry` (`node --import`), e.g. the CPU probe in front of examgate's own entry point. */
+  preload?: string;
   name: string;
   env: Record<string, string>;
   /** 'ipc': the child says when it is ready; otherwise a URL to poll until it answers 200. */
@@ -63,12 +64,12 @@ export class ToolProcess {
   }
 
   static async start(options: ToolProcessOptions): Promise<ToolProcess> {
-    const execArgv = ['--import', 'tsx'];
+    // Set in full: fork would otherwise pass on the bench's own flags, which load tsx.
+    const execArgv = options.preload ? ['--import', options.preload] : [];
     if (options.cpuProfileDir) {
-      // One directory per tool: the tsx loader thread writes a profile of its own beside the main thread's.
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, options.name)}`);
     }
-    const child = fork(path.resolve(BENCH_DIR, options.script), [], {
+    const child = fork(options.entry, [], {
       execArgv,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -14,7 +14,7 @@ export interface HttpsLms {
  * The simulated LMS's router behind an https server on 127.0.0.1 with the test CA's
  * certificate. Whoever talks to it must trust `tls.caPem` (NODE_EXTRA_CA_CERTS for a child).
  */
-export async function startHttpsLms(options: StartOptions, tls: TestCertificates): Promise<HttpsLms> {
+export async function startHttpsLms(options: StartOptions, tls: Pick<TestCertificates, 'key' | 'cert'>): Promise<HttpsLms> {
   const app = express();
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, app);
   await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,9 @@ export interface TestCertificates {
   /** The server's key and certificate (PEM), valid for 127.0.0.1 and localhost. */
   key: string;
   cert: string;
+  /** The same two, in files, for a process that serves https itself. */
+  keyFile: string;
+  certFile: string;
 }
 
 const ONE_DAY_MS = 24 * 3600 * 1000;
@@ -41,9 +44,9 @@ function certificate(
 }
 
 /**
- * A throw-away CA and a certificate for 127.0.0.1 / localhost signed by it, written where
- * `dir` says (the CA file only; keys stay in memory). Nothing is trusted unless a client is
- * told to trust `caPem`.
+ * A throw-away CA and a certificate for 127.0.0.1 / localhost signed by it, written to `dir`
+ * (the CA's own key is never written). Nothing is trusted unless a client is told to trust
+ * `caPem`.
  */
 export function makeTestCertificates(dir: string): TestCertificates {
   const ca = keyPair();
@@ -73,8 +76,18 @@ export function makeTestCertificates(dir: string): TestCertificates {
   );
   serverCert.sign(ca.privateKey, forge.md.sha256.create());
 
-  const caPem = forge.pki.certificateToPem(caCert);
-  const caFile = path.join(dir, 'test-ca.pem');
-  writeFileSync(caFile, caPem);
-  return { caPem, caFile, key: forge.pki.privateKeyToPem(server.privateKey), cert: forge.pki.certificateToPem(serverCert) };
+  const files = {
+    caFile: path.join(dir, 'test-ca.pem'),
+    keyFile: path.join(dir, 'server-key.pem'),
+    certFile: path.join(dir, 'server-cert.pem'),
+  };
+  const pems = {
+    caPem: forge.pki.certificateToPem(caCert),
+    key: forge.pki.privateKeyToPem(server.privateKey),
+    cert: forge.pki.certificateToPem(serverCert),
+  };
+  writeFileSync(files.caFile, pems.caPem);
+  writeFileSync(files.keyFile, pems.key, { mode: 0o600 });
+  writeFileSync(files.certFile, pems.cert);
+  return { ...pems, ...files };
 }
