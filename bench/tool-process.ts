@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { ProbeReply } from './child-probe.js';
+import type { ProbeReply, ProbeRequest } from './child-probe.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const READY_TIMEOUT_MS = 120_000;
 const OUTPUT_KEPT = 8_000;
@@ -56,7 +58,7 @@ export class ToolProcess {
     // A send to a child that has died emits 'error'; cpuMs() reports it instead.
     child.on('error', () => undefined);
     child.on('message', (message: ProbeReply) => {
-      if (message?.type === 'cpu') {
+      if (message?.type === 'cpu' || message?.type === 'profile') {
         this.#pending.get(message.id)?.(message);
         this.#pending.delete(message.id);
       }
@@ -114,18 +116,39 @@ export class ToolProcess {
   }
 
   /** CPU time (user + system, ms) the child has used since it started. */
-  cpuMs(): Promise<number> {
+  async cpuMs(): Promise<number> {
+    const reply = await this.#ask({ type: 'cpu' });
+    return reply.type === 'cpu' ? (reply.user + reply.system) / 1000 : Number.NaN;
+  }
+
+  /** Starts V8's sampling profiler in the child; `stopProfile` writes what it sampled. */
+  async startProfile(intervalUs: number): Promise<void> {
+    await this.#profileCommand({ type: 'profile-start', intervalUs });
+  }
+
+  async stopProfile(file: string): Promise<void> {
+    await this.#profileCommand({ type: 'profile-stop', file });
+  }
+
+  async #profileCommand(request: DistributiveOmit<ProbeRequest, 'id'>): Promise<void> {
+    const reply = await this.#ask(request);
+    if (reply.type === 'profile' && reply.error) {
+      throw new Error(`${this.name}: ${reply.error}`);
+    }
+  }
+
+  #ask(request: DistributiveOmit<ProbeRequest, 'id'>): Promise<ProbeReply> {
     const id = this.#nextProbe++;
     if (!this.child.connected) {
       return Promise.reject(new Error(`${this.name} has exited:\n${this.#output}`));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the CPU probe`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the probe (${request.type})`)), 30_000);
       this.#pending.set(id, (reply) => {
         clearTimeout(timer);
-        resolve((reply.user + reply.system) / 1000);
+        resolve(reply);
       });
-      this.child.send({ type: 'cpu', id });
+      this.child.send({ ...request, id });
     });
   }
 

@@ -19,6 +19,8 @@ const LMS_IDS = { clientId: 'bench-client', deploymentId: 'bench-deployment' };
 export interface RunningTool {
   target: LaunchTarget;
   process: ToolProcess;
+  /** The tool's own database. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 
   const lms = await SimulatedLms.start(LMS_IDS);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const databaseUrl = await db.fresh('bare_ltijs');
   lms.configureTool({ loginUrl: `${url}/login`, launchUrl: `${url}/`, jwksUrl: `${url}/keys` });
   const tool = await ToolProcess.start({
     entry: path.join(TOOLS_DIR, 'bare-ltijs-tool.js'),
@@ -39,7 +42,7 @@ export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 
     cpuProfileDir: ctx.cpuProfileDir,
     env: {
       PORT: String(port),
-      DATABASE_URL: await db.fresh('bare_ltijs'),
+      DATABASE_URL: databaseUrl,
       TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
       LMS_ISSUER: lms.issuer,
       LMS_CLIENT_ID: lms.clientId,
@@ -58,6 +61,7 @@ export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 
       landed: (r) => r.status === 200 && pathOf(r) === '/' && new URL(r.url).searchParams.has('ltik') && r.body.includes('Welcome'),
     },
     process: tool,
+    databaseUrl,
     stop: async () => {
       await tool.stop();
       await lms.close();
@@ -81,6 +85,7 @@ export async function startExamgate(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const name = checkout ? `examgate-${path.basename(checkout)}` : 'examgate';
+  const databaseUrl = await db.fresh(name.replace(/\W/g, '_'));
   const tool = await ToolProcess.start({
     entry: productionMain(checkout ?? REPO),
     preload: PROBE_PRELOAD,
@@ -94,7 +99,7 @@ export async function startExamgate(
       PORT: String(port),
       // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
       PUBLIC_URL: url,
-      DATABASE_URL: await db.fresh(name.replace(/\W/g, '_')),
+      DATABASE_URL: databaseUrl,
       SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
       ADMIN_TOKEN,
       NODE_EXTRA_CA_CERTS: ctx.tls.caFile,
@@ -140,6 +145,7 @@ export async function startExamgate(
       landed: (r) => r.status === 200 && pathOf(r).startsWith('/app'),
     },
     process: tool,
+    databaseUrl,
     stop,
   };
 }
