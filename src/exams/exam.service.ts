@@ -135,14 +135,24 @@ export class ExamService {
    * another course's test.
    */
   async examForLaunch(placement: LaunchPlacement): Promise<Exam | null> {
+    const { course: known, link: bound } = await this.repository.findPlacement(
+      placement.platformId,
+      placement.context?.id ?? null,
+      placement.resourceLinkId,
+    );
     if (placement.context) {
       // Every launch refreshes what examgate knows of its course, the roster URL above all.
-      await this.repository.upsertCourse(placement.platformId, placement.context.id, placement.context.title ?? null, placement.nrpsUrl);
+      await this.repository.refreshCourse(
+        known,
+        placement.platformId,
+        placement.context.id,
+        placement.context.title ?? null,
+        placement.nrpsUrl,
+      );
     }
     if (!placement.resourceLinkId) {
       return null;
     }
-    const bound = await this.repository.findResourceLink(placement.platformId, placement.resourceLinkId);
     const examId = placement.examIdFromLink ?? bound?.examId;
     const exam = examId ? await this.repository.findExam(examId) : null;
     if (!exam || !placement.context) {

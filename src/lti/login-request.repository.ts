@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 
 /** The OIDC login parameters examgate received, keyed by the state it sent to the LMS. */
 export type LoginParams = Record<string, string>;
@@ -23,25 +24,29 @@ interface PendingLoginRow {
  * launch must carry exactly that nonce), the LMS address the login continues to, and the
  * login's parameters, so that when a browser keeps no examgate cookie inside the LMS frame the
  * same (still unused) login can be started again in a first-party window.
+ * Every login and launch passes here, so the statements go to the driver directly (db/direct-sql.ts).
  */
 export class LoginRequestRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly #sql: DirectSql;
+
+  constructor(sequelize: Sequelize) {
+    this.#sql = directSql(sequelize);
+  }
 
   async save(state: string, nonce: string, params: LoginParams, redirectUrl: string, ttlMs: number): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO login_requests (state, nonce, params, redirect_url, expires_at)
-       VALUES (:state, :nonce, :params, :redirectUrl, :expiresAt)`,
-      {
-        replacements: { state, nonce, params: JSON.stringify(params), redirectUrl, expiresAt: new Date(Date.now() + ttlMs) },
-        type: QueryTypes.INSERT,
-      },
-    );
+    await this.#sql.run('INSERT INTO login_requests (state, nonce, params, redirect_url, expires_at) VALUES (?, ?, ?, ?, ?)', [
+      state,
+      nonce,
+      JSON.stringify(params),
+      redirectUrl,
+      new Date(Date.now() + ttlMs),
+    ]);
   }
 
   async find(state: string): Promise<PendingLogin | null> {
-    const rows = await this.sequelize.query<PendingLoginRow>(
-      'SELECT params, redirect_url, storage_proof_hash FROM login_requests WHERE state = :state AND expires_at > :now',
-      { replacements: { state, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<PendingLoginRow>(
+      'SELECT params, redirect_url, storage_proof_hash FROM login_requests WHERE state = ? AND expires_at > ?',
+      [state, new Date()],
     );
     const row = rows[0];
     if (!row) {
@@ -57,10 +62,10 @@ export class LoginRequestRepository {
 
   /** Records that this login keeps its proof in platform storage; only once per login. */
   async keepProofInPlatformStorage(state: string, proofHash: string): Promise<boolean> {
-    const rows = await this.sequelize.query<{ state: string }>(
-      `UPDATE login_requests SET storage_proof_hash = :proofHash
-       WHERE state = :state AND storage_proof_hash IS NULL AND expires_at > :now RETURNING state`,
-      { replacements: { state, proofHash, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<{ state: string }>(
+      `UPDATE login_requests SET storage_proof_hash = ?
+       WHERE state = ? AND storage_proof_hash IS NULL AND expires_at > ? RETURNING state`,
+      [proofHash, state, new Date()],
     );
     return rows.length === 1;
   }
@@ -71,14 +76,14 @@ export class LoginRequestRepository {
    * true, and a completed login can neither complete again nor be restarted from a replay.
    */
   async consume(state: string, nonce: string): Promise<boolean> {
-    const rows = await this.sequelize.query<{ state: string }>(
-      'DELETE FROM login_requests WHERE state = :state AND nonce = :nonce AND expires_at > :now RETURNING state',
-      { replacements: { state, nonce, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<{ state: string }>(
+      'DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state',
+      [state, nonce, new Date()],
     );
     return rows.length === 1;
   }
 
   async deleteExpired(now = new Date()): Promise<void> {
-    await this.sequelize.query('DELETE FROM login_requests WHERE expires_at < :now', { replacements: { now } });
+    await this.#sql.run('DELETE FROM login_requests WHERE expires_at < ?', [now]);
   }
 }

@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import { Provider, type LtijsError, type LtijsIdToken } from 'ltijs';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
@@ -12,6 +11,7 @@ import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 import type { NonceRepository } from './nonce.repository.js';
+import { validatedLaunch, type VerifiedClaims } from './validated-launch.js';
 
 /** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
 export const LTI_PATHS = {
@@ -53,8 +53,9 @@ function errorCode(err: unknown): string {
 
 /**
  * Sets up ltijs once per process (it is a singleton) on the SQL storage plugin.
- * ltijs runs in "ltiaas" mode: it validates the id_token and hands the launch to us in
- * the same request, with no ltik and no ltijs session cookie; examgate keeps its own
+ * ltijs answers the login initiation and its key set; an id_token posted to the launch path is
+ * validated by ltijs's own validator (validated-launch.ts) and handed to us in the same
+ * request, with no ltik and no ltijs session cookie ("ltiaas" mode); examgate keeps its own
  * session instead. State-cookie validation stays on (devMode is never used).
  */
 export async function startLti(deps: {
@@ -76,6 +77,33 @@ export async function startLti(deps: {
     const refusal = launchRefusal(code);
     log.warn({ code, path: req.path, reason: refusal.reason }, 'LTI message refused');
     handlers.onFailure(refusal, req, res);
+  };
+
+  // ltijs keeps only the message of an error thrown inside its validation: when the database
+  // is down, that is a driver's message, not a verdict on the launch. Asking the database
+  // tells the two apart (failures are rare, so the extra query costs nothing on good launches).
+  const classify = (req: Request, res: Response) => {
+    deps.isDatabaseReady().then(
+      (ready) => fail(req, res, ready ? errorCode(res.locals.err) : 'DATABASE_UNAVAILABLE'),
+      () => fail(req, res, 'DATABASE_UNAVAILABLE'),
+    );
+  };
+
+  /** A launch ltijs's validator accepted (validated-launch.ts). */
+  const launch = async (claims: VerifiedClaims, token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
+    try {
+      // ltijs checked that the state is bound to this browser (its signed state cookie); the
+      // nonce must be the one examgate issued for that very login, and the login ends here.
+      if (!(await deps.loginRequests.consume(String(req.body.state), String(claims.nonce)))) {
+        fail(req, res, 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
+        return;
+      }
+      // The launch key in scope was for ltijs's validation only; nothing after it sees it.
+      const cookiesStick = res.locals.launchWithoutCookies !== true;
+      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
+    } catch (err) {
+      next(err);
+    }
   };
 
   Provider.setup(
@@ -117,48 +145,27 @@ export async function startLti(deps: {
             fail(req, res, 'MISSING_LOGIN_PARAMETERS'),
           ),
         );
+        app.post(
+          LTI_PATHS.launch,
+          validatedLaunch({
+            encryptionKey: config.SECRET_KEY,
+            tokenMaxAgeSeconds: config.LTI_TOKEN_MAX_AGE_SECONDS,
+            secureCookies: config.secureCookies,
+            database,
+            getPlatform: (issuer, clientId) => Provider.getPlatform(issuer, clientId),
+            onValid: launch,
+            onInvalid: (req, res) => classify(req, res),
+          }),
+        );
       },
     },
   );
 
-  // ltijs keeps only the message of an error thrown inside its validation: when the database
-  // is down, that is a driver's message, not a verdict on the launch. Asking the database
-  // tells the two apart (failures are rare, so the extra query costs nothing on good launches).
-  const classify = (req: Request, res: Response) => {
-    deps.isDatabaseReady().then(
-      (ready) => fail(req, res, ready ? errorCode(res.locals.err) : 'DATABASE_UNAVAILABLE'),
-      () => fail(req, res, 'DATABASE_UNAVAILABLE'),
-    );
-  };
   Provider.onInvalidToken(classify);
   Provider.onSessionTimeout(classify);
   Provider.onUnregisteredPlatform((req, res) => fail(req, res, 'UNREGISTERED_PLATFORM'));
   Provider.onInactivePlatform((req, res) => fail(req, res, 'PLATFORM_NOT_ACTIVATED'));
   Provider.onDynamicRegistration(handlers.onDynamicRegistration);
-  const launch = async (token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
-    // ltijs verified this very id_token earlier in this request; decode it again to reach
-    // every claim, not only the ones ltijs copies into its token.
-    const claims = jwt.decode(String(req.body.id_token));
-    if (!claims || typeof claims !== 'object') {
-      fail(req, res, 'INVALID_JWT');
-      return;
-    }
-    try {
-      // ltijs checked that the state is bound to this browser (its signed state cookie); the
-      // nonce must be the one examgate issued for that very login, and the login ends here.
-      if (!(await deps.loginRequests.consume(String(req.body.state), String(claims.nonce)))) {
-        fail(req, res, 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
-        return;
-      }
-      // The launch key in scope was for ltijs's validation only; nothing after it sees it.
-      const cookiesStick = res.locals.launchWithoutCookies !== true;
-      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
-    } catch (err) {
-      next(err);
-    }
-  };
-  Provider.onConnect(launch);
-  Provider.onDeepLinking(launch);
 
   const sigintBefore = new Set(process.listeners('SIGINT'));
   await Provider.deploy({ serverless: true, silent: true });

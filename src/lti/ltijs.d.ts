@@ -5,7 +5,7 @@
 declare module 'ltijs' {
   import type { Express, Request, Response, NextFunction } from 'express';
 
-  /** The validated launch as ltijs hands it to onConnect/onDeepLinking (res.locals.token). */
+  /** The validated launch in ltijs's shape (validated-launch.ts builds it as ltijs's onConnect would receive it). */
   export interface LtijsIdToken {
     iss: string;
     user: string;
@@ -18,7 +18,8 @@ declare module 'ltijs' {
   }
 
   export interface LtijsContextToken {
-    contextId: string;
+    /** ltijs's key for its own context-token row, which examgate neither writes nor reads. */
+    contextId?: string;
     user: string;
     context?: { id: string; label?: string; title?: string; type?: string[] };
     resource?: { id: string; title?: string; description?: string };
@@ -114,4 +115,27 @@ declare module 'ltijs-sequelize' {
       modification: Record<string, unknown>,
     ): Promise<boolean>;
   }
+}
+
+/** ltijs's own id_token validator (used directly by validated-launch.ts, without ltijs's ltik flow around it). */
+declare module 'ltijs/dist/Utils/Auth.js' {
+  import type { LtijsPlatform } from 'ltijs';
+
+  const Auth: {
+    /**
+     * Verifies the signature with the platform's key, the issuer against the state cookie's,
+     * aud/azp, alg, the token's age, the nonce (through the storage plugin) and the LTI claims;
+     * resolves to the verified claims plus `clientId` and `platformId`, or throws an Error whose
+     * message is ltijs's code (INVALID_JWT_RECEIVED, MISSING_VALIDATION_COOKIE, …).
+     */
+    validateToken(
+      idToken: string,
+      devMode: false,
+      validation: { iss: unknown; maxAge: number },
+      getPlatform: (issuer: string, clientId: string, encryptionKey: string, database: unknown) => Promise<LtijsPlatform | false>,
+      encryptionKey: string,
+      database: unknown,
+    ): Promise<Record<string, unknown> & { iss: string; sub: string; clientId: string; platformId: string }>;
+  };
+  export default Auth;
 }
