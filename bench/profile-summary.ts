@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string }; children?: number[] }>;
   samples: number[];
-  timeDeltas: number[];
 }
 
 /** Where CPU time goes in one launch, as the breakdown in BENCHMARKS.md names it. */
@@ -62,15 +61,21 @@ function categoryOf(functionName: string, url: string): Category | null {
 }
 
 export interface ProfileSummary {
-  /** Sampled time the main thread was busy, ms. */
-  busyMs: number;
+  /** Samples taken while the main thread was busy. */
+  busySamples: number;
+  /** Each category's busy samples. */
   byCategory: Map<Category, number>;
 }
 
 /**
  * Sorts every busy sample of a profile into a category: the frame nearest the leaf that
  * belongs to a known part decides (a socket write under the PostgreSQL driver is the
- * database's; the same write under node:http is HTTP's). Idle time is left out.
+ * database's; the same write under node:http is HTTP's). Idle samples are left out.
+ *
+ * Samples are counted, not weighed by the time between them: V8 samples on a wall clock, and
+ * on a loaded machine a thread that waits for a core takes one late sample carrying all the
+ * time it waited, which would charge that wait to whatever it was doing (often a socket
+ * write). Counting approximates where the CPU went.
  */
 export function summariseProfile(file: string): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -99,17 +104,27 @@ export function summariseProfile(file: string): ProfileSummary {
     categoryOfNode.set(id, found);
     return found;
   };
-  const byCategory = new Map<Category, number>(CATEGORIES.map((c) => [c, 0]));
-  let busyUs = 0;
-  profile.samples.forEach((id, i) => {
-    const name = nodes.get(id)?.callFrame.functionName;
-    const delta = profile.timeDeltas[i] ?? 0;
-    if (name === '(idle)' || name === '(root)') {
-      return;
+  // The bench's own probe (starting and stopping this very profile) is not the tool's work.
+  const probe = new Set<number>();
+  const isProbe = (id: number): boolean => {
+    for (let cursor: number | undefined = id; cursor !== undefined; cursor = parents.get(cursor)) {
+      if (probe.has(cursor) || nodes.get(cursor)?.callFrame.url.includes('/bench-tools/')) {
+        probe.add(id);
+        return true;
+      }
     }
-    busyUs += delta;
+    return false;
+  };
+  const byCategory = new Map<Category, number>(CATEGORIES.map((c) => [c, 0]));
+  let busySamples = 0;
+  for (const id of profile.samples) {
+    const name = nodes.get(id)?.callFrame.functionName;
+    if (name === '(idle)' || name === '(root)' || isProbe(id)) {
+      continue;
+    }
+    busySamples += 1;
     const category = resolve(id);
-    byCategory.set(category, (byCategory.get(category) ?? 0) + delta / 1000);
-  });
-  return { busyMs: busyUs / 1000, byCategory };
+    byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+  }
+  return { busySamples, byCategory };
 }

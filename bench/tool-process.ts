@@ -117,8 +117,16 @@ export class ToolProcess {
 
   /** CPU time (user + system, ms) the child has used since it started. */
   async cpuMs(): Promise<number> {
+    const { userMs, systemMs } = await this.cpuSplit();
+    return userMs + systemMs;
+  }
+
+  /** The same, split: user (JavaScript, native code) and system (the kernel: sockets, other system calls). */
+  async cpuSplit(): Promise<{ userMs: number; systemMs: number }> {
     const reply = await this.#ask({ type: 'cpu' });
-    return reply.type === 'cpu' ? (reply.user + reply.system) / 1000 : Number.NaN;
+    return reply.type === 'cpu'
+      ? { userMs: reply.user / 1000, systemMs: reply.system / 1000 }
+      : { userMs: Number.NaN, systemMs: Number.NaN };
   }
 
   /** Starts V8's sampling profiler in the child; `stopProfile` writes what it sampled. */

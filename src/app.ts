@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -24,6 +23,7 @@ import { errorHandler } from './web/error-handler.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
+import { cspNonce } from './web/csp-nonce.js';
 import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
@@ -51,6 +51,10 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Pages are made for one session and never revalidated: no body hash (ETag) on every response.
+  app.set('etag', false);
+  // Node's own parser (no nested objects from a query string: nothing here reads any).
+  app.set('query parser', 'simple');
   // Only whose X-Forwarded-For examgate believes decides req.ip, the address the throttles count (README: trust proxy).
   app.set('trust proxy', deps.config.TRUST_PROXY);
   configureViews(app);
@@ -67,13 +71,19 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(
-    asyncHandler(async (_req, res, next) => {
-      res.locals.cspNonce = randomBytes(16).toString('base64');
-      res.locals.frameAncestors = await deps.frameAncestors.current();
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = cspNonce();
+    const origins = deps.frameAncestors.fresh();
+    if (origins) {
+      res.locals.frameAncestors = origins;
       next();
-    }),
-  );
+      return;
+    }
+    deps.frameAncestors.current().then((loaded) => {
+      res.locals.frameAncestors = loaded;
+      next();
+    }, next);
+  });
   app.use(
     helmet({
       // Pages must load inside the LMS iframe, but only inside a registered platform's.

@@ -102,7 +102,6 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const lti = await startLti({
     config,
     target,
-    nonces,
     loginRequests,
     log,
     isDatabaseReady,

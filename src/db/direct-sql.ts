@@ -36,9 +36,19 @@ interface SqliteConnection {
 }
 
 /** `?` → `$1`, `$2` …: PostgreSQL's numbered placeholders. The statements here hold no literal question marks. */
+const numberedTexts = new Map<string, string>();
 function numbered(text: string): string {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${(n += 1)}`);
+  let converted = numberedTexts.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${(n += 1)}`);
+    // The statements are the code's own, a few dozen texts: remembered, not rebuilt per call
+    // (bounded all the same, should a caller ever build texts of its own).
+    if (numberedTexts.size < 1000) {
+      numberedTexts.set(text, converted);
+    }
+  }
+  return converted;
 }
 
 /**

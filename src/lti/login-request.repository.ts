@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { NonceRepository } from './nonce.repository.js';
 
 /** The OIDC login parameters examgate received, keyed by the state it sent to the LMS. */
 export type LoginParams = Record<string, string>;
@@ -11,6 +12,13 @@ export interface PendingLogin {
   redirectUrl: string | null;
   /** Set when the login keeps its proof in the LMS's platform storage instead of a cookie. */
   storageProofHash: string | null;
+}
+
+/** How a launch's attempt to end its login went. */
+export type LoginEnd = 'ended' | 'not-this-login' | 'nonce-used';
+
+function outcome(ended: boolean, nonceRecorded: boolean): LoginEnd {
+  return !ended ? 'not-this-login' : nonceRecorded ? 'ended' : 'nonce-used';
 }
 
 interface PendingLoginRow {
@@ -28,9 +36,13 @@ interface PendingLoginRow {
  */
 export class LoginRequestRepository {
   readonly #sql: DirectSql;
+  readonly #postgres: boolean;
+  readonly #usedNonces: NonceRepository;
 
   constructor(sequelize: Sequelize) {
     this.#sql = directSql(sequelize);
+    this.#postgres = sequelize.getDialect() === 'postgres';
+    this.#usedNonces = new NonceRepository(sequelize);
   }
 
   async save(state: string, nonce: string, params: LoginParams, redirectUrl: string, ttlMs: number): Promise<void> {
@@ -72,15 +84,37 @@ export class LoginRequestRepository {
 
   /**
    * Ends the login whose state is `state`, if `nonce` is the one issued for it and it has not
-   * expired. One DELETE decides: of two concurrent launches of the same login only one gets
-   * true, and a completed login can neither complete again nor be restarted from a replay.
+   * expired, and records the nonce as used until `nonceExpiresAt` (lti_nonces). One DELETE
+   * decides: of two concurrent launches of the same login only one ends it, and an ended
+   * login can neither end again nor be restarted from a replay. A nonce already used (and not
+   * yet expired) is refused even for a login that claims it.
+   * On PostgreSQL both happen in one statement; SQLite, in-process, runs the two in turn.
    */
-  async consume(state: string, nonce: string): Promise<boolean> {
-    const rows = await this.#sql.rows<{ state: string }>(
-      'DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state',
-      [state, nonce, new Date()],
-    );
-    return rows.length === 1;
+  async end(state: string, nonce: string, nonceExpiresAt: Date): Promise<LoginEnd> {
+    const now = new Date();
+    if (this.#postgres) {
+      const [row] = await this.#sql.rows<{ ended: number | string; remembered: number | string }>(
+        `WITH ended AS (
+           DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING nonce
+         ), remembered AS (
+           INSERT INTO lti_nonces (nonce, expires_at) SELECT nonce, ? FROM ended
+           ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE lti_nonces.expires_at < ?
+           RETURNING nonce
+         )
+         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered`,
+        [state, nonce, now, nonceExpiresAt, now],
+      );
+      return outcome(Number(row?.ended) === 1, Number(row?.remembered) === 1);
+    }
+    const ended = await this.#sql.rows('DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state', [
+      state,
+      nonce,
+      now,
+    ]);
+    if (ended.length !== 1) {
+      return outcome(false, false);
+    }
+    return outcome(true, await this.#usedNonces.remember(nonce, nonceExpiresAt));
   }
 
   async deleteExpired(now = new Date()): Promise<void> {

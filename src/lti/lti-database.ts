@@ -5,10 +5,7 @@ import { withSqliteTuning } from '../db/sequelize.js';
 import { applyLtijsStorageMigrationsQuietly } from './ltijs-storage-migrations.js';
 import { launchKid } from './launch-scope.js';
 import { LtijsReadCache } from './ltijs-read-cache.js';
-import type { NonceRepository } from './nonce.repository.js';
 import { KeySetUnavailableError, PlatformKeySets } from './platform-keys.js';
-
-export const NONCE_ALREADY_RECEIVED = 'NONCE_ALREADY_RECEIVED';
 
 type Rows = Record<string, unknown>[] | false;
 
@@ -43,10 +40,12 @@ export interface LtiStorageCaches {
 }
 
 /**
- * ltijs's official SQL storage plugin, with nonces routed to examgate's own table.
- * ltijs asks `Get('nonce')` then `Insert('nonce')`; we answer "unseen" to the first and make
- * the second an atomic insert that fails for a used nonce, so a replay is refused for as
- * long as the token could be accepted, and two processes can never both accept it.
+ * ltijs's official SQL storage plugin, with nonces kept in examgate's own table instead.
+ * ltijs asks `Get('nonce')` then `Insert('nonce')` while it validates; both answer without a
+ * statement ("unseen", "recorded"), because the launch records its nonce when it ends its
+ * login, in the one statement that ends it (login-request.repository.ts, `end`): a used
+ * nonce is refused there for as long as a token could be accepted, and two processes can
+ * never both accept it.
  *
  * And so that a launch costs little: platform rows and the tool's own keys are cached for a
  * short time (ltijs-read-cache.ts), the platform's signing key comes from a key-set cache
@@ -56,8 +55,6 @@ export interface LtiStorageCaches {
 export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
   constructor(
     target: DatabaseTarget,
-    private readonly nonces: NonceRepository,
-    private readonly nonceLifetimeMs: number,
     private readonly caches: LtiStorageCaches = { rows: new LtijsReadCache(), keySets: new PlatformKeySets() },
   ) {
     super(target.database, target.username, target.password, withSqliteTuning(ltijsPoolOptions(target.options)));
@@ -73,12 +70,8 @@ export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
 
   override async Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>) {
     if (table === 'nonce') {
-      const nonce = typeof item.nonce === 'string' ? item.nonce : '';
-      if (!nonce) {
+      if (typeof item.nonce !== 'string' || item.nonce === '') {
         throw new Error('NO_NONCE_CLAIM');
-      }
-      if (!(await this.nonces.remember(nonce, new Date(Date.now() + this.nonceLifetimeMs)))) {
-        throw new Error(NONCE_ALREADY_RECEIVED);
       }
       return true;
     }

@@ -10,7 +10,6 @@ import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
-import type { NonceRepository } from './nonce.repository.js';
 import { validatedLaunch, type VerifiedClaims } from './validated-launch.js';
 
 /** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
@@ -61,7 +60,6 @@ function errorCode(err: unknown): string {
 export async function startLti(deps: {
   config: Config;
   target: DatabaseTarget;
-  nonces: NonceRepository;
   loginRequests: LoginRequestRepository;
   log: Logger;
   handlers: LtiHandlers;
@@ -71,7 +69,7 @@ export async function startLti(deps: {
   const { config, handlers, log } = deps;
   // A nonce must be remembered as long as a token carrying it can be accepted.
   const nonceLifetimeMs = (config.LTI_TOKEN_MAX_AGE_SECONDS + config.LTI_CLOCK_SKEW_SECONDS) * 1000 + 300_000;
-  const database = new ExamgateLtiDatabase(deps.target, deps.nonces, nonceLifetimeMs);
+  const database = new ExamgateLtiDatabase(deps.target);
 
   const fail = (req: Request, res: Response, code: string) => {
     const refusal = launchRefusal(code);
@@ -93,9 +91,11 @@ export async function startLti(deps: {
   const launch = async (claims: VerifiedClaims, token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
     try {
       // ltijs checked that the state is bound to this browser (its signed state cookie); the
-      // nonce must be the one examgate issued for that very login, and the login ends here.
-      if (!(await deps.loginRequests.consume(String(req.body.state), String(claims.nonce)))) {
-        fail(req, res, 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
+      // nonce must be the one examgate issued for that very login, never used before, and the
+      // login ends here.
+      const ended = await deps.loginRequests.end(String(req.body.state), String(claims.nonce), new Date(Date.now() + nonceLifetimeMs));
+      if (ended !== 'ended') {
+        fail(req, res, ended === 'nonce-used' ? 'NONCE_ALREADY_RECEIVED' : 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
         return;
       }
       // The launch key in scope was for ltijs's validation only; nothing after it sees it.

@@ -61,6 +61,11 @@ export class FrameAncestors {
     private readonly ttlMs = 30_000,
   ) {}
 
+  /** The origins while they are fresh, without waiting; null when they must be loaded first (`current`). */
+  fresh(): string[] | null {
+    return Date.now() - this.loadedAt > this.ttlMs ? null : this.origins;
+  }
+
   async current(): Promise<string[]> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
       // Concurrent requests share one load instead of each querying the database.
