@@ -2,8 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { Browser, type Transport } from '../src/lms-sim/browser.js';
 
-/** One keep-alive connection pool for every simulated browser of the bench. */
-const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * One keep-alive connection pool for every simulated browser of the bench. An idle connection
+ * is dropped after 4 s, before a server's own 5 s default closes it: otherwise the first
+ * request of a run can go out on a connection the server is closing, and fail (ECONNRESET).
+ */
+const IDLE_MS = 4_000;
+const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_MS });
 const tlsAgents = new Map<string, https.Agent>();
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -12,7 +17,7 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 function tlsAgent(ca: string): https.Agent {
   let agent = tlsAgents.get(ca);
   if (!agent) {
-    agent = new https.Agent({ keepAlive: true, maxSockets: 256, ca });
+    agent = new https.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_MS, ca });
     tlsAgents.set(ca, agent);
   }
   return agent;

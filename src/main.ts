@@ -6,6 +6,8 @@ import { createLogger } from './logger.js';
 import { describeToolConfiguration, toolConfiguration } from './platforms/tool-configuration.js';
 import { startSampleEngine } from './demo/sample-engine.js';
 
+const KEEP_ALIVE_MS = 65_000;
+
 function loadConfigOrExit(): Config {
   try {
     return loadConfig();
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = createServer(examgate.app);
+  // A proxy in front keeps connections to examgate open between requests. Node's default of
+  // 5 s would close them under the proxy's feet (a request sent on a connection being closed
+  // fails: a 502 for someone); held longer than proxies and load balancers keep idle ones
+  // (nginx 60 s upstream keepalive_timeout, AWS 60 s), the proxy always closes first.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
