@@ -27,6 +27,7 @@ import { FrameAncestors } from './web/frame-ancestors.js';
 import { ThrottleRepository } from './throttle/throttle.repository.js';
 import { ThrottleService } from './throttle/throttle.service.js';
 import { wireDomain } from './domain.js';
+import { resealStoredSecrets } from './stored-secrets.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
@@ -50,7 +51,8 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /**
  * The composition root: connect, migrate, set up ltijs, wire services, build the app.
- * Throws DatabaseUnavailableError when the database does not answer.
+ * Throws DatabaseUnavailableError when the database does not answer, StoredSecretsUnreadableError
+ * when SECRET_KEY (or SECRET_KEY_PREVIOUS) does not open what is stored under it.
  */
 export async function bootstrap(config: Config, log: Logger): Promise<Examgate> {
   const target = parseDatabaseUrl(config.DATABASE_URL);
@@ -112,6 +114,15 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       onDynamicRegistration: (_req, _res, next) => next(),
     },
   });
+
+  // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
+  try {
+    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys()], log);
+  } catch (err) {
+    await lti.close();
+    await sequelize.close();
+    throw err;
+  }
 
   const demo = config.DEMO_LMS_ENABLED ? await createDemoRouter(config, platforms, log) : null;
   const app = createApp({

@@ -3,6 +3,7 @@ import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
 import { createLogger } from './logger.js';
+import { StoredSecretsUnreadableError } from './stored-secrets.js';
 import { describeToolConfiguration, toolConfiguration } from './platforms/tool-configuration.js';
 import { startSampleEngine } from './demo/sample-engine.js';
 
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof DatabaseUnavailableError) {
       console.error(`${err.message}\nexamgate cannot start without its database. Check DATABASE_URL and that the server is running.`);
+      process.exit(1);
+    }
+    if (err instanceof StoredSecretsUnreadableError) {
+      console.error(err.message);
       process.exit(1);
     }
     throw err;

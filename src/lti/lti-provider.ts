@@ -3,6 +3,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Config } from '../config.js';
 import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { ResealReport } from '../stored-secrets.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
 import { partitionLtijsCookies, rememberLoginRequest } from './login-initiation.js';
@@ -38,6 +39,8 @@ export interface LtiHandlers {
 export interface LtiLayer {
   /** Sends requests for ltijs's paths to ltijs and lets every other request pass. */
   middleware: RequestHandler;
+  /** Start-up: ltijs's encrypted rows (its keys per platform) under SECRET_KEY, re-sealed from SECRET_KEY_PREVIOUS where needed. */
+  resealStoredKeys(): Promise<ResealReport>;
   /** ltijs's own express app: pages rendered while it handles a request use its view settings. */
   app: Express;
   close(): Promise<void>;
@@ -69,7 +72,7 @@ export async function startLti(deps: {
   const { config, handlers, log } = deps;
   // A nonce must be remembered as long as a token carrying it can be accepted.
   const nonceLifetimeMs = (config.LTI_TOKEN_MAX_AGE_SECONDS + config.LTI_CLOCK_SKEW_SECONDS) * 1000 + 300_000;
-  const database = new ExamgateLtiDatabase(deps.target);
+  const database = new ExamgateLtiDatabase(deps.target, config.secretKeys);
 
   const fail = (req: Request, res: Response, code: string) => {
     const refusal = launchRefusal(code);
@@ -179,6 +182,7 @@ export async function startLti(deps: {
   const ltiPaths = new Set<string>(Object.values(LTI_PATHS));
   return {
     middleware: (req, res, next) => (ltiPaths.has(req.path) ? Provider.app(req, res, next) : next()),
+    resealStoredKeys: () => database.resealStoredKeys(),
     app: Provider.app,
     close: async () => {
       await Provider.close({ silent: true });

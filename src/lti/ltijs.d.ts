@@ -97,6 +97,9 @@ declare module 'ltijs-sequelize' {
     constructor(database: string, user: string | null, pass: string | null, options: Options);
     db: Sequelize;
     setup(): Promise<boolean>;
+    /** AES-256-CBC under sha256(secret): how ltijs seals its encrypted rows (ltijs-sealed-rows.repository.ts). */
+    Encrypt(data: string, secret: string): Promise<{ iv: string; data: string }>;
+    Decrypt(data: string, iv: string, secret: string): Promise<string>;
     Close(): Promise<boolean>;
     Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Record<string, unknown>[] | false>;
     Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>): Promise<boolean>;

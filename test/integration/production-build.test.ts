@@ -9,6 +9,7 @@ import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { freePort, startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
 import { startHttpsLms, type HttpsLms } from '../support/https-lms.js';
 import { buildProductionCopy, TYPESCRIPT_TOOLCHAIN } from '../support/production-build.js';
+import { separateDatabaseUrl } from '../support/test-database.js';
 import { makeTestCertificates, type TestCertificates } from '../support/tls-certificates.js';
 import { TlsProxy } from '../support/tls-proxy.js';
 
@@ -40,8 +41,11 @@ function productionEnv(publicUrl: string, databaseUrl: string, tls: TestCertific
   };
 }
 
-/** PostgreSQL when the run has one (CI's second run); otherwise a SQLite file relative to the working directory. */
-const databaseUrl = process.env.TEST_DATABASE_URL ?? 'sqlite:./data/examgate.sqlite';
+/**
+ * PostgreSQL when the run has one (CI's second run), in a database of its own (its SECRET_KEY
+ * is not the test run's); otherwise a SQLite file relative to the working directory.
+ */
+let databaseUrl = 'sqlite:./data/examgate.sqlite';
 
 describe('the production build (npm run build, then node dist/src/main.js with NODE_ENV=production)', function () {
   this.timeout(240_000);
@@ -57,6 +61,9 @@ describe('the production build (npm run build, then node dist/src/main.js with N
     tls = makeTestCertificates(work.dir);
     elsewhere = path.join(work.dir, 'somewhere-else');
     mkdirSync(elsewhere);
+    if (process.env.TEST_DATABASE_URL) {
+      databaseUrl = await separateDatabaseUrl('production');
+    }
   });
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) {

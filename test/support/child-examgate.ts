@@ -91,7 +91,8 @@ export async function startChildExamgate(options: {
   timeoutMs?: number;
   entry?: string;
 }): Promise<ChildExamgate> {
-  const port = await freePort();
+  // A fixed PORT (a process restarted where the LMS knows it) is kept; otherwise any free one.
+  const port = options.env.PORT ? Number(options.env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'silent', ...options.env };
   const args = options.entry ? [options.entry] : ['--import', TSX_LOADER, MAIN];
