@@ -66,6 +66,10 @@ await Provider.registerPlatform({
   authConfig: { method: 'JWK_SET', key: env('LMS_JWKS_URL') },
 });
 const server = createServer(Provider.app);
+// As examgate's server (src/main.ts): idle keep-alive connections outlive the gaps between
+// runs, so neither tool's first requests of a run race a closing connection.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 await new Promise<void>((resolve) => server.listen(Number(env('PORT')), '127.0.0.1', resolve));
 signalReady();
 

@@ -1,18 +1,46 @@
-/**
- * Loaded first in every tool process the bench starts (never in examgate itself): answers
- * the bench's questions over the IPC channel, so measuring needs no HTTP route in the tool.
- */
-export interface ProbeRequest {
-  type: 'cpu';
-  id: number;
-}
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 
-export interface ProbeReply {
-  type: 'cpu';
-  id: number;
-  /** process.cpuUsage() of this process, microseconds. */
-  user: number;
-  system: number;
+/**
+ * Loaded first in every tool process the bench starts (beside examgate's own entry point,
+ * never inside examgate's code): answers the bench's questions over the IPC channel, so
+ * measuring needs no HTTP route in the tool.
+ */
+export type ProbeRequest =
+  | { type: 'cpu'; id: number }
+  /** Starts V8's sampling profiler in this process (interval in microseconds). */
+  | { type: 'profile-start'; id: number; intervalUs: number }
+  /** Stops it and writes the .cpuprofile to `file`. */
+  | { type: 'profile-stop'; id: number; file: string };
+
+export type ProbeReply =
+  | {
+      type: 'cpu';
+      id: number;
+      /** process.cpuUsage() of this process, microseconds. */
+      user: number;
+      system: number;
+    }
+  | { type: 'profile'; id: number; error?: string };
+
+let profiler: Session | null = null;
+
+async function profile(request: Extract<ProbeRequest, { type: 'profile-start' | 'profile-stop' }>): Promise<void> {
+  if (request.type === 'profile-start') {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: request.intervalUs });
+    await profiler.post('Profiler.start');
+    return;
+  }
+  if (!profiler) {
+    throw new Error('no profile was started');
+  }
+  const { profile: taken } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = null;
+  writeFileSync(request.file, JSON.stringify(taken));
 }
 
 export function installProbe(): void {
@@ -23,6 +51,12 @@ export function installProbe(): void {
     if (message?.type === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ type: 'cpu', id: message.id, user, system } satisfies ProbeReply);
+    }
+    if (message?.type === 'profile-start' || message?.type === 'profile-stop') {
+      profile(message).then(
+        () => process.send?.({ type: 'profile', id: message.id } satisfies ProbeReply),
+        (err: unknown) => process.send?.({ type: 'profile', id: message.id, error: String(err) } satisfies ProbeReply),
+      );
     }
   });
   // The IPC channel must not keep a tool alive after its own shutdown, and a tool must not

@@ -83,3 +83,15 @@ export function postgresDatabase(baseUrl: string): BenchDatabase {
     cleanup: async () => undefined,
   };
 }
+
+/**
+ * Transactions committed in the database at `url` so far (PostgreSQL's own count): each
+ * statement outside a transaction is one, so the difference over a run is its round trips.
+ * PostgreSQL publishes the count about a second after the work, so wait before reading it.
+ */
+export async function postgresCommits(url: string): Promise<number> {
+  return withConnection(url, async (s) => {
+    const row = await s.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()', { plain: true });
+    return Number(row?.xact_commit ?? Number.NaN);
+  });
+}

@@ -6,6 +6,8 @@ import { httpBrowser } from './http-browser.js';
 export interface LaunchTarget {
   name: string;
   lms: SimulatedLms;
+  /** The CA the simulated browsers trust, when the LMS speaks https. */
+  ca?: string;
   /** True when `result` is the tool's page after a successful launch (redirects followed). */
   landed(result: LaunchResult): boolean;
 }
@@ -51,7 +53,7 @@ export async function runLaunches(target: LaunchTarget, count: number, concurren
   const result: LoadResult = { launches: 0, errors: 0, errorSamples: [], wallMs: 0, latenciesMs: [] };
   let started = 0;
   const user = async () => {
-    const browser = httpBrowser();
+    const browser = httpBrowser(target.ca);
     while (started < count) {
       started += 1;
       const t0 = performance.now();

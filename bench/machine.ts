@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 
 export interface MachineInfo {
   date: string;
@@ -9,6 +11,22 @@ export interface MachineInfo {
   node: string;
   /** Server version, when a PostgreSQL run took place. */
   postgres?: string;
+  /** The git commit measured, and whether the working tree differed from it. */
+  commit: string;
+}
+
+const REPO = path.resolve(import.meta.dirname, '..');
+
+/** `abc1234` or `abc1234 + uncommitted changes` (BENCHMARKS.md itself, the bench's output, does not count). */
+export function describeCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+  try {
+    const commit = git('rev-parse', '--short=12', 'HEAD');
+    const changed = git('status', '--porcelain', '--', '.', ':(exclude)BENCHMARKS.md');
+    return changed ? `${commit} + uncommitted changes` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 /** What the figures were measured on, from node:os. */
@@ -22,6 +40,7 @@ export function describeMachine(postgres?: string): MachineInfo {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     postgres,
+    commit: describeCommit(),
   };
 }
 

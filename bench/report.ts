@@ -78,7 +78,7 @@ export function renderHeader(machine: MachineInfo): string {
   const [open, close] = markers(HEADER);
   return [
     open,
-    `Last run: ${machine.date} on ${machine.cpuModel} (${machine.cores} cores), ${machine.memoryGiB} GiB memory, ` +
+    `Last run: ${machine.date}, commit ${machine.commit}, on ${machine.cpuModel} (${machine.cores} cores), ${machine.memoryGiB} GiB memory, ` +
       `${machine.platform}, Node.js ${machine.node}${machine.postgres ? `, ${machine.postgres}` : ''}.`,
     close,
   ].join('\n');

@@ -1,19 +1,33 @@
 /**
  * One database's roster-sync figures, measured in a process of its own (ltijs is a
- * process-wide singleton): examgate as `npm start` builds it, a simulated LMS with a
- * 5000-member course, syncs started the way an instructor starts them. Prints one JSON line.
+ * process-wide singleton): examgate's production build (dist/, NODE_ENV=production) started
+ * in-process as main.ts starts it, an https simulated LMS with a 5000-member course, syncs
+ * started the way an instructor starts them. Prints one JSON line.
  *
+ * The parent sets NODE_EXTRA_CA_CERTS (the bench's CA) and BENCH_TLS_KEY / BENCH_TLS_CERT (files).
  * Durations come from the job rows (started_at → finished_at): the sync itself, without
  * the wait for a runner to pick the job up.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { QueryTypes } from 'sequelize';
-import { bootstrap } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config.js';
-import { Browser, ROLE_INSTRUCTOR, ROLE_LEARNER, SimulatedLms, type RosterMember } from '../src/lms-sim/index.js';
-import { createLogger } from '../src/logger.js';
+import type * as BootstrapModule from '../src/bootstrap.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as LoggerModule from '../src/logger.js';
+import { Browser, ROLE_INSTRUCTOR, ROLE_LEARNER, type RosterMember } from '../src/lms-sim/index.js';
 import { toolConfiguration } from '../src/platforms/tool-configuration.js';
+import { startHttpsLms } from '../test/support/https-lms.js';
+
+/** examgate's compiled modules (bench/build.ts made them): the code measured is the production build's. */
+async function fromBuild<T>(module: string): Promise<T> {
+  return (await import(pathToFileURL(path.resolve(import.meta.dirname, '..', 'dist', 'src', module)).href)) as T;
+}
+const { bootstrap } = await fromBuild<typeof BootstrapModule>('bootstrap.js');
+const { loadConfig } = await fromBuild<typeof ConfigModule>('config.js');
+const { createLogger } = await fromBuild<typeof LoggerModule>('logger.js');
 
 const MEMBERS = Number(process.env.BENCH_ROSTER_MEMBERS ?? 5000);
 const RUNS = Number(process.env.BENCH_ROSTER_RUNS ?? 3);
@@ -21,10 +35,20 @@ const RUNS = Number(process.env.BENCH_ROSTER_RUNS ?? 3);
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const config = loadConfig({ ...process.env, NODE_ENV: 'test', PUBLIC_URL: url, LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'production',
+  PUBLIC_URL: url,
+  SECRET_KEY: 'bench-roster-secret-0123456789abcdef012345',
+  LOG_LEVEL: 'silent',
+});
 const examgate = await bootstrap(config, createLogger(config));
 server.on('request', examgate.app);
-const lms = await SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 });
+const https = await startHttpsLms(
+  { clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 },
+  { key: readFileSync(String(process.env.BENCH_TLS_KEY), 'utf8'), cert: readFileSync(String(process.env.BENCH_TLS_CERT), 'utf8') },
+);
+const lms = https.lms;
 const tool = toolConfiguration(url);
 lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
 await examgate.platforms.register(lms.registration, { actor: { kind: 'system' }, via: 'startup' });
@@ -104,7 +128,7 @@ for (let run = 0; run < RUNS; run += 1) {
   });
 }
 process.stdout.write(`${JSON.stringify({ members: MEMBERS, runs })}\n`);
-await lms.close();
+await https.close();
 server.closeAllConnections();
 server.close();
 await examgate.close();

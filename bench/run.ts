@@ -6,14 +6,22 @@
  * (BENCH_DATABASE_URL or --postgres-url; default postgres://postgres@127.0.0.1:5432/examgate_bench),
  * prints the report and writes BENCHMARKS.md (a --quick run writes only with --write).
  *
+ * First it compiles what it measures: examgate's production build (tsconfig.build.json, as
+ * `npm run build`) of this tree and of each --compare-checkout, and its own tool processes.
+ *
  * --cpu-prof DIR: the tool processes write V8 CPU profiles (one directory per tool).
  * --compare-checkout DIR: also measures the examgate of another working copy (e.g. a copy with a
- *   change reverted), in the same interleaved runs, for a before/after figure. Each PostgreSQL
- *   examgate holds up to 40 connections (two pools), so keep within the server's max_connections.
+ *   change reverted; its production build is made in DIR/dist), in the same interleaved runs,
+ *   for a before/after figure. Each PostgreSQL examgate holds up to 40 connections (two pools),
+ *   so keep within the server's max_connections.
  * BENCH_DEBUG=1: prints a tool's recent output when its warm-up launches fail.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeTestCertificates } from '../test/support/tls-certificates.js';
+import { buildForBench } from './build.js';
 import { DEFAULT_POSTGRES_URL, postgresDatabase, postgresVersion, sqliteDatabase, type BenchDatabase } from './databases.js';
 import { describeMachine } from './machine.js';
 import { sectionMarkdown, updateReportFile } from './report.js';
@@ -83,16 +91,22 @@ async function main(): Promise<void> {
   }
   const { dbs, skipped, postgres } = await databases();
   const machine = describeMachine(postgres);
+  const compareCheckouts = (values['compare-checkout'] ?? []).map((dir) => path.resolve(dir));
+  await buildForBench(compareCheckouts, log);
+  const tlsDir = mkdtempSync(path.join(tmpdir(), 'examgate-bench-tls-'));
   const ctx: BenchContext = {
     quick: values.quick ?? false,
     databases: dbs,
     skippedDatabases: skipped,
     cpuProfileDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
-    compareCheckouts: (values['compare-checkout'] ?? []).map((dir) => path.resolve(dir)),
+    compareCheckouts,
+    tls: makeTestCertificates(tlsDir),
     overrides: { runs: count('runs'), launches: count('launches'), concurrency: count('concurrency') },
     log,
   };
-  const measuredOn = `${machine.date} on ${machine.cpuModel} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node.js ${machine.node}`;
+  const measuredOn =
+    `${machine.date}, commit ${machine.commit}, on ${machine.cpuModel} (${machine.cores} cores, ${machine.memoryGiB} GiB), ` +
+    `Node.js ${machine.node}`;
   const rendered: Array<{ id: string; markdown: string }> = [];
   try {
     for (const section of SECTIONS.filter((s) => only.length === 0 || only.includes(s.id))) {
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(dbs.map((db) => db.cleanup()));
+    rmSync(tlsDir, { recursive: true, force: true });
   }
   process.stdout.write(`${rendered.map((r) => r.markdown).join('\n\n')}\n`);
   if (!ctx.quick || values.write) {

@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { ProbeReply } from './child-probe.js';
+import type { ProbeReply, ProbeRequest } from './child-probe.js';
 
-const BENCH_DIR = import.meta.dirname;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const READY_TIMEOUT_MS = 120_000;
 const OUTPUT_KEPT = 8_000;
 
@@ -27,8 +28,10 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ToolProcessOptions {
-  /** File to run: absolute, or relative to bench/. */
-  script: string;
+  /** Compiled JavaScript to run with plain node (bench/build.ts made it): no TypeScript runtime in the measured process. */
+  entry: string;
+  /** A module loaded before `entry` (`node --import`), e.g. the CPU probe in front of examgate's own entry point. */
+  preload?: string;
   name: string;
   env: Record<string, string>;
   /** 'ipc': the child says when it is ready; otherwise a URL to poll until it answers 200. */
@@ -55,7 +58,7 @@ export class ToolProcess {
     // A send to a child that has died emits 'error'; cpuMs() reports it instead.
     child.on('error', () => undefined);
     child.on('message', (message: ProbeReply) => {
-      if (message?.type === 'cpu') {
+      if (message?.type === 'cpu' || message?.type === 'profile') {
         this.#pending.get(message.id)?.(message);
         this.#pending.delete(message.id);
       }
@@ -63,12 +66,12 @@ export class ToolProcess {
   }
 
   static async start(options: ToolProcessOptions): Promise<ToolProcess> {
-    const execArgv = ['--import', 'tsx'];
+    // Set in full: fork would otherwise pass on the bench's own flags, which load tsx.
+    const execArgv = options.preload ? ['--import', options.preload] : [];
     if (options.cpuProfileDir) {
-      // One directory per tool: the tsx loader thread writes a profile of its own beside the main thread's.
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, options.name)}`);
     }
-    const child = fork(path.resolve(BENCH_DIR, options.script), [], {
+    const child = fork(options.entry, [], {
       execArgv,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -113,18 +116,47 @@ export class ToolProcess {
   }
 
   /** CPU time (user + system, ms) the child has used since it started. */
-  cpuMs(): Promise<number> {
+  async cpuMs(): Promise<number> {
+    const { userMs, systemMs } = await this.cpuSplit();
+    return userMs + systemMs;
+  }
+
+  /** The same, split: user (JavaScript, native code) and system (the kernel: sockets, other system calls). */
+  async cpuSplit(): Promise<{ userMs: number; systemMs: number }> {
+    const reply = await this.#ask({ type: 'cpu' });
+    return reply.type === 'cpu'
+      ? { userMs: reply.user / 1000, systemMs: reply.system / 1000 }
+      : { userMs: Number.NaN, systemMs: Number.NaN };
+  }
+
+  /** Starts V8's sampling profiler in the child; `stopProfile` writes what it sampled. */
+  async startProfile(intervalUs: number): Promise<void> {
+    await this.#profileCommand({ type: 'profile-start', intervalUs });
+  }
+
+  async stopProfile(file: string): Promise<void> {
+    await this.#profileCommand({ type: 'profile-stop', file });
+  }
+
+  async #profileCommand(request: DistributiveOmit<ProbeRequest, 'id'>): Promise<void> {
+    const reply = await this.#ask(request);
+    if (reply.type === 'profile' && reply.error) {
+      throw new Error(`${this.name}: ${reply.error}`);
+    }
+  }
+
+  #ask(request: DistributiveOmit<ProbeRequest, 'id'>): Promise<ProbeReply> {
     const id = this.#nextProbe++;
     if (!this.child.connected) {
       return Promise.reject(new Error(`${this.name} has exited:\n${this.#output}`));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the CPU probe`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the probe (${request.type})`)), 30_000);
       this.#pending.set(id, (reply) => {
         clearTimeout(timer);
-        resolve((reply.user + reply.system) / 1000);
+        resolve(reply);
       });
-      this.child.send({ type: 'cpu', id });
+      this.child.send({ ...request, id });
     });
   }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -27,6 +26,7 @@ import { favicon, FAVICON_PATH } from './web/favicon.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
+import { cspNonce } from './web/csp-nonce.js';
 import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
@@ -55,7 +55,12 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Pages are made for one session and never revalidated: no body hash (ETag) on every response.
+  app.set('etag', false);
+  // Node's own parser (no nested objects from a query string: nothing here reads any).
+  app.set('query parser', 'simple');
+  // Only whose X-Forwarded-For examgate believes decides req.ip, the address the throttles count (README: trust proxy).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   configureViews(app);
   configureViews(deps.lti.app);
 
@@ -72,13 +77,19 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(
-    asyncHandler(async (_req, res, next) => {
-      res.locals.cspNonce = randomBytes(16).toString('base64');
-      res.locals.frameAncestors = await deps.frameAncestors.current();
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = cspNonce();
+    const origins = deps.frameAncestors.fresh();
+    if (origins) {
+      res.locals.frameAncestors = origins;
       next();
-    }),
-  );
+      return;
+    }
+    deps.frameAncestors.current().then((loaded) => {
+      res.locals.frameAncestors = loaded;
+      next();
+    }, next);
+  });
   app.use(
     helmet({
       // Pages must load inside the LMS iframe, but only inside a registered platform's.
@@ -96,8 +107,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  // ltijs reads signed cookies through the same parser, so it must carry the same secret.
-  app.use(cookieParser(deps.config.SECRET_KEY));
+  // ltijs reads signed cookies through the same parser (its own one then skips), so it signs with
+  // SECRET_KEY too; during a rotation, cookies signed with SECRET_KEY_PREVIOUS are still read.
+  app.use(cookieParser([...deps.config.secretKeys]));
 
   const rules = throttleRules(deps.config);
   // The second step of a login (its own path, so it is not counted as a second login).
@@ -122,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
   // Before ltijs, which would otherwise run its own registration exchange at this path.
   app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
-  app.use('/app', appRoutes({ ...deps, secret: deps.config.SECRET_KEY }));
+  app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   app.use(handoffRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.

@@ -6,13 +6,14 @@ import { AuditService } from './audit/audit.service.js';
 import type { Config } from './config.js';
 import { parseDatabaseUrl } from './db/database.js';
 import { migrateUp } from './db/migrator.js';
+import { holdStartupLock } from './db/startup-lock.js';
 import { connectSequelize } from './db/sequelize.js';
 import { createDemoRouter } from './demo/demo.routes.js';
 import { LaunchController } from './launch/launch.controller.js';
 import type { Logger } from './logger.js';
 import { createDeepLinkResponder, createLtiPlatformRegistry } from './lti/lti-services.js';
 import { LoginRequestRepository } from './lti/login-request.repository.js';
-import { startLti } from './lti/lti-provider.js';
+import { startLti, type LtiLayer } from './lti/lti-provider.js';
 import { NonceRepository } from './lti/nonce.repository.js';
 import { PlatformRepository } from './platforms/platform.repository.js';
 import { PlatformService } from './platforms/platform.service.js';
@@ -31,6 +32,7 @@ import { ThrottleService } from './throttle/throttle.service.js';
 import { wireDomain } from './domain.js';
 import { StartTickets } from './access/start-ticket.js';
 import { TicketedHandOff } from './access/ticketed-handoff.js';
+import { resealStoredSecrets } from './stored-secrets.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
@@ -56,12 +58,23 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /**
  * The composition root: connect, migrate, set up ltijs, wire services, build the app.
- * Throws DatabaseUnavailableError when the database does not answer.
+ * Throws DatabaseUnavailableError when the database does not answer, StoredSecretsUnreadableError
+ * when SECRET_KEY (or SECRET_KEY_PREVIOUS) does not open what is stored under it.
  */
 export async function bootstrap(config: Config, log: Logger): Promise<Examgate> {
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const sequelize = await connectSequelize(target);
-  const applied = await migrateUp(sequelize);
+  // Migrations, ltijs's storage setup and the stored-secrets check: one process at a time.
+  const startup = await holdStartupLock(sequelize).catch(async (err: unknown) => {
+    await sequelize.close().catch(() => undefined);
+    throw err;
+  });
+  const failed = async (err: unknown): Promise<never> => {
+    await startup.release().catch(() => undefined);
+    await sequelize.close().catch(() => undefined);
+    throw err;
+  };
+  const applied = await migrateUp(sequelize).catch(failed);
   if (applied.length > 0) {
     log.info({ applied }, 'database migrated');
   }
@@ -122,10 +135,9 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       () => true,
       () => false,
     );
-  const lti = await startLti({
+  const lti: LtiLayer = await startLti({
     config,
     target,
-    nonces,
     loginRequests,
     usedOnce: new SingleUseIds(sequelize, 'used_token_ids', 'jti'),
     log,
@@ -136,7 +148,16 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       // The app answers LTI_PATHS.register itself (before ltijs), with examgate's own exchange.
       onDynamicRegistration: (_req, _res, next) => next(),
     },
-  });
+  }).catch(failed);
+
+  // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
+  try {
+    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys()], log);
+  } catch (err) {
+    await lti.close().catch(() => undefined);
+    await failed(err);
+  }
+  await startup.release();
 
   const demo = config.DEMO_LMS_ENABLED ? await createDemoRouter(config, platforms, log) : null;
   const app = createApp({

@@ -1,6 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { CONFIG_DIR } from './paths.js';
 
 /**
  * Every setting examgate reads. Defaults come from config/default.json, then
@@ -17,13 +19,50 @@ const httpUrl = z
 
 const limit = z.coerce.number().int().min(0).max(10_000_000);
 
+/** express's names for address ranges (proxy-addr); anything else must be an address or a CIDR range. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return false;
+  }
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Which proxies may tell examgate a client's address (X-Forwarded-For): `false` (none), a number
+ * of hops, or a comma-separated list of addresses, CIDR ranges and express's range names. `true`
+ * (trust anyone) is refused: any client could then pick the address the throttles count it under.
+ */
+const trustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .refine((v) => v !== 'true', 'true would trust every client to name its own address: list the proxy addresses (or ranges) instead')
+  .refine(
+    (v) =>
+      v === 'false' ||
+      /^\d{1,2}$/.test(v) ||
+      v.split(',').every((entry) => PROXY_RANGE_NAMES.has(entry.trim()) || isProxyAddress(entry.trim())),
+    'must be false, a number of proxy hops, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+  )
+  .transform((v): false | number | string[] =>
+    v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((entry) => entry.trim()),
+  );
+
+const secret = z.string().min(32, 'must be at least 32 characters');
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']),
   PORT: z.coerce.number().int().min(0).max(65535),
   HOST: z.string().min(1),
   PUBLIC_URL: httpUrl,
   DATABASE_URL: z.string().refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
-  SECRET_KEY: z.string().min(32, 'must be at least 32 characters'),
+  SECRET_KEY: secret,
+  /** During a rotation: the secret SECRET_KEY replaces, still accepted (and opened) but never used to sign or seal. */
+  SECRET_KEY_PREVIOUS: secret.optional(),
+  TRUST_PROXY: trustProxy,
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   LTI_TOKEN_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(3600),
@@ -96,7 +135,15 @@ const schema = z.object({
 export type Config = Readonly<z.infer<typeof schema>> & {
   /** Derived: cookies must be SameSite=None; Secure to survive inside an LMS iframe over HTTPS. */
   readonly secureCookies: boolean;
+  /**
+   * Derived: SECRET_KEY first (everything new is signed and sealed with it), then
+   * SECRET_KEY_PREVIOUS when set (still accepted: cookies, CSRF tokens, stored keys).
+   */
+  readonly secretKeys: SecretKeys;
 };
+
+/** The secrets examgate signs and seals with: the first for everything new, each of them accepted. */
+export type SecretKeys = readonly [string, ...string[]];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,8 +167,13 @@ function readJson(file: string): Record<string, unknown> {
  * Builds the configuration once. Throws ConfigError naming every bad setting;
  * callers print its message and stop.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = path.resolve(import.meta.dirname, '..', 'config')): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CONFIG_DIR): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!existsSync(path.join(configDir, 'default.json'))) {
+    throw new ConfigError([
+      `${path.join(configDir, 'default.json')} is missing: examgate runs from its own folder (package.json, config/, views/)`,
+    ]);
+  }
   const fromEnv = Object.fromEntries(
     Object.keys(schema.shape)
       .filter((key) => env[key] !== undefined && env[key] !== '')
@@ -144,15 +196,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
       }),
     );
   }
-  if (result.data.NODE_ENV === 'production' && result.data.DYNAMIC_REGISTRATION === 'open') {
-    throw new ConfigError([
-      'DYNAMIC_REGISTRATION open lets anyone register an LMS and is for development only: use token (or off) in production',
-    ]);
+  const problems = productionProblems(result.data);
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
   }
   if (result.data.SAMPLE_ENGINE_URL && new URL(result.data.SAMPLE_ENGINE_URL).origin === new URL(result.data.PUBLIC_URL).origin) {
     throw new ConfigError([
       "SAMPLE_ENGINE_URL must be on another origin than PUBLIC_URL: the engine's keys and examgate's are both published at /.well-known/jwks.json of their origin",
     ]);
   }
-  return Object.freeze({ ...result.data, secureCookies: result.data.PUBLIC_URL.startsWith('https://') });
+  const { SECRET_KEY, SECRET_KEY_PREVIOUS } = result.data;
+  if (SECRET_KEY_PREVIOUS === SECRET_KEY) {
+    throw new ConfigError(['SECRET_KEY_PREVIOUS is the same as SECRET_KEY: set it to the secret being replaced, or leave it unset']);
+  }
+  return Object.freeze({
+    ...result.data,
+    secureCookies: result.data.PUBLIC_URL.startsWith('https://'),
+    secretKeys: Object.freeze(SECRET_KEY_PREVIOUS ? [SECRET_KEY, SECRET_KEY_PREVIOUS] : [SECRET_KEY]) as SecretKeys,
+  });
+}
+
+/** Loopback hosts: a production build tried out on one machine (and the bench) may use plain http there. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function productionProblems(settings: z.infer<typeof schema>): string[] {
+  if (settings.NODE_ENV !== 'production') {
+    return [];
+  }
+  const problems: string[] = [];
+  if (settings.DYNAMIC_REGISTRATION === 'open') {
+    problems.push('DYNAMIC_REGISTRATION open lets anyone register an LMS and is for development only: use token (or off) in production');
+  }
+  const publicUrl = new URL(settings.PUBLIC_URL);
+  if (publicUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.has(publicUrl.hostname)) {
+    problems.push(
+      "PUBLIC_URL must start with https:// in production: LMS pages are https, and examgate's cookies must be Secure to work inside them (terminate TLS at a proxy in front of examgate)",
+    );
+  }
+  return problems;
 }

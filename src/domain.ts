@@ -68,7 +68,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     log,
   );
 
-  const keys = new SigningKeys(new SigningKeyRepository(sequelize), config.SECRET_KEY);
+  const keys = new SigningKeys(new SigningKeyRepository(sequelize), config.secretKeys);
   const usedReportIds = new SingleUseIds(sequelize, 'used_token_ids', 'jti');
   const attempts = new AttemptService(
     {

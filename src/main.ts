@@ -3,8 +3,11 @@ import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
 import { createLogger } from './logger.js';
+import { StoredSecretsUnreadableError } from './stored-secrets.js';
 import { describeToolConfiguration, toolConfiguration } from './platforms/tool-configuration.js';
 import { startSampleEngine } from './demo/sample-engine.js';
+
+const KEEP_ALIVE_MS = 65_000;
 
 function loadConfigOrExit(): Config {
   try {
@@ -31,8 +34,20 @@ async function startSampleEngineOrExit(config: Config) {
   }
 }
 
+/**
+ * Production runs the compiled build (node dist/src/main.js): running this file as TypeScript
+ * means a TypeScript runtime (tsx) compiles every module at start and stays loaded.
+ */
+function refuseTypeScriptInProduction(config: Config): void {
+  if (config.NODE_ENV === 'production' && import.meta.url.endsWith('.ts')) {
+    console.error('In production examgate runs its compiled build: npm run build, then npm run start:prod (node dist/src/main.js).');
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const loaded = loadConfigOrExit();
+  refuseTypeScriptInProduction(loaded);
   const log = createLogger(loaded);
   const sampleEngine = loaded.DEMO_LMS_ENABLED && !loaded.DEFAULT_DELIVERY_URL ? await startSampleEngineOrExit(loaded) : null;
   const config: Config = sampleEngine ? Object.freeze({ ...loaded, DEFAULT_DELIVERY_URL: sampleEngine.url.replace(/\/$/, '') }) : loaded;
@@ -44,9 +59,19 @@ async function main(): Promise<void> {
       console.error(`${err.message}\nexamgate cannot start without its database. Check DATABASE_URL and that the server is running.`);
       process.exit(1);
     }
+    if (err instanceof StoredSecretsUnreadableError) {
+      console.error(err.message);
+      process.exit(1);
+    }
     throw err;
   }
   const server = createServer(examgate.app);
+  // A proxy in front keeps connections to examgate open between requests. Node's default of
+  // 5 s would close them under the proxy's feet (a request sent on a connection being closed
+  // fails: a 502 for someone); held longer than proxies and load balancers keep idle ones
+  // (nginx 60 s upstream keepalive_timeout, AWS 60 s), the proxy always closes first.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);

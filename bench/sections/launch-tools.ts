@@ -1,19 +1,26 @@
 import path from 'node:path';
 import { SimulatedLms, type LaunchResult } from '../../src/lms-sim/index.js';
 import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
+import { startHttpsLms } from '../../test/support/https-lms.js';
+import { PROBE_PRELOAD, productionMain, TOOLS_DIR } from '../build.js';
 import type { BenchDatabase } from '../databases.js';
 import type { LaunchTarget } from '../load.js';
+import type { BenchContext } from '../section.js';
 import { freePort, ToolProcess } from '../tool-process.js';
 
 /** Both tools accept id_tokens up to this old; generous, so that no launch is refused for age under load. */
 export const TOKEN_MAX_AGE_SECONDS = 60;
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const LMS_IDS = { clientId: 'bench-client', deploymentId: 'bench-deployment' };
 
 /** A tool process, the simulated LMS that launches it, and how to tell it landed. */
 export interface RunningTool {
   target: LaunchTarget;
   process: ToolProcess;
+  /** The tool's own database. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -21,24 +28,21 @@ function pathOf(result: LaunchResult): string {
   return new URL(result.url).pathname;
 }
 
-async function startLms(): Promise<SimulatedLms> {
-  return SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment' });
-}
-
-/** The baseline: bench/bare-ltijs-tool.ts, which registers the LMS itself (authConfig JWK_SET). */
-export async function startBareLtijs(db: BenchDatabase, cpuProfileDir?: string): Promise<RunningTool> {
-  const lms = await startLms();
+/** The baseline: bench/bare-ltijs-tool.ts (compiled), which registers its plain-http LMS itself (authConfig JWK_SET). */
+export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 'cpuProfileDir'>): Promise<RunningTool> {
+  const lms = await SimulatedLms.start(LMS_IDS);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const databaseUrl = await db.fresh('bare_ltijs');
   lms.configureTool({ loginUrl: `${url}/login`, launchUrl: `${url}/`, jwksUrl: `${url}/keys` });
   const tool = await ToolProcess.start({
-    script: 'bare-ltijs-tool.ts',
+    entry: path.join(TOOLS_DIR, 'bare-ltijs-tool.js'),
     name: 'bare-ltijs',
     ready: 'ipc',
-    cpuProfileDir,
+    cpuProfileDir: ctx.cpuProfileDir,
     env: {
       PORT: String(port),
-      DATABASE_URL: await db.fresh('bare_ltijs'),
+      DATABASE_URL: databaseUrl,
       TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
       LMS_ISSUER: lms.issuer,
       LMS_CLIENT_ID: lms.clientId,
@@ -57,6 +61,7 @@ export async function startBareLtijs(db: BenchDatabase, cpuProfileDir?: string):
       landed: (r) => r.status === 200 && pathOf(r) === '/' && new URL(r.url).searchParams.has('ltik') && r.body.includes('Welcome'),
     },
     process: tool,
+    databaseUrl,
     stop: async () => {
       await tool.stop();
       await lms.close();
@@ -65,30 +70,39 @@ export async function startBareLtijs(db: BenchDatabase, cpuProfileDir?: string):
 }
 
 /**
- * examgate through its real entry point (src/main.ts), the LMS registered through its admin API.
- * `checkout` runs the examgate of another working copy instead (a before/after comparison).
+ * examgate's production build (`node dist/src/main.js`, NODE_ENV=production, only the CPU
+ * probe added), launched by an https LMS (production refuses plain-http LMS addresses), the
+ * LMS registered through the admin API. `checkout` runs the build of another working copy
+ * instead (a before/after comparison).
  */
-export async function startExamgate(db: BenchDatabase, cpuProfileDir?: string, checkout?: string): Promise<RunningTool> {
-  const lms = await startLms();
+export async function startExamgate(
+  db: BenchDatabase,
+  ctx: Pick<BenchContext, 'cpuProfileDir' | 'tls'>,
+  checkout?: string,
+): Promise<RunningTool> {
+  const https = await startHttpsLms(LMS_IDS, ctx.tls);
+  const lms = https.lms;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const name = checkout ? `examgate-${path.basename(checkout)}` : 'examgate';
+  const databaseUrl = await db.fresh(name.replace(/\W/g, '_'));
   const tool = await ToolProcess.start({
-    script: checkout ? path.resolve(checkout, 'bench', 'examgate-tool.ts') : 'examgate-tool.ts',
+    entry: productionMain(checkout ?? REPO),
+    preload: PROBE_PRELOAD,
     name,
     ready: { url: `${url}/readyz` },
-    cpuProfileDir,
+    cpuProfileDir: ctx.cpuProfileDir,
     env: {
-      // development allows the simulated LMS's http:// URLs; everything else as in production.
-      NODE_ENV: 'development',
-      DEMO_LMS_ENABLED: 'false',
+      NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
       PUBLIC_URL: url,
-      DATABASE_URL: await db.fresh(name.replace(/\W/g, '_')),
+      DATABASE_URL: databaseUrl,
       SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
       ADMIN_TOKEN,
+      NODE_EXTRA_CA_CERTS: ctx.tls.caFile,
       LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
       // Every bench launch comes from 127.0.0.1: the throttle still counts each login (its
       // cost is measured) but with limits no bench run reaches.
@@ -96,12 +110,12 @@ export async function startExamgate(db: BenchDatabase, cpuProfileDir?: string, c
       LTI_LOGIN_PER_PLATFORM_PER_MINUTE: '10000000',
     },
   }).catch(async (err: unknown) => {
-    await lms.close();
+    await https.close();
     throw err;
   });
   const stop = async () => {
     await tool.stop();
-    await lms.close();
+    await https.close();
   };
   try {
     const response = await fetch(`${url}/admin/api/platforms`, {
@@ -127,9 +141,11 @@ export async function startExamgate(db: BenchDatabase, cpuProfileDir?: string, c
     target: {
       name: checkout ? `examgate at ${checkout}` : 'examgate',
       lms,
+      ca: ctx.tls.caPem,
       landed: (r) => r.status === 200 && pathOf(r).startsWith('/app'),
     },
     process: tool,
+    databaseUrl,
     stop,
   };
 }

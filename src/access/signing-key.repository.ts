@@ -25,4 +25,13 @@ export class SigningKeyRepository {
       { replacements: { kid: row.kid, privateKey: row.sealedPrivateKey, publicJwk: row.publicJwk, now: new Date() } },
     );
   }
+
+  /** Replaces a key's sealed form, only if it is still `from` (another process may have re-sealed it first). */
+  async replaceSealed(kid: string, from: string, to: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query('UPDATE signing_keys SET private_key = :to WHERE kid = :kid AND private_key = :from', {
+      replacements: { kid, from, to },
+      type: QueryTypes.UPDATE,
+    });
+    return affected === 1;
+  }
 }

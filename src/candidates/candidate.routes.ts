@@ -16,6 +16,7 @@ import type { RosterSchedule } from './roster-schedule.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
 import { GRADE_PASSBACK_JOB } from '../access/attempt.service.js';
 import { formatInZone } from '../exams/time-zone.js';
+import type { SecretKeys } from '../config.js';
 
 const STATUSES: CandidateStatus[] = ['active', 'withdrawn'];
 
@@ -26,7 +27,7 @@ export interface CandidateRouteDeps {
   candidates: CandidateService;
   jobs: JobRunner;
   roster: RosterSchedule;
-  secret: string;
+  secret: SecretKeys;
 }
 
 const CANDIDATE_FIELDS = ['candidateId', 'extraTimeMinutes', 'building', 'room'] as const;

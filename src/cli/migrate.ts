@@ -2,11 +2,14 @@ import { loadConfig } from '../config.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import { migrateDownAll, migrateUp } from '../db/migrator.js';
 import { connectSequelize } from '../db/sequelize.js';
+import { holdStartupLock } from '../db/startup-lock.js';
 
 /** `npm run migrate` applies pending migrations; `npm run migrate -- down` reverts them all. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const sequelize = await connectSequelize(parseDatabaseUrl(config.DATABASE_URL));
+  // Not beside a process that is migrating as it starts (db/startup-lock.ts).
+  const lock = await holdStartupLock(sequelize);
   try {
     if (process.argv[2] === 'down') {
       await migrateDownAll(sequelize);
@@ -16,6 +19,7 @@ async function main(): Promise<void> {
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
     }
   } finally {
+    await lock.release();
     await sequelize.close();
   }
 }

@@ -65,7 +65,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
       host: parsed.hostname,
       port: parsed.port ? Number(parsed.port) : 5432,
       logging: false,
-      pool: { max: 20, min: 0, idle: 10_000, acquire: 15_000 },
+      pool: { max: 20, min: 2, idle: 60_000, acquire: 15_000 },
       dialectOptions: {
         connectionTimeoutMillis: 5_000,
         ...(sslRequired ? { ssl: { require: true, rejectUnauthorized: true } } : {}),

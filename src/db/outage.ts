@@ -30,6 +30,19 @@ function driverCode(err: DatabaseError): string | undefined {
   return typeof parent?.code === 'string' ? parent.code : undefined;
 }
 
+/** A driver's own error (node-postgres, sqlite3) seen without Sequelize around it (db/direct-sql.ts): the same codes decide. */
+export function asDriverOutage(err: unknown): DatabaseUnavailableError | null {
+  if (!(err instanceof Error)) {
+    return null;
+  }
+  const code = (err as { code?: unknown }).code;
+  // node-postgres reports a connection that died mid-query without a code.
+  if ((typeof code === 'string' && OUTAGE_CODES.has(code)) || /^Connection terminated/.test(err.message)) {
+    return new DatabaseUnavailableError(null, err);
+  }
+  return null;
+}
+
 /**
  * The outage behind `err`, if it is one: Sequelize's connection errors (refused, host gone,
  * pool acquire timeout …), a query cut off by a dropped connection, or a busy SQLite file.

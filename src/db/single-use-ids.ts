@@ -1,4 +1,5 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { directSql, type DirectSql } from './direct-sql.js';
 import { transactionOf, type UnitOfWork } from './unit-of-work.js';
 
 /**
@@ -7,11 +8,15 @@ import { transactionOf, type UnitOfWork } from './unit-of-work.js';
  * both accept the same id.
  */
 export class SingleUseIds {
+  readonly #sql: DirectSql;
+
   constructor(
     private readonly sequelize: Sequelize,
     private readonly table: 'lti_nonces' | 'used_token_ids',
     private readonly column: 'nonce' | 'jti',
-  ) {}
+  ) {
+    this.#sql = directSql(sequelize);
+  }
 
   /**
    * Records the id; false when it was already used and has not expired. Inside a unit of work
@@ -22,23 +27,15 @@ export class SingleUseIds {
     if (unit) {
       return this.rememberWithin(id, expiresAt, transactionOf(unit));
     }
-    try {
-      await this.sequelize.query(`INSERT INTO ${this.table} (${this.column}, expires_at) VALUES (:id, :expiresAt)`, {
-        replacements: { id, expiresAt },
-        type: QueryTypes.INSERT,
-      });
-      return true;
-    } catch (err) {
-      if (!(err instanceof UniqueConstraintError)) {
-        throw err;
-      }
-      // A row whose time is up no longer protects anything: reclaim it.
-      const [, reclaimed] = await this.sequelize.query(
-        `UPDATE ${this.table} SET expires_at = :expiresAt WHERE ${this.column} = :id AND expires_at < :now`,
-        { replacements: { id, expiresAt, now: new Date() }, type: QueryTypes.UPDATE },
-      );
-      return reclaimed > 0;
-    }
+    // A new id is inserted; a used one whose time is up no longer protects anything and is
+    // reclaimed; a used, live one returns no row. One statement (it runs on every launch).
+    const rows = await this.#sql.rows(
+      `INSERT INTO ${this.table} (${this.column}, expires_at) VALUES (?, ?)
+       ON CONFLICT (${this.column}) DO UPDATE SET expires_at = excluded.expires_at WHERE ${this.table}.expires_at < ?
+       RETURNING ${this.column}`,
+      [id, expiresAt, new Date()],
+    );
+    return rows.length === 1;
   }
 
   // No INSERT that may fail inside a transaction: on PostgreSQL a failed statement aborts the whole unit.
@@ -60,6 +57,6 @@ export class SingleUseIds {
   }
 
   async deleteExpired(now = new Date()): Promise<void> {
-    await this.sequelize.query(`DELETE FROM ${this.table} WHERE expires_at < :now`, { replacements: { now } });
+    await this.#sql.run(`DELETE FROM ${this.table} WHERE expires_at < ?`, [now]);
   }
 }

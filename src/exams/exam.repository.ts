@@ -3,6 +3,7 @@ import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
 import type { CandidateIdPolicy, Exam, ExamStatus, OpenIn, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface Course {
@@ -19,6 +20,21 @@ export interface ResourceLink {
   examId: string;
   agsLineItemsUrl: string | null;
   agsLineItemUrl: string | null;
+}
+
+/** What every launch reads of its placement: the course and the resource link, either possibly unknown. */
+export interface Placement {
+  course: Course | null;
+  link: ResourceLink | null;
+}
+
+interface PlacementRow {
+  course_id: string | null;
+  course_title: string | null;
+  course_nrps_url: string | null;
+  link_exam_id: string | null;
+  link_ags_lineitems_url: string | null;
+  link_ags_lineitem_url: string | null;
 }
 
 function toCourse(row: CourseRow): Course {
@@ -76,8 +92,11 @@ function columnsOf(fields: ExamFields) {
 
 /** Queries over courses, tests and the resource links that point at them; nothing else. */
 export class ExamRepository {
+  readonly #sql: DirectSql;
+
   constructor(private readonly sequelize: Sequelize) {
     defineExamModels(sequelize);
+    this.#sql = directSql(sequelize);
   }
 
   /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
@@ -85,10 +104,56 @@ export class ExamRepository {
     return unitOfWorkRunner(this.sequelize)(work);
   }
 
+  /**
+   * The course `contextId` and the resource link `resourceLinkId` of a platform, in one
+   * statement (every launch reads both; db/direct-sql.ts). Either id may be null.
+   */
+  async findPlacement(platformId: string, contextId: string | null, resourceLinkId: string | null): Promise<Placement> {
+    const [row] = await this.#sql.rows<PlacementRow>(
+      `SELECT c.id AS course_id, c.title AS course_title, c.nrps_url AS course_nrps_url, l.exam_id AS link_exam_id,
+              l.ags_lineitems_url AS link_ags_lineitems_url, l.ags_lineitem_url AS link_ags_lineitem_url
+       FROM (SELECT 1 AS launch) AS one
+       LEFT JOIN courses c ON c.platform_id = ? AND c.context_id = ?
+       LEFT JOIN exam_resource_links l ON l.platform_id = ? AND l.resource_link_id = ?`,
+      [platformId, contextId, platformId, resourceLinkId],
+    );
+    return {
+      course:
+        row?.course_id && contextId !== null
+          ? { id: row.course_id, platformId, contextId, title: row.course_title, nrpsUrl: row.course_nrps_url }
+          : null,
+      link:
+        row?.link_exam_id && resourceLinkId !== null
+          ? {
+              platformId,
+              resourceLinkId,
+              examId: row.link_exam_id,
+              agsLineItemsUrl: row.link_ags_lineitems_url,
+              agsLineItemUrl: row.link_ags_lineitem_url,
+            }
+          : null,
+    };
+  }
+
   /** Records the course a launch came from; writes only when something about it changed. */
   async upsertCourse(platformId: string, contextId: string, title: string | null, nrpsUrl: string | null): Promise<Course> {
+    return this.refreshCourse(await this.findCourse(platformId, contextId), platformId, contextId, title, nrpsUrl);
+  }
+
+  /** `upsertCourse` for a launch that has read the course already (`known`, null when there was none). */
+  async refreshCourse(
+    known: Course | null,
+    platformId: string,
+    contextId: string,
+    title: string | null,
+    nrpsUrl: string | null,
+  ): Promise<Course> {
     const where = { platform_id: platformId, context_id: contextId };
-    let existing = await CourseRow.findOne({ where });
+    // A launch without the NRPS claim does not erase a URL an earlier launch gave us.
+    if (known && (title ?? known.title) === known.title && (nrpsUrl ?? known.nrpsUrl) === known.nrpsUrl) {
+      return known;
+    }
+    let existing = known ? await CourseRow.findOne({ where }) : null;
     if (!existing) {
       try {
         const row = await CourseRow.create({ id: randomUUID(), ...where, title, nrps_url: nrpsUrl });

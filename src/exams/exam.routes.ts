@@ -7,10 +7,11 @@ import type { Exam, ExamInput } from './exam.js';
 import { InvalidExamError } from './exam.errors.js';
 import { examFormValues, openInOptions, policyOptions, presentExam } from './exam.presenter.js';
 import type { ExamService } from './exam.service.js';
+import type { SecretKeys } from '../config.js';
 
 export interface ExamRouteDeps {
   exams: ExamService;
-  secret: string;
+  secret: SecretKeys;
   /** Called when an instructor opens a test: syncs its roster if the last sync is stale. */
   onExamOpened: (exam: Exam) => Promise<void>;
 }

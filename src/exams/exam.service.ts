@@ -151,14 +151,24 @@ export class ExamService {
    * test, and a link copied with its course can be given a test of the new course.
    */
   async examForLaunch(placement: LaunchPlacement): Promise<Exam | null> {
+    const { course: known, link: bound } = await this.repository.findPlacement(
+      placement.platformId,
+      placement.context?.id ?? null,
+      placement.resourceLinkId,
+    );
     if (placement.context) {
       // Every launch refreshes what examgate knows of its course, the roster URL above all.
-      await this.repository.upsertCourse(placement.platformId, placement.context.id, placement.context.title ?? null, placement.nrpsUrl);
+      await this.repository.refreshCourse(
+        known,
+        placement.platformId,
+        placement.context.id,
+        placement.context.title ?? null,
+        placement.nrpsUrl,
+      );
     }
     if (!placement.resourceLinkId || !placement.context) {
       return null;
     }
-    const bound = await this.repository.findResourceLink(placement.platformId, placement.resourceLinkId);
     const exam =
       (await this.examOfCourse(placement, placement.examIdFromLink)) ??
       (bound?.examId === placement.examIdFromLink ? null : await this.examOfCourse(placement, bound?.examId ?? null));

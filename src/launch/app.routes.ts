@@ -15,10 +15,11 @@ import { asyncHandler } from '../web/async-handler.js';
 import { deepLinkRoutes, type DeepLinkResponder } from './deep-link.routes.js';
 import { LINK_CHOICE_PATH, linkChoiceRoutes } from './link-choice.routes.js';
 import { launchOf, placementOf, requireSession } from './session-context.middleware.js';
+import type { SecretKeys } from '../config.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
-  secret: string;
+  secret: SecretKeys;
   deepLink: DeepLinkResponder;
   exams: ExamService;
   candidates: CandidateService;

@@ -8,6 +8,7 @@ import { verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
 import { actorOf, auditByOf, csrfOf, launchOf } from './session-context.middleware.js';
 import { blankEssentials, chooseTest, type NewTestEssentials } from './test-choice.js';
+import type { SecretKeys } from '../config.js';
 
 /** Builds the LTI deep-linking response (a signed JWT for the LMS) for chosen content items. */
 export type DeepLinkResponder = (launch: LaunchContext, items: PlacedLink[]) => Promise<{ returnUrl: string; jwt: string }>;
@@ -31,7 +32,7 @@ function deepLinkingLaunch(res: Response): LaunchContext {
  * essentials (title, window, time zone, duration); the answer is an LTI resource link
  * carrying the test's id as a custom parameter.
  */
-export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkResponder; secret: string }): Router {
+export function deepLinkRoutes(deps: { exams: ExamService; deepLink: DeepLinkResponder; secret: SecretKeys }): Router {
   const router = express.Router();
   const render = async (res: Response, launch: LaunchContext, values: NewTestEssentials, error: InvalidExamError | null) => {
     res.status(error ? 400 : 200).render('deep-link.njk', {

@@ -27,7 +27,7 @@ export class LaunchController {
   ) {}
 
   async onLaunch({ claims, ltiToken, cookiesStick }: VerifiedLaunch, req: Request, res: Response, _next: NextFunction): Promise<void> {
-    const platform = await this.platforms.findByIssuerAndClientId(ltiToken.iss, ltiToken.clientId);
+    const platform = await this.platforms.findForLaunch(ltiToken.iss, ltiToken.clientId, ltiToken.deploymentId);
     if (!platform) {
       this.onFailure(launchRefusal('UNREGISTERED_PLATFORM'), req, res);
       return;

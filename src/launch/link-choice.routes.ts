@@ -1,4 +1,5 @@
 import express, { type Response, type Router } from 'express';
+import type { SecretKeys } from '../config.js';
 import type { InvalidExamError } from '../exams/exam.errors.js';
 import { EXAM_CUSTOM_PARAMETER, type ExamService } from '../exams/exam.service.js';
 import type { LaunchContext } from '../lti/launch-context.js';
@@ -24,7 +25,7 @@ function linkLaunch(res: Response): LaunchContext & { resourceLink: { id: string
  * copied from another course) leads to no test; staff pick one of the course's tests or
  * create one, and the link is bound to it as a placed link is. Learners never reach it.
  */
-export function linkChoiceRoutes(deps: { exams: ExamService; secret: string }): Router {
+export function linkChoiceRoutes(deps: { exams: ExamService; secret: SecretKeys }): Router {
   const router = express.Router();
   router.use(requireStaff);
   const render = async (res: Response, launch: LaunchContext, values: NewTestEssentials, error: InvalidExamError | null) => {

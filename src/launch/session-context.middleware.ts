@@ -6,6 +6,7 @@ import type { Session, SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { csrfTokenFor } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
+import type { SecretKeys } from '../config.js';
 
 export const SESSION_COOKIE = 'examgate_session';
 
@@ -25,8 +26,8 @@ export function launchOf(res: Response): LaunchContext {
   return (res.locals.session as Session).launch;
 }
 
-export function csrfOf(res: Response, secret: string): string {
-  return csrfTokenFor(secret, (res.locals.session as Session).idHash);
+export function csrfOf(res: Response, secrets: SecretKeys): string {
+  return csrfTokenFor(secrets, (res.locals.session as Session).idHash);
 }
 
 export function actorOf(launch: LaunchContext): Actor {

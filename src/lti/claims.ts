@@ -18,6 +18,12 @@ export const CLAIM = {
   namesRoleService: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
   /** https://www.imsglobal.org/spec/lti-ags/v2p0#assignment-and-grade-service-claim */
   agsEndpoint: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
+  /** https://www.imsglobal.org/spec/lti/v1p3/#platform-instance-claim */
+  toolPlatform: 'https://purl.imsglobal.org/spec/lti/claim/tool_platform',
+  /** https://www.imsglobal.org/spec/lti/v1p3/#launch-presentation-claim */
+  launchPresentation: 'https://purl.imsglobal.org/spec/lti/claim/launch_presentation',
+  /** https://www.imsglobal.org/spec/lti-dl/v2p0#deep-linking-settings */
+  deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
 } as const;
 
 /** https://www.imsglobal.org/spec/lti/v1p3/#message-type-claim */

@@ -27,7 +27,10 @@ export interface LaunchContext {
   custom: Record<string, string>;
   /** LTI Advantage endpoints the launch offered; null when the LMS has the service switched off. */
   services: { nrpsUrl: string | null; agsLineItemsUrl: string | null; agsLineItemUrl: string | null };
-  /** For services (NRPS, AGS, deep-linking response) that ltijs performs on our behalf. */
+  /**
+   * ltijs's token of a deep-linking launch, for the response ltijs signs (lti-services.ts);
+   * null for other launches, which need nothing more of ltijs (and whose sessions stay small).
+   */
   ltiToken: unknown;
 }
 
@@ -86,6 +89,6 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
       agsLineItemsUrl: httpUrl(ags?.lineitems),
       agsLineItemUrl: httpUrl(ags?.lineitem),
     },
-    ltiToken,
+    ltiToken: messageType === MESSAGE_TYPE.deepLinking ? ltiToken : null,
   };
 }

@@ -1,4 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { NonceRepository } from './nonce.repository.js';
 
 /** The OIDC login parameters examgate received, keyed by the state it sent to the LMS. */
 export type LoginParams = Record<string, string>;
@@ -12,6 +14,13 @@ export interface PendingLogin {
   storageProofHash: string | null;
 }
 
+/** How a launch's attempt to end its login went. */
+export type LoginEnd = 'ended' | 'not-this-login' | 'nonce-used';
+
+function outcome(ended: boolean, nonceRecorded: boolean): LoginEnd {
+  return !ended ? 'not-this-login' : nonceRecorded ? 'ended' : 'nonce-used';
+}
+
 interface PendingLoginRow {
   params: string;
   redirect_url: string | null;
@@ -23,25 +32,33 @@ interface PendingLoginRow {
  * launch must carry exactly that nonce), the LMS address the login continues to, and the
  * login's parameters, so that when a browser keeps no examgate cookie inside the LMS frame the
  * same (still unused) login can be started again in a first-party window.
+ * Every login and launch passes here, so the statements go to the driver directly (db/direct-sql.ts).
  */
 export class LoginRequestRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly #sql: DirectSql;
+  readonly #postgres: boolean;
+  readonly #usedNonces: NonceRepository;
+
+  constructor(sequelize: Sequelize) {
+    this.#sql = directSql(sequelize);
+    this.#postgres = sequelize.getDialect() === 'postgres';
+    this.#usedNonces = new NonceRepository(sequelize);
+  }
 
   async save(state: string, nonce: string, params: LoginParams, redirectUrl: string, ttlMs: number): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO login_requests (state, nonce, params, redirect_url, expires_at)
-       VALUES (:state, :nonce, :params, :redirectUrl, :expiresAt)`,
-      {
-        replacements: { state, nonce, params: JSON.stringify(params), redirectUrl, expiresAt: new Date(Date.now() + ttlMs) },
-        type: QueryTypes.INSERT,
-      },
-    );
+    await this.#sql.run('INSERT INTO login_requests (state, nonce, params, redirect_url, expires_at) VALUES (?, ?, ?, ?, ?)', [
+      state,
+      nonce,
+      JSON.stringify(params),
+      redirectUrl,
+      new Date(Date.now() + ttlMs),
+    ]);
   }
 
   async find(state: string): Promise<PendingLogin | null> {
-    const rows = await this.sequelize.query<PendingLoginRow>(
-      'SELECT params, redirect_url, storage_proof_hash FROM login_requests WHERE state = :state AND expires_at > :now',
-      { replacements: { state, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<PendingLoginRow>(
+      'SELECT params, redirect_url, storage_proof_hash FROM login_requests WHERE state = ? AND expires_at > ?',
+      [state, new Date()],
     );
     const row = rows[0];
     if (!row) {
@@ -57,28 +74,50 @@ export class LoginRequestRepository {
 
   /** Records that this login keeps its proof in platform storage; only once per login. */
   async keepProofInPlatformStorage(state: string, proofHash: string): Promise<boolean> {
-    const rows = await this.sequelize.query<{ state: string }>(
-      `UPDATE login_requests SET storage_proof_hash = :proofHash
-       WHERE state = :state AND storage_proof_hash IS NULL AND expires_at > :now RETURNING state`,
-      { replacements: { state, proofHash, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<{ state: string }>(
+      `UPDATE login_requests SET storage_proof_hash = ?
+       WHERE state = ? AND storage_proof_hash IS NULL AND expires_at > ? RETURNING state`,
+      [proofHash, state, new Date()],
     );
     return rows.length === 1;
   }
 
   /**
    * Ends the login whose state is `state`, if `nonce` is the one issued for it and it has not
-   * expired. One DELETE decides: of two concurrent launches of the same login only one gets
-   * true, and a completed login can neither complete again nor be restarted from a replay.
+   * expired, and records the nonce as used until `nonceExpiresAt` (lti_nonces). One DELETE
+   * decides: of two concurrent launches of the same login only one ends it, and an ended
+   * login can neither end again nor be restarted from a replay. A nonce already used (and not
+   * yet expired) is refused even for a login that claims it.
+   * On PostgreSQL both happen in one statement; SQLite, in-process, runs the two in turn.
    */
-  async consume(state: string, nonce: string): Promise<boolean> {
-    const rows = await this.sequelize.query<{ state: string }>(
-      'DELETE FROM login_requests WHERE state = :state AND nonce = :nonce AND expires_at > :now RETURNING state',
-      { replacements: { state, nonce, now: new Date() }, type: QueryTypes.SELECT },
-    );
-    return rows.length === 1;
+  async end(state: string, nonce: string, nonceExpiresAt: Date): Promise<LoginEnd> {
+    const now = new Date();
+    if (this.#postgres) {
+      const [row] = await this.#sql.rows<{ ended: number | string; remembered: number | string }>(
+        `WITH ended AS (
+           DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING nonce
+         ), remembered AS (
+           INSERT INTO lti_nonces (nonce, expires_at) SELECT nonce, ? FROM ended
+           ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE lti_nonces.expires_at < ?
+           RETURNING nonce
+         )
+         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered`,
+        [state, nonce, now, nonceExpiresAt, now],
+      );
+      return outcome(Number(row?.ended) === 1, Number(row?.remembered) === 1);
+    }
+    const ended = await this.#sql.rows('DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state', [
+      state,
+      nonce,
+      now,
+    ]);
+    if (ended.length !== 1) {
+      return outcome(false, false);
+    }
+    return outcome(true, await this.#usedNonces.remember(nonce, nonceExpiresAt));
   }
 
   async deleteExpired(now = new Date()): Promise<void> {
-    await this.sequelize.query('DELETE FROM login_requests WHERE expires_at < :now', { replacements: { now } });
+    await this.#sql.run('DELETE FROM login_requests WHERE expires_at < ?', [now]);
   }
 }

@@ -4,11 +4,11 @@ import type { DatabaseTarget } from '../db/database.js';
 import { withSqliteTuning } from '../db/sequelize.js';
 import { applyLtijsStorageMigrationsQuietly } from './ltijs-storage-migrations.js';
 import { launchKid } from './launch-scope.js';
+import type { SecretKeys } from '../config.js';
+import type { ResealReport } from '../stored-secrets.js';
 import { LtijsReadCache } from './ltijs-read-cache.js';
-import type { NonceRepository } from './nonce.repository.js';
+import { LtijsSealedRows, SEALED_TABLES } from './ltijs-sealed-rows.repository.js';
 import { KeySetUnavailableError, PlatformKeySets } from './platform-keys.js';
-
-export const NONCE_ALREADY_RECEIVED = 'NONCE_ALREADY_RECEIVED';
 
 type Rows = Record<string, unknown>[] | false;
 
@@ -43,10 +43,12 @@ export interface LtiStorageCaches {
 }
 
 /**
- * ltijs's official SQL storage plugin, with nonces routed to examgate's own table.
- * ltijs asks `Get('nonce')` then `Insert('nonce')`; we answer "unseen" to the first and make
- * the second an atomic insert that fails for a used nonce, so a replay is refused for as
- * long as the token could be accepted, and two processes can never both accept it.
+ * ltijs's official SQL storage plugin, with nonces kept in examgate's own table instead.
+ * ltijs asks `Get('nonce')` then `Insert('nonce')` while it validates; both answer without a
+ * statement ("unseen", "recorded"), because the launch records its nonce when it ends its
+ * login, in the one statement that ends it (login-request.repository.ts, `end`): a used
+ * nonce is refused there for as long as a token could be accepted, and two processes can
+ * never both accept it.
  *
  * And so that a launch costs little: platform rows and the tool's own keys are cached for a
  * short time (ltijs-read-cache.ts), the platform's signing key comes from a key-set cache
@@ -54,31 +56,57 @@ export interface LtiStorageCaches {
  * reads are not written.
  */
 export class ExamgateLtiDatabase extends LtijsSequelizeDatabase {
+  readonly #sealed: LtijsSealedRows;
+
   constructor(
     target: DatabaseTarget,
-    private readonly nonces: NonceRepository,
-    private readonly nonceLifetimeMs: number,
+    /** SECRET_KEY (what ltijs encrypts with), then SECRET_KEY_PREVIOUS during a rotation. */
+    private readonly secretKeys: SecretKeys | null = null,
     private readonly caches: LtiStorageCaches = { rows: new LtijsReadCache(), keySets: new PlatformKeySets() },
   ) {
     super(target.database, target.username, target.password, withSqliteTuning(ltijsPoolOptions(target.options)));
+    this.#sealed = new LtijsSealedRows(this.db, this);
   }
 
   override async Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Rows> {
     if (table === 'nonce' || UNUSED_TABLES.has(table)) {
       return false;
     }
-    const rows = await this.caches.rows.get(Boolean(encryptionKey), table, info, () => super.Get(encryptionKey, table, info));
+    const rows = await this.caches.rows.get(Boolean(encryptionKey), table, info, () => this.read(encryptionKey, table, info));
     return table === 'platform' ? this.withLaunchKey(rows) : rows;
+  }
+
+  /** Start-up: ltijs's encrypted rows left under SECRET_KEY_PREVIOUS by a rotation are sealed under SECRET_KEY. */
+  async resealStoredKeys(): Promise<ResealReport> {
+    if (!this.secretKeys) {
+      throw new Error('ExamgateLtiDatabase was made without the secret keys');
+    }
+    const report = await this.#sealed.reseal(this.secretKeys);
+    for (const table of SEALED_TABLES) {
+      this.forget(table);
+    }
+    return report;
+  }
+
+  // --- Rotation: ltijs opens its encrypted rows with SECRET_KEY only (ltijs-sealed-rows.repository.ts).
+  private async read(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Rows> {
+    try {
+      return await super.Get(encryptionKey, table, info);
+    } catch (err) {
+      if (!encryptionKey || !SEALED_TABLES.has(table) || !this.secretKeys || this.secretKeys.length < 2) {
+        throw err;
+      }
+      // A row still sealed under SECRET_KEY_PREVIOUS (another process not yet restarted wrote it, or
+      // this one re-sealed nothing yet): each row opens with the secret that sealed it. A cached
+      // service token is not worth it: ltijs asks for a new one.
+      return table === 'accesstoken' ? false : this.#sealed.read(table, info, this.secretKeys);
+    }
   }
 
   override async Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>) {
     if (table === 'nonce') {
-      const nonce = typeof item.nonce === 'string' ? item.nonce : '';
-      if (!nonce) {
+      if (typeof item.nonce !== 'string' || item.nonce === '') {
         throw new Error('NO_NONCE_CLAIM');
-      }
-      if (!(await this.nonces.remember(nonce, new Date(Date.now() + this.nonceLifetimeMs)))) {
-        throw new Error(NONCE_ALREADY_RECEIVED);
       }
       return true;
     }

@@ -1,9 +1,9 @@
-import jwt from 'jsonwebtoken';
 import { Provider, type LtijsError, type LtijsIdToken } from 'ltijs';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import type { DatabaseTarget } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { ResealReport } from '../stored-secrets.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
 import { partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
@@ -11,7 +11,7 @@ import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
-import type { NonceRepository } from './nonce.repository.js';
+import { validatedLaunch, type VerifiedClaims } from './validated-launch.js';
 
 /** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
 export const LTI_PATHS = {
@@ -39,6 +39,8 @@ export interface LtiHandlers {
 export interface LtiLayer {
   /** Sends requests for ltijs's paths to ltijs and lets every other request pass. */
   middleware: RequestHandler;
+  /** Start-up: ltijs's encrypted rows (its keys per platform) under SECRET_KEY, re-sealed from SECRET_KEY_PREVIOUS where needed. */
+  resealStoredKeys(): Promise<ResealReport>;
   /** ltijs's own express app: pages rendered while it handles a request use its view settings. */
   app: Express;
   close(): Promise<void>;
@@ -53,14 +55,14 @@ function errorCode(err: unknown): string {
 
 /**
  * Sets up ltijs once per process (it is a singleton) on the SQL storage plugin.
- * ltijs runs in "ltiaas" mode: it validates the id_token and hands the launch to us in
- * the same request, with no ltik and no ltijs session cookie; examgate keeps its own
+ * ltijs answers the login initiation and its key set; an id_token posted to the launch path is
+ * validated by ltijs's own validator (validated-launch.ts) and handed to us in the same
+ * request, with no ltik and no ltijs session cookie ("ltiaas" mode); examgate keeps its own
  * session instead. State-cookie validation stays on (devMode is never used).
  */
 export async function startLti(deps: {
   config: Config;
   target: DatabaseTarget;
-  nonces: NonceRepository;
   loginRequests: LoginRequestRepository;
   /** Where the new-window form's one use is remembered. */
   usedOnce: UsedOnce;
@@ -72,12 +74,41 @@ export async function startLti(deps: {
   const { config, handlers, log } = deps;
   // A nonce must be remembered as long as a token carrying it can be accepted.
   const nonceLifetimeMs = (config.LTI_TOKEN_MAX_AGE_SECONDS + config.LTI_CLOCK_SKEW_SECONDS) * 1000 + 300_000;
-  const database = new ExamgateLtiDatabase(deps.target, deps.nonces, nonceLifetimeMs);
+  const database = new ExamgateLtiDatabase(deps.target, config.secretKeys);
 
   const fail = (req: Request, res: Response, code: string) => {
     const refusal = launchRefusal(code);
     log.warn({ code, path: req.path, reason: refusal.reason }, 'LTI message refused');
     handlers.onFailure(refusal, req, res);
+  };
+
+  // ltijs keeps only the message of an error thrown inside its validation: when the database
+  // is down, that is a driver's message, not a verdict on the launch. Asking the database
+  // tells the two apart (failures are rare, so the extra query costs nothing on good launches).
+  const classify = (req: Request, res: Response) => {
+    deps.isDatabaseReady().then(
+      (ready) => fail(req, res, ready ? errorCode(res.locals.err) : 'DATABASE_UNAVAILABLE'),
+      () => fail(req, res, 'DATABASE_UNAVAILABLE'),
+    );
+  };
+
+  /** A launch ltijs's validator accepted (validated-launch.ts). */
+  const launch = async (claims: VerifiedClaims, token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
+    try {
+      // ltijs checked that the state is bound to this browser (its signed state cookie); the
+      // nonce must be the one examgate issued for that very login, never used before, and the
+      // login ends here.
+      const ended = await deps.loginRequests.end(String(req.body.state), String(claims.nonce), new Date(Date.now() + nonceLifetimeMs));
+      if (ended !== 'ended') {
+        fail(req, res, ended === 'nonce-used' ? 'NONCE_ALREADY_RECEIVED' : 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
+        return;
+      }
+      // The launch key in scope was for ltijs's validation only; nothing after it sees it.
+      const cookiesStick = res.locals.launchWithoutCookies !== true;
+      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
+    } catch (err) {
+      next(err);
+    }
   };
 
   Provider.setup(
@@ -124,48 +155,27 @@ export async function startLti(deps: {
             fail,
           ),
         );
+        app.post(
+          LTI_PATHS.launch,
+          validatedLaunch({
+            encryptionKey: config.SECRET_KEY,
+            tokenMaxAgeSeconds: config.LTI_TOKEN_MAX_AGE_SECONDS,
+            secureCookies: config.secureCookies,
+            database,
+            getPlatform: (issuer, clientId) => Provider.getPlatform(issuer, clientId),
+            onValid: launch,
+            onInvalid: (req, res) => classify(req, res),
+          }),
+        );
       },
     },
   );
 
-  // ltijs keeps only the message of an error thrown inside its validation: when the database
-  // is down, that is a driver's message, not a verdict on the launch. Asking the database
-  // tells the two apart (failures are rare, so the extra query costs nothing on good launches).
-  const classify = (req: Request, res: Response) => {
-    deps.isDatabaseReady().then(
-      (ready) => fail(req, res, ready ? errorCode(res.locals.err) : 'DATABASE_UNAVAILABLE'),
-      () => fail(req, res, 'DATABASE_UNAVAILABLE'),
-    );
-  };
   Provider.onInvalidToken(classify);
   Provider.onSessionTimeout(classify);
   Provider.onUnregisteredPlatform((req, res) => fail(req, res, 'UNREGISTERED_PLATFORM'));
   Provider.onInactivePlatform((req, res) => fail(req, res, 'PLATFORM_NOT_ACTIVATED'));
   Provider.onDynamicRegistration(handlers.onDynamicRegistration);
-  const launch = async (token: LtijsIdToken, req: Request, res: Response, next: NextFunction) => {
-    // ltijs verified this very id_token earlier in this request; decode it again to reach
-    // every claim, not only the ones ltijs copies into its token.
-    const claims = jwt.decode(String(req.body.id_token));
-    if (!claims || typeof claims !== 'object') {
-      fail(req, res, 'INVALID_JWT');
-      return;
-    }
-    try {
-      // ltijs checked that the state is bound to this browser (its signed state cookie); the
-      // nonce must be the one examgate issued for that very login, and the login ends here.
-      if (!(await deps.loginRequests.consume(String(req.body.state), String(claims.nonce)))) {
-        fail(req, res, 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
-        return;
-      }
-      // The launch key in scope was for ltijs's validation only; nothing after it sees it.
-      const cookiesStick = res.locals.launchWithoutCookies !== true;
-      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
-    } catch (err) {
-      next(err);
-    }
-  };
-  Provider.onConnect(launch);
-  Provider.onDeepLinking(launch);
 
   const sigintBefore = new Set(process.listeners('SIGINT'));
   await Provider.deploy({ serverless: true, silent: true });
@@ -179,6 +189,7 @@ export async function startLti(deps: {
   const ltiPaths = new Set<string>(Object.values(LTI_PATHS));
   return {
     middleware: (req, res, next) => (ltiPaths.has(req.path) ? Provider.app(req, res, next) : next()),
+    resealStoredKeys: () => database.resealStoredKeys(),
     app: Provider.app,
     close: async () => {
       await Provider.close({ silent: true });

@@ -5,7 +5,7 @@
 declare module 'ltijs' {
   import type { Express, Request, Response, NextFunction } from 'express';
 
-  /** The validated launch as ltijs hands it to onConnect/onDeepLinking (res.locals.token). */
+  /** The validated launch in ltijs's shape (validated-launch.ts builds it as ltijs's onConnect would receive it). */
   export interface LtijsIdToken {
     iss: string;
     user: string;
@@ -18,7 +18,8 @@ declare module 'ltijs' {
   }
 
   export interface LtijsContextToken {
-    contextId: string;
+    /** ltijs's key for its own context-token row, which examgate neither writes nor reads. */
+    contextId?: string;
     user: string;
     context?: { id: string; label?: string; title?: string; type?: string[] };
     resource?: { id: string; title?: string; description?: string };
@@ -96,6 +97,9 @@ declare module 'ltijs-sequelize' {
     constructor(database: string, user: string | null, pass: string | null, options: Options);
     db: Sequelize;
     setup(): Promise<boolean>;
+    /** AES-256-CBC under sha256(secret): how ltijs seals its encrypted rows (ltijs-sealed-rows.repository.ts). */
+    Encrypt(data: string, secret: string): Promise<{ iv: string; data: string }>;
+    Decrypt(data: string, iv: string, secret: string): Promise<string>;
     Close(): Promise<boolean>;
     Get(encryptionKey: string | false, table: string, info?: Record<string, unknown>): Promise<Record<string, unknown>[] | false>;
     Insert(encryptionKey: string | false, table: string, item: Record<string, unknown>, index?: Record<string, unknown>): Promise<boolean>;
@@ -114,4 +118,27 @@ declare module 'ltijs-sequelize' {
       modification: Record<string, unknown>,
     ): Promise<boolean>;
   }
+}
+
+/** ltijs's own id_token validator (used directly by validated-launch.ts, without ltijs's ltik flow around it). */
+declare module 'ltijs/dist/Utils/Auth.js' {
+  import type { LtijsPlatform } from 'ltijs';
+
+  const Auth: {
+    /**
+     * Verifies the signature with the platform's key, the issuer against the state cookie's,
+     * aud/azp, alg, the token's age, the nonce (through the storage plugin) and the LTI claims;
+     * resolves to the verified claims plus `clientId` and `platformId`, or throws an Error whose
+     * message is ltijs's code (INVALID_JWT_RECEIVED, MISSING_VALIDATION_COOKIE, …).
+     */
+    validateToken(
+      idToken: string,
+      devMode: false,
+      validation: { iss: unknown; maxAge: number },
+      getPlatform: (issuer: string, clientId: string, encryptionKey: string, database: unknown) => Promise<LtijsPlatform | false>,
+      encryptionKey: string,
+      database: unknown,
+    ): Promise<Record<string, unknown> & { iss: string; sub: string; clientId: string; platformId: string }>;
+  };
+  export default Auth;
 }

@@ -37,7 +37,7 @@ export class AdminSignIn {
     private readonly config: Config,
     private readonly throttle: LoginThrottle,
   ) {
-    this.csrf = verifyCsrf(config.SECRET_KEY);
+    this.csrf = verifyCsrf(config.secretKeys);
     const token = config.ADMIN_TOKEN;
     this.#expected = token ? sha256(token) : null;
     this.#fingerprint = createHash('sha256')
@@ -76,7 +76,7 @@ export class AdminSignIn {
   };
 
   csrfToken(res: Response): string {
-    return csrfTokenFor(this.config.SECRET_KEY, (res.locals.session as { idHash: string }).idHash);
+    return csrfTokenFor(this.config.secretKeys, (res.locals.session as { idHash: string }).idHash);
   }
 
   /**

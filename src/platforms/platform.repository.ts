@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import type { Deployment, DeploymentStatus, Platform, PlatformStatus } from './platform.js';
@@ -10,16 +11,41 @@ export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
 /** What makes a registration: how the LMS knows examgate (client id) and where examgate reaches it. */
 export type RegistrationFields = Pick<Platform, 'clientId' | 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'ltijsPlatformId'>;
 
-function toDeployment(row: DeploymentRow): Deployment {
+type DeploymentFields = Pick<DeploymentRow, 'deployment_id' | 'status' | 'source'> & { created_at?: Date | string | null };
+type PlatformFields = Pick<
+  PlatformRow,
+  | 'id'
+  | 'issuer'
+  | 'client_id'
+  | 'name'
+  | 'preset'
+  | 'auth_url'
+  | 'token_url'
+  | 'jwks_url'
+  | 'new_deployment_policy'
+  | 'ltijs_platform_id'
+  | 'status'
+  | 'default_time_zone'
+>;
+
+/** A platform row with the one deployment a launch names joined to it (null columns when that deployment is unknown). */
+type LaunchPlatformRow = PlatformFields & {
+  deployment_id: string | null;
+  deployment_status: string | null;
+  deployment_source: string | null;
+  deployment_created_at: Date | string | null;
+};
+
+function toDeployment(row: DeploymentFields): Deployment {
   return {
     deploymentId: row.deployment_id,
     status: row.status as DeploymentStatus,
     source: row.source as Deployment['source'],
-    firstSeenAt: row.created_at ?? new Date(0),
+    firstSeenAt: row.created_at ? new Date(row.created_at) : new Date(0),
   };
 }
 
-function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
+function toPlatform(row: PlatformFields, deployments: DeploymentFields[]): Platform {
   return {
     id: row.id,
     issuer: row.issuer,
@@ -39,8 +65,11 @@ function toPlatform(row: PlatformRow, deployments: DeploymentRow[]): Platform {
 
 /** Queries over platforms and their deployments; nothing else. */
 export class PlatformRepository {
+  readonly #sql: DirectSql;
+
   constructor(private readonly sequelize: Sequelize) {
     definePlatformModels(sequelize);
+    this.#sql = directSql(sequelize);
   }
 
   /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
@@ -100,6 +129,37 @@ export class PlatformRepository {
   async findByIssuerAndClientId(issuer: string, clientId: string): Promise<Platform | null> {
     const row = await PlatformRow.findOne({ where: { issuer, client_id: clientId } });
     return row ? toPlatform(row, await DeploymentRow.findAll({ where: { platform_id: row.id } })) : null;
+  }
+
+  /**
+   * The platform a launch names, read afresh on every launch (a removed platform cannot launch
+   * while caches elsewhere still hold it), in one statement: its `deployments` hold only the
+   * launch's own deployment, when that is known.
+   */
+  async findForLaunch(issuer: string, clientId: string, deploymentId: string): Promise<Platform | null> {
+    const [row] = await this.#sql.rows<LaunchPlatformRow>(
+      `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
+              p.ltijs_platform_id, p.status, p.default_time_zone, d.deployment_id, d.status AS deployment_status, d.source AS deployment_source,
+              d.created_at AS deployment_created_at
+       FROM lms_platforms p LEFT JOIN platform_deployments d ON d.platform_id = p.id AND d.deployment_id = ?
+       WHERE p.issuer = ? AND p.client_id = ?`,
+      [deploymentId, issuer, clientId],
+    );
+    if (!row) {
+      return null;
+    }
+    const deployment =
+      row.deployment_id === null
+        ? []
+        : [
+            {
+              deployment_id: row.deployment_id,
+              status: row.deployment_status ?? 'pending',
+              source: row.deployment_source ?? 'launch',
+              created_at: row.deployment_created_at,
+            },
+          ];
+    return toPlatform(row, deployment);
   }
 
   async findDeployment(platformId: string, deploymentId: string, unit?: UnitOfWork): Promise<Deployment | null> {

@@ -175,6 +175,14 @@ export class PlatformService {
     return this.repository.findByIssuerAndClientId(issuer, clientId);
   }
 
+  /**
+   * The platform of a launch, for `admitDeployment`: read afresh, with only the launch's own
+   * deployment in `deployments` (one statement on every launch).
+   */
+  findForLaunch(issuer: string, clientId: string, deploymentId: string): Promise<Platform | null> {
+    return this.repository.findForLaunch(issuer, clientId, deploymentId);
+  }
+
   async remove(id: string, by: AuditBy): Promise<void> {
     const platform = await this.get(id);
     await this.repository.transaction(async (transaction) => {

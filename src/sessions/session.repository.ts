@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface SessionRecord {
@@ -8,34 +9,47 @@ export interface SessionRecord {
   expiresAt: Date;
 }
 
-/** Sessions live in the database so any examgate process can serve any request. */
+/**
+ * Sessions live in the database so any examgate process can serve any request. Every launch
+ * writes one and every page reads one, so the statements go to the driver directly (db/direct-sql.ts).
+ */
 export class SessionRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly #sql: DirectSql;
+  readonly #sequelize: Sequelize;
+
+  constructor(sequelize: Sequelize) {
+    this.#sequelize = sequelize;
+    this.#sql = directSql(sequelize);
+  }
 
   async insert(idHash: string, record: SessionRecord): Promise<void> {
-    await this.sequelize.query(
-      'INSERT INTO sessions (id_hash, platform_id, user_sub, launch, expires_at, created_at) VALUES (:idHash, :platformId, :userSub, :launch, :expiresAt, :now)',
-      { replacements: { idHash, ...record, now: new Date() }, type: QueryTypes.INSERT },
-    );
+    await this.#sql.run('INSERT INTO sessions (id_hash, platform_id, user_sub, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      idHash,
+      record.platformId,
+      record.userSub,
+      record.launch,
+      record.expiresAt,
+      new Date(),
+    ]);
   }
 
   async findLive(idHash: string): Promise<SessionRecord | null> {
-    const rows = await this.sequelize.query<{ platform_id: string; user_sub: string; launch: string; expires_at: string | Date }>(
-      'SELECT platform_id, user_sub, launch, expires_at FROM sessions WHERE id_hash = :idHash AND expires_at > :now',
-      { replacements: { idHash, now: new Date() }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<{ platform_id: string; user_sub: string; launch: string; expires_at: string | Date }>(
+      'SELECT platform_id, user_sub, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
+      [idHash, new Date()],
     );
     const row = rows[0];
     return row ? { platformId: row.platform_id, userSub: row.user_sub, launch: row.launch, expiresAt: new Date(row.expires_at) } : null;
   }
 
   async deleteForPlatform(platformId: string, unit: UnitOfWork): Promise<void> {
-    await this.sequelize.query('DELETE FROM sessions WHERE platform_id = :platformId', {
+    await this.#sequelize.query('DELETE FROM sessions WHERE platform_id = :platformId', {
       replacements: { platformId },
       transaction: transactionOf(unit),
     });
   }
 
   async deleteExpired(now = new Date()): Promise<void> {
-    await this.sequelize.query('DELETE FROM sessions WHERE expires_at < :now', { replacements: { now } });
+    await this.#sql.run('DELETE FROM sessions WHERE expires_at < ?', [now]);
   }
 }

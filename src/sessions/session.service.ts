@@ -7,6 +7,10 @@ import type { SessionRepository } from './session.repository.js';
 /** Long enough to press a button, short enough that a code left on a screen is soon worthless. */
 const HANDOVER_TTL_MS = 2 * 60_000;
 
+/** How long a session just started waits in this process for the landing page that follows its launch. */
+const FRESH_SESSION_MS = 10_000;
+const FRESH_SESSIONS_KEPT = 10_000;
+
 export interface Session {
   /** Hash of the cookie value: safe to log, and what CSRF tokens are bound to. */
   idHash: string;
@@ -22,6 +26,15 @@ function hash(token: string): string {
  * random token; the database holds only its hash, so a leaked table opens no session.
  */
 export class SessionService {
+  /**
+   * Sessions this process started in the last seconds, each until its first resume: a launch
+   * answers 303 and the browser comes straight back for the landing page, which then needs
+   * no database read to know the session it was just given. Nothing else is served from here
+   * (a session is only ever ended by its expiry, hours away), and another process reads the
+   * database as always.
+   */
+  readonly #fresh = new Map<string, { session: Session; until: number }>();
+
   constructor(
     private readonly repository: SessionRepository,
     private readonly handovers: SessionHandoverRepository,
@@ -38,7 +51,21 @@ export class SessionService {
       launch: JSON.stringify(launch),
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
-    return { token, session: { idHash, launch } };
+    const session = { idHash, launch };
+    this.#keepFresh(session);
+    return { token, session };
+  }
+
+  #keepFresh(session: Session): void {
+    const now = Date.now();
+    // Oldest first: drop what waited too long, and keep the map bounded under a burst.
+    for (const [idHash, fresh] of this.#fresh) {
+      if (fresh.until > now && this.#fresh.size < FRESH_SESSIONS_KEPT) {
+        break;
+      }
+      this.#fresh.delete(idHash);
+    }
+    this.#fresh.set(session.idHash, { session, until: now + FRESH_SESSION_MS });
   }
 
   /**
@@ -74,7 +101,15 @@ export class SessionService {
     if (!token || token.length > 100) {
       return null;
     }
-    return this.resumeByIdHash(hash(token));
+    const idHash = hash(token);
+    const fresh = this.#fresh.get(idHash);
+    if (fresh) {
+      this.#fresh.delete(idHash);
+      if (fresh.until > Date.now()) {
+        return fresh.session;
+      }
+    }
+    return this.resumeByIdHash(idHash);
   }
 
   /**

@@ -61,6 +61,25 @@ export class FrameAncestors {
     private readonly ttlMs = 30_000,
   ) {}
 
+  /**
+   * The origins without waiting, or null before they were ever loaded (then `current`). Once
+   * they are older than `ttlMs`, this starts a reload and answers with them meanwhile: no
+   * response waits for the reload, and the list is never older than one reload's time more.
+   */
+  fresh(): string[] | null {
+    if (this.loadedAt === 0) {
+      return null;
+    }
+    if (Date.now() - this.loadedAt > this.ttlMs) {
+      this.loading ??= this.reload()
+        .catch(() => undefined)
+        .finally(() => {
+          this.loading = null;
+        });
+    }
+    return this.origins;
+  }
+
   async current(): Promise<string[]> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
       // Concurrent requests share one load instead of each querying the database.

@@ -5,7 +5,6 @@ import express from 'express';
 import { parseDatabaseUrl } from '../../src/db/database.js';
 import { ROLE_LEARNER, SimulatedLms, type LaunchRequest, type LaunchResult } from '../../src/lms-sim/index.js';
 import { ExamgateLtiDatabase } from '../../src/lti/lti-database.js';
-import { NonceRepository } from '../../src/lti/nonce.repository.js';
 import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { newBrowser, resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 
@@ -168,11 +167,7 @@ describe('LTI launch: cached platform keys and rows', () => {
   });
 
   it('when ltijs asks its storage for launch records nobody reads, then nothing is written and nothing found', async () => {
-    const storage = new ExamgateLtiDatabase(
-      parseDatabaseUrl(world.config.DATABASE_URL),
-      new NonceRepository(world.examgate.sequelize),
-      60_000,
-    );
+    const storage = new ExamgateLtiDatabase(parseDatabaseUrl(world.config.DATABASE_URL));
     await storage.setup();
     try {
       for (const table of ['idtoken', 'contexttoken', 'state']) {

@@ -7,7 +7,6 @@ import { Sequelize } from 'sequelize';
 import { parseDatabaseUrl } from '../../src/db/database.js';
 import { connectSequelize } from '../../src/db/sequelize.js';
 import { ExamgateLtiDatabase } from '../../src/lti/lti-database.js';
-import { NonceRepository } from '../../src/lti/nonce.repository.js';
 
 let scratchCount = 0;
 
@@ -73,7 +72,7 @@ describe("ltijs's SQL storage on a fresh database", () => {
   it("when examgate's ltijs storage sets up, then nothing is printed and ltijs's migration is applied and recorded", async () => {
     const target = parseDatabaseUrl(fresh.url);
     const sequelize = await connectSequelize(target);
-    const storage = () => new ExamgateLtiDatabase(target, new NonceRepository(sequelize), 60_000);
+    const storage = () => new ExamgateLtiDatabase(target);
     try {
       for (const start of ['first', 'second']) {
         const database = storage();

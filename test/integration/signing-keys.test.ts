@@ -12,7 +12,7 @@ describe("examgate's own signing keys", () => {
 
   it('when the keys are read by another process, then it signs with the same key and publishes the same JWKS', async () => {
     const published = (await (await fetch(`${world.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
-    const another = new SigningKeys(new SigningKeyRepository(world.examgate.sequelize), world.config.SECRET_KEY);
+    const another = new SigningKeys(new SigningKeyRepository(world.examgate.sequelize), world.config.secretKeys);
     expect(await another.jwks()).to.deep.equal(published);
     expect((await another.current()).kid).to.equal(published.keys[0]!.kid);
   });
@@ -35,7 +35,7 @@ describe("examgate's own signing keys", () => {
     });
     expect(rows.length).to.be.greaterThan(0);
     expect(rows[0]!.private_key).not.to.contain('PRIVATE KEY');
-    const wrongSecret = new SigningKeys(new SigningKeyRepository(world.examgate.sequelize), 'another-secret-0123456789abcdef0123456789');
+    const wrongSecret = new SigningKeys(new SigningKeyRepository(world.examgate.sequelize), ['another-secret-0123456789abcdef0123456789']);
     let refused: unknown = null;
     await wrongSecret.current().catch((err: unknown) => {
       refused = err;

@@ -6,7 +6,6 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { parseDatabaseUrl } from '../../src/db/database.js';
 import { connectSequelize } from '../../src/db/sequelize.js';
 import { ExamgateLtiDatabase } from '../../src/lti/lti-database.js';
-import { NonceRepository } from '../../src/lti/nonce.repository.js';
 
 async function pragmas(sequelize: Sequelize, transaction?: Transaction): Promise<Record<string, unknown>> {
   const read = async (name: string) => Object.values((await sequelize.query(`PRAGMA ${name}`, { plain: true, transaction })) ?? {})[0];
@@ -44,7 +43,7 @@ describe('SQLite tuning', () => {
 
   it("when ltijs's storage connects to the same file, then its connection is tuned the same way", async () => {
     const sequelize = await connectSequelize(parseDatabaseUrl(url));
-    const storage = new ExamgateLtiDatabase(parseDatabaseUrl(url), new NonceRepository(sequelize), 60_000);
+    const storage = new ExamgateLtiDatabase(parseDatabaseUrl(url));
     try {
       await storage.setup();
       expect(await pragmas(storage.db)).to.deep.equal(TUNED);

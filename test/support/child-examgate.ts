@@ -101,6 +101,7 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
 /**
  * Starts src/main.ts on 127.0.0.1 and a free port with only the given environment (plus PATH),
  * in `cwd` (main.ts and the demo keep files under ./data), and waits until /healthz answers.
+ * `entry` runs another entry point with node instead (the compiled build's dist/src/main.js).
  */
 export async function startChildExamgate(options: {
   env: Record<string, string>;
@@ -108,16 +109,16 @@ export async function startChildExamgate(options: {
   timeoutMs?: number;
   /** Modules (absolute paths, TypeScript allowed) loaded with --import before main.ts: test-only setup of the process. */
   imports?: string[];
+  /** A compiled entry point (dist/src/main.js) to run with plain node instead of main.ts under tsx. */
+  entry?: string;
 }): Promise<ChildExamgate> {
-  const port = await freePort();
+  // A fixed PORT (a process restarted where the LMS knows it) is kept; otherwise any free one.
+  const port = options.env.PORT ? Number(options.env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'silent', ...options.env };
   const preloads = (options.imports ?? []).flatMap((file) => ['--import', pathToFileURL(file).href]);
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, ...preloads, MAIN], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = options.entry ? [...preloads, options.entry] : ['--import', TSX_LOADER, ...preloads, MAIN];
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) {
     throw new Error('examgate could not be spawned');
   }

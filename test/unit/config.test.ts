@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -62,5 +65,66 @@ describe('configuration', () => {
   it('when DYNAMIC_REGISTRATION or REGISTRATION_URL_HOURS is malformed, then the error names it', () => {
     expect(() => loadConfig({ ...production, DYNAMIC_REGISTRATION: 'anyone' })).to.throw(ConfigError, /DYNAMIC_REGISTRATION/);
     expect(() => loadConfig({ ...production, REGISTRATION_URL_HOURS: '0' })).to.throw(ConfigError, /REGISTRATION_URL_HOURS/);
+  });
+
+  it('when production names a plain-http PUBLIC_URL, then loading stops saying it must be https (except on this machine)', () => {
+    expect(() => loadConfig({ ...production, PUBLIC_URL: 'http://examgate.example.edu' })).to.throw(
+      ConfigError,
+      /PUBLIC_URL must start with https:\/\/ in production/,
+    );
+    for (const local of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ ...production, PUBLIC_URL: local }).secureCookies, local).to.equal(false);
+    }
+    expect(loadConfig({ NODE_ENV: 'development', PUBLIC_URL: 'http://examgate.example.edu' }).PUBLIC_URL).to.equal(
+      'http://examgate.example.edu',
+    );
+  });
+
+  it('when TRUST_PROXY is not set, then only a proxy on this machine is believed', () => {
+    expect(loadConfig(production).TRUST_PROXY).to.deep.equal(['loopback']);
+  });
+
+  it('when TRUST_PROXY names addresses, ranges, a hop count or false, then express gets exactly that', () => {
+    expect(loadConfig({ ...production, TRUST_PROXY: '10.0.0.0/8, 192.0.2.7, loopback' }).TRUST_PROXY).to.deep.equal([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'loopback',
+    ]);
+    expect(loadConfig({ ...production, TRUST_PROXY: '2001:db8::/32' }).TRUST_PROXY).to.deep.equal(['2001:db8::/32']);
+    expect(loadConfig({ ...production, TRUST_PROXY: '1' }).TRUST_PROXY).to.equal(1);
+    expect(loadConfig({ ...production, TRUST_PROXY: 'false' }).TRUST_PROXY).to.equal(false);
+  });
+
+  it('when TRUST_PROXY is true or names something that is not an address, then loading stops naming it', () => {
+    expect(() => loadConfig({ ...production, TRUST_PROXY: 'true' })).to.throw(ConfigError, /TRUST_PROXY true would trust every client/);
+    for (const bad of ['proxy.example.edu', '10.0.0.0/33', '10.0.0.1,', 'loopback; 10.0.0.1']) {
+      expect(() => loadConfig({ ...production, TRUST_PROXY: bad }), bad).to.throw(ConfigError, /TRUST_PROXY must be false, a number/);
+    }
+  });
+
+  it('when SECRET_KEY_PREVIOUS is set, then SECRET_KEY comes first and both are kept', () => {
+    const config = loadConfig({ ...production, SECRET_KEY_PREVIOUS: 'p'.repeat(40) });
+    expect(config.secretKeys).to.deep.equal(['x'.repeat(40), 'p'.repeat(40)]);
+    expect(loadConfig(production).secretKeys).to.deep.equal(['x'.repeat(40)]);
+  });
+
+  it('when SECRET_KEY_PREVIOUS is short or the same as SECRET_KEY, then loading stops naming it', () => {
+    expect(() => loadConfig({ ...production, SECRET_KEY_PREVIOUS: 'short' })).to.throw(
+      ConfigError,
+      /SECRET_KEY_PREVIOUS must be at least 32/,
+    );
+    expect(() => loadConfig({ ...production, SECRET_KEY_PREVIOUS: 'x'.repeat(40) })).to.throw(
+      ConfigError,
+      /SECRET_KEY_PREVIOUS is the same as SECRET_KEY/,
+    );
+  });
+
+  it('when the config folder is not where the build expects it, then loading stops saying where it looked', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'examgate-no-config-'));
+    try {
+      expect(() => loadConfig(production, empty)).to.throw(ConfigError, new RegExp(`${path.join(empty, 'default.json')} is missing`));
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Platform } from '../../src/platforms/platform.js';
-import { platformOrigins } from '../../src/web/frame-ancestors.js';
+import { FrameAncestors, platformOrigins } from '../../src/web/frame-ancestors.js';
 import { relativeWords, utcWords } from '../../src/platforms/registration-url.presenter.js';
 
 function buildPlatform(overrides: Partial<Platform> = {}): Platform {
@@ -45,5 +45,59 @@ describe('registration URL expiry in words', () => {
 
   it('when a time is shown, then it is a human UTC date with the zone named', () => {
     expect(utcWords(new Date('2026-12-02T08:05:00Z'))).to.equal('2 December 2026, 08:05 UTC');
+  });
+});
+
+describe('frame-ancestors kept in memory', () => {
+  const moodle = buildPlatform();
+  const canvas = buildPlatform({
+    id: 'p2',
+    issuer: 'https://canvas.example.edu',
+    authUrl: 'https://canvas.example.edu/auth',
+    preset: 'canvas',
+  });
+
+  it('when nothing was loaded yet, then a response waits for the first load', async () => {
+    const ancestors = new FrameAncestors(async () => [moodle], 1_000);
+    expect(ancestors.fresh()).to.equal(null);
+    expect(await ancestors.current()).to.deep.equal(['https://moodle.example.edu']);
+    expect(ancestors.fresh()).to.deep.equal(['https://moodle.example.edu']);
+  });
+
+  it('when the list is stale, then responses get it at once while one reload runs, and the reloaded list after', async () => {
+    let platforms = [moodle];
+    let loads = 0;
+    const ancestors = new FrameAncestors(async () => {
+      loads += 1;
+      return platforms;
+    }, 0);
+    await ancestors.current();
+    platforms = [moodle, canvas];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ancestors.fresh(), 'the stale list, without waiting').to.deep.equal(['https://moodle.example.edu']);
+    expect(ancestors.fresh(), 'a second response meanwhile').to.deep.equal(['https://moodle.example.edu']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(loads, 'one reload for both').to.equal(2);
+    expect(ancestors.fresh()).to.deep.equal(['https://canvas.example.edu', 'https://moodle.example.edu']);
+  });
+
+  it('when a reload fails, then the last list stays and a later response tries again', async () => {
+    let fail = false;
+    let loads = 0;
+    const ancestors = new FrameAncestors(async () => {
+      loads += 1;
+      if (fail) {
+        throw new Error('database unavailable');
+      }
+      return [moodle];
+    }, 0);
+    await ancestors.current();
+    fail = true;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ancestors.fresh()).to.deep.equal(['https://moodle.example.edu']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ancestors.fresh()).to.deep.equal(['https://moodle.example.edu']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(loads).to.equal(3);
   });
 });

@@ -111,7 +111,11 @@ async function startExamgate(
     cwd: dir,
     imports: [PRELOAD],
     env: {
-      NODE_ENV: 'production',
+      // Production settings (https PUBLIC_URL behind a TLS proxy, no demo LMS), but main.ts under tsx:
+      // a production process refuses to run uncompiled, and building here would cost every run a
+      // compile. test/integration/production-build.test.ts runs the compiled build itself.
+      NODE_ENV: 'test',
+      DEMO_LMS_ENABLED: 'false',
       PUBLIC_URL: sites.tool.url,
       DATABASE_URL: databaseUrl,
       SECRET_KEY: randomBytes(32).toString('hex'),

@@ -1,0 +1,116 @@
+import type { Sequelize } from 'sequelize';
+import { asDriverOutage } from './outage.js';
+
+export type SqlValue = string | number | boolean | Date | null;
+
+/**
+ * Single statements on examgate's own connection pool, without the ORM in the way. The few
+ * statements every launch makes (the login, its nonce, the throttle count, the platform check,
+ * the session) pay, through `sequelize.query`, more CPU for Sequelize's work around them
+ * (parsing and escaping replacements, a stack capture, hooks, retries, shaping the result;
+ * on SQLite a PRAGMA per model read) than for the round trip itself (BENCHMARKS.md, "Where one
+ * launch's CPU goes"). Here the text goes to the driver as it is, with `?` placeholders whose
+ * values travel as bound parameters (never spliced into the text).
+ *
+ * Only for statements that stand alone: a unit of work (db/unit-of-work.ts) runs through
+ * Sequelize, on the connection of its transaction.
+ */
+export interface DirectSql {
+  /** The rows of a SELECT, or of a write with RETURNING. */
+  rows<T extends object>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** How many rows a write without RETURNING changed. */
+  run(text: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+/** The part of a node-postgres client (what Sequelize's pool hands out for PostgreSQL) used here. */
+interface PgConnection {
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: object[]; rowCount: number | null }>;
+  /** Sequelize's own mark of a broken connection: its pool then discards it instead of lending it again. */
+  _invalid?: boolean;
+}
+
+/** The part of a node-sqlite3 database (Sequelize's SQLite connection) used here. */
+interface SqliteConnection {
+  all(sql: string, params: unknown[], callback: (err: Error | null, rows: object[]) => void): void;
+  run(sql: string, params: unknown[], callback: (this: { changes: number }, err: Error | null) => void): void;
+}
+
+/** `?` → `$1`, `$2` …: PostgreSQL's numbered placeholders. The statements here hold no literal question marks. */
+const numberedTexts = new Map<string, string>();
+function numbered(text: string): string {
+  let converted = numberedTexts.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${(n += 1)}`);
+    // The statements are the code's own, a few dozen texts: remembered, not rebuilt per call
+    // (bounded all the same, should a caller ever build texts of its own).
+    if (numberedTexts.size < 1000) {
+      numberedTexts.set(text, converted);
+    }
+  }
+  return converted;
+}
+
+/**
+ * How Sequelize writes a date into SQLite (a TEXT column: 'YYYY-MM-DD HH:MM:SS.SSS +00:00'),
+ * so rows written either way compare and sort alike.
+ */
+function sqliteDate(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')} +00:00`;
+}
+
+function postgres(sequelize: Sequelize): DirectSql {
+  const manager = sequelize.connectionManager;
+  const query = async (text: string, params: readonly SqlValue[]) => {
+    const connection = (await manager.getConnection({ type: 'write' })) as PgConnection;
+    try {
+      return await connection.query({ text: numbered(text), values: [...params] });
+    } catch (err) {
+      const outage = asDriverOutage(err);
+      if (outage) {
+        connection._invalid = true;
+        throw outage;
+      }
+      throw err;
+    } finally {
+      manager.releaseConnection(connection);
+    }
+  };
+  return {
+    rows: async <T extends object>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)).rows as T[],
+    run: async (text, params = []) => (await query(text, params)).rowCount ?? 0,
+  };
+}
+
+function sqlite(sequelize: Sequelize): DirectSql {
+  const manager = sequelize.connectionManager;
+  const bound = (params: readonly SqlValue[]) => params.map((v) => (v instanceof Date ? sqliteDate(v) : v));
+  const call = async <T>(work: (connection: SqliteConnection, done: (err: Error | null, value?: T) => void) => void): Promise<T> => {
+    // Sequelize's SQLite pool lends every statement outside a transaction the same connection.
+    const connection = (await manager.getConnection({ type: 'write' })) as SqliteConnection;
+    return new Promise<T>((resolve, reject) => {
+      work(connection, (err, value) => {
+        if (err) {
+          reject(asDriverOutage(err) ?? err);
+        } else {
+          resolve(value as T);
+        }
+      });
+    });
+  };
+  return {
+    rows: <T extends object>(text: string, params: readonly SqlValue[] = []) =>
+      call<T[]>((connection, done) => connection.all(text, bound(params), (err, rows) => done(err, rows as T[]))),
+    run: (text, params = []) =>
+      call<number>((connection, done) =>
+        connection.run(text, bound(params), function (err) {
+          done(err, err ? 0 : this.changes);
+        }),
+      ),
+  };
+}
+
+/** Direct statements on `sequelize`'s pool, for its dialect. */
+export function directSql(sequelize: Sequelize): DirectSql {
+  return sequelize.getDialect() === 'postgres' ? postgres(sequelize) : sqlite(sequelize);
+}

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import { DatabaseUnavailableError } from '../../src/db/database.js';
+import { directSql, type DirectSql } from '../../src/db/direct-sql.js';
+import { asDriverOutage } from '../../src/db/outage.js';
+import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+
+/**
+ * The launch path's statements skip Sequelize (db/direct-sql.ts); rows they write must read
+ * and compare exactly like rows Sequelize wrote, on SQLite (dates stored as text) as on
+ * PostgreSQL.
+ */
+describe('direct SQL on examgate’s pool (the launch path’s statements)', () => {
+  let world: TestWorld;
+  let sql: DirectSql;
+  before(async () => {
+    world = await startWorld();
+    sql = directSql(world.examgate.sequelize);
+  });
+  beforeEach(() => resetLaunchState(world));
+
+  const viaSequelize = (nonce: string, expiresAt: Date) =>
+    world.examgate.sequelize.query('INSERT INTO lti_nonces (nonce, expires_at) VALUES (:nonce, :expiresAt)', {
+      replacements: { nonce, expiresAt },
+      type: QueryTypes.INSERT,
+    });
+
+  it('when dates are written through Sequelize and directly, then they compare and sort as one column', async () => {
+    const now = Date.now();
+    await viaSequelize('sequelize-early', new Date(now + 1_000));
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', ['direct-middle', new Date(now + 2_000)]);
+    await viaSequelize('sequelize-late', new Date(now + 3_000));
+
+    const after = await sql.rows<{ nonce: string }>('SELECT nonce FROM lti_nonces WHERE expires_at > ? ORDER BY expires_at', [
+      new Date(now + 1_500),
+    ]);
+    expect(after.map((r) => r.nonce)).to.deep.equal(['direct-middle', 'sequelize-late']);
+    const seenBySequelize = await world.examgate.sequelize.query<{ nonce: string }>(
+      'SELECT nonce FROM lti_nonces WHERE expires_at < :cut ORDER BY expires_at',
+      { replacements: { cut: new Date(now + 2_500) }, type: QueryTypes.SELECT },
+    );
+    expect(seenBySequelize.map((r) => r.nonce)).to.deep.equal(['sequelize-early', 'direct-middle']);
+  });
+
+  it('when a value looks like SQL, then it is stored as the value it is (bound, never spliced)', async () => {
+    const hostile = `x'); DELETE FROM lti_nonces; -- ? $1 :now`;
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', [hostile, new Date(Date.now() + 60_000)]);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', ['plain', new Date(Date.now() + 60_000)]);
+    const rows = await sql.rows<{ nonce: string }>('SELECT nonce FROM lti_nonces WHERE nonce = ?', [hostile]);
+    expect(rows).to.deep.equal([{ nonce: hostile }]);
+  });
+
+  it('when a write changes rows, then run says how many; a write with RETURNING gives its rows', async () => {
+    const soon = new Date(Date.now() + 60_000);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?), (?, ?)', ['a', soon, 'b', soon]);
+    expect(await sql.run('UPDATE lti_nonces SET expires_at = ? WHERE nonce IN (?, ?, ?)', [soon, 'a', 'b', 'missing'])).to.equal(2);
+    const deleted = await sql.rows<{ nonce: string }>('DELETE FROM lti_nonces WHERE nonce = ? RETURNING nonce', ['a']);
+    expect(deleted).to.deep.equal([{ nonce: 'a' }]);
+    expect(await sql.run('DELETE FROM lti_nonces WHERE nonce = ?', ['a'])).to.equal(0);
+  });
+
+  it('when a statement is wrong, then the driver’s error comes through, not an outage', async () => {
+    try {
+      await sql.rows('SELECT no_such_column FROM lti_nonces');
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).not.to.be.instanceOf(DatabaseUnavailableError);
+      expect((err as Error).message).to.match(/no_such_column/);
+    }
+  });
+
+  it('when the driver says the server is gone or busy, then it is the outage examgate answers 503 for', () => {
+    const withCode = (code: string) => Object.assign(new Error('driver'), { code });
+    for (const code of ['ECONNREFUSED', '57P01', '08006', 'SQLITE_BUSY']) {
+      expect(asDriverOutage(withCode(code)), code).to.be.instanceOf(DatabaseUnavailableError);
+    }
+    expect(asDriverOutage(new Error('Connection terminated unexpectedly'))).to.be.instanceOf(DatabaseUnavailableError);
+    expect(asDriverOutage(withCode('23505')), 'a unique violation is not an outage').to.equal(null);
+    expect(asDriverOutage('not an error')).to.equal(null);
+  });
+});
