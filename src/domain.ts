@@ -52,7 +52,10 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     exams,
     candidateRepository,
     leftOutRepository,
-    createNrpsRosterSource(platformById, serviceTokens, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
+    createNrpsRosterSource(platformById, serviceTokens, {
+      pageSize: config.NRPS_PAGE_SIZE,
+      pageTimeoutMs: config.NRPS_PAGE_TIMEOUT_SECONDS * 1000,
+    }),
     audit,
     log,
   );

@@ -51,8 +51,8 @@ describe('Roster sync through NRPS', () => {
       const candidates = await candidatesOf(world, examId);
       expect(candidates).to.have.length(added);
       expect(candidates.every((c) => c.source === 'roster' && c.status === 'active')).to.equal(true);
-      // Pages of 100 were asked for; an empty roster is still one page.
-      expect(nrpsPagesSince(before, contextId)).to.equal(Math.max(1, Math.ceil(size / 100)));
+      // Pages of 1000 were asked for (NRPS_PAGE_SIZE); an empty roster is still one page.
+      expect(nrpsPagesSince(before, contextId)).to.equal(Math.max(1, Math.ceil(size / 1000)));
     });
   }
 
