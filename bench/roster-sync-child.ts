@@ -4,7 +4,9 @@
  * 5000-member course, syncs started the way an instructor starts them. Prints one JSON line.
  *
  * Durations come from the job rows (started_at → finished_at): the sync itself, without
- * the wait for a runner to pick the job up.
+ * the wait for a runner to pick the job up. BENCH_ROSTER_PAGE_SIZE is the page examgate asks
+ * for (NRPS_PAGE_SIZE); BENCH_ROSTER_REQUEST_COST_MS is what each NRPS request costs the
+ * simulated LMS whatever its size, as a Moodle course's does.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,14 +19,26 @@ import { toolConfiguration } from '../src/platforms/tool-configuration.js';
 
 const MEMBERS = Number(process.env.BENCH_ROSTER_MEMBERS ?? 5000);
 const RUNS = Number(process.env.BENCH_ROSTER_RUNS ?? 3);
+const PAGE_SIZE = Number(process.env.BENCH_ROSTER_PAGE_SIZE ?? 1000);
+const REQUEST_COST_MS = Number(process.env.BENCH_ROSTER_REQUEST_COST_MS ?? 0);
 
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const config = loadConfig({ ...process.env, NODE_ENV: 'test', PUBLIC_URL: url, LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'test',
+  PUBLIC_URL: url,
+  LOG_LEVEL: 'silent',
+  NRPS_PAGE_SIZE: String(PAGE_SIZE),
+  // A charged request of a big page must not time out where it would not in production.
+  NRPS_PAGE_TIMEOUT_SECONDS: '20',
+});
 const examgate = await bootstrap(config, createLogger(config));
 server.on('request', examgate.app);
 const lms = await SimulatedLms.start({ clientId: 'bench-client', deploymentId: 'bench-deployment', pageSize: 100 });
+lms.chargeNrpsRequests(REQUEST_COST_MS);
+const nrpsRequestsSince = (count: number) => lms.requestLog.slice(count).filter((r) => r.path.startsWith('/nrps/')).length;
 const tool = toolConfiguration(url);
 lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
 await examgate.platforms.register(lms.registration, { actor: { kind: 'system' }, via: 'startup' });
@@ -79,6 +93,7 @@ const runs = [];
 for (let run = 0; run < RUNS; run += 1) {
   const form = await browser.follow(`${url}/app/exams/new`);
   const before = new Date(Date.now() - 1000);
+  const logBefore = lms.requestLog.length;
   // Opening the new test starts its first sync, as it does for an instructor.
   const created = await browser.follow(`${url}/app/exams`, {
     method: 'POST',
@@ -89,21 +104,26 @@ for (let run = 0; run < RUNS; run += 1) {
     throw new Error(`could not create a test: ${created.response.status}`);
   }
   const first = await settled(examId, before);
+  const firstRequests = nrpsRequestsSince(logBefore);
   const written = await lastWrite(examId);
   const page = await browser.follow(`${url}/app/exams/${examId}/candidates`);
   const resyncFrom = new Date();
+  const logBeforeResync = lms.requestLog.length;
   await browser.follow(`${url}/app/exams/${examId}/roster-sync`, { method: 'POST', form: { _csrf: csrfOf(page.body) } });
   const resync = await settled(examId, resyncFrom);
+  const resyncRequests = nrpsRequestsSince(logBeforeResync);
   const after = await lastWrite(examId);
   runs.push({
     firstMs: first.ms,
     firstResult: first.result,
+    firstRequests,
     resyncMs: resync.ms,
     resyncResult: resync.result,
+    resyncRequests,
     resyncWroteCandidates: JSON.stringify(after) !== JSON.stringify(written),
   });
 }
-process.stdout.write(`${JSON.stringify({ members: MEMBERS, runs })}\n`);
+process.stdout.write(`${JSON.stringify({ members: MEMBERS, pageSize: PAGE_SIZE, requestCostMs: REQUEST_COST_MS, runs })}\n`);
 await lms.close();
 server.closeAllConnections();
 server.close();

@@ -134,7 +134,7 @@ describe('Roster sync through NRPS', () => {
   it('when NRPS fails midway, then the job fails with what happened and the previous list is intact', async () => {
     const { contextId, teacher, examId } = await courseWithTest(buildLearners(5));
     const before = await candidatesOf(world, examId);
-    world.lms.setRoster(contextId, buildLearners(350));
+    world.lms.setRoster(contextId, buildLearners(2500));
     world.lms.failNrps(503, { afterPages: 2 });
     const failed = await syncNow(teacher, examId);
     expect(failed.status).to.equal('failed');
@@ -147,7 +147,7 @@ describe('Roster sync through NRPS', () => {
   it('when the LMS stops answering midway, then the sync times out, says so and changes nothing', async () => {
     const { contextId, teacher, examId } = await courseWithTest(buildLearners(5));
     const before = await candidatesOf(world, examId);
-    world.lms.setRoster(contextId, buildLearners(350));
+    world.lms.setRoster(contextId, buildLearners(2500));
     world.lms.stallNrps(2);
     const failed = await syncNow(teacher, examId);
     expect(failed.status).to.equal('failed');
