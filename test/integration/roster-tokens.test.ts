@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { createScorePoster } from '../../src/lti/ags-client.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
 import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
 
-describe('Roster sync: the NRPS access token', () => {
+describe('Service tokens (NRPS, AGS): cached, shared, refreshed on a 401', () => {
   let world: TestWorld;
   let courseNumber = 0;
   before(async () => {
@@ -74,5 +75,23 @@ describe('Roster sync: the NRPS access token', () => {
     // One refresh, not a loop.
     expect(tokenRequestsSince(before)).to.equal(1);
     expect(await candidatesOf(world, examId)).to.have.length(2);
+  });
+
+  it('when the gradebook no longer takes the cached token (401), then the score is posted with one fresh token', async () => {
+    const { contextId } = await courseWithTest(1);
+    const postScore = createScorePoster(world.examgate.serviceTokens);
+    const target = {
+      lineItemUrl: null,
+      lineItemsUrl: `${world.lms.baseUrl}/ags/${contextId}/lineitems`,
+      resourceLinkId: 'rl-token',
+      label: 'Token test',
+    };
+    const scoresBefore = world.lms.scores.length;
+    await postScore(world.lms, target, 'u-1', { given: 1, maximum: 2 }, new Date());
+    world.lms.revokeAccessTokens();
+    const before = world.lms.requestLog.length;
+    await postScore(world.lms, target, 'u-1', { given: 2, maximum: 2 }, new Date());
+    expect(tokenRequestsSince(before)).to.equal(1);
+    expect(world.lms.scores.slice(scoresBefore).map((s) => s.score.scoreGiven)).to.deep.equal([1, 2]);
   });
 });
