@@ -11,7 +11,11 @@ describe('Service tokens (NRPS, AGS): cached, shared, refreshed on a 401', () =>
     world = await startWorld();
   });
   beforeEach(() => resetLaunchState(world));
-  afterEach(() => world.lms.failNrps(null));
+  afterEach(() => {
+    world.lms.failNrps(null);
+    // Tokens revoked here stay revoked at the LMS: no later test may inherit them from the cache.
+    world.examgate.serviceTokens.forget();
+  });
 
   async function courseWithTest(learners: number) {
     courseNumber += 1;
