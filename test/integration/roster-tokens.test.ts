@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createScorePoster } from '../../src/lti/ags-client.js';
+import { SCOPE } from '../../src/lti/service-token.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
 import { buildLearners, candidatesOf, settledSync } from '../support/roster.js';
@@ -43,6 +44,22 @@ describe('Service tokens (NRPS, AGS): cached, shared, refreshed on a 401', () =>
     expect((await syncNow(first.teacher, first.examId)).status).to.equal('succeeded');
     expect((await syncNow(second.teacher, second.examId)).status).to.equal('succeeded');
     expect(tokenRequestsSince(before)).to.equal(1);
+  });
+
+  it('when jobs ask for the same token at the same moment, then the LMS is asked once and each scope has its own token', async () => {
+    await courseWithTest(1);
+    world.examgate.serviceTokens.forget();
+    const before = world.lms.requestLog.length;
+    const tokens = world.examgate.serviceTokens;
+    const [a, b, c, grades] = await Promise.all([
+      tokens.get(world.lms, SCOPE.nrps),
+      tokens.get(world.lms, SCOPE.nrps),
+      tokens.get(world.lms, SCOPE.nrps),
+      tokens.get(world.lms, SCOPE.agsScore),
+    ]);
+    expect(new Set([a, b, c]).size).to.equal(1);
+    expect(grades).not.to.equal(a);
+    expect(tokenRequestsSince(before)).to.equal(2);
   });
 
   it('when the LMS no longer takes the cached token (401), then one fresh token is fetched and the sync succeeds', async () => {
