@@ -6,7 +6,9 @@
  *
  * The parent sets NODE_EXTRA_CA_CERTS (the bench's CA) and BENCH_TLS_KEY / BENCH_TLS_CERT (files).
  * Durations come from the job rows (started_at → finished_at): the sync itself, without
- * the wait for a runner to pick the job up.
+ * the wait for a runner to pick the job up. BENCH_ROSTER_PAGE_SIZE is the page examgate asks
+ * for (NRPS_PAGE_SIZE); BENCH_ROSTER_REQUEST_COST_MS is what each NRPS request costs the
+ * simulated LMS whatever its size, as a Moodle course's does.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -31,6 +33,8 @@ const { createLogger } = await fromBuild<typeof LoggerModule>('logger.js');
 
 const MEMBERS = Number(process.env.BENCH_ROSTER_MEMBERS ?? 5000);
 const RUNS = Number(process.env.BENCH_ROSTER_RUNS ?? 3);
+const PAGE_SIZE = Number(process.env.BENCH_ROSTER_PAGE_SIZE ?? 1000);
+const REQUEST_COST_MS = Number(process.env.BENCH_ROSTER_REQUEST_COST_MS ?? 0);
 
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +45,9 @@ const config = loadConfig({
   PUBLIC_URL: url,
   SECRET_KEY: 'bench-roster-secret-0123456789abcdef012345',
   LOG_LEVEL: 'silent',
+  NRPS_PAGE_SIZE: String(PAGE_SIZE),
+  // A charged request of a big page must not time out where it would not in production.
+  NRPS_PAGE_TIMEOUT_SECONDS: '20',
 });
 const examgate = await bootstrap(config, createLogger(config));
 server.on('request', examgate.app);
@@ -49,6 +56,8 @@ const https = await startHttpsLms(
   { key: readFileSync(String(process.env.BENCH_TLS_KEY), 'utf8'), cert: readFileSync(String(process.env.BENCH_TLS_CERT), 'utf8') },
 );
 const lms = https.lms;
+lms.chargeNrpsRequests(REQUEST_COST_MS);
+const nrpsRequestsSince = (count: number) => lms.requestLog.slice(count).filter((r) => r.path.startsWith('/nrps/')).length;
 const tool = toolConfiguration(url);
 lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl });
 await examgate.platforms.register(lms.registration, { actor: { kind: 'system' }, via: 'startup' });
@@ -103,6 +112,7 @@ const runs = [];
 for (let run = 0; run < RUNS; run += 1) {
   const form = await browser.follow(`${url}/app/exams/new`);
   const before = new Date(Date.now() - 1000);
+  const logBefore = lms.requestLog.length;
   // Opening the new test starts its first sync, as it does for an instructor.
   const created = await browser.follow(`${url}/app/exams`, {
     method: 'POST',
@@ -113,21 +123,26 @@ for (let run = 0; run < RUNS; run += 1) {
     throw new Error(`could not create a test: ${created.response.status}`);
   }
   const first = await settled(examId, before);
+  const firstRequests = nrpsRequestsSince(logBefore);
   const written = await lastWrite(examId);
   const page = await browser.follow(`${url}/app/exams/${examId}/candidates`);
   const resyncFrom = new Date();
+  const logBeforeResync = lms.requestLog.length;
   await browser.follow(`${url}/app/exams/${examId}/roster-sync`, { method: 'POST', form: { _csrf: csrfOf(page.body) } });
   const resync = await settled(examId, resyncFrom);
+  const resyncRequests = nrpsRequestsSince(logBeforeResync);
   const after = await lastWrite(examId);
   runs.push({
     firstMs: first.ms,
     firstResult: first.result,
+    firstRequests,
     resyncMs: resync.ms,
     resyncResult: resync.result,
+    resyncRequests,
     resyncWroteCandidates: JSON.stringify(after) !== JSON.stringify(written),
   });
 }
-process.stdout.write(`${JSON.stringify({ members: MEMBERS, runs })}\n`);
+process.stdout.write(`${JSON.stringify({ members: MEMBERS, pageSize: PAGE_SIZE, requestCostMs: REQUEST_COST_MS, runs })}\n`);
 await https.close();
 server.closeAllConnections();
 server.close();

@@ -119,6 +119,11 @@ const schema = z.object({
   LMS_TOKEN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120),
   /** How long one NRPS page may take before the sync gives up (and changes nothing). */
   NRPS_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300),
+  /**
+   * Members examgate asks the LMS for per NRPS page. Moodle charges about the same per request whatever its size,
+   * so large pages are fast; an LMS with a lower maximum (Canvas: 50) answers with less and pages on.
+   */
+  NRPS_PAGE_SIZE: z.coerce.number().int().min(10).max(10_000),
   /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */
   ADMIN_SIGN_IN_FAILURES_PER_ADDRESS: limit,
   ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS: limit,

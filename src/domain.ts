@@ -21,6 +21,7 @@ import { createScorePoster } from './lti/ags-client.js';
 import { ServiceTokens } from './lti/service-token.js';
 import { unitOfWorkRunner } from './db/unit-of-work.js';
 import { createNrpsRosterSource } from './lti/nrps-client.js';
+import { LeftOutRepository } from './candidates/left-out.repository.js';
 import type { PlatformService } from './platforms/platform.service.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
@@ -34,7 +35,8 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     defaultTimeZoneOf: async (platformId) => (await platforms.get(platformId)).defaultTimeZone,
   });
   const candidateRepository = new CandidateRepository(sequelize);
-  const candidates = new CandidateService(candidateRepository, exams, audit, log);
+  const leftOutRepository = new LeftOutRepository(sequelize);
+  const candidates = new CandidateService(candidateRepository, leftOutRepository, exams, audit, log);
   const attemptStates = new CandidateAttempts(candidateRepository);
   const jobRepository = new JobRepository(sequelize);
   const jobs = new JobRunner(jobRepository, log, {
@@ -49,7 +51,11 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   const rosterSync = new RosterSyncService(
     exams,
     candidateRepository,
-    createNrpsRosterSource(platformById, serviceTokens, config.NRPS_PAGE_TIMEOUT_SECONDS * 1000),
+    leftOutRepository,
+    createNrpsRosterSource(platformById, serviceTokens, {
+      pageSize: config.NRPS_PAGE_SIZE,
+      pageTimeoutMs: config.NRPS_PAGE_TIMEOUT_SECONDS * 1000,
+    }),
     audit,
     log,
   );

@@ -44,3 +44,11 @@ export class AttemptStateError extends Error {
     this.name = 'AttemptStateError';
   }
 }
+
+/** An instructor's choice of a left-out member no longer holds (a sync or a colleague got there first). */
+export class LeftOutChoiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeftOutChoiceError';
+  }
+}

@@ -172,6 +172,12 @@ export class CandidateRepository {
     return row ? toCandidate(row) : null;
   }
 
+  /** By the label graders see (unique within a test). */
+  async findByCandidateId(examId: string, candidateId: string, unit?: UnitOfWork): Promise<Candidate | null> {
+    const row = await CandidateRow.findOne({ where: { exam_id: examId, candidate_id: candidateId }, transaction: transactionOf(unit) });
+    return row ? toCandidate(row) : null;
+  }
+
   async findAnyById(id: string): Promise<Candidate | null> {
     const row = await CandidateRow.findByPk(id);
     return row ? toCandidate(row) : null;

@@ -8,7 +8,8 @@ import { verifyCsrf } from '../web/csrf.js';
 import { optionalField } from '../web/form.js';
 import { HttpError } from '../web/http-error.js';
 import { CANDIDATE_SOURCES, type CandidateStatus } from './candidate.js';
-import { CandidateCapError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
+import { CandidateCapError, DuplicateCandidateIdError, InvalidCandidateError, LeftOutChoiceError } from './candidate.errors.js';
+import { presentLeftOut } from './left-out.presenter.js';
 import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateInput } from './candidate-input.js';
 import type { CandidateService } from './candidate.service.js';
@@ -49,7 +50,13 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
   const csrf = verifyCsrf(deps.secret);
   const examOf = (req: ExamRequest, res: Response) => deps.exams.get(actorOf(launchOf(res)), req.params.examId);
 
-  const renderPage = async (req: ExamRequest, res: Response, exam: Exam, problem: { message: string; values: CandidateInput } | null) => {
+  const renderPage = async (
+    req: ExamRequest,
+    res: Response,
+    exam: Exam,
+    problem: { message: string; values: CandidateInput } | null,
+    leftOutProblem: { message: string; userId: string; inPlaceOf: string } | null = null,
+  ) => {
     const query = {
       search: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
       source: pick(req.query.source, CANDIDATE_SOURCES),
@@ -63,7 +70,9 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       result.candidates.filter((c) => c.gradeStatus).map((c) => c.id),
     );
     const formatTime = (instant: Date) => formatInZone(instant, exam.window.timeZone);
-    res.status(problem ? 400 : 200).render('candidates.njk', {
+    const leftOutSearch = typeof req.query.lq === 'string' ? req.query.lq.slice(0, 200) : '';
+    const leftOut = presentLeftOut(await deps.candidates.leftOut(exam), leftOutSearch, result.counts.active < exam.maxCandidates);
+    res.status(problem || leftOutProblem ? 400 : 200).render('candidates.njk', {
       title: `Candidates · ${exam.title}`,
       exam: { id: exam.id, title: exam.title, status: exam.status },
       query,
@@ -71,6 +80,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       candidates: result.candidates.map((c) => presentCandidate(c, gradeJobs.get(c.id) ?? null, formatTime)),
       roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job, formatTime),
       problem,
+      leftOut: { ...leftOut, problem: leftOutProblem },
       csrf: csrfOf(res, deps.secret),
     });
   };
@@ -101,6 +111,28 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
         throw err;
       }
       res.redirect(303, `/app/exams/${exam.id}/candidates`);
+    }),
+  );
+
+  // Before '/:candidateId', which would otherwise take "left-out" for a candidate.
+  router.post(
+    '/left-out',
+    form,
+    csrf,
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const userId = optionalField(req.body, 'userId')?.trim() ?? '';
+      const inPlaceOf = optionalField(req.body, 'inPlaceOf')?.trim() ?? '';
+      try {
+        await deps.candidates.addLeftOut(exam, userId, inPlaceOf || null, auditByOf(launchOf(res)));
+      } catch (err) {
+        if (err instanceof LeftOutChoiceError) {
+          await renderPage(req, res, exam, null, { message: err.message, userId, inPlaceOf });
+          return;
+        }
+        throw err;
+      }
+      res.redirect(303, `/app/exams/${exam.id}/candidates#left-out-heading`);
     }),
   );
 

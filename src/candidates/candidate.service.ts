@@ -16,7 +16,14 @@ import {
 } from './candidate.js';
 import { candidateAudit, editedValues as fieldsOf, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
-import { CandidateCapError, CandidateNotFoundError, DuplicateCandidateIdError, InvalidCandidateError } from './candidate.errors.js';
+import {
+  CandidateCapError,
+  CandidateNotFoundError,
+  DuplicateCandidateIdError,
+  InvalidCandidateError,
+  LeftOutChoiceError,
+} from './candidate.errors.js';
+import type { LeftOutRepository } from './left-out.repository.js';
 import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
 import type { CandidateChanges, CandidateRepository, NewCandidate } from './candidate.repository.js';
 import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
@@ -37,6 +44,7 @@ export interface CandidateQuery {
 export class CandidateService {
   constructor(
     private readonly repository: CandidateRepository,
+    private readonly leftOutList: LeftOutRepository,
     private readonly exams: ExamService,
     private readonly audit: AuditService,
     private readonly log: Logger,
@@ -165,14 +173,10 @@ export class CandidateService {
     const clean = cleanPerson(person);
     try {
       await this.withinCap(exam, 1, async (transaction) => {
-        const base =
-          exam.candidateIdPolicy === 'anonymous'
-            ? anonymousId(await this.exams.reserveAnonymousNumbers(exam.id, 1, transaction))
-            : candidateIdFor(exam.candidateIdPolicy, clean).id;
-        // Only the IDs this one could clash with, not the whole list: launches arrive in bursts.
-        const taken = await this.repository.candidateIdsClashingWith(exam.id, base, transaction);
-        const candidate = newRosterCandidate(exam.id, new CandidateIdAllocator(taken).claim(base), clean);
+        const candidate = await this.rosterCandidate(exam, clean, transaction);
         await this.repository.insertMany([candidate], transaction);
+        // Taken on launch, so no longer waiting for a seat.
+        await this.leftOutList.remove(exam.id, clean.userId, transaction);
         await this.audit.record(by, present([candidateAudit('add', null, candidate)]), transaction);
       });
       this.log.info({ examId: exam.id }, 'learner enrolled on launch');
@@ -188,10 +192,69 @@ export class CandidateService {
     return this.repository.findByLmsUser(exam.id, person.userId);
   }
 
+  /** The course members the last sync left out because the test is full, in the order free seats take them. */
+  leftOut(exam: Exam): Promise<LmsPerson[]> {
+    return this.leftOutList.list(exam.id);
+  }
+
+  /**
+   * Adds a member the roster sync left out, chosen by the instructor. With `inPlaceOf` (a
+   * candidate ID, as the list shows it), that active candidate is withdrawn by hand in the same transaction (so a sync never brings them
+   * back on its own, and the cap holds); without it, the test needs a free seat.
+   */
+  async addLeftOut(exam: Exam, userId: string, inPlaceOf: string | null, by: AuditBy): Promise<Candidate> {
+    const id = await this.repository.transaction(async (transaction) => {
+      await this.repository.lockExam(exam.id, transaction);
+      const person = await this.leftOutList.find(exam.id, userId, transaction);
+      if (!person) {
+        throw new LeftOutChoiceError(
+          'This member is no longer on the list of those left out: a roster sync or a colleague may have added them, or they left the course. Nothing was changed.',
+        );
+      }
+      const changes = [];
+      if (inPlaceOf) {
+        const replaced = await this.repository.findByCandidateId(exam.id, inPlaceOf, transaction);
+        if (!replaced || replaced.status !== 'active') {
+          throw new LeftOutChoiceError(
+            `"${inPlaceOf.slice(0, 80)}" is not the candidate ID of an active candidate of this test; copy it from the list below. Nothing was changed.`,
+          );
+        }
+        const edited = [...new Set([...replaced.editedFields, 'status'])].join(',');
+        await this.repository.update(replaced.id, { status: 'withdrawn', withdrawn_reason: 'manual', edited_fields: edited }, transaction);
+        changes.push(candidateAudit('withdraw', replaced, { ...replaced, status: 'withdrawn', withdrawnReason: 'manual' }));
+      }
+      const active = await this.repository.countActive(exam.id, transaction);
+      if (active + 1 > exam.maxCandidates) {
+        throw new LeftOutChoiceError(
+          `The test is full (${exam.maxCandidates} candidates). Give the candidate ID of the one to withdraw in this member's place. Nothing was changed.`,
+        );
+      }
+      const candidate = await this.rosterCandidate(exam, person, transaction);
+      await this.repository.insertMany([candidate], transaction);
+      await this.leftOutList.remove(exam.id, userId, transaction);
+      changes.push(candidateAudit('add', null, candidate));
+      await this.audit.record(by, present(changes), transaction);
+      return candidate.id;
+    });
+    this.log.info({ examId: exam.id, replaced: inPlaceOf !== null }, 'left-out member added by the instructor');
+    return this.get(exam, id);
+  }
+
   async noteResourceLink(candidate: Candidate, resourceLinkId: string | null): Promise<void> {
     if (resourceLinkId && candidate.resourceLinkId !== resourceLinkId) {
       await this.repository.update(candidate.id, { resource_link_id: resourceLinkId });
     }
+  }
+
+  /** A roster candidate for `person` with the test's ID policy; call under the test's lock. */
+  private async rosterCandidate(exam: Exam, person: LmsPerson, transaction: UnitOfWork): Promise<NewCandidate> {
+    const base =
+      exam.candidateIdPolicy === 'anonymous'
+        ? anonymousId(await this.exams.reserveAnonymousNumbers(exam.id, 1, transaction))
+        : candidateIdFor(exam.candidateIdPolicy, person).id;
+    // Only the IDs this one could clash with, not the whole list: launches arrive in bursts.
+    const taken = await this.repository.candidateIdsClashingWith(exam.id, base, transaction);
+    return newRosterCandidate(exam.id, new CandidateIdAllocator(taken).claim(base), person);
   }
 
   private async withinCap<T>(exam: Exam, adding: number, work: (transaction: UnitOfWork) => Promise<T>): Promise<T> {

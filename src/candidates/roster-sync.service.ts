@@ -8,6 +8,7 @@ import { candidateAudit, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor, cleanText } from './candidate-ids.js';
 import type { CandidateRepository, NewCandidate } from './candidate.repository.js';
 import type { Candidate, LmsPerson } from './candidate.js';
+import { sameLeftOut, type LeftOutRepository } from './left-out.repository.js';
 import { isEmptyPlan, planRosterChanges, RosterUnavailableError, type RosterMember, type RosterPlan, type RosterSource } from './roster.js';
 
 export const ROSTER_SYNC_JOB = 'roster-sync';
@@ -50,6 +51,7 @@ export class RosterSyncService {
   constructor(
     private readonly exams: ExamService,
     private readonly candidates: CandidateRepository,
+    private readonly leftOut: LeftOutRepository,
     private readonly source: RosterSource,
     private readonly audit: AuditService,
     private readonly log: Logger,
@@ -69,9 +71,10 @@ export class RosterSyncService {
     // Compared in the form they are stored in, so an unchanged roster plans no writes.
     const members = fetched.map((m) => ({ ...m, ...cleanPerson(m) }));
     // A first plan without locks: when nothing changed, nothing is written at all.
-    let plan = this.plan(exam, members, await this.candidates.all(exam.id));
+    const waiting = await this.leftOut.list(exam.id);
+    let plan = this.plan(exam, members, await this.candidates.all(exam.id), waiting);
     let fellBack = 0;
-    if (!isEmptyPlan(plan)) {
+    if (!isEmptyPlan(plan) || !sameLeftOut(plan.leftOut, waiting)) {
       ({ plan, fellBack } = await this.apply(exam, members));
     }
     const summary: RosterSyncSummary = {
@@ -80,7 +83,7 @@ export class RosterSyncService {
       withdrawn: plan.withdraw.length,
       restored: plan.restore.length,
       updated: plan.refresh.length,
-      overCap: plan.overCap,
+      overCap: plan.leftOut.length,
       ignored: plan.ignored,
       fellBack,
     };
@@ -89,11 +92,12 @@ export class RosterSyncService {
     return summary;
   }
 
-  private plan(exam: Exam, members: RosterMember[], existing: Candidate[]): RosterPlan {
+  private plan(exam: Exam, members: RosterMember[], existing: Candidate[], waiting: LmsPerson[]): RosterPlan {
     const active = existing.filter((c) => c.status === 'active').length;
     return planRosterChanges(existing, members, {
       isEligible: (m: RosterMember) => exam.rosterRoles === 'all' || isLearner(m.roles),
-      room: Math.max(0, exam.maxCandidates - active),
+      seatsFree: exam.maxCandidates - active,
+      waiting: waiting.map((person) => person.userId),
     });
   }
 
@@ -105,7 +109,8 @@ export class RosterSyncService {
     return this.candidates.transaction(async (transaction) => {
       await this.candidates.lockExam(exam.id, transaction);
       const existing = await this.candidates.all(exam.id, transaction);
-      const plan = this.plan(exam, members, existing);
+      const waiting = await this.leftOut.list(exam.id, transaction);
+      const plan = this.plan(exam, members, existing, waiting);
       const allocator = new CandidateIdAllocator(existing.map((c) => c.candidateId));
       let fellBack = 0;
       let nextNumber =
@@ -133,6 +138,9 @@ export class RosterSyncService {
       }
       for (const { id, person } of plan.refresh) {
         await this.candidates.update(id, personColumns(person), transaction);
+      }
+      if (!sameLeftOut(plan.leftOut, waiting)) {
+        await this.leftOut.replace(exam.id, plan.leftOut.map(cleanPerson), transaction);
       }
       // One entry per changed candidate, in one statement, committed with the changes themselves.
       await this.audit.record({ actor: SYSTEM, via: 'roster-sync' }, auditOf(plan, existing, added), transaction);

@@ -102,5 +102,12 @@ export function registerNrps(router: Router, state: LmsState): void {
     }
     res.status(state.nrpsFailure).json({ error: 'simulated_failure', error_description: 'failNrps() is active' });
   });
-  router.get(path, requireScope(state.tokens, [SCOPE_NRPS]), membershipHandler(state));
+  const requestCost = (_req: Request, _res: ExpressResponse, next: () => void) => {
+    if (state.nrpsRequestCostMs > 0) {
+      setTimeout(next, state.nrpsRequestCostMs);
+      return;
+    }
+    next();
+  };
+  router.get(path, requireScope(state.tokens, [SCOPE_NRPS]), requestCost, membershipHandler(state));
 }

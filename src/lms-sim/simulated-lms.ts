@@ -188,6 +188,16 @@ export class SimulatedLms {
     this.#state.nrpsPageCap = size;
   }
 
+  /** Makes every NRPS request take `ms` whatever its page size, as a Moodle course's does (about 250 ms for 1600 members); 0 for none. */
+  chargeNrpsRequests(ms: number): void {
+    this.#state.nrpsRequestCostMs = ms;
+  }
+
+  /** Revokes every access token issued so far: services answer 401 to them, as after an LMS restart or a key change. */
+  revokeAccessTokens(): void {
+    this.#state.tokens.revokeAll();
+  }
+
   /** Makes NRPS stop answering after `afterPages` more pages, until called with null. */
   stallNrps(afterPages: number | null): void {
     this.#state.nrpsStallAfterPages = afterPages;

@@ -64,6 +64,8 @@ export class LmsState {
   nrpsStallAfterPages: number | null = null;
   /** Largest page NRPS serves whatever `limit` asks for (Canvas: 50); null = no cap. */
   nrpsPageCap: number | null = null;
+  /** Milliseconds each NRPS request takes whatever its size, as Moodle's (it loads the whole course each time). */
+  nrpsRequestCostMs = 0;
   /** When true, the OAuth2 token endpoint takes requests and never answers (a hung LMS). */
   tokenStalled = false;
   /** Score posts still to be refused with `status` before the gradebook accepts them again. */

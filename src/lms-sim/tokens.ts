@@ -22,6 +22,11 @@ export class AccessTokens {
     return token;
   }
 
+  /** Forgets every token issued so far: each is refused from now on, as after an LMS revokes them. */
+  revokeAll(): void {
+    this.#tokens.clear();
+  }
+
   /** Scopes of a live token, or null when unknown or expired. */
   scopesOf(token: string, now = Date.now()): ReadonlySet<string> | null {
     const issued = this.#tokens.get(token);

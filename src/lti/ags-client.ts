@@ -23,6 +23,8 @@ export class GradeServiceError extends Error {
     message: string,
     /** True when another try cannot help (the LMS refused the request, or offers no gradebook). */
     readonly permanent = true,
+    /** The LMS's HTTP status, when it answered. */
+    readonly status: number | null = null,
   ) {
     super(message);
     this.name = 'GradeServiceError';
@@ -56,7 +58,7 @@ async function call(url: string, token: string, init: { method: string; accept: 
   if (!response.ok) {
     // 5xx and 429 are passing trouble at the LMS: worth another try. Other refusals will not change.
     const passing = response.status >= 500 || response.status === 429;
-    throw new GradeServiceError(`The LMS gradebook answered HTTP ${response.status} to ${what}.`, !passing);
+    throw new GradeServiceError(`The LMS gradebook answered HTTP ${response.status} to ${what}.`, !passing, response.status);
   }
   return response;
 }
@@ -100,21 +102,34 @@ export const createScorePoster =
     score: { given: number; maximum: number },
     at: Date,
   ): Promise<void> => {
-    const token = await tokens.get(platform, `${SCOPE.agsLineItem} ${SCOPE.agsScore}`);
-    const lineItem = await lineItemFor(target, token);
-    const url = new URL(lineItem);
-    url.pathname = `${url.pathname.replace(/\/$/, '')}/scores`;
-    await call(url.toString(), token, {
-      method: 'POST',
-      accept: 'application/json',
-      contentType: MEDIA.score,
-      body: {
-        userId,
-        scoreGiven: score.given,
-        scoreMaximum: score.maximum,
-        activityProgress: 'Completed',
-        gradingProgress: 'FullyGraded',
-        timestamp: at.toISOString(),
-      },
-    });
+    const scope = `${SCOPE.agsLineItem} ${SCOPE.agsScore}`;
+    const post = async (token: string) => {
+      const lineItem = await lineItemFor(target, token);
+      const url = new URL(lineItem);
+      url.pathname = `${url.pathname.replace(/\/$/, '')}/scores`;
+      await call(url.toString(), token, {
+        method: 'POST',
+        accept: 'application/json',
+        contentType: MEDIA.score,
+        body: {
+          userId,
+          scoreGiven: score.given,
+          scoreMaximum: score.maximum,
+          activityProgress: 'Completed',
+          gradingProgress: 'FullyGraded',
+          timestamp: at.toISOString(),
+        },
+      });
+    };
+    const token = await tokens.get(platform, scope);
+    try {
+      await post(token);
+    } catch (err) {
+      if (!(err instanceof GradeServiceError && err.status === 401)) {
+        throw err;
+      }
+      // The cached token was refused (revoked, or the LMS's clock differs): once more with a fresh one.
+      tokens.refused(platform, scope, token);
+      await post(await tokens.get(platform, scope));
+    }
   };

@@ -5,7 +5,6 @@ import { SCOPE, ServiceTokenError, type ServiceTokens } from './service-token.js
 
 /** https://www.imsglobal.org/spec/lti-nrps/v2p0#membership-container-media-type */
 const MEMBERSHIP_MEDIA_TYPE = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
-const PAGE_SIZE = 100;
 const MAX_PAGES = 2_000;
 
 /** Which LMS setting turns the roster service on, named for the instructor to pass on. */
@@ -51,13 +50,20 @@ function toMember(raw: unknown): RosterMember {
   };
 }
 
-function firstPageUrl(nrpsUrl: string): string {
+function firstPageUrl(nrpsUrl: string, pageSize: number): string {
   const url = new URL(nrpsUrl);
-  // Moodle returns everyone in one response unless asked to page; Canvas caps pages at 50 whatever we ask.
+  // Moodle loads the whole course for every page and slices it, so each request costs the same whatever its
+  // size: big pages mean few requests. Canvas caps pages at 50 whatever we ask, and its Link headers page on.
   if (!url.searchParams.has('limit')) {
-    url.searchParams.set('limit', String(PAGE_SIZE));
+    url.searchParams.set('limit', String(pageSize));
   }
   return url.toString();
+}
+
+export interface NrpsSettings {
+  /** Members asked for per page (`limit`); the LMS may answer with fewer. */
+  pageSize: number;
+  pageTimeoutMs: number;
 }
 
 /**
@@ -67,26 +73,28 @@ function firstPageUrl(nrpsUrl: string): string {
 export function createNrpsRosterSource(
   platformById: (id: string) => Promise<Platform>,
   tokens: ServiceTokens,
-  pageTimeoutMs: number,
+  settings: NrpsSettings,
 ): RosterSource {
   return {
     async fetchRoster(course, onProgress) {
       const platform = await platformById(course.platformId);
-      let token: string;
-      try {
-        token = await tokens.get(platform, SCOPE.nrps);
-      } catch (err) {
-        if (err instanceof ServiceTokenError && err.permanent) {
-          throw new RosterUnavailableError('disabled', `${err.message} ${enableAdvice(platform.preset)}`);
+      const tokenFor = async () => {
+        try {
+          return await tokens.get(platform, SCOPE.nrps);
+        } catch (err) {
+          if (err instanceof ServiceTokenError && err.permanent) {
+            throw new RosterUnavailableError('disabled', `${err.message} ${enableAdvice(platform.preset)}`);
+          }
+          if (err instanceof ServiceTokenError) {
+            throw new RosterUnavailableError('failed', `${err.message} Nothing was changed. Try again later.`);
+          }
+          throw err;
         }
-        if (err instanceof ServiceTokenError) {
-          throw new RosterUnavailableError('failed', `${err.message} Nothing was changed. Try again later.`);
-        }
-        throw err;
-      }
+      };
+      let token = await tokenFor();
       const members: RosterMember[] = [];
       const visited = new Set<string>();
-      let url: string | null = firstPageUrl(course.nrpsUrl);
+      let url: string | null = firstPageUrl(course.nrpsUrl, settings.pageSize);
       for (let page = 1; url; page += 1) {
         if (visited.has(url) || page > MAX_PAGES) {
           throw new RosterUnavailableError(
@@ -95,7 +103,16 @@ export function createNrpsRosterSource(
           );
         }
         visited.add(url);
-        const body = await fetchPage(url, token, page, platform.preset, pageTimeoutMs);
+        let body = await fetchPage(url, token, page, settings.pageTimeoutMs);
+        if (body === 'unauthorized') {
+          // A cached token the LMS no longer takes (revoked, or its clock differs): one fresh token, the same page again.
+          tokens.refused(platform, SCOPE.nrps, token);
+          token = await tokenFor();
+          body = await fetchPage(url, token, page, settings.pageTimeoutMs);
+        }
+        if (body === 'unauthorized' || 'refused' in body) {
+          throw refusal(body === 'unauthorized' ? 401 : body.refused, page, platform.preset);
+        }
         members.push(...body.members.map(toMember));
         onProgress(members.length);
         // The bearer token goes only to the roster service's own origin, whatever a Link header says.
@@ -109,13 +126,21 @@ export function createNrpsRosterSource(
   };
 }
 
+function refusal(status: number, page: number, preset: Platform['preset']): RosterUnavailableError {
+  return new RosterUnavailableError(
+    'disabled',
+    `The LMS refused the roster request with HTTP ${status} (page ${page}); nothing was changed. ` +
+      `This usually means its roster service is switched off for examgate. ${enableAdvice(preset)}`,
+  );
+}
+
+/** One roster page; 'unauthorized' (HTTP 401) lets the caller try once more with a fresh token. */
 async function fetchPage(
   url: string,
   token: string,
   page: number,
-  preset: Platform['preset'],
   timeoutMs: number,
-): Promise<{ members: unknown[]; next: string | null }> {
+): Promise<{ members: unknown[]; next: string | null } | { refused: number } | 'unauthorized'> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -132,12 +157,12 @@ async function fetchPage(
         : `The LMS's roster service could not be reached (page ${page}); nothing was changed. Try again later.`,
     );
   }
-  if ([400, 401, 403, 500].includes(response.status)) {
-    throw new RosterUnavailableError(
-      'disabled',
-      `The LMS refused the roster request with HTTP ${response.status} (page ${page}); nothing was changed. ` +
-        `This usually means its roster service is switched off for examgate. ${enableAdvice(preset)}`,
-    );
+  if (response.status === 401) {
+    await response.body?.cancel();
+    return 'unauthorized';
+  }
+  if ([400, 403, 500].includes(response.status)) {
+    return { refused: response.status };
   }
   if (!response.ok) {
     throw new RosterUnavailableError(

@@ -14,6 +14,8 @@ export const SCOPE = {
 const EXPIRY_MARGIN_MS = 30_000;
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
+const keyOf = (platform: Pick<Platform, 'issuer' | 'clientId'>, scope: string) => `${platform.issuer}\n${platform.clientId}\n${scope}`;
+
 /** The platform refused examgate an access token (wrong scopes, key not enabled) or did not answer in time. */
 export class ServiceTokenError extends Error {
   constructor(
@@ -38,23 +40,45 @@ interface LtijsPlatformKeys {
  * OAuth2 access tokens for LTI services (LTI Security §4.1): a client assertion signed with
  * examgate's key for that platform (kept by ltijs), exchanged at the platform's token endpoint
  * with a time limit — ltijs's own exchange has none, so a token endpoint that never answers
- * would hold a job forever. Tokens are kept in memory until shortly before they expire; a
- * process that starts afresh simply asks again.
+ * would hold a job forever.
+ *
+ * One token per platform and scope, kept in memory until shortly before it expires and shared
+ * by every job of the process: jobs asking at once wait for the same exchange rather than each
+ * asking the LMS (a sync of many courses on exam morning would otherwise hit the token endpoint
+ * once per course). A service that answers 401 gets the token `refused`, and the next `get`
+ * asks for a fresh one. A process that starts afresh simply asks again.
  */
 export class ServiceTokens {
   readonly #cache = new Map<string, { token: string; expiresAt: number }>();
+  readonly #pending = new Map<string, Promise<{ token: string; expiresAt: number }>>();
 
   constructor(private readonly settings: { timeoutMs: number }) {}
 
   async get(platform: Pick<Platform, 'issuer' | 'clientId'>, scope: string): Promise<string> {
-    const key = `${platform.issuer}\n${platform.clientId}\n${scope}`;
+    const key = keyOf(platform, scope);
     const cached = this.#cache.get(key);
     if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) {
       return cached.token;
     }
-    const fresh = await this.#exchange(platform, scope);
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = this.#exchange(platform, scope).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    const fresh = await pending;
     this.#cache.set(key, fresh);
     return fresh.token;
+  }
+
+  /**
+   * The LMS refused `token` (HTTP 401: revoked, or expired early): forgets it, unless another
+   * job already replaced it with a fresh one.
+   */
+  refused(platform: Pick<Platform, 'issuer' | 'clientId'>, scope: string, token: string): void {
+    const key = keyOf(platform, scope);
+    if (this.#cache.get(key)?.token === token) {
+      this.#cache.delete(key);
+    }
   }
 
   /** Forgets every token (after a platform's keys or endpoints change). */

@@ -6,6 +6,7 @@ import {
   CandidateNotFoundError,
   DuplicateCandidateIdError,
   InvalidCandidateError,
+  LeftOutChoiceError,
 } from '../candidates/candidate.errors.js';
 import { ExamNotFoundError, ExamStateError, InvalidExamError } from '../exams/exam.errors.js';
 import {
@@ -116,6 +117,7 @@ const TABLE: Array<Row<Error>> = [
   row(CandidateNotFoundError, 404, 'not_found'),
   row(CandidateCapError, 409, 'candidate_cap'),
   row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
+  row(LeftOutChoiceError, 409, 'left_out_choice'),
   row(AttemptStateError, 409, 'attempt_state', () => NOT_OPENED),
   row(StartRefusedError, 409, 'start_refused', () => NOT_OPENED),
   row(

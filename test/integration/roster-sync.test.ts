@@ -51,8 +51,8 @@ describe('Roster sync through NRPS', () => {
       const candidates = await candidatesOf(world, examId);
       expect(candidates).to.have.length(added);
       expect(candidates.every((c) => c.source === 'roster' && c.status === 'active')).to.equal(true);
-      // Pages of 100 were asked for; an empty roster is still one page.
-      expect(nrpsPagesSince(before, contextId)).to.equal(Math.max(1, Math.ceil(size / 100)));
+      // Pages of 1000 were asked for (NRPS_PAGE_SIZE); an empty roster is still one page.
+      expect(nrpsPagesSince(before, contextId)).to.equal(Math.max(1, Math.ceil(size / 1000)));
     });
   }
 
@@ -134,7 +134,7 @@ describe('Roster sync through NRPS', () => {
   it('when NRPS fails midway, then the job fails with what happened and the previous list is intact', async () => {
     const { contextId, teacher, examId } = await courseWithTest(buildLearners(5));
     const before = await candidatesOf(world, examId);
-    world.lms.setRoster(contextId, buildLearners(350));
+    world.lms.setRoster(contextId, buildLearners(2500));
     world.lms.failNrps(503, { afterPages: 2 });
     const failed = await syncNow(teacher, examId);
     expect(failed.status).to.equal('failed');
@@ -147,7 +147,7 @@ describe('Roster sync through NRPS', () => {
   it('when the LMS stops answering midway, then the sync times out, says so and changes nothing', async () => {
     const { contextId, teacher, examId } = await courseWithTest(buildLearners(5));
     const before = await candidatesOf(world, examId);
-    world.lms.setRoster(contextId, buildLearners(350));
+    world.lms.setRoster(contextId, buildLearners(2500));
     world.lms.stallNrps(2);
     const failed = await syncNow(teacher, examId);
     expect(failed.status).to.equal('failed');
