@@ -18,7 +18,7 @@ function buildCandidate(overrides: Partial<Candidate> = {}): Candidate {
     status: 'active',
     withdrawnReason: null,
     editedFields: [],
-    attempt: { state: 'not_started', ref: null, deliveryUrl: null, handedOffAt: null, startedAt: null, finishedAt: null, score: null },
+    attempt: { state: 'not_started', ref: null, deliveryUrl: null, returnUrl: null, handedOffAt: null, startedAt: null, finishedAt: null, score: null },
     gradeStatus: null,
     resourceLinkId: null,
     ...overrides,
