@@ -33,9 +33,12 @@ function demoLaunch(state: LmsState): RequestHandler {
     }
     const instructor = stringParam(req.query, 'role') === 'instructor';
     const sub = stringParam(req.query, 'user') || (instructor ? 'demo-instructor' : 'demo-learner');
-    const name = instructor ? 'Demo Instructor' : 'Demo Learner';
+    // A member of the course's roster launches under their roster name, so the lobby greets them as NRPS listed them.
+    const member = state.rosters.get('demo-course')?.find((m) => m.user_id === sub);
+    const givenName = member?.given_name ?? 'Demo';
+    const familyName = member?.family_name ?? (instructor ? 'Instructor' : 'Learner');
     const url = state.registerLaunch({
-      user: { sub, name, givenName: 'Demo', familyName: instructor ? 'Instructor' : 'Learner', email: `${sub}@example.invalid` },
+      user: { sub, name: member?.name ?? `${givenName} ${familyName}`, givenName, familyName, email: member?.email ?? `${sub}@example.invalid` },
       roles: [instructor ? ROLE_INSTRUCTOR : ROLE_LEARNER],
       context: { id: 'demo-course', title: 'Demo course', label: 'DEMO' },
     });
