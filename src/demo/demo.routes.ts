@@ -69,6 +69,17 @@ async function forgetDemoPlatformsOfOtherAddresses(platforms: PlatformService, c
   }
 }
 
+/** The demo gradebook: the latest score examgate posted through AGS for each learner, by name. */
+function gradebookOf(lms: SimulatedLms): Array<{ name: string; score: string }> {
+  const latest = new Map<string, string>();
+  for (const { score } of lms.scores) {
+    if (typeof score.userId === 'string' && typeof score.scoreGiven === 'number' && typeof score.scoreMaximum === 'number') {
+      latest.set(score.userId, `${score.scoreGiven} / ${score.scoreMaximum}`);
+    }
+  }
+  return DEMO_LEARNERS.filter((l) => latest.has(l.sub)).map((l) => ({ name: `${l.givenName} ${l.familyName}`, score: latest.get(l.sub)! }));
+}
+
 /**
  * Development only: a simulated LMS mounted at /demo that launches examgate through the
  * real LTI 1.3 flow in the user's own browser, registered as a platform on first start.
@@ -113,7 +124,7 @@ export async function createDemoRouter(
 
   const router = express.Router();
   router.get('/', (_req, res) => {
-    res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS });
+    res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS, gradebook: gradebookOf(lms) });
   });
   router.use(lms.router);
   return router;

@@ -112,7 +112,6 @@ describe('demo LMS in a real browser (Chromium)', function () {
     await learner.locator('#lobby-state').waitFor();
     expect(await learner.locator('main').innerText()).to.contain('Demo quiz');
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await learner.screenshot({ path: path.join(SCREENSHOTS, 'demo-lobby.png'), fullPage: true });
     const opened = browser!.waitForEvent('page', { timeout: 5_000 }).catch(() => learner);
     await learner.getByRole('button', { name: 'Start' }).click();
     const engineTab = await opened;
@@ -127,6 +126,19 @@ describe('demo LMS in a real browser (Chromium)', function () {
     await engineTab.screenshot({ path: path.join(SCREENSHOTS, 'demo-finished.png'), fullPage: true });
     await engineTab.getByRole('link', { name: 'Back to your course' }).click();
     await engineTab.getByRole('heading', { level: 1, name: 'Back in the LMS' }).waitFor();
+
+    // The demo gradebook got the score through AGS (sent by a job, so it may take a moment).
+    const lmsPage = await browser!.newPage();
+    await lmsPage.goto(`${examgate!.url}/demo`);
+    for (let tries = 0; (await lmsPage.getByRole('cell', { name: 'Ada Lindqvist' }).count()) === 0; tries += 1) {
+      expect(tries, 'the score reaches the demo gradebook').to.be.below(30);
+      await lmsPage.waitForTimeout(500);
+      await lmsPage.reload();
+    }
+    expect(await lmsPage.getByRole('table').innerText()).to.contain('2 / 2');
+    await expectAccessible(lmsPage, 'demo LMS page with its gradebook');
+    await lmsPage.screenshot({ path: path.join(SCREENSHOTS, 'demo-lms.png'), fullPage: true });
+    await lmsPage.close();
 
     // The instructor launches again (the learner's launch took this browser's examgate session) and sees the score.
     await learner.close();
