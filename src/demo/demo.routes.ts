@@ -69,6 +69,16 @@ async function forgetDemoPlatformsOfOtherAddresses(platforms: PlatformService, c
   }
 }
 
+/** The activities "Add examgate activity" placed on the demo course (one per deep-linking response), by title. */
+function activitiesOf(lms: SimulatedLms): Array<{ index: number; title: string }> {
+  return lms.deepLinkResponses.map(({ claims }, index) => {
+    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+    const first: unknown = Array.isArray(items) ? items[0] : undefined;
+    const title = typeof first === 'object' && first !== null && 'title' in first && typeof first.title === 'string' ? first.title : 'examgate activity';
+    return { index, title };
+  });
+}
+
 /** The demo gradebook: the latest score examgate posted through AGS for each learner, by name. */
 function gradebookOf(lms: SimulatedLms): Array<{ name: string; score: string }> {
   const latest = new Map<string, string>();
@@ -124,7 +134,7 @@ export async function createDemoRouter(
 
   const router = express.Router();
   router.get('/', (_req, res) => {
-    res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS, gradebook: gradebookOf(lms) });
+    res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS, activities: activitiesOf(lms), gradebook: gradebookOf(lms) });
   });
   router.use(lms.router);
   return router;

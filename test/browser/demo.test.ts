@@ -149,4 +149,28 @@ describe('demo LMS in a real browser (Chromium)', function () {
     await again.screenshot({ path: path.join(SCREENSHOTS, 'demo-candidates.png'), fullPage: true });
     await again.close();
   });
+
+  it('when the instructor adds an examgate activity, then Deep Linking places a new test on the demo course, and it opens for the instructor and each learner', async () => {
+    await browser!.clearCookies();
+    const page = await browser!.newPage();
+    await page.goto(`${examgate!.url}/demo`);
+    await page.getByRole('link', { name: 'Add examgate activity' }).click();
+    await page.getByLabel('Title').fill('Placed quiz');
+    await page.getByRole('button', { name: 'Create and place' }).click();
+    // examgate posts the signed Deep Linking response back to the demo LMS, which shows what was placed.
+    await page.getByRole('heading', { level: 1, name: 'Deep linking result' }).waitFor();
+    expect(await page.locator('.content-items').innerText()).to.contain('Placed quiz');
+    await page.getByRole('link', { name: 'Back to the course page' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Activities in this course' }).waitFor();
+    await expectAccessible(page, 'demo LMS page with a placed activity');
+    expect(await page.getByRole('link', { name: 'Open Placed quiz as Kofi Mensah' }).count()).to.equal(1);
+    await page.getByRole('link', { name: 'Open Placed quiz as instructor' }).click();
+    await page.waitForURL((url) => /^\/app\/exams\/[0-9a-f-]{36}$/.test(url.pathname));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Placed quiz');
+    await page.goto(`${examgate!.url}/demo`);
+    await page.getByRole('link', { name: 'Open Placed quiz as Kofi Mensah' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/app'));
+    expect(await page.locator('main').innerText()).to.contain('Placed quiz');
+    await page.close();
+  });
 });
