@@ -74,7 +74,10 @@ function activitiesOf(lms: SimulatedLms): Array<{ index: number; title: string }
   return lms.deepLinkResponses.map(({ claims }, index) => {
     const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
     const first: unknown = Array.isArray(items) ? items[0] : undefined;
-    const title = typeof first === 'object' && first !== null && 'title' in first && typeof first.title === 'string' ? first.title : 'examgate activity';
+    const title =
+      typeof first === 'object' && first !== null && 'title' in first && typeof first.title === 'string'
+        ? first.title
+        : 'examgate activity';
     return { index, title };
   });
 }

@@ -91,6 +91,9 @@ export function deepLinkReturn(state: LmsState) {
       return;
     }
     state.deepLinkResponses.push({ claims });
-    res.status(200).type('text/html').send(resultPage(claims, state.url('/')));
+    res
+      .status(200)
+      .type('text/html')
+      .send(resultPage(claims, state.url('/')));
   };
 }

@@ -65,7 +65,13 @@ function demoLaunch(state: LmsState): RequestHandler {
         : {};
     const url = state.registerLaunch({
       ...placement,
-      user: { sub, name: member?.name ?? `${givenName} ${familyName}`, givenName, familyName, email: member?.email ?? `${sub}@example.invalid` },
+      user: {
+        sub,
+        name: member?.name ?? `${givenName} ${familyName}`,
+        givenName,
+        familyName,
+        email: member?.email ?? `${sub}@example.invalid`,
+      },
       roles: [instructor ? ROLE_INSTRUCTOR : ROLE_LEARNER],
       context: { id: 'demo-course', title: 'Demo course', label: 'DEMO' },
     });

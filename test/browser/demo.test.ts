@@ -92,7 +92,10 @@ describe('demo LMS in a real browser (Chromium)', function () {
     // Opening the candidates page syncs a roster never synced; "Sync now" is offered once no sync is running.
     await teacher.goto(`${examUrl}/candidates`);
     for (let tries = 0; !(await teacher.locator('main').innerText()).includes('Ada Lindqvist'); tries += 1) {
-      expect(tries, `the roster sync brings the demo learners; the page says: ${(await teacher.locator('main').innerText()).slice(0, 600)}`).to.be.below(30);
+      expect(
+        tries,
+        `the roster sync brings the demo learners; the page says: ${(await teacher.locator('main').innerText()).slice(0, 600)}`,
+      ).to.be.below(30);
       await teacher.waitForTimeout(500);
       await teacher.reload();
     }

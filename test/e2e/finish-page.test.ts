@@ -38,7 +38,12 @@ describe('The finish page of a candidate coming back from the engine (end to end
     const context = { id: `finish-${n}`, title: 'Chemistry 101' };
     world.lms.setRoster(context.id, buildLearners(1));
     const teacher = await instructorOf(world, context);
-    const examId = await createExam(teacher, { title: 'Chemistry', timeZone: 'Europe/Oslo', deliveryUrl: engine.url, finishRedirectUrl: '' });
+    const examId = await createExam(teacher, {
+      title: 'Chemistry',
+      timeZone: 'Europe/Oslo',
+      deliveryUrl: engine.url,
+      finishRedirectUrl: '',
+    });
     await settledSync(world, examId);
     await teacher.post(`/app/exams/${examId}/activate`, {}, `/app/exams/${examId}`);
     const custom = await placeExam(world, teacher, examId, context);
@@ -132,5 +137,4 @@ describe('The finish page of a candidate coming back from the engine (end to end
     expect(again.landing.body).to.contain('You finished this test on ');
     expect(again.landing.body).not.to.contain('archive');
   });
-
 });

@@ -28,7 +28,12 @@ describe('configuration: PORT and PUBLIC_URL agree in development', () => {
   });
 
   it('when production sets PORT, then PUBLIC_URL stays what the operator set and no warning is given (a proxy is the rule there)', () => {
-    const config = loadConfig({ NODE_ENV: 'production', PORT: '8080', PUBLIC_URL: 'https://examgate.example.edu', SECRET_KEY: 'x'.repeat(40) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      PUBLIC_URL: 'https://examgate.example.edu',
+      SECRET_KEY: 'x'.repeat(40),
+    });
     expect(config.PUBLIC_URL).to.equal('https://examgate.example.edu');
     expect(portMismatchWarning(config)).to.equal(null);
   });
