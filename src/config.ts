@@ -169,6 +169,47 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 /**
+ * Development: the PUBLIC_URL of the config file names the default port, so `PORT=3500 npm start`
+ * alone would print and redirect to 3000. Unless PUBLIC_URL is set too, it follows PORT.
+ */
+function followPortInDevelopment(merged: Record<string, unknown>, fromEnv: Record<string, unknown>): Record<string, unknown> {
+  if (merged.NODE_ENV !== 'development' || fromEnv.PUBLIC_URL !== undefined || fromEnv.PORT === undefined) {
+    return merged;
+  }
+  const port = Number(merged.PORT);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535 || typeof merged.PUBLIC_URL !== 'string') {
+    return merged;
+  }
+  try {
+    const url = new URL(merged.PUBLIC_URL);
+    url.port = String(port);
+    return { ...merged, PUBLIC_URL: url.href };
+  } catch {
+    return merged;
+  }
+}
+
+/**
+ * Said at start in development when PUBLIC_URL names another port than examgate listens on: right
+ * behind a proxy that forwards, but usually a PORT changed without PUBLIC_URL.
+ */
+export function portMismatchWarning(config: Config): string | null {
+  if (config.NODE_ENV !== 'development' || config.PORT === 0) {
+    return null;
+  }
+  const url = new URL(config.PUBLIC_URL);
+  const publicPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (publicPort === config.PORT) {
+    return null;
+  }
+  return (
+    `PUBLIC_URL ${config.PUBLIC_URL} names port ${publicPort}, but examgate listens on PORT ${config.PORT}: ` +
+    `browsers and the LMS are sent to port ${publicPort}. Leave PUBLIC_URL unset to follow PORT, or make the two agree ` +
+    `(unless a proxy forwards ${publicPort} to ${config.PORT}).`
+  );
+}
+
+/**
  * Builds the configuration once. Throws ConfigError naming every bad setting;
  * callers print its message and stop.
  */
@@ -190,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     ...fromEnv,
     NODE_ENV: nodeEnv,
   };
-  const result = schema.safeParse(merged);
+  const result = schema.safeParse(followPortInDevelopment(merged, fromEnv));
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { bootstrap } from './bootstrap.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, portMismatchWarning, type Config } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
 import { createLogger } from './logger.js';
 import { StoredSecretsUnreadableError } from './stored-secrets.js';
@@ -78,6 +78,13 @@ async function main(): Promise<void> {
   });
   log.info({ url: config.PUBLIC_URL, port: config.PORT, env: config.NODE_ENV }, 'examgate listening');
   console.log(`\nexamgate is running at ${config.PUBLIC_URL}\n\n${describeToolConfiguration(toolConfiguration(config.PUBLIC_URL))}\n`);
+  const mismatch = portMismatchWarning(config);
+  if (mismatch) {
+    console.warn(`WARNING: ${mismatch}\n`);
+  }
+  if (config.ADMIN_TOKEN) {
+    console.log(`Admin page: ${config.PUBLIC_URL}/admin (sign in with ADMIN_TOKEN) to register LMSs and approve them.\n`);
+  }
   if (config.DEMO_LMS_ENABLED) {
     console.log(`Demo LMS: open ${config.PUBLIC_URL}/demo to launch examgate as an instructor or a student.\n`);
   }

@@ -54,7 +54,12 @@ export class AttemptService {
    * Signs a fresh hand-off (a new jti each time) that carries the candidate to the engine, and
    * records the attempt as handed off; it counts as started only once the engine reports it.
    */
-  async handOff(exam: Exam, candidate: Candidate, now = new Date()): Promise<{ deliveryUrl: string; token: string }> {
+  async handOff(
+    exam: Exam,
+    candidate: Candidate,
+    returnUrl: string | null = null,
+    now = new Date(),
+  ): Promise<{ deliveryUrl: string; token: string }> {
     if (candidate.status !== 'active') {
       throw new StartRefusedError('You have been withdrawn from this test.');
     }
@@ -68,7 +73,7 @@ export class AttemptService {
     }
     // The key first: if signing cannot happen, no hand-off is recorded.
     const key = await this.keys.current();
-    const handedOff = await this.candidates.handOffAttempt(exam, candidate, deliveryUrl, now);
+    const handedOff = await this.candidates.handOffAttempt(exam, candidate, { deliveryUrl, returnUrl }, now);
     const ref = handedOff.attempt.ref as string;
     const claims: HandoffClaims = {
       purpose: PURPOSE.handoff,
@@ -174,13 +179,17 @@ export class AttemptService {
   }
 
   /** Where the browser goes when the engine sends it back: the finish redirect once finished, else the lobby. */
-  async destinationAfter(ref: string): Promise<{ finished: boolean; url: string } | null> {
+  /**
+   * Where a candidate goes on coming back from the engine: the test's or the system's finish
+   * redirect URL when one is set, else examgate's own finish page (`redirectUrl` null).
+   */
+  async destinationAfter(ref: string): Promise<{ finished: boolean; redirectUrl: string | null; exam: Exam; candidate: Candidate } | null> {
     const target = await this.attempt(ref);
     if (!target) {
       return null;
     }
-    const finishUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl ?? `${this.settings.publicUrl}/`;
-    return { finished: target.candidate.attempt.state === 'finished', url: finishUrl };
+    const redirectUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl;
+    return { finished: target.candidate.attempt.state === 'finished', redirectUrl, ...target };
   }
 
   private async attempt(ref: string): Promise<{ candidate: Candidate; exam: Exam } | null> {

@@ -3,6 +3,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { HttpError } from '../web/http-error.js';
 import { ReportRejectedError } from './attempt.errors.js';
 import type { AttemptService } from './attempt.service.js';
+import { presentFinishPage } from './finish-page.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** examgate's side of the delivery protocol (docs/delivery-protocol.md): its JWKS, engine reports, the way back. */
@@ -40,7 +41,11 @@ export function deliveryRoutes(deps: { attempts: AttemptService; keys: SigningKe
         res.status(409).render('attempt-pending.njk', { title: 'Your test is not finished yet' });
         return;
       }
-      res.redirect(303, destination.url);
+      if (destination.redirectUrl) {
+        res.redirect(303, destination.redirectUrl);
+        return;
+      }
+      res.render('attempt-finished.njk', { title: 'Test finished', finish: presentFinishPage(destination.exam, destination.candidate) });
     }),
   );
   return router;

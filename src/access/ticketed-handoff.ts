@@ -39,6 +39,6 @@ export class TicketedHandOff {
     if (!exam || !candidate || exam.id !== ticket.examId || candidate.id !== ticket.candidateId) {
       throw new StartTicketError('mismatch');
     }
-    return { exam, ...(await this.attempts.handOff(exam, candidate)) };
+    return { exam, ...(await this.attempts.handOff(exam, candidate, launch.returnUrl ?? null)) };
   }
 }

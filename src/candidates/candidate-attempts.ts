@@ -22,18 +22,25 @@ export class CandidateAttempts {
    * state, so an engine can resume after a lost tab; a first hand-off, one to another engine,
    * or (on a demo test) one after a finish is a new attempt, handed off but not started.
    */
-  async handOffAttempt(exam: Exam, candidate: Candidate, deliveryUrl: string, now = new Date()): Promise<Candidate> {
+  async handOffAttempt(
+    exam: Exam,
+    candidate: Candidate,
+    target: { deliveryUrl: string; returnUrl: string | null },
+    now = new Date(),
+  ): Promise<Candidate> {
+    const { deliveryUrl, returnUrl } = target;
     const { state } = candidate.attempt;
     if (state === 'finished' && !exam.isDemo) {
       throw new AttemptStateError('You have already finished this test.');
     }
     const resumes = isRunning(state) && candidate.attempt.deliveryUrl === deliveryUrl;
     const moved = resumes
-      ? await this.repository.moveAttempt(candidate.id, RUNNING, { handed_off_at: now })
+      ? await this.repository.moveAttempt(candidate.id, RUNNING, { handed_off_at: now, attempt_return_url: returnUrl })
       : await this.repository.moveAttempt(candidate.id, [state], {
           attempt_state: 'handed_off',
           attempt_ref: randomBytes(24).toString('base64url'),
           attempt_delivery_url: deliveryUrl,
+          attempt_return_url: returnUrl,
           handed_off_at: now,
           started_at: null,
           finished_at: null,

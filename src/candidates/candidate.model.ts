@@ -18,6 +18,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare attempt_state: string;
   declare attempt_ref: string | null;
   declare attempt_delivery_url: string | null;
+  declare attempt_return_url: string | null;
   declare handed_off_at: Date | null;
   declare started_at: Date | null;
   declare finished_at: Date | null;
@@ -28,7 +29,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare created_at: CreationOptional<Date>;
 }
 
-/** Columns mirror migrations 0002 and 0008; the migrations, not sync(), create the table. */
+/** Columns mirror migrations 0002, 0008 and 0010; the migrations, not sync(), create the table. */
 export function defineCandidateModel(sequelize: Sequelize): void {
   CandidateRow.init(
     {
@@ -49,6 +50,7 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       attempt_state: DataTypes.STRING(12),
       attempt_ref: DataTypes.STRING(64),
       attempt_delivery_url: DataTypes.STRING(2000),
+      attempt_return_url: DataTypes.STRING(2000),
       handed_off_at: DataTypes.DATE,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,

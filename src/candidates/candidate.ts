@@ -22,6 +22,8 @@ export interface Candidate {
     ref: string | null;
     /** Where this attempt was handed off: its reports must be signed by that engine, even if the test's URL changes later. */
     deliveryUrl: string | null;
+    /** The course page the LMS named (launch_presentation.return_url) at the latest hand-off; the finish page links to it. */
+    returnUrl: string | null;
     /** The latest hand-off to the engine (each Start, Continue or Reopen signs a fresh one). */
     handedOffAt: Date | null;
     /** When the engine reported the attempt started; null until then, even after a hand-off. */

@@ -3,18 +3,94 @@ import path from 'node:path';
 import { SYSTEM } from '../audit/audit.js';
 import express, { type Router } from 'express';
 import type { Config } from '../config.js';
-import { SimulatedLms } from '../lms-sim/index.js';
+import { ROLE_INSTRUCTOR, ROLE_LEARNER, SimulatedLms, type RosterMember } from '../lms-sim/index.js';
 import type { Logger } from '../logger.js';
+import type { Platform } from '../platforms/platform.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import { toolConfiguration } from '../platforms/tool-configuration.js';
 
 const DEMO_CLIENT_ID = 'examgate-demo';
 const DEMO_DEPLOYMENT_ID = 'demo-deployment';
+const DEMO_COURSE_ID = 'demo-course';
+
+/**
+ * The demo course's learners, what a newcomer sees arrive as candidates on "Sync now". Made-up
+ * names under the reserved example.invalid domain: nobody can take them for real people's.
+ */
+export const DEMO_LEARNERS: ReadonlyArray<{ sub: string; givenName: string; familyName: string }> = [
+  { sub: 'demo-learner', givenName: 'Demo', familyName: 'Learner' },
+  { sub: 'demo-ada', givenName: 'Ada', familyName: 'Lindqvist' },
+  { sub: 'demo-kofi', givenName: 'Kofi', familyName: 'Mensah' },
+  { sub: 'demo-mei', givenName: 'Mei', familyName: 'Tanaka' },
+  { sub: 'demo-tomas', givenName: 'Tomás', familyName: 'Ortega' },
+];
+
+function demoRoster(): RosterMember[] {
+  const learners = DEMO_LEARNERS.map((l) => ({
+    user_id: l.sub,
+    roles: [ROLE_LEARNER],
+    name: `${l.givenName} ${l.familyName}`,
+    given_name: l.givenName,
+    family_name: l.familyName,
+    email: `${l.sub}@example.invalid`,
+  }));
+  const instructor = {
+    user_id: 'demo-instructor',
+    roles: [ROLE_INSTRUCTOR],
+    name: 'Demo Instructor',
+    given_name: 'Demo',
+    family_name: 'Instructor',
+    email: 'demo-instructor@example.invalid',
+  };
+  return [instructor, ...learners];
+}
 
 /** The demo LMS keeps its key across restarts so the platform registered on first start stays valid. */
 function demoKey(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'demo-lms-key.pem');
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/** A demo LMS registered by an earlier start on another PORT or PUBLIC_URL: its issuer is its address. */
+function isStaleDemoPlatform(platform: Platform, currentIssuer: string): boolean {
+  return platform.clientId === DEMO_CLIENT_ID && platform.issuer !== currentIssuer && new URL(platform.issuer).pathname === '/demo';
+}
+
+/**
+ * The demo LMS's issuer is its URL, so a start on another port would leave the old registration
+ * behind, launching nowhere and listed among the real LMSs. It goes, with its demo courses.
+ */
+async function forgetDemoPlatformsOfOtherAddresses(platforms: PlatformService, currentIssuer: string, log: Logger): Promise<void> {
+  for (const platform of await platforms.list()) {
+    if (isStaleDemoPlatform(platform, currentIssuer)) {
+      await platforms.remove(platform.id, { actor: SYSTEM, via: 'startup' });
+      log.info({ issuer: platform.issuer, now: currentIssuer }, 'demo LMS of an earlier address removed');
+    }
+  }
+}
+
+/** The activities "Add examgate activity" placed on the demo course (one per deep-linking response), by title. */
+function activitiesOf(lms: SimulatedLms): Array<{ index: number; title: string }> {
+  return lms.deepLinkResponses.map(({ claims }, index) => {
+    const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+    const first: unknown = Array.isArray(items) ? items[0] : undefined;
+    const title =
+      typeof first === 'object' && first !== null && 'title' in first && typeof first.title === 'string'
+        ? first.title
+        : 'examgate activity';
+    return { index, title };
+  });
+}
+
+/** The demo gradebook: the latest score examgate posted through AGS for each learner, by name. */
+function gradebookOf(lms: SimulatedLms): Array<{ name: string; score: string }> {
+  const latest = new Map<string, string>();
+  for (const { score } of lms.scores) {
+    if (typeof score.userId === 'string' && typeof score.scoreGiven === 'number' && typeof score.scoreMaximum === 'number') {
+      latest.set(score.userId, `${score.scoreGiven} / ${score.scoreMaximum}`);
+    }
+  }
+  return DEMO_LEARNERS.filter((l) => latest.has(l.sub)).map((l) => ({ name: `${l.givenName} ${l.familyName}`, score: latest.get(l.sub)! }));
 }
 
 /**
@@ -38,6 +114,7 @@ export async function createDemoRouter(
   writeFileSync(path.join(dataDir, 'demo-lms-key.pem'), lms.privateKeyPem, { mode: 0o600 });
   lms.configureTool({ loginUrl: tool.loginUrl, launchUrl: tool.redirectUrl, jwksUrl: tool.jwksUrl, deepLinkingUrl: tool.deepLinkingUrl });
 
+  await forgetDemoPlatformsOfOtherAddresses(platforms, lms.issuer, log);
   if (!(await platforms.findByIssuerAndClientId(lms.issuer, DEMO_CLIENT_ID))) {
     await platforms.register(
       {
@@ -56,9 +133,11 @@ export async function createDemoRouter(
     log.info({ issuer: lms.issuer }, 'demo LMS registered as a platform');
   }
 
+  lms.setRoster(DEMO_COURSE_ID, demoRoster());
+
   const router = express.Router();
   router.get('/', (_req, res) => {
-    res.render('demo.njk', { title: 'Demo LMS' });
+    res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS, activities: activitiesOf(lms), gradebook: gradebookOf(lms) });
   });
   router.use(lms.router);
   return router;

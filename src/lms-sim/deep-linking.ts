@@ -48,13 +48,14 @@ function itemTitles(claims: Record<string, unknown>): string[] {
   });
 }
 
-function resultPage(claims: Record<string, unknown>): string {
+function resultPage(claims: Record<string, unknown>, coursePageUrl: string): string {
   const titles = itemTitles(claims);
   const list = titles.map((t) => `<li>${escapeHtml(t)}</li>`).join('');
   const msg = claims[CLAIM_DL_MSG];
   const note = typeof msg === 'string' ? `<p class="msg">${escapeHtml(msg)}</p>` : '';
   const summary = titles.length > 0 ? `<ul class="content-items">${list}</ul>` : '<p>No content items were returned.</p>';
-  return htmlPage('Deep linking result', `<h1>Deep linking result</h1>${note}${summary}`);
+  const back = `<p><a href="${escapeHtml(coursePageUrl)}">Back to the course page</a></p>`;
+  return htmlPage('Deep linking result', `<h1>Deep linking result</h1>${note}${summary}${back}`);
 }
 
 /** Express handler for POST /deep-link-return. */
@@ -90,6 +91,9 @@ export function deepLinkReturn(state: LmsState) {
       return;
     }
     state.deepLinkResponses.push({ claims });
-    res.status(200).type('text/html').send(resultPage(claims));
+    res
+      .status(200)
+      .type('text/html')
+      .send(resultPage(claims, state.url('/')));
   };
 }

@@ -41,9 +41,14 @@ export function buildLaunchClaims(input: LaunchClaimsInput): Record<string, unkn
     [c.CLAIM_TARGET_LINK_URI]: input.targetLinkUri,
     [c.CLAIM_ROLES]: (request.roles ?? [c.ROLE_LEARNER]).map(c.normalizeRole),
     [c.CLAIM_TOOL_PLATFORM]: platformClaim(config),
-    [c.CLAIM_LAUNCH_PRESENTATION]: { document_target: 'iframe', return_url: `${config.baseUrl}/return` },
+    [c.CLAIM_LAUNCH_PRESENTATION]: launchPresentation(config, request),
     ...optionalClaims(config, request),
   };
+}
+
+function launchPresentation(config: LmsConfig, request: LaunchRequest): Record<string, unknown> {
+  const returnUrl = request.returnUrl === undefined ? `${config.baseUrl}/return` : request.returnUrl;
+  return returnUrl === null ? { document_target: 'iframe' } : { document_target: 'iframe', return_url: returnUrl };
 }
 
 /** Claims whose presence the LaunchRequest controls (null means "leave out"). */

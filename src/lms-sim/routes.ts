@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response as ExpressResponse, Router } from 'express';
-import { ROLE_INSTRUCTOR, ROLE_LEARNER } from './claims.js';
+import { CLAIM_DL_CONTENT_ITEMS, ROLE_INSTRUCTOR, ROLE_LEARNER } from './claims.js';
 import { registerCoursePages } from './course-page.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { stringParam } from './http-util.js';
@@ -24,7 +24,25 @@ export interface RouteHandlers {
   services: (router: Router) => void;
 }
 
-/** Demo convenience: GET /launch?role=instructor|learner&user=… sends the browser into a launch. */
+/** The custom parameters and title of the first content item of deep-linking response `index` (an activity placed on the course). */
+function placedActivity(state: LmsState, index: number): { title: string; custom: Record<string, string> } | null {
+  const items = state.deepLinkResponses[index]?.claims[CLAIM_DL_CONTENT_ITEMS];
+  const item: unknown = Array.isArray(items) ? items[0] : undefined;
+  if (typeof item !== 'object' || item === null) {
+    return null;
+  }
+  const { title, custom } = item as Record<string, unknown>;
+  const strings = Object.entries(typeof custom === 'object' && custom !== null ? custom : {}).filter(
+    (e): e is [string, string] => typeof e[1] === 'string',
+  );
+  return { title: typeof title === 'string' ? title : 'Activity', custom: Object.fromEntries(strings) };
+}
+
+/**
+ * Demo convenience: GET /launch?role=instructor|learner&user=… sends the browser into a launch;
+ * &activity=N launches the activity the Nth deep-linking response placed, &add=1 (instructor) is
+ * the Deep Linking request of "Add examgate activity".
+ */
 function demoLaunch(state: LmsState): RequestHandler {
   return (req: Request, res: ExpressResponse): void => {
     if (!state.tool) {
@@ -33,9 +51,27 @@ function demoLaunch(state: LmsState): RequestHandler {
     }
     const instructor = stringParam(req.query, 'role') === 'instructor';
     const sub = stringParam(req.query, 'user') || (instructor ? 'demo-instructor' : 'demo-learner');
-    const name = instructor ? 'Demo Instructor' : 'Demo Learner';
+    // A member of the course's roster launches under their roster name, so the lobby greets them as NRPS listed them.
+    const member = state.rosters.get('demo-course')?.find((m) => m.user_id === sub);
+    const givenName = member?.given_name ?? 'Demo';
+    const familyName = member?.family_name ?? (instructor ? 'Instructor' : 'Learner');
+    const activityIndex = Number(stringParam(req.query, 'activity'));
+    const activity = Number.isInteger(activityIndex) && activityIndex >= 0 ? placedActivity(state, activityIndex) : null;
+    const adding = instructor && stringParam(req.query, 'add') === '1';
+    const placement = adding
+      ? { messageType: 'LtiDeepLinkingRequest' as const, resourceLink: null }
+      : activity
+        ? { resourceLink: { id: `demo-activity-${activityIndex}`, title: activity.title }, custom: activity.custom }
+        : {};
     const url = state.registerLaunch({
-      user: { sub, name, givenName: 'Demo', familyName: instructor ? 'Instructor' : 'Learner', email: `${sub}@example.invalid` },
+      ...placement,
+      user: {
+        sub,
+        name: member?.name ?? `${givenName} ${familyName}`,
+        givenName,
+        familyName,
+        email: member?.email ?? `${sub}@example.invalid`,
+      },
       roles: [instructor ? ROLE_INSTRUCTOR : ROLE_LEARNER],
       context: { id: 'demo-course', title: 'Demo course', label: 'DEMO' },
     });

@@ -43,6 +43,8 @@ export interface LaunchRequest {
   deploymentId?: string;
   targetLinkUri?: string;
   custom?: Record<string, string>;
+  /** launch_presentation.return_url; default the LMS's /return page, null leaves it out. */
+  returnUrl?: string | null;
   /** Default both true. */
   services?: { nrps?: boolean; ags?: boolean };
   tamper?: LaunchTamper;

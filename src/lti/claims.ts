@@ -14,6 +14,8 @@ export const CLAIM = {
   legacyUserId: 'https://purl.imsglobal.org/spec/lti/claim/lti11_legacy_user_id',
   custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
   lis: 'https://purl.imsglobal.org/spec/lti/claim/lis',
+  /** https://www.imsglobal.org/spec/lti/v1p3/#launch-presentation-claim */
+  launchPresentation: 'https://purl.imsglobal.org/spec/lti/claim/launch_presentation',
   /** https://www.imsglobal.org/spec/lti-nrps/v2p0#lti-1-3-integration */
   namesRoleService: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
   /** https://www.imsglobal.org/spec/lti-ags/v2p0#assignment-and-grade-service-claim */

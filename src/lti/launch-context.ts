@@ -25,6 +25,11 @@ export interface LaunchContext {
   context: { id: string; title?: string; label?: string } | null;
   resourceLink: { id: string; title?: string } | null;
   custom: Record<string, string>;
+  /**
+   * Where the LMS wants the user sent back (launch_presentation.return_url), http(s) only.
+   * Optional: sessions stored before examgate kept it have none.
+   */
+  returnUrl?: string | null;
   /** LTI Advantage endpoints the launch offered; null when the LMS has the service switched off. */
   services: { nrpsUrl: string | null; agsLineItemsUrl: string | null; agsLineItemUrl: string | null };
   /**
@@ -62,6 +67,7 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
   const lis = record(claims[CLAIM.lis]);
   const nrps = record(claims[CLAIM.namesRoleService]);
   const ags = record(claims[CLAIM.agsEndpoint]);
+  const presentation = record(claims[CLAIM.launchPresentation]);
   const aud = Array.isArray(claims.aud) ? (claims.azp ?? claims.aud[0]) : claims.aud;
   const messageType = claims[CLAIM.messageType] === MESSAGE_TYPE.deepLinking ? MESSAGE_TYPE.deepLinking : MESSAGE_TYPE.resourceLink;
   return {
@@ -84,6 +90,8 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
     context: context && text(context.id) ? { id: String(context.id), title: text(context.title), label: text(context.label) } : null,
     resourceLink: resourceLink && text(resourceLink.id) ? { id: String(resourceLink.id), title: text(resourceLink.title) } : null,
     custom: stringsOnly(claims[CLAIM.custom]),
+    // A link examgate shows to the user: an LMS-given javascript: or data: URL must not become one.
+    returnUrl: httpUrl(presentation?.return_url),
     services: {
       nrpsUrl: httpUrl(nrps?.context_memberships_url),
       agsLineItemsUrl: httpUrl(ags?.lineitems),

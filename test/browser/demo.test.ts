@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
 import { expectAccessible } from './support/axe.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium.js';
+
+/** README's screenshots: this test writes them, so they show what the demo really looks like today. */
+const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
 
 describe('demo LMS in a real browser (Chromium)', function () {
   this.timeout(90_000);
@@ -68,11 +72,108 @@ describe('demo LMS in a real browser (Chromium)', function () {
     await page.close();
   });
 
-  it('when someone launches as student from /demo, then the learner landing page greets them', async () => {
-    const page = await launchFromDemo('Launch as student');
+  it('when someone launches as the learner Demo Learner from /demo, then the learner landing page greets them', async () => {
+    const page = await launchFromDemo('Launch as Demo Learner');
     expect(await page.locator('main').innerText()).to.contain('Welcome, Demo Learner.');
     expect(await page.getByRole('link', { name: 'New test' }).count(), 'learners may not create tests').to.equal(0);
     await expectAccessible(page, "student's landing from the demo");
+    await page.close();
+  });
+
+  it('when a newcomer walks the demo, then the instructor sets up a test, a learner from the roster takes it, and the score is on the candidates page', async () => {
+    // Instructor: the demo link has no test yet; create one for it.
+    const teacher = await launchFromDemo('Launch as instructor');
+    await teacher.getByLabel('Title').fill('Demo quiz');
+    await teacher.getByRole('button', { name: 'Create the test for this link' }).click();
+    await teacher.waitForURL((url) => /^\/app\/exams\/[0-9a-f-]{36}$/.test(url.pathname));
+    const created = new URL(teacher.url());
+    const examUrl = created.origin + created.pathname;
+    // The roster: every named learner of the demo course arrives as a candidate.
+    // Opening the candidates page syncs a roster never synced; "Sync now" is offered once no sync is running.
+    await teacher.goto(`${examUrl}/candidates`);
+    for (let tries = 0; !(await teacher.locator('main').innerText()).includes('Ada Lindqvist'); tries += 1) {
+      expect(
+        tries,
+        `the roster sync brings the demo learners; the page says: ${(await teacher.locator('main').innerText()).slice(0, 600)}`,
+      ).to.be.below(30);
+      await teacher.waitForTimeout(500);
+      await teacher.reload();
+    }
+    await teacher.getByRole('button', { name: 'Sync now' }).click();
+    await teacher.getByText('Ada Lindqvist').first().waitFor();
+    for (const name of ['Kofi Mensah', 'Mei Tanaka', 'Tomás Ortega']) {
+      expect(await teacher.locator('main').innerText()).to.contain(name);
+    }
+    await teacher.goto(examUrl);
+    await teacher.getByRole('button', { name: 'Activate' }).click();
+    await teacher.getByRole('button', { name: 'Activate' }).waitFor({ state: 'detached' });
+
+    // A learner of the roster: the lobby, Start, the sample engine, finish.
+    const learner = await browser!.newPage();
+    await learner.goto(`${examgate!.url}/demo`);
+    await learner.getByRole('link', { name: 'Launch as Ada Lindqvist' }).click();
+    await learner.locator('#lobby-state').waitFor();
+    expect(await learner.locator('main').innerText()).to.contain('Demo quiz');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const opened = browser!.waitForEvent('page', { timeout: 5_000 }).catch(() => learner);
+    await learner.getByRole('button', { name: 'Start' }).click();
+    const engineTab = await opened;
+    await engineTab.getByLabel('42').waitFor();
+    await engineTab.getByLabel('42').check();
+    await engineTab.getByLabel('11').check();
+    await engineTab.getByRole('button', { name: 'Finish' }).click();
+    await engineTab.getByRole('heading', { level: 1, name: 'Test finished' }).waitFor();
+    expect(new URL(engineTab.url()).origin).to.equal(examgate!.url);
+    expect(await engineTab.locator('main').innerText()).to.contain('You have finished Demo quiz at ');
+    await expectAccessible(engineTab, 'the finish page of a demo learner');
+    await engineTab.screenshot({ path: path.join(SCREENSHOTS, 'demo-finished.png'), fullPage: true });
+    await engineTab.getByRole('link', { name: 'Back to your course' }).click();
+    await engineTab.getByRole('heading', { level: 1, name: 'Back in the LMS' }).waitFor();
+
+    // The demo gradebook got the score through AGS (sent by a job, so it may take a moment).
+    const lmsPage = await browser!.newPage();
+    await lmsPage.goto(`${examgate!.url}/demo`);
+    for (let tries = 0; (await lmsPage.getByRole('cell', { name: 'Ada Lindqvist' }).count()) === 0; tries += 1) {
+      expect(tries, 'the score reaches the demo gradebook').to.be.below(30);
+      await lmsPage.waitForTimeout(500);
+      await lmsPage.reload();
+    }
+    expect(await lmsPage.getByRole('table').innerText()).to.contain('2 / 2');
+    await expectAccessible(lmsPage, 'demo LMS page with its gradebook');
+    await lmsPage.screenshot({ path: path.join(SCREENSHOTS, 'demo-lms.png'), fullPage: true });
+    await lmsPage.close();
+
+    // The instructor launches again (the learner's launch took this browser's examgate session) and sees the score.
+    await learner.close();
+    await teacher.close();
+    const again = await launchFromDemo('Launch as instructor');
+    await again.goto(`${examUrl}/candidates?q=Ada`);
+    expect(await again.locator('main').innerText()).to.contain('finished · 2 / 2');
+    await again.screenshot({ path: path.join(SCREENSHOTS, 'demo-candidates.png'), fullPage: true });
+    await again.close();
+  });
+
+  it('when the instructor adds an examgate activity, then Deep Linking places a new test on the demo course, and it opens for the instructor and each learner', async () => {
+    await browser!.clearCookies();
+    const page = await browser!.newPage();
+    await page.goto(`${examgate!.url}/demo`);
+    await page.getByRole('link', { name: 'Add examgate activity' }).click();
+    await page.getByLabel('Title').fill('Placed quiz');
+    await page.getByRole('button', { name: 'Create and place' }).click();
+    // examgate posts the signed Deep Linking response back to the demo LMS, which shows what was placed.
+    await page.getByRole('heading', { level: 1, name: 'Deep linking result' }).waitFor();
+    expect(await page.locator('.content-items').innerText()).to.contain('Placed quiz');
+    await page.getByRole('link', { name: 'Back to the course page' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Activities in this course' }).waitFor();
+    await expectAccessible(page, 'demo LMS page with a placed activity');
+    expect(await page.getByRole('link', { name: 'Open Placed quiz as Kofi Mensah' }).count()).to.equal(1);
+    await page.getByRole('link', { name: 'Open Placed quiz as instructor' }).click();
+    await page.waitForURL((url) => /^\/app\/exams\/[0-9a-f-]{36}$/.test(url.pathname));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Placed quiz');
+    await page.goto(`${examgate!.url}/demo`);
+    await page.getByRole('link', { name: 'Open Placed quiz as Kofi Mensah' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/app'));
+    expect(await page.locator('main').innerText()).to.contain('Placed quiz');
     await page.close();
   });
 });

@@ -44,6 +44,7 @@ function buildCandidate(overrides: Partial<Candidate> = {}): Candidate {
       state: 'finished',
       ref: 'r',
       deliveryUrl: null,
+      returnUrl: null,
       handedOffAt: null,
       startedAt: null,
       finishedAt: null,

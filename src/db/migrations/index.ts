@@ -8,6 +8,7 @@ import { auditTrail } from './0006-audit-trail.js';
 import { embeddedLaunches } from './0007-embedded-launches.js';
 import { openInAndHandedOff } from './0008-open-in-and-handed-off.js';
 import { platformTimeZone } from './0009-platform-time-zone.js';
+import { attemptReturnUrl } from './0010-attempt-return-url.js';
 import { rosterLeftOut } from './0012-roster-left-out.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
@@ -21,5 +22,6 @@ export const migrations: Migration[] = [
   embeddedLaunches,
   openInAndHandedOff,
   platformTimeZone,
+  attemptReturnUrl,
   rosterLeftOut,
 ];
