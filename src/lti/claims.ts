@@ -22,8 +22,6 @@ export const CLAIM = {
   agsEndpoint: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
   /** https://www.imsglobal.org/spec/lti/v1p3/#platform-instance-claim */
   toolPlatform: 'https://purl.imsglobal.org/spec/lti/claim/tool_platform',
-  /** https://www.imsglobal.org/spec/lti/v1p3/#launch-presentation-claim */
-  launchPresentation: 'https://purl.imsglobal.org/spec/lti/claim/launch_presentation',
   /** https://www.imsglobal.org/spec/lti-dl/v2p0#deep-linking-settings */
   deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
 } as const;
