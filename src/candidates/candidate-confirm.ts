@@ -16,7 +16,9 @@ export function withdrawConfirmation(exam: Exam, candidate: Candidate) {
     question: `${candidate.name ?? candidate.candidateId} will no longer be a candidate of ${exam.title}.`,
     losses: [
       'stop them from starting the test from the course or any link they were given',
-      ...(inProgress ? ['leave their attempt as it is now: the engine may still end the attempt in progress, but they cannot start again'] : []),
+      ...(inProgress
+        ? ['leave their attempt as it is now: the engine may still end the attempt in progress, but they cannot start again']
+        : []),
     ],
     keeps: ['their attempt and score so far, and the history', 'a Restore button in the list, which makes them a candidate again'],
     action: `${list}/${candidate.id}/withdraw`,

@@ -103,8 +103,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
       const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
       await deps.onExamOpened(exam);
-      const done =
-        req.query.done === 'placed' ? PLACED_MESSAGE(launchOf(res).resourceLink?.title) : doneMessage(EXAM_DONE, req.query);
+      const done = req.query.done === 'placed' ? PLACED_MESSAGE(launchOf(res).resourceLink?.title) : doneMessage(EXAM_DONE, req.query);
       res.render('exam.njk', { title: exam.title, exam: presentExam(exam), done, csrf: csrfOf(res, deps.secret) });
     }),
   );
@@ -114,7 +113,9 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
       if (exam.status === 'closed') {
         // The page offers no Edit for a closed test; a typed or bookmarked URL gets the reason, not a form that cannot save.
-        throw new ExamStateError('This test is closed, so its settings can no longer be changed. Its candidates and history are still there.');
+        throw new ExamStateError(
+          'This test is closed, so its settings can no longer be changed. Its candidates and history are still there.',
+        );
       }
       renderForm(res, exam, examFormValues(exam), null);
     }),
@@ -165,7 +166,9 @@ export function examRoutes(deps: ExamRouteDeps): Router {
         const allowed = step === 'close' ? exam.status === 'active' : exam.status !== 'active';
         if (!allowed) {
           throw new ExamStateError(
-            step === 'close' ? `Only an active test can be closed. This one is ${exam.status}.` : 'Close the test before deleting it: candidates may be taking it.',
+            step === 'close'
+              ? `Only an active test can be closed. This one is ${exam.status}.`
+              : 'Close the test before deleting it: candidates may be taking it.',
           );
         }
         const model = examConfirmation(exam, step, await deps.countCandidates(exam));

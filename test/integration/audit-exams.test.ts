@@ -33,7 +33,11 @@ describe('Audit trail of tests', () => {
     );
     expect(edit.response.status, edit.body).to.equal(200);
     for (const step of ['activate', 'close', 'delete']) {
-      const done = await teacher.post(`/app/exams/${examId}/${step}`, {}, step === 'delete' ? '/app/exams/new' : `/app/exams/${examId}`);
+      const done = await teacher.post(
+        `/app/exams/${examId}/${step}`,
+        {},
+        step === 'activate' ? `/app/exams/${examId}` : `/app/exams/${examId}/${step}`,
+      );
       expect(done.response.status, done.body).to.equal(200);
     }
 
