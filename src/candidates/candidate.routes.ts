@@ -18,6 +18,8 @@ import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
 import { GRADE_PASSBACK_JOB } from '../access/attempt.service.js';
 import { formatInZone } from '../exams/time-zone.js';
 import type { SecretKeys } from '../config.js';
+import { CANDIDATES_DONE, doneMessage, withDone } from '../web/done-message.js';
+import { withdrawConfirmation } from './candidate-confirm.js';
 
 const STATUSES: CandidateStatus[] = ['active', 'withdrawn'];
 
@@ -81,6 +83,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job, formatTime),
       problem,
       leftOut: { ...leftOut, problem: leftOutProblem },
+      done: problem ? null : doneMessage(CANDIDATES_DONE, req.query),
       csrf: csrfOf(res, deps.secret),
     });
   };
@@ -110,7 +113,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
         }
         throw err;
       }
-      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+      res.redirect(303, withDone(`/app/exams/${exam.id}/candidates`, 'added'));
     }),
   );
 
@@ -174,7 +177,20 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
         }
         throw err;
       }
-      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+      res.redirect(303, withDone(`/app/exams/${exam.id}/candidates`, 'saved'));
+    }),
+  );
+
+  router.get(
+    '/:candidateId/withdraw',
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const candidate = await deps.candidates.get(exam, req.params.candidateId ?? '');
+      if (candidate.status !== 'active') {
+        res.redirect(303, `/app/exams/${exam.id}/candidates`);
+        return;
+      }
+      res.render('confirm.njk', { ...withdrawConfirmation(exam, candidate), csrf: csrfOf(res, deps.secret) });
     }),
   );
 
@@ -186,7 +202,7 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
       asyncHandler(async (req: ExamRequest, res) => {
         const exam = await examOf(req, res);
         await deps.candidates[action](exam, req.params.candidateId ?? '', auditByOf(launchOf(res)));
-        res.redirect(303, `/app/exams/${exam.id}/candidates`);
+        res.redirect(303, withDone(`/app/exams/${exam.id}/candidates`, action === 'withdraw' ? 'withdrawn' : 'restored'));
       }),
     );
   }
@@ -208,7 +224,7 @@ export function rosterSyncRoutes(deps: CandidateRouteDeps): Router {
         res.status(202).json({ job: job.id });
         return;
       }
-      res.redirect(303, `/app/exams/${exam.id}/candidates`);
+      res.redirect(303, withDone(`/app/exams/${exam.id}/candidates`, 'sync-queued'));
     }),
   );
   router.get(

@@ -65,6 +65,11 @@ export class CandidateService {
     return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates, sources };
   }
 
+  /** How many candidates the test has, active and withdrawn (a confirmation says what would be lost). */
+  counts(exam: Exam): Promise<Record<CandidateStatus, number>> {
+    return this.repository.counts(exam.id);
+  }
+
   /** Candidates on all tests of a platform's courses (the admin pages weigh a move or a removal by it). */
   countOnPlatform(platformId: string): Promise<number> {
     return this.repository.countOnPlatform(platformId);

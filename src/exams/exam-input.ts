@@ -1,5 +1,5 @@
 import { CANDIDATE_ID_POLICIES, OPEN_IN, type CandidateIdPolicy, type ExamInput, type OpenIn, type RosterRoles } from './exam.js';
-import { InvalidExamError } from './exam.errors.js';
+import { InvalidExamError, type FieldProblem } from './exam.errors.js';
 import { isTimeZone, wallTimeToUtc } from './time-zone.js';
 
 /** Validated settings of a test, ready to store. */
@@ -73,49 +73,87 @@ function parseDuration(value: string): number | null {
 }
 
 /**
- * Checks every field; the first problem found is thrown with a message naming the field. An
+ * Collects the problems of a form: each check runs even when an earlier one failed, so the page can
+ * show every error at once. A check that fails gives `fallback` for the fields that depend on it.
+ */
+class Problems {
+  readonly list: FieldProblem[] = [];
+
+  check<T>(fallback: T, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof InvalidExamError)) {
+        throw err;
+      }
+      this.list.push(...err.problems);
+      return fallback;
+    }
+  }
+
+  fail(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+
+  throwAny(): void {
+    const [first, ...more] = this.list;
+    if (first) {
+      throw InvalidExamError.of([first, ...more]);
+    }
+  }
+}
+
+/**
+ * Checks every field and throws one error holding every problem found, each naming its field. An
  * empty time zone is `defaultTimeZone`: the platform's, which an administrator chose.
  */
 export function parseExamInput(input: ExamInput, options: { allowHttp: boolean; defaultTimeZone?: string }): ExamFields {
+  const problems = new Problems();
   const title = input.title.trim();
   if (title.length < 1 || title.length > 255) {
-    throw new InvalidExamError('title', 'Give the test a title of 1 to 255 characters.');
+    problems.fail('title', 'Give the test a title of 1 to 255 characters.');
   }
   if (input.description.length > 10_000) {
-    throw new InvalidExamError('description', 'The description is longer than 10 000 characters.');
+    problems.fail('description', 'The description is longer than 10 000 characters.');
   }
   const timeZone = input.timeZone.trim() || options.defaultTimeZone || 'UTC';
-  if (!isTimeZone(timeZone)) {
-    throw new InvalidExamError('timeZone', `"${timeZone.slice(0, 64)}" is not a time zone; use a name like Europe/Oslo or UTC.`);
+  const zoneKnown = isTimeZone(timeZone);
+  if (!zoneKnown) {
+    problems.fail('timeZone', `"${timeZone.slice(0, 64)}" is not a time zone; use a name like Europe/Oslo or UTC.`);
   }
-  const opensAt = parseWindowTime(input.opensAt, timeZone, 'opensAt', 'Opens at');
-  const closesAt = parseWindowTime(input.closesAt, timeZone, 'closesAt', 'Closes at');
+  // Wall times are still checked for their form against UTC when the zone is unknown, so those errors show too.
+  const zone = zoneKnown ? timeZone : 'UTC';
+  const opensAt = problems.check(null, () => parseWindowTime(input.opensAt, zone, 'opensAt', 'Opens at'));
+  const closesAt = problems.check(null, () => parseWindowTime(input.closesAt, zone, 'closesAt', 'Closes at'));
   if (opensAt && closesAt && closesAt <= opensAt) {
-    throw new InvalidExamError('closesAt', 'The window must close after it opens.');
+    problems.fail('closesAt', 'The window must close after it opens.');
   }
+  const durationMinutes = problems.check(null, () => parseDuration(input.durationMinutes));
+  const deliveryUrl = problems.check(null, () => parseWebUrl(input.deliveryUrl, 'deliveryUrl', 'The delivery URL', options.allowHttp));
+  const finishRedirectUrl = problems.check(null, () =>
+    parseWebUrl(input.finishRedirectUrl, 'finishRedirectUrl', 'The finish redirect URL', options.allowHttp),
+  );
   if (!(CANDIDATE_ID_POLICIES as readonly string[]).includes(input.candidateIdPolicy)) {
-    throw new InvalidExamError('candidateIdPolicy', `Choose how candidate IDs are made: ${CANDIDATE_ID_POLICIES.join(', ')}.`);
+    problems.fail('candidateIdPolicy', `Choose how candidate IDs are made: ${CANDIDATE_ID_POLICIES.join(', ')}.`);
   }
   if (input.rosterRoles !== 'learners' && input.rosterRoles !== 'all') {
-    throw new InvalidExamError('rosterRoles', 'Choose whether the roster sync takes learners only or every role.');
+    problems.fail('rosterRoles', 'Choose whether the roster sync takes learners only or every role.');
   }
   if (!(OPEN_IN as readonly string[]).includes(input.openIn)) {
-    throw new InvalidExamError(
-      'openIn',
-      'Choose where the test opens when examgate runs inside the course page: a new tab or the whole window.',
-    );
+    problems.fail('openIn', 'Choose where the test opens when examgate runs inside the course page: a new tab or the whole window.');
   }
+  problems.throwAny();
   return {
     title,
     description: input.description,
     opensAt,
     closesAt,
     timeZone,
-    durationMinutes: parseDuration(input.durationMinutes),
-    deliveryUrl: parseWebUrl(input.deliveryUrl, 'deliveryUrl', 'The delivery URL', options.allowHttp),
-    finishRedirectUrl: parseWebUrl(input.finishRedirectUrl, 'finishRedirectUrl', 'The finish redirect URL', options.allowHttp),
+    durationMinutes,
+    deliveryUrl,
+    finishRedirectUrl,
     candidateIdPolicy: input.candidateIdPolicy as CandidateIdPolicy,
-    rosterRoles: input.rosterRoles,
+    rosterRoles: input.rosterRoles as RosterRoles,
     enrolOnLaunch: input.enrolOnLaunch,
     openIn: input.openIn as OpenIn,
     isDemo: input.isDemo,

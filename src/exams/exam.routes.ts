@@ -8,12 +8,17 @@ import { InvalidExamError } from './exam.errors.js';
 import { examFormValues, openInOptions, policyOptions, presentExam } from './exam.presenter.js';
 import type { ExamService } from './exam.service.js';
 import type { SecretKeys } from '../config.js';
+import { examConfirmation, type CandidateCounts } from './exam-confirm.js';
+import { ExamStateError } from './exam.errors.js';
+import { doneMessage, EXAM_DONE, EXAMS_DONE, withDone } from '../web/done-message.js';
 
 export interface ExamRouteDeps {
   exams: ExamService;
   secret: SecretKeys;
   /** Called when an instructor opens a test: syncs its roster if the last sync is stale. */
   onExamOpened: (exam: Exam) => Promise<void>;
+  /** The test's candidates, so a close or delete confirmation can say how many it affects. */
+  countCandidates: (exam: Exam) => Promise<CandidateCounts>;
 }
 
 export function examInputFrom(body: unknown): ExamInput {
@@ -63,7 +68,12 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     asyncHandler(async (_req, res) => {
       const exams = await deps.exams.list(actorOf(launchOf(res)));
       const course = launchOf(res).context;
-      res.render('exams.njk', { title: 'Tests in this course', courseTitle: course?.title ?? course?.id, exams: exams.map(presentExam) });
+      res.render('exams.njk', {
+        title: 'Tests in this course',
+        courseTitle: course?.title ?? course?.id,
+        exams: exams.map(presentExam),
+        done: doneMessage(EXAMS_DONE, _req.query),
+      });
     }),
   );
   router.get(
@@ -80,7 +90,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       const values = examInputFrom(req.body);
       try {
         const exam = await deps.exams.create(actorOf(launchOf(res)), values, auditByOf(launchOf(res)));
-        res.redirect(303, `/app/exams/${exam.id}`);
+        res.redirect(303, withDone(`/app/exams/${exam.id}`, 'created'));
       } catch (err) {
         if (!(err instanceof InvalidExamError)) {
           throw err;
@@ -94,7 +104,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
       const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
       await deps.onExamOpened(exam);
-      const done = req.query.done === 'placed' ? PLACED_MESSAGE(launchOf(res).resourceLink?.title) : null;
+      const done = req.query.done === 'placed' ? PLACED_MESSAGE(launchOf(res).resourceLink?.title) : doneMessage(EXAM_DONE, req.query);
       res.render('exam.njk', { title: exam.title, exam: presentExam(exam), done, csrf: csrfOf(res, deps.secret) });
     }),
   );
@@ -102,6 +112,12 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     '/:examId/edit',
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
       const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+      if (exam.status === 'closed') {
+        // The page offers no Edit for a closed test; a typed or bookmarked URL gets the reason, not a form that cannot save.
+        throw new ExamStateError(
+          'This test is closed, so its settings can no longer be changed. Its candidates and history are still there.',
+        );
+      }
       renderForm(res, exam, examFormValues(exam), null);
     }),
   );
@@ -114,7 +130,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       const values = examInputFrom(req.body);
       try {
         await deps.exams.update(actor, req.params.examId, values, auditByOf(launchOf(res)));
-        res.redirect(303, `/app/exams/${req.params.examId}`);
+        res.redirect(303, withDone(`/app/exams/${req.params.examId}`, 'saved'));
       } catch (err) {
         if (!(err instanceof InvalidExamError)) {
           throw err;
@@ -130,7 +146,7 @@ export function examRoutes(deps: ExamRouteDeps): Router {
       csrf,
       asyncHandler(async (req: Request<{ examId: string }>, res) => {
         await deps.exams.transition(actorOf(launchOf(res)), req.params.examId, step, auditByOf(launchOf(res)));
-        res.redirect(303, `/app/exams/${req.params.examId}`);
+        res.redirect(303, withDone(`/app/exams/${req.params.examId}`, step === 'activate' ? 'activated' : 'closed'));
       }),
     );
   }
@@ -140,8 +156,26 @@ export function examRoutes(deps: ExamRouteDeps): Router {
     csrf,
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
       await deps.exams.delete(actorOf(launchOf(res)), req.params.examId, auditByOf(launchOf(res)));
-      res.redirect(303, '/app/exams');
+      res.redirect(303, withDone('/app/exams', 'deleted'));
     }),
   );
+  for (const step of ['close', 'delete'] as const) {
+    router.get(
+      `/:examId/${step}`,
+      asyncHandler(async (req: Request<{ examId: string }>, res) => {
+        const exam = await deps.exams.get(actorOf(launchOf(res)), req.params.examId);
+        const allowed = step === 'close' ? exam.status === 'active' : exam.status !== 'active';
+        if (!allowed) {
+          throw new ExamStateError(
+            step === 'close'
+              ? `Only an active test can be closed. This one is ${exam.status}.`
+              : 'Close the test before deleting it: candidates may be taking it.',
+          );
+        }
+        const model = examConfirmation(exam, step, await deps.countCandidates(exam));
+        res.render('confirm.njk', { ...model, csrf: csrfOf(res, deps.secret) });
+      }),
+    );
+  }
   return router;
 }

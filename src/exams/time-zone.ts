@@ -62,13 +62,21 @@ export function utcToWallTime(instant: Date, zone: string): string {
   return local.toISOString().slice(0, 16);
 }
 
-/** A readable time in the test's zone, naming the zone so nobody guesses. */
+/**
+ * A readable time in the test's zone, naming the zone so nobody guesses: "Tue 1 Dec 2026, 20:10 (Europe/Oslo)".
+ * Built from parts rather than a locale's dateStyle, whose wording ("at", commas) differs between ICU versions.
+ */
 export function formatInZone(instant: Date, zone: string): string {
-  return (
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone,
-      dateStyle: 'full',
-      timeStyle: 'short',
-    }).format(instant) + ` (${zone})`
-  );
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} (${zone})`;
 }

@@ -64,6 +64,9 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));
-  router.use('/exams', examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam) }));
+  router.use(
+    '/exams',
+    examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam), countCandidates: (exam) => deps.candidates.counts(exam) }),
+  );
   return router;
 }

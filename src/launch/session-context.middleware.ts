@@ -7,6 +7,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { csrfTokenFor } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
 import type { SecretKeys } from '../config.js';
+import { signedInFromLaunch } from '../web/signed-in.js';
 
 export const SESSION_COOKIE = 'examgate_session';
 
@@ -18,6 +19,7 @@ export function requireSession(sessions: SessionService) {
       throw new HttpError(401, 'no_session', 'Your examgate session has ended or was never started. Open examgate again from your course.');
     }
     res.locals.session = session;
+    res.locals.signedIn = signedInFromLaunch(session.launch);
     next();
   });
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import { csrfTokenFor, verifyCsrf } from '../web/csrf.js';
 import { HttpError } from '../web/http-error.js';
+import { signedInAsAdmin } from '../web/signed-in.js';
 
 export const ADMIN_COOKIE = 'examgate_admin';
 
@@ -13,8 +14,17 @@ export const ADMIN_COOKIE = 'examgate_admin';
  * digest of the session (not the cookie, which would let a reader of the trail sign in).
  */
 export function adminBy(res: Response): AuditBy {
+  return { actor: { kind: 'admin', ref: adminRef(res) }, via: 'admin-page' };
+}
+
+function adminRef(res: Response): string {
   const { idHash } = res.locals.session as { idHash: string };
-  return { actor: { kind: 'admin', ref: `sign-in ${idHash.slice(0, 8)}` }, via: 'admin-page' };
+  return `sign-in ${idHash.slice(0, 8)}`;
+}
+
+/** The page header names the sign-in (layout.njk); for pages that look up the session themselves. */
+export function showAdminSignedIn(res: Response): void {
+  res.locals.signedIn = signedInAsAdmin(adminRef(res));
 }
 const ADMIN_SESSION_MS = 30 * 60_000;
 
@@ -72,6 +82,7 @@ export class AdminSignIn {
       return;
     }
     res.locals.session = session;
+    showAdminSignedIn(res);
     next();
   };
 

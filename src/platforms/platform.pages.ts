@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { mapError } from '../web/error-table.js';
 import { clientAddress } from '../web/throttle.js';
-import { adminBy, type AdminSignIn } from './admin-session.middleware.js';
+import { adminBy, showAdminSignedIn, type AdminSignIn } from './admin-session.middleware.js';
 import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from './platform.errors.js';
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { RegistrationTokenService } from './registration-token.service.js';
@@ -137,6 +137,7 @@ export function platformAdminPages({
         signInPage(res, 200);
         return;
       }
+      showAdminSignedIn(res);
       await platformsPage(res, 200, { preset: 'moodle' }, [], DONE[String(req.query.done)]);
     }),
   );

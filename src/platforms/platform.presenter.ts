@@ -1,4 +1,5 @@
 import type { TenantCounts } from './platform-move.service.js';
+import { formatInZone } from '../exams/time-zone.js';
 import type { Platform } from './platform.js';
 
 const counted = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -12,10 +13,10 @@ export function holdsText(counts: TenantCounts): string {
   ].join(', ');
 }
 
-/** A platform as the admin pages show it: never ltijs's internal id; times in UTC, to the minute. */
+/** A platform as the admin pages show it: never ltijs's internal id; times in the platform's default zone, named. */
 export function presentPlatform(platform: Platform) {
   const { ltijsPlatformId: _internal, ...visible } = platform;
-  const deployments = platform.deployments.map((d) => ({ ...d, firstSeenAt: d.firstSeenAt.toISOString().slice(0, 16).replace('T', ' ') }));
+  const deployments = platform.deployments.map((d) => ({ ...d, firstSeenAt: formatInZone(d.firstSeenAt, platform.defaultTimeZone) }));
   return { ...visible, deployments };
 }
 

@@ -56,6 +56,18 @@ describe('the accessibility helper and the page patterns it checks (Chromium)', 
     );
   });
 
+  it('when a page has no favicon, a title that repeats itself and a table cell that splits a word, then the message says each', async () => {
+    await page.setContent(
+      '<!doctype html><html lang="en"><head><title>Biology · Biology · examgate</title></head><body>' +
+        '<a href="#main">Skip to main content</a><main id="main"><h1>Table</h1><table style="width:3rem"><tr>' +
+        '<th style="word-break:break-all">Source</th></tr></table></main></body></html>',
+    );
+    const message = await failureOf(page, 'unfinished page');
+    expect(message).to.contain('no <link rel="icon">');
+    expect(message).to.contain('the title repeats itself: "Biology · Biology · examgate"');
+    expect(message).to.contain('the word "Source" breaks across lines in <th');
+  });
+
   it('when a keyboard user presses Tab on an examgate page, then the skip link shows first and Enter moves focus to main', async () => {
     await page.goto(`${world.url}/admin`);
     const skipLink = page.getByRole('link', { name: 'Skip to main content' });

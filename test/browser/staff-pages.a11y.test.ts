@@ -76,7 +76,7 @@ describe('accessibility of the staff pages: landings, tests, candidates, deep li
     await expectAccessible(page, 'new test form with an error');
     await page.getByLabel('Time zone').fill('Europe/Oslo');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.waitForURL(/\/app\/exams\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/app\/exams\/[0-9a-f-]{36}\?done=created$/);
     examId = new URL(page.url()).pathname.split('/').pop()!;
     expect(await heading()).to.equal('Biology midterm');
     expect(await page.title()).to.equal('Biology midterm · examgate');

@@ -33,7 +33,11 @@ describe('Audit trail of tests', () => {
     );
     expect(edit.response.status, edit.body).to.equal(200);
     for (const step of ['activate', 'close', 'delete']) {
-      const done = await teacher.post(`/app/exams/${examId}/${step}`, {}, step === 'delete' ? '/app/exams/new' : `/app/exams/${examId}`);
+      const done = await teacher.post(
+        `/app/exams/${examId}/${step}`,
+        {},
+        step === 'activate' ? `/app/exams/${examId}` : `/app/exams/${examId}/${step}`,
+      );
       expect(done.response.status, done.body).to.equal(200);
     }
 
@@ -121,10 +125,10 @@ describe('Audit trail of tests', () => {
     expect(same.response.status).to.equal(200);
     const invalid = await teacher.post(`/app/exams/${examId}`, buildExamForm({ title: '' }), `/app/exams/${examId}/edit`);
     expect(invalid.response.status).to.equal(400);
-    const closeDraft = await teacher.post(`/app/exams/${examId}/close`, {}, `/app/exams/${examId}`);
+    const closeDraft = await teacher.post(`/app/exams/${examId}/close`, {}, `/app/exams/${examId}/candidates`);
     expect(closeDraft.response.status).to.equal(409);
     await teacher.post(`/app/exams/${examId}/activate`, {}, `/app/exams/${examId}`);
-    const deleteActive = await teacher.post(`/app/exams/${examId}/delete`, {}, `/app/exams/${examId}`);
+    const deleteActive = await teacher.post(`/app/exams/${examId}/delete`, {}, `/app/exams/${examId}/candidates`);
     expect(deleteActive.response.status).to.equal(409);
     expect((await auditOfExam(world, examId)).map((e) => e.action)).to.deep.equal(['create', 'activate']);
   });

@@ -130,7 +130,7 @@ describe('Candidates page', () => {
       { candidateId: 'Desk 9', extraTimeMinutes: '30', building: 'North', room: 'N1' },
       editPage,
     );
-    expect(saved.url).to.equal(`${world.url}${page}`);
+    expect(saved.url).to.equal(`${world.url}${page}?done=saved`);
     const row = (await candidatesOf(world, examId)).find((r) => r.lms_user_id === 'u-9');
     expect(row).to.include({ candidate_id: 'Desk 9', extra_time_minutes: 30, room: 'N1' });
     const clash = await teacher.post(`${page}/${id}`, { candidateId: 'Walk-in 1' }, editPage);

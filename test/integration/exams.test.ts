@@ -51,7 +51,7 @@ describe('Tests (exams) in a course', () => {
       buildExamForm({ title: 'Renamed', durationMinutes: '45' }),
       `/app/exams/${id}/edit`,
     );
-    expect(saved.url).to.equal(`${world.url}/app/exams/${id}`);
+    expect(saved.url).to.equal(`${world.url}/app/exams/${id}?done=saved`);
     expect(saved.body).to.contain('Renamed');
     expect(saved.body).to.contain('45 minutes');
   });
@@ -94,21 +94,21 @@ describe('Tests (exams) in a course', () => {
   it('when an instructor activates, closes and deletes a test, then each step follows draft → active → closed', async () => {
     const teacher = await instructorOf(world, { id: 'exams-3' });
     const id = await createExam(teacher);
-    const closeDraft = await teacher.post(`/app/exams/${id}/close`, {}, `/app/exams/${id}`);
+    const closeDraft = await teacher.post(`/app/exams/${id}/close`, {}, `/app/exams/${id}/candidates`);
     expect(closeDraft.response.status).to.equal(409);
     expect(closeDraft.body).to.contain('Only an active test can be closed. This one is draft.');
 
     expect((await teacher.post(`/app/exams/${id}/activate`, {}, `/app/exams/${id}`)).body).to.contain('active');
-    const deleteActive = await teacher.post(`/app/exams/${id}/delete`, {}, `/app/exams/${id}`);
+    const deleteActive = await teacher.post(`/app/exams/${id}/delete`, {}, `/app/exams/${id}/candidates`);
     expect(deleteActive.response.status).to.equal(409);
     expect(deleteActive.body).to.contain('Close the test before deleting it');
 
-    expect((await teacher.post(`/app/exams/${id}/close`, {}, `/app/exams/${id}`)).body).to.contain('closed');
-    const editClosed = await teacher.post(`/app/exams/${id}`, buildExamForm(), `/app/exams/${id}`);
+    expect((await teacher.post(`/app/exams/${id}/close`, {}, `/app/exams/${id}/candidates`)).body).to.contain('closed');
+    const editClosed = await teacher.post(`/app/exams/${id}`, buildExamForm(), `/app/exams/${id}/candidates`);
     expect(editClosed.response.status).to.equal(409);
 
-    const deleted = await teacher.post(`/app/exams/${id}/delete`, {}, `/app/exams/${id}`);
-    expect(deleted.url).to.equal(`${world.url}/app/exams`);
+    const deleted = await teacher.post(`/app/exams/${id}/delete`, {}, `/app/exams/${id}/candidates`);
+    expect(deleted.url).to.equal(`${world.url}/app/exams?done=deleted`);
     expect((await teacher.get(`/app/exams/${id}`)).response.status).to.equal(404);
   });
 

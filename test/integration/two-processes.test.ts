@@ -74,7 +74,7 @@ if (databaseUrl.startsWith('postgres')) {
         method: 'POST',
         form: { _csrf: csrfOf(form.body), ...buildExamForm({ title }) },
       });
-      const id = /\/app\/exams\/([0-9a-f-]{36})$/.exec(created.url)?.[1];
+      const id = /\/app\/exams\/([0-9a-f-]{36})\?done=created$/.exec(created.url)?.[1];
       if (!id) {
         throw new Error(`creating a test failed (${created.response.status}): ${created.body.slice(0, 300)}`);
       }

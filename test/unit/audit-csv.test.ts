@@ -42,7 +42,7 @@ describe('Audit CSV', () => {
     const lines = text.slice(1).split('\r\n');
     expect(lines).to.have.length(3);
     expect(lines[1]).to.equal(
-      '"Sunday, 29 March 2026 at 00:30 (Europe/London)",2026-03-29T00:30:00.000Z,Administrator (sign-in 12ab34cd),admin page,Platform,p-1,Moodle,update,new deployments: (none) → hold',
+      '"Sun 29 Mar 2026, 00:30 (Europe/London)",2026-03-29T00:30:00.000Z,Administrator (sign-in 12ab34cd),admin page,Platform,p-1,Moodle,update,new deployments: (none) → hold',
     );
   });
 

@@ -67,7 +67,7 @@ describe('job state on the candidates page', () => {
       runAfter: new Date('2026-05-04T08:30:00Z'),
     });
     expect(presentCandidate(buildCandidate(), job, oslo).gradeText).to.equal(
-      'grade not sent yet: try 2 of 5 failed (The LMS gradebook answered HTTP 503 to POST /scores.); next try: Monday, 4 May 2026 at 10:30 (Europe/Oslo)',
+      'grade not sent yet: try 2 of 5 failed (The LMS gradebook answered HTTP 503 to POST /scores.); next try: Mon 4 May 2026, 10:30 (Europe/Oslo)',
     );
   });
 

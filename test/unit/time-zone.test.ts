@@ -38,6 +38,12 @@ describe('time zones of a test', () => {
   });
 
   it('when a time is shown, then it names the zone it is in', () => {
-    expect(formatInZone(new Date('2026-07-15T07:00:00Z'), 'Europe/Oslo')).to.match(/09:00 \(Europe\/Oslo\)$/);
+    expect(formatInZone(new Date('2026-07-15T07:00:00Z'), 'Europe/Oslo')).to.equal('Wed 15 Jul 2026, 09:00 (Europe/Oslo)');
+  });
+
+  it('when a time is shown, then it reads like "Tue 1 Dec 2026, 20:10 (Europe/Oslo)" in the zone, with a 24-hour clock', () => {
+    expect(formatInZone(new Date('2026-12-01T19:10:00Z'), 'Europe/Oslo')).to.equal('Tue 1 Dec 2026, 20:10 (Europe/Oslo)');
+    expect(formatInZone(new Date('2026-12-01T23:05:00Z'), 'America/New_York')).to.equal('Tue 1 Dec 2026, 18:05 (America/New_York)');
+    expect(formatInZone(new Date('2026-12-01T00:00:00Z'), 'UTC')).to.equal('Tue 1 Dec 2026, 00:00 (UTC)');
   });
 });

@@ -8,7 +8,8 @@ export const MIN_FOCUS_CONTRAST = 3;
 /**
  * The house patterns axe-core does not check, as a list of problems (empty when the page is fine):
  * the first focusable element is a skip link to <main id="main">, and every focusable element
- * shows a solid focus outline of 2px or more with at least 3:1 contrast against what surrounds it.
+ * shows a solid focus outline of 2px or more with at least 3:1 contrast against what surrounds it;
+ * the page links its favicon, its title names no part twice, and no table cell breaks a word across lines.
  */
 export async function pagePatternProblems(page: Page | Frame): Promise<string[]> {
   // One real key press puts Chromium in keyboard mode, so focus() below shows :focus-visible as Tab would.
@@ -72,6 +73,30 @@ export async function pagePatternProblems(page: Page | Frame): Promise<string[]>
       }
     }
     (document.activeElement as HTMLElement | null)?.blur();
+
+    if (!document.querySelector('link[rel~="icon"]')) {
+      problems.push('no <link rel="icon">: the favicon is served at /favicon.ico, link it');
+    }
+    const titleParts = document.title.split(' · ').map((part) => part.trim().toLowerCase());
+    if (new Set(titleParts).size !== titleParts.length) {
+      problems.push(`the title repeats itself: "${document.title}"`);
+    }
+    // Tables lay out on whole words: a word whose letters land on two lines was broken ("Sourc/e"); hyphens and slashes may end a line.
+    for (const cell of Array.from(document.querySelectorAll('th, td'))) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const match of text.matchAll(/[^\s\-–—/]+/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+          if (tops.size > 1) {
+            problems.push(`the word "${match[0]}" breaks across lines in ${snippet(cell)}`);
+          }
+        }
+      }
+    }
     return problems;
   }, MIN_FOCUS_CONTRAST);
 }

@@ -1,0 +1,36 @@
+/**
+ * The message a page shows after an action ("Test activated"), carried through the redirect as a
+ * `done` query parameter that names one of the page's known messages. Only the key travels: the
+ * text comes from this table, so nothing typed into a URL is ever echoed onto a page.
+ */
+export type DoneMessages = Readonly<Record<string, string>>;
+
+export const EXAM_DONE: DoneMessages = {
+  created: 'Test created. It is a draft: candidates cannot start it until you activate it.',
+  saved: 'Changes saved.',
+  activated: 'Test activated: candidates can start it within its window.',
+  closed: 'Test closed: no candidate can start it any more. Results and history are kept.',
+};
+
+export const EXAMS_DONE: DoneMessages = {
+  deleted: 'Test deleted, with its candidates and their attempts.',
+};
+
+export const CANDIDATES_DONE: DoneMessages = {
+  added: 'Candidate added.',
+  saved: 'Candidate saved.',
+  withdrawn: 'Candidate withdrawn: they can no longer start the test.',
+  restored: 'Candidate restored: they can start the test again.',
+  'sync-queued': 'Roster sync started: new members appear here as candidates when it is done.',
+};
+
+/** The known message the query names, or null (an unknown or repeated key shows nothing). */
+export function doneMessage(messages: DoneMessages, query: unknown): string | null {
+  const key = (query as Record<string, unknown> | undefined)?.done;
+  return typeof key === 'string' && Object.hasOwn(messages, key) ? (messages[key] ?? null) : null;
+}
+
+/** `path` with the message key, for a 303 after the action. */
+export function withDone(path: string, key: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}done=${encodeURIComponent(key)}`;
+}
