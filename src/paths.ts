@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The folder that holds package.json, config/ and views/. This file runs from src/ (tsx, the
+ * The folder that holds package.json, config/, views/ and public/. This file runs from src/ (tsx, the
  * tests) or from the compiled build (dist/src/); both lie below that folder, so the nearest
  * folder upwards with a package.json is it, whatever the working directory. (The build needs
  * package.json beside it anyway: it says the .js files are ES modules.)
@@ -21,3 +21,4 @@ function findAppRoot(from: string): string {
 export const APP_ROOT = findAppRoot(import.meta.dirname);
 export const CONFIG_DIR = path.join(APP_ROOT, 'config');
 export const VIEWS_DIR = path.join(APP_ROOT, 'views');
+export const PUBLIC_DIR = path.join(APP_ROOT, 'public');

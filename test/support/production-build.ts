@@ -12,7 +12,7 @@ export const TYPESCRIPT_TOOLCHAIN = new Set(['tsx', 'typescript', 'esbuild', '@e
 
 /**
  * examgate as an operator deploys it, in `dir`: the compiled build (`npm run build`'s
- * tsconfig, into dir/dist), package.json, config/ and views/, and a node_modules that holds
+ * tsconfig, into dir/dist), package.json, config/, views/ and public/, and a node_modules that holds
  * every installed package except the TypeScript toolchain (symlinked, not copied). Code in
  * the copy that reached for tsx would fail to find it.
  */
@@ -20,7 +20,7 @@ export async function buildProductionCopy(dir: string): Promise<{ main: string }
   await promisify(execFile)(process.execPath, [TSC, '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')], {
     cwd: REPO,
   });
-  for (const item of ['package.json', 'config', 'views']) {
+  for (const item of ['package.json', 'config', 'views', 'public']) {
     cpSync(path.join(REPO, item), path.join(dir, item), { recursive: true });
   }
   const modules = path.join(dir, 'node_modules');
