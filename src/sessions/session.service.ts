@@ -95,6 +95,12 @@ export class SessionService {
   /** Ends every session of a platform examgate no longer keeps apart (it was moved into another). */
   async endAllOf(platformId: string, unit: UnitOfWork): Promise<void> {
     await this.repository.deleteForPlatform(platformId, unit);
+    // A session this process just started must not outlive its row through the landing's memory.
+    for (const [idHash, fresh] of this.#fresh) {
+      if (fresh.session.launch.platformId === platformId) {
+        this.#fresh.delete(idHash);
+      }
+    }
   }
 
   async resume(token: string | undefined): Promise<Session | null> {
