@@ -1,13 +1,6 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { SecretKeys } from '../config.js';
+import { SealedText } from '../secrets/sealed-text.js';
 import type { ResealReport } from '../stored-secrets.js';
 import type { SigningKeyRepository } from './signing-key.repository.js';
 
@@ -25,40 +18,6 @@ export interface PublicJwk {
   use: 'sig';
 }
 
-/** The private key never rests in clear: AES-256-GCM under a key derived from SECRET_KEY. */
-function sealingKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'examgate', 'signing-key-encryption', 32));
-}
-
-function seal(secret: string, plain: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealingKey(secret), iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
-}
-
-function unseal(secret: string, sealed: string): string {
-  const [iv, tag, body] = sealed.split('.').map((part) => Buffer.from(part, 'base64'));
-  if (!iv || !tag || !body) {
-    throw new Error('A stored signing key is damaged.');
-  }
-  const decipher = createDecipheriv('aes-256-gcm', sealingKey(secret), iv);
-  decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-}
-
-/** The secret (of SECRET_KEY, SECRET_KEY_PREVIOUS) that sealed `sealed`, and what it sealed; null when none opens it. */
-function openWithAny(secrets: SecretKeys, sealed: string): { secret: string; plain: string } | null {
-  for (const secret of secrets) {
-    try {
-      return { secret, plain: unseal(secret, sealed) };
-    } catch {
-      // GCM's tag check refuses every secret but the one that sealed it: try the next.
-    }
-  }
-  return null;
-}
-
 /**
  * examgate's own RS256 keys for the tokens it issues (hand-offs). Kept in the database so
  * every process signs with the same key and publishes the same JWKS; made on first use.
@@ -67,11 +26,15 @@ function openWithAny(secrets: SecretKeys, sealed: string): { secret: string; pla
  */
 export class SigningKeys {
   private loaded: Promise<{ current: SigningKey; jwks: PublicJwk[] }> | null = null;
+  private readonly sealed: SealedText;
 
   constructor(
     private readonly repository: SigningKeyRepository,
-    private readonly secrets: SecretKeys,
-  ) {}
+    secrets: SecretKeys,
+  ) {
+    // The private key never rests in clear; the purpose string is the one the first keys were sealed with.
+    this.sealed = new SealedText(secrets, 'signing-key-encryption');
+  }
 
   async current(): Promise<SigningKey> {
     return (await this.load()).current;
@@ -86,12 +49,12 @@ export class SigningKeys {
     const rows = await this.repository.all();
     const report: ResealReport = { what: "examgate's hand-off signing keys", total: rows.length, resealed: 0, unreadable: 0 };
     for (const row of rows) {
-      const opened = openWithAny(this.secrets, row.sealedPrivateKey);
+      const opened = this.sealed.open(row.sealedPrivateKey);
       if (!opened) {
         report.unreadable += 1;
-      } else if (opened.secret !== this.secrets[0]) {
+      } else if (opened.stale) {
         // Conditional on what was read: of two processes starting at once, one writes.
-        await this.repository.replaceSealed(row.kid, row.sealedPrivateKey, seal(this.secrets[0], opened.plain));
+        await this.repository.replaceSealed(row.kid, row.sealedPrivateKey, this.sealed.seal(opened.plain));
         report.resealed += 1;
       }
     }
@@ -114,7 +77,7 @@ export class SigningKeys {
     }
     // If two processes created a key at once, both are published and the oldest signs.
     const first = rows[0]!;
-    const opened = openWithAny(this.secrets, first.sealedPrivateKey);
+    const opened = this.sealed.open(first.sealedPrivateKey);
     if (!opened) {
       throw new Error(`The stored signing key ${first.kid} opens with neither SECRET_KEY nor SECRET_KEY_PREVIOUS.`);
     }
@@ -131,7 +94,7 @@ export class SigningKeys {
     const publicJwk: PublicJwk = { kty: String(jwk.kty), n: String(jwk.n), e: String(jwk.e), kid, alg: 'RS256', use: 'sig' };
     await this.repository.insert({
       kid,
-      sealedPrivateKey: seal(this.secrets[0], privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
+      sealedPrivateKey: this.sealed.seal(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
       publicJwk: JSON.stringify(publicJwk),
     });
   }

@@ -1,0 +1,16 @@
+/**
+ * Who a candidate session is for, when it did not come from an LMS launch: one candidate of
+ * one test, and the way they came in. Everything a candidate page shows is looked up from
+ * `candidateId` (candidates.id) and `examId`; nothing else of any test is reachable with it.
+ */
+export const CANDIDATE_WAYS_IN = ['one-time', 'direct-link', 'entry-code'] as const;
+export type CandidateWayIn = (typeof CANDIDATE_WAYS_IN)[number];
+
+export interface CandidatePrincipal {
+  way: CandidateWayIn;
+  /** The tenant: the platform of the test's course (sessions are ended per platform on a move). */
+  platformId: string;
+  examId: string;
+  /** candidates.id, not the candidate ID label. */
+  candidateId: string;
+}
