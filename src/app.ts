@@ -9,6 +9,9 @@ import type { LoginRequestRepository } from './lti/login-request.repository.js';
 import { WINDOW_HANDOVER_PATH, type LaunchController } from './launch/launch.controller.js';
 import { deliveryRoutes } from './access/delivery.routes.js';
 import { handoffRoutes } from './access/handoff.routes.js';
+import { candidateAreaRoutes } from './access/candidate-area.routes.js';
+import type { CandidateSignIn } from './web/candidate-sign-in.js';
+import type { CandidateTests } from './access/candidate-tests.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
@@ -34,6 +37,8 @@ import { AdminSignIn } from './platforms/admin-session.middleware.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
+  candidateTests: CandidateTests;
+  candidateSignIn: CandidateSignIn;
   config: Config;
   loginRequests: LoginRequestRepository;
   launchController: LaunchController;
@@ -135,6 +140,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys }));
+  app.use('/my', candidateAreaRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   app.use(handoffRoutes(deps));
   // The API and the sign-in form take the same ADMIN_TOKEN, so they share one failure throttle.

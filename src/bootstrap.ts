@@ -1,3 +1,5 @@
+import { CandidateSignIn } from './web/candidate-sign-in.js';
+import { CandidateTests } from './access/candidate-tests.js';
 import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
@@ -49,6 +51,8 @@ export interface Examgate {
   jobs: JobRunner;
   roster: RosterSchedule;
   throttle: ThrottleService;
+  /** Launch and candidate sessions (tests start a candidate session here to look at its pages on their own). */
+  sessions: SessionService;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   close(): Promise<void>;
@@ -116,7 +120,19 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
   const domain = wireDomain(config, sequelize, platforms, audit, log);
-  const handOffs = new TicketedHandOff(new StartTickets(config.SECRET_KEY), sessions, domain.exams, domain.candidates, domain.attempts);
+  const candidateTests = new CandidateTests(domain.exams, domain.candidates);
+  const handOffs = new TicketedHandOff(
+    new StartTickets(config.SECRET_KEY),
+    sessions,
+    domain.exams,
+    domain.candidates,
+    domain.attempts,
+    candidateTests,
+  );
+  const candidateSignIn = new CandidateSignIn(sessions, audit, {
+    secure: config.PUBLIC_URL.startsWith('https:'),
+    maxAgeMs: config.SESSION_TTL_MINUTES * 60_000,
+  });
   const platformMoves = new PlatformMoveService(
     platformRepository,
     registrationTokens,
@@ -171,6 +187,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     deepLink: createDeepLinkResponder(config.PUBLIC_URL),
     ...domain,
     handOffs,
+    candidateTests,
+    candidateSignIn,
     frameAncestors,
     throttle,
     tool,
@@ -206,6 +224,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     jobs: domain.jobs,
     roster: domain.roster,
     throttle,
+    sessions,
     serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);

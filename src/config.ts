@@ -132,6 +132,18 @@ const schema = z.object({
     .int()
     .min(1)
     .max(24 * 60),
+  /**
+   * The candidate login page (/login). Per account counts wrong passwords only; per address
+   * must let a whole exam room behind one NAT address in (1500 candidates, a few typos each).
+   */
+  CANDIDATE_LOGIN_FAILURES_PER_ACCOUNT: limit,
+  CANDIDATE_LOGIN_FAILURES_PER_ADDRESS: limit,
+  CANDIDATE_LOGIN_ATTEMPTS_PER_ADDRESS: limit,
+  CANDIDATE_LOGIN_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   LTI_LOGIN_PER_ADDRESS_PER_MINUTE: limit,
   LTI_LOGIN_PER_PLATFORM_PER_MINUTE: limit,
   LTI_REGISTER_PER_ADDRESS_PER_HOUR: limit,

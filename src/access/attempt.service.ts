@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Candidate } from '../candidates/candidate.js';
+import type { AttemptWay, Candidate } from '../candidates/candidate.js';
 import type { CandidateAttempts } from '../candidates/candidate-attempts.js';
 import type { SingleUseIds } from '../db/single-use-ids.js';
 import type { RunInUnitOfWork, UnitOfWork } from '../db/unit-of-work.js';
@@ -25,6 +25,22 @@ export interface GradeQueue {
   /** Called once the unit has committed: the job can be taken now. */
   committed(): void;
 }
+
+/** Where a Start came from: the LMS (and the course page it named) or a candidate session outside it. */
+export interface HandOffOrigin {
+  way: AttemptWay;
+  /** The course page (launch_presentation.return_url) the finish page links back to; LMS launches only. */
+  returnUrl: string | null;
+}
+
+const FROM_LMS_WITHOUT_RETURN: HandOffOrigin = { way: 'lms', returnUrl: null };
+
+/**
+ * Where a candidate from outside the LMS goes after a finish when neither the test nor the
+ * installation names a finish redirect URL (seed 003: blank means the login page). The page
+ * says the test is finished and, while their session lasts, leads to their archive.
+ */
+export const FINISHED_LOGIN_PATH = '/login?done=finished';
 
 export interface AttemptSettings {
   publicUrl: string;
@@ -57,7 +73,7 @@ export class AttemptService {
   async handOff(
     exam: Exam,
     candidate: Candidate,
-    returnUrl: string | null = null,
+    from: HandOffOrigin = FROM_LMS_WITHOUT_RETURN,
     now = new Date(),
   ): Promise<{ deliveryUrl: string; token: string }> {
     if (candidate.status !== 'active') {
@@ -73,7 +89,7 @@ export class AttemptService {
     }
     // The key first: if signing cannot happen, no hand-off is recorded.
     const key = await this.keys.current();
-    const handedOff = await this.candidates.handOffAttempt(exam, candidate, { deliveryUrl, returnUrl }, now);
+    const handedOff = await this.candidates.handOffAttempt(exam, candidate, { deliveryUrl, ...from }, now);
     const ref = handedOff.attempt.ref as string;
     const claims: HandoffClaims = {
       purpose: PURPOSE.handoff,
@@ -178,17 +194,19 @@ export class AttemptService {
     }
   }
 
-  /** Where the browser goes when the engine sends it back: the finish redirect once finished, else the lobby. */
   /**
    * Where a candidate goes on coming back from the engine: the test's or the system's finish
-   * redirect URL when one is set, else examgate's own finish page (`redirectUrl` null).
+   * redirect URL when one is set; else, for a candidate from outside the LMS, the login page
+   * (seed 003), and for one from the LMS examgate's own finish page (`redirectUrl` null), which
+   * leads back to the course.
    */
   async destinationAfter(ref: string): Promise<{ finished: boolean; redirectUrl: string | null; exam: Exam; candidate: Candidate } | null> {
     const target = await this.attempt(ref);
     if (!target) {
       return null;
     }
-    const redirectUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl;
+    const outsideLms = target.candidate.attempt.way !== null && target.candidate.attempt.way !== 'lms';
+    const redirectUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl ?? (outsideLms ? FINISHED_LOGIN_PATH : null);
     return { finished: target.candidate.attempt.state === 'finished', redirectUrl, ...target };
   }
 

@@ -40,7 +40,8 @@ export async function lobbyFor(candidates: CandidateService, exam: Exam, launch:
   return { state: stateOf(exam, candidate, now), exam, candidate };
 }
 
-function stateOf(exam: Exam, candidate: Candidate, now: Date): LobbyState {
+/** Where a candidate stands on a test at `now`, whichever way they came in. */
+export function stateOf(exam: Exam, candidate: Candidate, now = new Date()): LobbyState {
   if (candidate.status === 'withdrawn') {
     return 'withdrawn';
   }
@@ -81,14 +82,28 @@ export function looksFramed(secFetchDest: string | undefined): boolean {
   return secFetchDest !== 'document';
 }
 
+/**
+ * Where the lobby was reached from: a launch (the lobby of the resource link, inside the LMS)
+ * or a candidate session outside the LMS (the lobby of the session's own test, in /my).
+ */
+export interface LobbyPlace {
+  via: 'lms' | 'candidate';
+  /** What the page's script polls for the state and a fresh start ticket. */
+  stateUrl: string;
+}
+
+export const LMS_LOBBY: LobbyPlace = { via: 'lms', stateUrl: '/app/lobby/state' };
+
 /** The lobby as the page shows it, times in the test's own zone. */
-export function presentLobby(lobby: Lobby, framed = true) {
+export function presentLobby(lobby: Lobby, framed = true, place: LobbyPlace = LMS_LOBBY) {
   const { exam, candidate } = lobby;
   const zone = exam.window.timeZone;
   const extra = candidate?.extraTimeMinutes ?? 0;
   const end = personalEnd(exam, extra);
   return {
     state: lobby.state,
+    via: place.via,
+    stateUrl: place.stateUrl,
     title: exam.title,
     description: exam.description,
     opensAt: exam.window.opensAt ? formatInZone(exam.window.opensAt, zone) : null,

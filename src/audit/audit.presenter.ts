@@ -1,3 +1,4 @@
+import { WAY_IN_LABELS } from '../sessions/way-in-labels.js';
 import { formatInZone } from '../exams/time-zone.js';
 import type { AuditActor, AuditEntityType, AuditEntry, AuditValue, AuditVia } from './audit.js';
 
@@ -11,6 +12,7 @@ const VIA_TEXT: Record<AuditVia, string> = {
   launch: 'LTI launch',
   'dynamic-registration': 'dynamic registration',
   startup: 'start-up',
+  'sign-in': 'candidate sign-in',
 };
 
 const ENTITY_TEXT: Record<AuditEntityType, string> = {
@@ -18,6 +20,7 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   deployment: 'Deployment',
   exam: 'Test',
   candidate: 'Candidate',
+  'sign-in': 'Sign-in',
 };
 
 const FIELD_TEXT: Record<string, string> = {
@@ -60,6 +63,12 @@ export function actorText(actor: AuditActor): string {
   }
   if (actor.kind === 'admin') {
     return actor.ref ? `Administrator (${actor.ref})` : 'Administrator';
+  }
+  if (actor.kind === 'candidate') {
+    return `Candidate (${WAY_IN_LABELS[actor.way]})`;
+  }
+  if (actor.kind === 'anonymous') {
+    return 'Someone not signed in';
   }
   return 'examgate (automatic)';
 }

@@ -1,6 +1,7 @@
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import type { AuditActor, AuditChange, AuditChanges, AuditEntityType, AuditEntry, AuditVia } from './audit.js';
 import { AuditRow, defineAuditModel } from './audit.model.js';
+import { CANDIDATE_WAYS_IN } from '../sessions/candidate-principal.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 /** Which entries to read; every given condition must hold. */
@@ -22,7 +23,28 @@ function actorOf(row: AuditRow): AuditActor {
   if (row.actor_kind === 'admin') {
     return { kind: 'admin', ...(row.actor_ref ? { ref: row.actor_ref } : {}) };
   }
+  if (row.actor_kind === 'candidate') {
+    const way = CANDIDATE_WAYS_IN.find((w) => w === row.actor_ref) ?? 'one-time';
+    return { kind: 'candidate', platformId: row.actor_platform_id ?? '', candidateId: row.actor_sub ?? '', way };
+  }
+  if (row.actor_kind === 'anonymous') {
+    return { kind: 'anonymous' };
+  }
   return { kind: 'system' };
+}
+
+function columnsOf(actor: AuditActor) {
+  const none = { actor_kind: actor.kind, actor_platform_id: null, actor_sub: null, actor_name: null, actor_ref: null };
+  switch (actor.kind) {
+    case 'lms-user':
+      return { ...none, actor_platform_id: actor.platformId, actor_sub: actor.sub, actor_name: actor.name ?? null };
+    case 'admin':
+      return { ...none, actor_ref: actor.ref ?? null };
+    case 'candidate':
+      return { ...none, actor_platform_id: actor.platformId, actor_sub: actor.candidateId, actor_ref: actor.way };
+    default:
+      return none;
+  }
 }
 
 function toEntry(row: AuditRow): AuditEntry {
@@ -56,13 +78,7 @@ export class AuditRepository {
 
   async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], unit?: UnitOfWork): Promise<void> {
     const transaction = transactionOf(unit);
-    const who = {
-      actor_kind: actor.kind,
-      actor_platform_id: actor.kind === 'lms-user' ? actor.platformId : null,
-      actor_sub: actor.kind === 'lms-user' ? actor.sub : null,
-      actor_name: actor.kind === 'lms-user' ? (actor.name ?? null) : null,
-      actor_ref: actor.kind === 'admin' ? (actor.ref ?? null) : null,
-    };
+    const who = columnsOf(actor);
     const rows = changes.map((change) => ({
       at,
       ...who,

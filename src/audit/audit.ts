@@ -1,3 +1,5 @@
+import type { CandidateWayIn } from '../sessions/candidate-principal.js';
+
 /**
  * The audit trail's vocabulary: who changed what, and how. Routes build an `AuditBy` from the
  * session (or the CLI, a job, a launch) and hand it to the service that makes the change.
@@ -7,7 +9,11 @@
 export type AuditActor =
   | { kind: 'lms-user'; platformId: string; sub: string; name?: string }
   | { kind: 'admin'; /** Tells one admin sign-in (or the API, or an OS user of the CLI) from another; never a secret. */ ref?: string }
-  | { kind: 'system' };
+  | { kind: 'system' }
+  /** A candidate signed in outside the LMS; `candidateId` is candidates.id, `way` how they came in. */
+  | { kind: 'candidate'; platformId: string; candidateId: string; way: CandidateWayIn }
+  /** Someone not (yet) known: a sign-in with an unknown username, link or code. */
+  | { kind: 'anonymous' };
 
 /** How a change came in. */
 export const AUDIT_VIA = [
@@ -20,6 +26,7 @@ export const AUDIT_VIA = [
   'launch',
   'dynamic-registration',
   'startup',
+  'sign-in',
 ] as const;
 export type AuditVia = (typeof AUDIT_VIA)[number];
 
@@ -29,7 +36,7 @@ export interface AuditBy {
   via: AuditVia;
 }
 
-export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate'] as const;
+export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 
 /** A changed field's values as recorded: text, number, boolean or absent. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Exam } from '../exams/exam.js';
-import type { AttemptState, Candidate, GradeStatus } from './candidate.js';
+import type { AttemptState, AttemptWay, Candidate, GradeStatus } from './candidate.js';
 import { AttemptStateError } from './candidate.errors.js';
 import type { CandidateRepository } from './candidate.repository.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
@@ -25,22 +25,23 @@ export class CandidateAttempts {
   async handOffAttempt(
     exam: Exam,
     candidate: Candidate,
-    target: { deliveryUrl: string; returnUrl: string | null },
+    target: { deliveryUrl: string; returnUrl: string | null; way: AttemptWay },
     now = new Date(),
   ): Promise<Candidate> {
-    const { deliveryUrl, returnUrl } = target;
+    const { deliveryUrl, returnUrl, way } = target;
     const { state } = candidate.attempt;
     if (state === 'finished' && !exam.isDemo) {
       throw new AttemptStateError('You have already finished this test.');
     }
     const resumes = isRunning(state) && candidate.attempt.deliveryUrl === deliveryUrl;
     const moved = resumes
-      ? await this.repository.moveAttempt(candidate.id, RUNNING, { handed_off_at: now, attempt_return_url: returnUrl })
+      ? await this.repository.moveAttempt(candidate.id, RUNNING, { handed_off_at: now, attempt_return_url: returnUrl, attempt_way: way })
       : await this.repository.moveAttempt(candidate.id, [state], {
           attempt_state: 'handed_off',
           attempt_ref: randomBytes(24).toString('base64url'),
           attempt_delivery_url: deliveryUrl,
           attempt_return_url: returnUrl,
+          attempt_way: way,
           handed_off_at: now,
           started_at: null,
           finished_at: null,

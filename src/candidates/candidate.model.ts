@@ -19,6 +19,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare attempt_ref: string | null;
   declare attempt_delivery_url: string | null;
   declare attempt_return_url: string | null;
+  declare attempt_way: string | null;
   declare handed_off_at: Date | null;
   declare started_at: Date | null;
   declare finished_at: Date | null;
@@ -29,7 +30,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare created_at: CreationOptional<Date>;
 }
 
-/** Columns mirror migrations 0002, 0008 and 0010; the migrations, not sync(), create the table. */
+/** Columns mirror migrations 0002, 0008, 0010 and 0013; the migrations, not sync(), create the table. */
 export function defineCandidateModel(sequelize: Sequelize): void {
   CandidateRow.init(
     {
@@ -51,6 +52,7 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       attempt_ref: DataTypes.STRING(64),
       attempt_delivery_url: DataTypes.STRING(2000),
       attempt_return_url: DataTypes.STRING(2000),
+      attempt_way: DataTypes.STRING(16),
       handed_off_at: DataTypes.DATE,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,

@@ -1,6 +1,7 @@
 import { Op, QueryTypes, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import type {
   AttemptState,
+  AttemptWay,
   Candidate,
   CandidateSource,
   CandidateStatus,
@@ -47,6 +48,7 @@ export function toCandidate(row: CandidateRow): Candidate {
       ref: row.attempt_ref,
       deliveryUrl: row.attempt_delivery_url,
       returnUrl: row.attempt_return_url,
+      way: row.attempt_way as AttemptWay | null,
       handedOffAt: row.handed_off_at,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
@@ -77,6 +79,7 @@ export function rowOf(candidate: NewCandidate) {
     attempt_ref: null,
     attempt_delivery_url: null,
     attempt_return_url: null,
+    attempt_way: null,
     handed_off_at: null,
     started_at: null,
     finished_at: null,

@@ -1,3 +1,5 @@
+import type { CandidateWayIn } from '../sessions/candidate-principal.js';
+
 /** One person on one test. */
 export interface Candidate {
   id: string;
@@ -24,6 +26,8 @@ export interface Candidate {
     deliveryUrl: string | null;
     /** The course page the LMS named (launch_presentation.return_url) at the latest hand-off; the finish page links to it. */
     returnUrl: string | null;
+    /** The way in of the latest hand-off: from an LMS launch, or from a session outside the LMS. Decides the way back after a finish. */
+    way: AttemptWay | null;
     /** The latest hand-off to the engine (each Start, Continue or Reopen signs a fresh one). */
     handedOffAt: Date | null;
     /** When the engine reported the attempt started; null until then, even after a hand-off. */
@@ -46,6 +50,7 @@ export type WithdrawnReason = 'manual' | 'left_course' | 'inactive';
  * finished (the engine reported that, possibly without reporting started first).
  */
 export type AttemptState = 'not_started' | 'handed_off' | 'started' | 'finished';
+export type AttemptWay = 'lms' | CandidateWayIn;
 export type GradeStatus = 'pending' | 'sent' | 'failed' | 'no_service';
 export type EditableField = 'candidateId' | 'extraTimeMinutes' | 'building' | 'room' | 'status';
 

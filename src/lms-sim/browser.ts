@@ -81,6 +81,11 @@ export class Browser {
     throw new Error(`more than ${MAX_REDIRECTS} redirects starting at ${url}`);
   }
 
+  /** Stores a cookie as if `url` had answered with this Set-Cookie header (a test that starts a session itself). */
+  storeCookie(url: string, setCookie: string): void {
+    this.#jar.store(hostKey(url), setCookie);
+  }
+
   /** Current cookies of a host ("127.0.0.1:3000") or of the host of a URL. */
   cookies(host: string): Record<string, string> {
     return this.#jar.snapshot(host);

@@ -5,7 +5,11 @@ import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 export interface SessionRecord {
   platformId: string;
   userSub: string;
-  launch: string;
+  kind: 'launch' | 'candidate';
+  /** The candidate of a candidate session (candidates.id); null for a launch. */
+  candidateId: string | null;
+  /** JSON: the launch of a launch session, the principal of a candidate session (column `launch`). */
+  payload: string;
   expiresAt: Date;
 }
 
@@ -23,23 +27,46 @@ export class SessionRepository {
   }
 
   async insert(idHash: string, record: SessionRecord): Promise<void> {
-    await this.#sql.run('INSERT INTO sessions (id_hash, platform_id, user_sub, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      idHash,
-      record.platformId,
-      record.userSub,
-      record.launch,
-      record.expiresAt,
-      new Date(),
-    ]);
+    await this.#sql.run(
+      'INSERT INTO sessions (id_hash, platform_id, user_sub, kind, candidate_id, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [idHash, record.platformId, record.userSub, record.kind, record.candidateId, record.payload, record.expiresAt, new Date()],
+    );
   }
 
   async findLive(idHash: string): Promise<SessionRecord | null> {
-    const rows = await this.#sql.rows<{ platform_id: string; user_sub: string; launch: string; expires_at: string | Date }>(
-      'SELECT platform_id, user_sub, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
-      [idHash, new Date()],
-    );
+    const rows = await this.#sql.rows<{
+      platform_id: string;
+      user_sub: string;
+      kind: string;
+      candidate_id: string | null;
+      launch: string;
+      expires_at: string | Date;
+    }>('SELECT platform_id, user_sub, kind, candidate_id, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?', [
+      idHash,
+      new Date(),
+    ]);
     const row = rows[0];
-    return row ? { platformId: row.platform_id, userSub: row.user_sub, launch: row.launch, expiresAt: new Date(row.expires_at) } : null;
+    return row
+      ? {
+          platformId: row.platform_id,
+          userSub: row.user_sub,
+          kind: row.kind === 'candidate' ? 'candidate' : 'launch',
+          candidateId: row.candidate_id,
+          payload: row.launch,
+          expiresAt: new Date(row.expires_at),
+        }
+      : null;
+  }
+
+  async delete(idHash: string): Promise<void> {
+    await this.#sql.run('DELETE FROM sessions WHERE id_hash = ?', [idHash]);
+  }
+
+  async deleteForCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
+    await this.#sequelize.query('DELETE FROM sessions WHERE candidate_id = :candidateId', {
+      replacements: { candidateId },
+      transaction: unit ? transactionOf(unit) : undefined,
+    });
   }
 
   async deleteForPlatform(platformId: string, unit: UnitOfWork): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { LaunchContext } from '../lti/launch-context.js';
+import type { CandidatePrincipal } from './candidate-principal.js';
 import type { SessionHandoverRepository } from './session-handover.repository.js';
 import type { SessionRepository } from './session.repository.js';
 
@@ -11,19 +12,33 @@ const HANDOVER_TTL_MS = 2 * 60_000;
 const FRESH_SESSION_MS = 10_000;
 const FRESH_SESSIONS_KEPT = 10_000;
 
+/** A session an LMS launch started: staff pages, and the lobby of a learner's resource link. */
 export interface Session {
+  kind: 'launch';
   /** Hash of the cookie value: safe to log, and what CSRF tokens are bound to. */
   idHash: string;
   launch: LaunchContext;
 }
+
+/** A session a candidate started outside the LMS (one-time credentials, a direct link, an entry code). */
+export interface CandidateSession {
+  kind: 'candidate';
+  idHash: string;
+  principal: CandidatePrincipal;
+}
+
+export type AnySession = Session | CandidateSession;
 
 function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 /**
- * A session is created by a validated launch and carries that launch. The browser holds a
- * random token; the database holds only its hash, so a leaked table opens no session.
+ * A session is created by a validated launch and carries that launch, or by a candidate's
+ * sign-in outside the LMS and carries its principal. The two live in different cookies and
+ * never stand in for each other (`resume` finds only launch sessions, `resumeCandidate` only
+ * candidate ones). The browser holds a random token; the database holds only its hash, so a
+ * leaked table opens no session.
  */
 export class SessionService {
   /**
@@ -48,12 +63,47 @@ export class SessionService {
     await this.repository.insert(idHash, {
       platformId: launch.platformId,
       userSub: launch.user.sub,
-      launch: JSON.stringify(launch),
+      kind: 'launch',
+      candidateId: null,
+      payload: JSON.stringify(launch),
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
-    const session = { idHash, launch };
+    const session: Session = { kind: 'launch', idHash, launch };
     this.#keepFresh(session);
     return { token, session };
+  }
+
+  /** A candidate's session outside the LMS; returns the token for its (first-party) cookie. */
+  async startCandidate(principal: CandidatePrincipal): Promise<{ token: string; session: CandidateSession }> {
+    const token = randomBytes(32).toString('base64url');
+    const idHash = hash(token);
+    await this.repository.insert(idHash, {
+      platformId: principal.platformId,
+      userSub: `candidate:${principal.candidateId}`,
+      kind: 'candidate',
+      candidateId: principal.candidateId,
+      payload: JSON.stringify(principal),
+      expiresAt: new Date(Date.now() + this.ttlMs),
+    });
+    return { token, session: { kind: 'candidate', idHash, principal } };
+  }
+
+  /** The live candidate session of this cookie value; null for anything else (a launch session's token included). */
+  async resumeCandidate(token: string | undefined): Promise<CandidateSession | null> {
+    const session = token && token.length <= 100 ? await this.resumeByIdHash(hash(token)) : null;
+    return session?.kind === 'candidate' ? session : null;
+  }
+
+  /** Sign out: the session of this cookie value is gone, on every process. */
+  async end(token: string | undefined): Promise<void> {
+    if (token && token.length <= 100) {
+      await this.repository.delete(hash(token));
+    }
+  }
+
+  /** Every session of a candidate ends (their password was changed, their way in revoked, they were withdrawn). */
+  endCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
+    return this.repository.deleteForCandidate(candidateId, unit);
   }
 
   #keepFresh(session: Session): void {
@@ -115,7 +165,8 @@ export class SessionService {
         return fresh.session;
       }
     }
-    return this.resumeByIdHash(idHash);
+    const session = await this.resumeByIdHash(idHash);
+    return session?.kind === 'launch' ? session : null;
   }
 
   /**
@@ -123,11 +174,16 @@ export class SessionService {
    * session in another way than the cookie (a signed start ticket, which names the hash): a new
    * top-level tab opened from the LMS's iframe does not carry the iframe's cookie.
    */
-  async resumeByIdHash(idHash: string): Promise<Session | null> {
+  async resumeByIdHash(idHash: string): Promise<AnySession | null> {
     if (!/^[0-9a-f]{64}$/.test(idHash)) {
       return null;
     }
     const record = await this.repository.findLive(idHash);
-    return record ? { idHash, launch: JSON.parse(record.launch) as LaunchContext } : null;
+    if (!record) {
+      return null;
+    }
+    return record.kind === 'candidate'
+      ? { kind: 'candidate', idHash, principal: JSON.parse(record.payload) as CandidatePrincipal }
+      : { kind: 'launch', idHash, launch: JSON.parse(record.payload) as LaunchContext };
   }
 }

@@ -5,6 +5,7 @@ import type { ThrottleRule } from './throttle-window.js';
 /** The throttles of examgate's ways in, from the settings (README, "Settings"). */
 export interface ThrottleRules {
   adminSignIn: LoginThrottleRules;
+  candidateLogin: LoginThrottleRules;
   ltiLoginPerAddress: ThrottleRule;
   ltiLoginPerPlatform: ThrottleRule;
   ltiRegisterPerAddress: ThrottleRule;
@@ -12,6 +13,7 @@ export interface ThrottleRules {
 
 export function throttleRules(config: Config): ThrottleRules {
   const adminWindow = config.ADMIN_SIGN_IN_WINDOW_MINUTES * 60;
+  const candidateWindow = config.CANDIDATE_LOGIN_WINDOW_MINUTES * 60;
   return {
     adminSignIn: {
       failuresPerAddress: {
@@ -23,6 +25,23 @@ export function throttleRules(config: Config): ThrottleRules {
         bucket: 'admin-sign-in-attempts',
         limit: config.ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS,
         windowSeconds: adminWindow,
+      },
+    },
+    candidateLogin: {
+      failuresPerAccount: {
+        bucket: 'candidate-login-account',
+        limit: config.CANDIDATE_LOGIN_FAILURES_PER_ACCOUNT,
+        windowSeconds: candidateWindow,
+      },
+      failuresPerAddress: {
+        bucket: 'candidate-login-failures',
+        limit: config.CANDIDATE_LOGIN_FAILURES_PER_ADDRESS,
+        windowSeconds: candidateWindow,
+      },
+      attemptsPerAddress: {
+        bucket: 'candidate-login-attempts',
+        limit: config.CANDIDATE_LOGIN_ATTEMPTS_PER_ADDRESS,
+        windowSeconds: candidateWindow,
       },
     },
     ltiLoginPerAddress: { bucket: 'lti-login-address', limit: config.LTI_LOGIN_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 },

@@ -20,3 +20,12 @@ export function launchCookieOptions(secure: boolean): CookieOptions {
     ? { httpOnly: true, secure: true, sameSite: 'none', partitioned: true, path: '/' }
     : { httpOnly: true, secure: false, sameSite: 'lax', path: '/' };
 }
+
+/**
+ * A candidate's session outside the LMS (signed in at /login, by a direct link or an entry
+ * code) lives in examgate's own top-level window: a first-party cookie. `Lax` keeps it off
+ * cross-site posts (CSRF) yet sends it when the delivery engine sends the candidate back.
+ */
+export function candidateCookieOptions(secure: boolean, maxAgeMs: number): CookieOptions {
+  return { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: maxAgeMs };
+}

@@ -8,6 +8,8 @@ export interface SignedIn {
   name: string;
   role: string;
   course?: string;
+  /** The header offers Sign out (candidate sessions outside the LMS; a launch session ends with the LMS's). */
+  signOut?: boolean;
 }
 
 const ROLE_NAMES: Record<Audience, string> = {

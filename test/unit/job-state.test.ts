@@ -45,6 +45,7 @@ function buildCandidate(overrides: Partial<Candidate> = {}): Candidate {
       ref: 'r',
       deliveryUrl: null,
       returnUrl: null,
+      way: null,
       handedOffAt: null,
       startedAt: null,
       finishedAt: null,

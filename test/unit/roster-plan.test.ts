@@ -23,6 +23,7 @@ function buildCandidate(overrides: Partial<Candidate> = {}): Candidate {
       ref: null,
       deliveryUrl: null,
       returnUrl: null,
+      way: null,
       handedOffAt: null,
       startedAt: null,
       finishedAt: null,

@@ -1,0 +1,88 @@
+import type { Request, Response } from 'express';
+import type { AuditService } from '../audit/audit.service.js';
+import type { CandidatePrincipal, CandidateWayIn } from '../sessions/candidate-principal.js';
+import type { SessionService } from '../sessions/session.service.js';
+import { candidateCookieOptions } from './cookie-policy.js';
+
+export const CANDIDATE_COOKIE = 'examgate_candidate';
+
+/** Where a signed-in candidate's own test waits for them. */
+export function lobbyPathOf(examId: string): string {
+  return `/my/tests/${encodeURIComponent(examId)}`;
+}
+
+/** Why a way in let nobody in; recorded in the audit trail, never shown to the person (they get one message per way). */
+export type SignInFailure = 'wrong-credentials' | 'unknown' | 'revoked' | 'expired' | 'withdrawn' | 'closed';
+
+/**
+ * The one door every way in outside the LMS goes through once it has checked its secret
+ * (login page, direct link, entry code): a fresh session for the principal in a first-party
+ * cookie, any earlier candidate session of this browser ended, and the sign-in in the audit
+ * trail with its way in.
+ */
+export class CandidateSignIn {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly audit: AuditService,
+    private readonly cookie: { secure: boolean; maxAgeMs: number },
+  ) {}
+
+  /** Starts the session, sets its cookie on `res`; returns the lobby of the principal's test. */
+  async signIn(req: Request, res: Response, principal: CandidatePrincipal, label: string | null = null): Promise<string> {
+    await this.sessions.end(cookieOf(req));
+    const { token } = await this.sessions.startCandidate(principal);
+    res.cookie(CANDIDATE_COOKIE, token, candidateCookieOptions(this.cookie.secure, this.cookie.maxAgeMs));
+    await this.audit.record(
+      {
+        actor: { kind: 'candidate', platformId: principal.platformId, candidateId: principal.candidateId, way: principal.way },
+        via: 'sign-in',
+      },
+      {
+        entityType: 'sign-in',
+        entityId: principal.candidateId,
+        action: 'succeeded',
+        label,
+        platformId: principal.platformId,
+        examId: principal.examId,
+        changes: { way: { from: null, to: principal.way } },
+      },
+    );
+    return lobbyPathOf(principal.examId);
+  }
+
+  /**
+   * A way in that let nobody in. `known` names the candidate when the secret was theirs (a
+   * wrong password for a real username, a revoked link); the attempted secret is never recorded.
+   */
+  async failed(
+    way: CandidateWayIn,
+    reason: SignInFailure,
+    known: CandidatePrincipal | null = null,
+    label: string | null = null,
+  ): Promise<void> {
+    await this.audit.record(
+      { actor: { kind: 'anonymous' }, via: 'sign-in' },
+      {
+        entityType: 'sign-in',
+        entityId: known?.candidateId ?? '(unknown)',
+        action: 'failed',
+        label,
+        platformId: known?.platformId ?? null,
+        examId: known?.examId ?? null,
+        changes: { way: { from: null, to: way }, reason: { from: null, to: reason } },
+      },
+    );
+  }
+
+  /** Sign out: the session ends on every process and the cookie goes. */
+  async signOut(req: Request, res: Response): Promise<void> {
+    await this.sessions.end(cookieOf(req));
+    // Express's clearCookie must not be given a maxAge (it would set the cookie again).
+    res.clearCookie(CANDIDATE_COOKIE, { httpOnly: true, secure: this.cookie.secure, sameSite: 'lax', path: '/' });
+  }
+}
+
+export function cookieOf(req: Request): string | undefined {
+  const value: unknown = (req.cookies as Record<string, unknown> | undefined)?.[CANDIDATE_COOKIE];
+  return typeof value === 'string' ? value : undefined;
+}
