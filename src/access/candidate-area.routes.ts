@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import type { AuditBy } from '../audit/audit.js';
 import type { SecretKeys } from '../config.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
@@ -35,37 +36,56 @@ export function candidateAreaRoutes(deps: CandidateAreaDeps): Router {
     next();
   });
 
-  const lobbyOf = (req: Request<{ examId: string }>, res: Response): Lobby => {
-    const { exam, candidate } = ownTestOf(res);
-    if (req.params.examId !== exam.id) {
+  const lobbyOf = async (req: Request<{ examId: string }>, res: Response): Promise<Lobby> => {
+    const { principal } = candidateSessionOf(res);
+    const by: AuditBy = {
+      actor: { kind: 'candidate', platformId: principal.platformId, candidateId: principal.candidateId, way: principal.way },
+      via: 'page',
+    };
+    const test = await deps.candidateTests.open(ownTestOf(res), principal, req.params.examId, by);
+    if (!test) {
       throw new HttpError(404, 'not_found', `Nothing lives at ${req.originalUrl.split('?')[0]}.`);
     }
-    return { state: stateOf(exam, candidate), exam, candidate };
+    return { state: stateOf(test.exam, test.candidate), exam: test.exam, candidate: test.candidate };
   };
+  const reachable = (res: Response) => deps.candidateTests.reachable(ownTestOf(res), candidateSessionOf(res).principal);
   const ticketOf = (res: Response, lobby: Lobby) =>
     lobby.candidate ? deps.handOffs.ticketFor(candidateSessionOf(res), lobby.exam, lobby.candidate) : null;
 
-  router.get('/', (_req, res) => {
-    res.render('dashboard.njk', { title: 'Your tests', dashboard: presentDashboard([ownTestOf(res)]) });
-  });
+  router.get(
+    '/',
+    asyncHandler(async (_req, res) => {
+      res.render('dashboard.njk', { title: 'Your tests', dashboard: presentDashboard(await reachable(res)) });
+    }),
+  );
   router.get('/archive', (_req, res) => {
-    res.render('archive.njk', { title: 'Archive', dashboard: presentDashboard([ownTestOf(res)]) });
+    res.render('archive.njk', { title: 'Archive', dashboard: presentDashboard([{ ...ownTestOf(res), demo: false }]) });
   });
-  router.get('/tests/:examId', (req: Request<{ examId: string }>, res) => {
-    const lobby = lobbyOf(req, res);
-    res.render('lobby.njk', {
-      title: lobby.exam.title,
-      lobby: presentLobby(lobby, looksFramed(req.get('sec-fetch-dest')), {
-        via: 'candidate',
-        stateUrl: `${lobbyPathOf(lobby.exam.id)}/state`,
-      }),
-      ticket: ticketOf(res, lobby),
-    });
-  });
-  router.get('/tests/:examId/state', (req: Request<{ examId: string }>, res) => {
-    const lobby = lobbyOf(req, res);
-    res.json({ state: lobby.state, handedOffAt: lobby.candidate?.attempt.handedOffAt?.toISOString() ?? '', ticket: ticketOf(res, lobby) });
-  });
+  router.get(
+    '/tests/:examId',
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      const lobby = await lobbyOf(req, res);
+      res.render('lobby.njk', {
+        title: lobby.exam.title,
+        lobby: presentLobby(lobby, looksFramed(req.get('sec-fetch-dest')), {
+          via: 'candidate',
+          stateUrl: `${lobbyPathOf(lobby.exam.id)}/state`,
+        }),
+        ticket: ticketOf(res, lobby),
+      });
+    }),
+  );
+  router.get(
+    '/tests/:examId/state',
+    asyncHandler(async (req: Request<{ examId: string }>, res) => {
+      const lobby = await lobbyOf(req, res);
+      res.json({
+        state: lobby.state,
+        handedOffAt: lobby.candidate?.attempt.handedOffAt?.toISOString() ?? '',
+        ticket: ticketOf(res, lobby),
+      });
+    }),
+  );
   router.post(
     '/sign-out',
     express.urlencoded({ extended: false, limit: '4kb' }),

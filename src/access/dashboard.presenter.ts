@@ -1,5 +1,6 @@
 import { formatInZone } from '../exams/time-zone.js';
-import type { OwnTest } from './candidate-tests.js';
+import { windowState } from '../exams/exam.js';
+import type { ReachableTest } from './candidate-tests.js';
 import { lobbyPathOf } from '../web/candidate-sign-in.js';
 import { stateOf, type LobbyState } from './lobby.js';
 
@@ -18,6 +19,8 @@ const STATE_TEXT: Record<LobbyState, string> = {
 
 export interface DashboardTest {
   title: string;
+  /** A demo test of the platform, to try as often as the candidate likes; never in the archive. */
+  demo: boolean;
   href: string;
   state: LobbyState;
   stateText: string;
@@ -25,10 +28,11 @@ export interface DashboardTest {
   finishedAt: string | null;
 }
 
-/** The candidate's tests for the dashboard (all but finished ones) and the archive (finished ones), times in each test's zone. */
-export function presentDashboard(tests: OwnTest[], now = new Date()) {
-  const rows: DashboardTest[] = tests.map(({ exam, candidate }) => {
-    const state = stateOf(exam, candidate, now);
+/** The candidate's tests for the dashboard (all but finished ones, demo tests last) and the archive (finished ones), times in each test's zone. */
+export function presentDashboard(tests: ReachableTest[], now = new Date()) {
+  const rows: DashboardTest[] = tests.map(({ exam, candidate, demo }) => {
+    // A demo test not tried yet has no candidate: where it stands is its window's state.
+    const state = candidate ? stateOf(exam, candidate, now) : windowState(exam, 0, now);
     const zone = exam.window.timeZone;
     const { opensAt, closesAt } = exam.window;
     const window =
@@ -39,9 +43,10 @@ export function presentDashboard(tests: OwnTest[], now = new Date()) {
           : closesAt
             ? `until ${formatInZone(closesAt, zone)}`
             : null;
-    const { finishedAt } = candidate.attempt;
+    const finishedAt = candidate?.attempt.finishedAt ?? null;
     return {
       title: exam.title,
+      demo,
       href: lobbyPathOf(exam.id),
       state,
       stateText: STATE_TEXT[state],
@@ -49,5 +54,10 @@ export function presentDashboard(tests: OwnTest[], now = new Date()) {
       finishedAt: finishedAt ? formatInZone(finishedAt, zone) : null,
     };
   });
-  return { current: rows.filter((r) => r.state !== 'finished'), finished: rows.filter((r) => r.state === 'finished') };
+  const current = rows.filter((r) => r.state !== 'finished');
+  return {
+    current: current.filter((r) => !r.demo),
+    demos: current.filter((r) => r.demo),
+    finished: rows.filter((r) => r.state === 'finished'),
+  };
 }

@@ -36,7 +36,7 @@ export class TicketedHandOff {
     if (!session) {
       throw new StartTicketError('session_ended');
     }
-    const target = await this.targetOf(session);
+    const target = await this.targetOf(session, ticket.examId);
     if (!target || target.exam.id !== ticket.examId || target.candidate.id !== ticket.candidateId) {
       throw new StartTicketError('mismatch');
     }
@@ -45,9 +45,9 @@ export class TicketedHandOff {
   }
 
   /** The test and candidate a session leads to today (a ticket names what it led to when the page was loaded). */
-  private async targetOf(session: AnySession): Promise<(OwnTest & { from: HandOffOrigin }) | null> {
+  private async targetOf(session: AnySession, examId: string): Promise<(OwnTest & { from: HandOffOrigin }) | null> {
     if (session.kind === 'candidate') {
-      const own = await this.candidateTests.own(session.principal);
+      const own = await this.candidateTests.find(session.principal, examId);
       return own ? { ...own, from: { way: session.principal.way, returnUrl: null } } : null;
     }
     const { launch } = session;

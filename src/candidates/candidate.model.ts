@@ -20,6 +20,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare attempt_delivery_url: string | null;
   declare attempt_return_url: string | null;
   declare attempt_way: string | null;
+  declare demo_for: string | null;
   declare handed_off_at: Date | null;
   declare started_at: Date | null;
   declare finished_at: Date | null;
@@ -53,6 +54,7 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       attempt_delivery_url: DataTypes.STRING(2000),
       attempt_return_url: DataTypes.STRING(2000),
       attempt_way: DataTypes.STRING(16),
+      demo_for: DataTypes.STRING(36),
       handed_off_at: DataTypes.DATE,
       started_at: DataTypes.DATE,
       finished_at: DataTypes.DATE,

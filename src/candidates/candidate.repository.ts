@@ -21,7 +21,8 @@ export interface CandidateFilter {
 }
 
 /** A candidate as stored; id and timestamps are filled in by the repository. */
-export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'>;
+/** `demoFor`: the candidate (candidates.id) of another test this one stands in for on a demo test. */
+export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'> & { demoFor?: string | null };
 
 /** Columns a service may change; keys are the row's column names. */
 export type CandidateChanges = Partial<Omit<InferRow, 'id' | 'exam_id' | 'created_at'>>;
@@ -80,6 +81,7 @@ export function rowOf(candidate: NewCandidate) {
     attempt_delivery_url: null,
     attempt_return_url: null,
     attempt_way: null,
+    demo_for: candidate.demoFor ?? null,
     handed_off_at: null,
     started_at: null,
     finished_at: null,
@@ -190,6 +192,11 @@ export class CandidateRepository {
 
   async findByLmsUser(examId: string, lmsUserId: string): Promise<Candidate | null> {
     const row = await CandidateRow.findOne({ where: { exam_id: examId, lms_user_id: lmsUserId } });
+    return row ? toCandidate(row) : null;
+  }
+
+  async findDemoFor(examId: string, demoFor: string): Promise<Candidate | null> {
+    const row = await CandidateRow.findOne({ where: { exam_id: examId, demo_for: demoFor } });
     return row ? toCandidate(row) : null;
   }
 

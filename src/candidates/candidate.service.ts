@@ -197,6 +197,50 @@ export class CandidateService {
     return this.repository.findByLmsUser(exam.id, person.userId);
   }
 
+  /**
+   * The candidate a candidate of another test is on a demo test (seed 000: one-time users may
+   * try the platform's demo tests), added on first use with their candidate ID and extra time.
+   * Null when the demo test is full. Safe against two first uses at once.
+   */
+  /** The candidate standing in for `own` on a demo test, if they have opened it before. */
+  findDemoFor(demo: Exam, own: Candidate): Promise<Candidate | null> {
+    return this.repository.findDemoFor(demo.id, own.id);
+  }
+
+  async demoCandidateFor(demo: Exam, own: Candidate, by: AuditBy): Promise<Candidate | null> {
+    const existing = await this.repository.findDemoFor(demo.id, own.id);
+    if (existing) {
+      return existing;
+    }
+    try {
+      await this.withinCap(demo, 1, async (transaction) => {
+        const taken = await this.repository.candidateIdsClashingWith(demo.id, own.candidateId, transaction);
+        const candidate: NewCandidate = {
+          ...newRosterCandidate(demo.id, new CandidateIdAllocator(taken).claim(own.candidateId), {
+            userId: '',
+            name: null,
+            email: null,
+            sisId: null,
+          }),
+          source: own.source,
+          lmsUserId: null,
+          extraTimeMinutes: own.extraTimeMinutes,
+          demoFor: own.id,
+        };
+        await this.repository.insertMany([candidate], transaction);
+        await this.audit.record(by, present([candidateAudit('add', null, candidate)]), transaction);
+      });
+    } catch (err) {
+      if (err instanceof CandidateCapError) {
+        return null;
+      }
+      if (!isUniqueViolation(err)) {
+        throw err;
+      }
+    }
+    return this.repository.findDemoFor(demo.id, own.id);
+  }
+
   /** The course members the last sync left out because the test is full, in the order free seats take them. */
   leftOut(exam: Exam): Promise<LmsPerson[]> {
     return this.leftOutList.list(exam.id);

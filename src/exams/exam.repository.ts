@@ -251,6 +251,20 @@ export class ExamRepository {
     return row ? toExam(row) : null;
   }
 
+  /** The active demo tests of every course of a platform, oldest first. */
+  async activeDemoExams(platformId: string): Promise<Exam[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      `SELECT e.id FROM exams e JOIN courses c ON c.id = e.course_id
+        WHERE c.platform_id = :platformId AND e.is_demo = :yes AND e.status = 'active'`,
+      { replacements: { platformId, yes: true }, type: QueryTypes.SELECT },
+    );
+    if (rows.length === 0) {
+      return [];
+    }
+    const exams = await ExamRow.findAll({ where: { id: rows.map((r) => r.id) }, order: [['created_at', 'ASC']] });
+    return exams.map(toExam);
+  }
+
   async listExams(courseId: string): Promise<Exam[]> {
     const rows = await ExamRow.findAll({ where: { course_id: courseId }, order: [['created_at', 'ASC']] });
     return rows.map(toExam);

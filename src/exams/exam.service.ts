@@ -256,6 +256,14 @@ export class ExamService {
   }
 
   /** For jobs and hand-offs, which act for the system rather than a person. */
+  /**
+   * The demo tests a candidate of this platform may try (seed 000: "they also gain access to
+   * any available demo tests"): active ones, of any course of the platform.
+   */
+  demoTestsOf(platformId: string): Promise<Exam[]> {
+    return this.repository.activeDemoExams(platformId);
+  }
+
   async findForSystem(examId: string): Promise<{ exam: Exam; course: Course } | null> {
     const exam = await this.repository.findExam(examId);
     const course = exam ? await this.repository.courseById(exam.courseId) : null;

@@ -7,7 +7,9 @@ import type { Migration } from '../migrator.js';
  * 'candidate'); for a candidate session `launch` holds its principal (who, on which test, by
  * which way in) and `candidate_id` names the candidate, so changing their credentials or
  * withdrawing them can end their sessions. Candidates remember which way in their latest
- * hand-off came from (`attempt_way`): the way back after a finish depends on it.
+ * hand-off came from (`attempt_way`): the way back after a finish depends on it. A candidate
+ * outside the LMS who tries a demo test becomes a candidate of it `demo_for` their own
+ * candidate (candidates.id), once per demo test.
  */
 export const candidateSessions: Migration = {
   name: '0013-candidate-sessions',
@@ -16,11 +18,15 @@ export const candidateSessions: Migration = {
     await qi.addColumn('sessions', 'candidate_id', { type: DataTypes.STRING(36), allowNull: true });
     await qi.addIndex('sessions', ['candidate_id'], { name: 'sessions_candidate' });
     await qi.addColumn('candidates', 'attempt_way', { type: DataTypes.STRING(16), allowNull: true });
+    await qi.addColumn('candidates', 'demo_for', { type: DataTypes.STRING(36), allowNull: true });
+    await qi.addIndex('candidates', ['exam_id', 'demo_for'], { unique: true, name: 'candidates_exam_demo_for' });
   },
   async down(qi: QueryInterface) {
     // Not qi.removeColumn: on SQLite it rebuilds the table and loses the composite unique indexes (see 0008).
     await qi.removeIndex('sessions', 'sessions_candidate');
+    await qi.removeIndex('candidates', 'candidates_exam_demo_for');
     for (const [table, column] of [
+      ['candidates', 'demo_for'],
       ['candidates', 'attempt_way'],
       ['sessions', 'candidate_id'],
       ['sessions', 'kind'],
