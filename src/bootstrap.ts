@@ -27,7 +27,6 @@ import { RegistrationTokenService } from './platforms/registration-token.service
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionService } from './sessions/session.service.js';
 import { SessionHandoverRepository } from './sessions/session-handover.repository.js';
-import { SingleUseIds } from './db/single-use-ids.js';
 import { FrameAncestors } from './web/frame-ancestors.js';
 import { ThrottleRepository } from './throttle/throttle.repository.js';
 import { ThrottleService } from './throttle/throttle.service.js';
@@ -122,7 +121,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const domain = wireDomain(config, sequelize, platforms, audit, log);
   const candidateTests = new CandidateTests(domain.exams, domain.candidates);
   const handOffs = new TicketedHandOff(
-    new StartTickets(config.SECRET_KEY),
+    new StartTickets(config.secretKeys),
     sessions,
     domain.exams,
     domain.candidates,
@@ -155,7 +154,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     config,
     target,
     loginRequests,
-    usedOnce: new SingleUseIds(sequelize, 'used_token_ids', 'jti'),
+    usedOnce: domain.usedTokenIds,
     log,
     isDatabaseReady,
     handlers: {

@@ -75,6 +75,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   );
 
   const keys = new SigningKeys(new SigningKeyRepository(sequelize), config.secretKeys);
+  // One remembered set of single-use token ids: engine reports here, ltijs's login restarts (bootstrap.ts).
   const usedReportIds = new SingleUseIds(sequelize, 'used_token_ids', 'jti');
   const attempts = new AttemptService(
     {
@@ -106,6 +107,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     keys,
     attempts,
     serviceTokens,
+    usedTokenIds: usedReportIds,
     housekeeping: async () => {
       await usedReportIds.deleteExpired();
       await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));

@@ -41,15 +41,26 @@ const MAX_TICKET_LENGTH = 2048;
  * iframe, without the iframe's session cookie) can still prove whose Start it is. HS256 under a
  * key of its own, derived from the app secret, so a ticket never passes as a cookie signature or
  * a CSRF token; a `purpose` claim and a short expiry; the payload is narrowed field by field.
+ * New tickets are signed under SECRET_KEY; during a rotation a lobby loaded before the switch
+ * still starts (tickets signed under SECRET_KEY_PREVIOUS are read too).
  */
 export class StartTickets {
-  private readonly key: Buffer;
+  private readonly keys: Buffer[];
 
   constructor(
-    secret: string,
+    secrets: string | readonly string[],
     private readonly lifetimeSeconds = START_TICKET_SECONDS,
   ) {
-    this.key = createHmac('sha256', secret).update('examgate start tickets').digest();
+    this.keys = (typeof secrets === 'string' ? [secrets] : secrets).map((secret) =>
+      createHmac('sha256', secret).update('examgate start tickets').digest(),
+    );
+    if (this.keys.length === 0) {
+      throw new Error('StartTickets needs a secret');
+    }
+  }
+
+  private get key(): Buffer {
+    return this.keys[0]!;
   }
 
   issue(ticket: StartTicket, now = Date.now()): string {
@@ -65,18 +76,30 @@ export class StartTickets {
     if (token.length > MAX_TICKET_LENGTH) {
       throw new StartTicketError('invalid');
     }
-    let claims: jwt.JwtPayload;
-    try {
-      claims = jwt.verify(token, this.key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-    } catch (err) {
-      throw new StartTicketError(err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
-    }
+    const claims = this.verified(token);
     const { purpose, sid, exam, cand } = claims as Record<string, unknown>;
     if (purpose !== PURPOSE.startTicket || !isText(sid) || !isText(exam) || !isText(cand) || typeof claims.exp !== 'number') {
       throw new StartTicketError('invalid');
     }
     return { sessionIdHash: sid, examId: exam, candidateId: cand };
   }
+
+  private verified(token: string): jwt.JwtPayload {
+    return verifiedUnder(this.keys, token);
+  }
+}
+
+/** Throws StartTicketError: expired when any key's signature holds but the time is up, invalid when none holds. */
+function verifiedUnder(keys: readonly Buffer[], token: string): jwt.JwtPayload {
+  let expired = false;
+  for (const key of keys) {
+    try {
+      return jwt.verify(token, key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    } catch (err) {
+      expired ||= err instanceof jwt.TokenExpiredError;
+    }
+  }
+  throw new StartTicketError(expired ? 'expired' : 'invalid');
 }
 
 function isText(value: unknown): value is string {

@@ -26,6 +26,19 @@ describe('start tickets (what the lobby’s Start form carries to the tab it ope
     expect(exp - iat).to.equal(START_TICKET_SECONDS);
   });
 
+  it('when SECRET_KEY is rotated, then a ticket of the lobby loaded before the switch still reads, and new ones are signed under the new secret', () => {
+    const rotated = new StartTickets(['n'.repeat(40), secret]);
+    const before = tickets.issue(ticket);
+    expect(rotated.read(before)).to.deep.equal(ticket);
+    const after = rotated.issue(ticket);
+    expect(new StartTickets('n'.repeat(40)).read(after)).to.deep.equal(ticket);
+    expect(() => tickets.read(after)).to.throw(StartTicketError);
+    // Once the previous secret is dropped, its tickets are invalid, not expired.
+    expect(() => new StartTickets('n'.repeat(40)).read(before))
+      .to.throw(StartTicketError)
+      .with.property('reason', 'invalid');
+  });
+
   it('when a ticket is missing, empty or not text, then it is missing', () => {
     for (const token of [undefined, '', 42, ['a']]) {
       expect(refusal(token)).to.equal('missing');
