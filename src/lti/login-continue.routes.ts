@@ -1,17 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
 import { asyncHandler } from '../web/async-handler.js';
 import { launchRefusal } from './launch-errors.js';
-import { cookiesKnownToStick, LOGIN_CONTINUE_PATH, RESTART_FIELD } from './login-initiation.js';
-import type { LoginParams, LoginRequestRepository } from './login-request.repository.js';
+import { cookiesKnownToStick, LOGIN_CONTINUE_PATH } from './login-initiation.js';
+import type { LoginRequestRepository } from './login-request.repository.js';
+import { newWindowLogin } from './new-window-login.js';
 import { newStorageProof, platformOriginOf, storageKeyOf, storageTargetOf } from './platform-storage.js';
-
-/** What a new window re-posts to the login route: the same, still unused, login initiation, startable once. */
-export function newWindowLogin(loginUrl: string, params: LoginParams) {
-  // A top-level window has no platform storage frame around it; it keeps cookies instead.
-  const { lti_storage_target: _storage, ...rest } = params;
-  return { loginUrl, params: { ...rest, [RESTART_FIELD]: randomBytes(16).toString('base64url') } };
-}
 
 /**
  * The second step of every login in a browser examgate has not seen keep its cookies here

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { postedFromOwnOrigin } from '../web/same-origin.js';
-import { newWindowLogin } from './login-continue.routes.js';
+import { newWindowLogin } from './new-window-login.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 import { platformOriginOf, proofMatches, storageKeyOf, storageTargetOf } from './platform-storage.js';
 
