@@ -37,6 +37,7 @@ import { resealStoredSecrets } from './stored-secrets.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
+import type { OneTimeUsers } from './access/one-time-user.service.js';
 
 export interface Examgate {
   app: Express;
@@ -45,6 +46,8 @@ export interface Examgate {
   /** Moving a platform to a new registration of the same LMS (admin page, CLI). */
   platformMoves: PlatformMoveService;
   audit: AuditService;
+  /** One-time users: the candidate login page checks credentials with `verify`. */
+  oneTimeUsers: OneTimeUsers;
   /** Registration URLs for LTI Dynamic Registration (admin page, CLI). */
   registrationUrls: RegistrationTokenService;
   jobs: JobRunner;
@@ -219,6 +222,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platforms,
     platformMoves,
     audit,
+    oneTimeUsers: domain.oneTimeUsers,
     registrationUrls,
     jobs: domain.jobs,
     roster: domain.roster,

@@ -23,12 +23,22 @@ import { unitOfWorkRunner } from './db/unit-of-work.js';
 import { createNrpsRosterSource } from './lti/nrps-client.js';
 import { LeftOutRepository } from './candidates/left-out.repository.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import { ONE_TIME_PASSWORD_PURPOSE, OneTimeUsers, type OneTimeUserOptions } from './access/one-time-user.service.js';
+import { OneTimeUserRepository } from './access/one-time-user.repository.js';
+import { SealedText } from './secrets/sealed-text.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
 
 /** Tests, candidates, roster sync, jobs and attempts, wired together (part of the composition root). */
-export function wireDomain(config: Config, sequelize: Sequelize, platforms: PlatformService, audit: AuditService, log: Logger) {
+export function wireDomain(
+  config: Config,
+  sequelize: Sequelize,
+  platforms: PlatformService,
+  audit: AuditService,
+  log: Logger,
+  oneTimeOptions: OneTimeUserOptions = {},
+) {
   const examRepository = new ExamRepository(sequelize);
   // Plain-http delivery and finish URLs only outside production (a local engine in development).
   const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, audit, log, {
@@ -37,6 +47,13 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
   const candidateRepository = new CandidateRepository(sequelize);
   const leftOutRepository = new LeftOutRepository(sequelize);
   const candidates = new CandidateService(candidateRepository, leftOutRepository, exams, audit, log);
+  const oneTimeUsers = new OneTimeUsers(
+    new OneTimeUserRepository(sequelize),
+    candidates,
+    audit,
+    new SealedText(config.secretKeys, ONE_TIME_PASSWORD_PURPOSE),
+    oneTimeOptions,
+  );
   const attemptStates = new CandidateAttempts(candidateRepository);
   const jobRepository = new JobRepository(sequelize);
   const jobs = new JobRunner(jobRepository, log, {
@@ -101,6 +118,7 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     audit,
     exams,
     candidates,
+    oneTimeUsers,
     rosterSync,
     roster,
     jobs,

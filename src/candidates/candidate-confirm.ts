@@ -27,3 +27,27 @@ export function withdrawConfirmation(exam: Exam, candidate: Candidate) {
     backLabel: 'Keep the candidate',
   };
 }
+
+/** What confirm.njk shows before a one-time user's password is replaced: the old one, and any slip printed with it, stop working. */
+export function regenerateConfirmation(exam: Exam, candidate: Candidate) {
+  const list = `/app/exams/${exam.id}/candidates`;
+  return {
+    title: `New password for ${candidate.candidateId}?`,
+    crumbs: [
+      { href: '/app/exams', text: 'Tests' },
+      { href: `/app/exams/${exam.id}`, text: exam.title },
+      { href: list, text: 'Candidates' },
+      { text: `New password for ${candidate.candidateId}` },
+    ],
+    question: `examgate will make a new password for ${candidate.candidateId} on ${exam.title}.`,
+    losses: [
+      'make the current password stop working at once: a login slip printed with it no longer signs in',
+      "end the candidate's sessions signed in with the current password",
+    ],
+    keeps: ['the username, the candidate and their attempt', 'the new password, shown in the list for you to hand out'],
+    action: `${list}/one-time/${candidate.id}/password`,
+    buttonLabel: 'Make a new password',
+    backHref: `${list}/${candidate.id}/edit`,
+    backLabel: 'Keep the current password',
+  };
+}

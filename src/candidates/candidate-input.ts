@@ -2,6 +2,9 @@ import { CANDIDATE_ID_MAX, MAX_EXTRA_TIME_MINUTES } from './candidate.js';
 import { cleanText } from './candidate-ids.js';
 import { InvalidCandidateError } from './candidate.errors.js';
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** What an instructor types for a candidate, as the form sends it. */
 export interface CandidateInput {
   candidateId?: string;
@@ -21,6 +24,9 @@ export interface CandidateFields {
 export function parseCandidateInput(input: CandidateInput): CandidateFields {
   const fields: CandidateFields = {};
   if (input.candidateId !== undefined) {
+    if (CONTROL.test(input.candidateId)) {
+      throw new InvalidCandidateError('candidateId', 'A candidate ID cannot hold control characters (tabs, line breaks and the like).');
+    }
     if (Array.from(input.candidateId.trim()).length > CANDIDATE_ID_MAX) {
       throw new InvalidCandidateError('candidateId', `A candidate ID is at most ${CANDIDATE_ID_MAX} characters.`);
     }

@@ -52,3 +52,11 @@ export class LeftOutChoiceError extends Error {
     this.name = 'LeftOutChoiceError';
   }
 }
+
+/** A batch (a file, a generated series) that cannot be added as it is; nothing of it was. Every problem found is listed. */
+export class CandidateBatchError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>) {
+    super(problems.map((p) => p.message).join(' '));
+    this.name = 'CandidateBatchError';
+  }
+}

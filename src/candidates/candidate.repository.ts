@@ -217,6 +217,17 @@ export class CandidateRepository {
     return rows.map((row) => row.candidate_id);
   }
 
+  /** Every candidate ID of the test, withdrawn ones too (a batch must clash with none). */
+  async candidateIdsOf(examId: string, unit: UnitOfWork): Promise<Set<string>> {
+    const rows = await CandidateRow.findAll({
+      attributes: ['candidate_id'],
+      where: { exam_id: examId },
+      transaction: transactionOf(unit),
+      raw: true,
+    });
+    return new Set(rows.map((row) => row.candidate_id));
+  }
+
   async isCandidateIdTaken(examId: string, candidateId: string, exceptId?: string, unit?: UnitOfWork): Promise<boolean> {
     const transaction = transactionOf(unit);
     const where = exceptId

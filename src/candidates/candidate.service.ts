@@ -17,6 +17,7 @@ import {
 import { candidateAudit, editedValues as fieldsOf, present } from './candidate-audit.js';
 import { CandidateIdAllocator, anonymousId, candidateIdFor } from './candidate-ids.js';
 import {
+  CandidateBatchError,
   CandidateCapError,
   CandidateNotFoundError,
   DuplicateCandidateIdError,
@@ -25,6 +26,7 @@ import {
 } from './candidate.errors.js';
 import type { LeftOutRepository } from './left-out.repository.js';
 import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
+import { batchCandidate, nextSeries, type BatchRow } from './candidate-batch.js';
 import type { CandidateChanges, CandidateRepository, NewCandidate } from './candidate.repository.js';
 import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
 
@@ -108,6 +110,44 @@ export class CandidateService {
       await this.audit.record(by, present([candidateAudit('add', null, candidate)]), transaction);
     });
     return this.get(exam, id);
+  }
+
+  /**
+   * Adds a batch of candidates of one source, all or nothing: under the test's lock and within
+   * its cap, so two batches at once never clash or pass it. Rows without a candidate ID get the
+   * next of the generated series; `alongside` writes what belongs with them (their credentials)
+   * in the same transaction. Returns the candidates added, in the order of `rows`.
+   */
+  async addBatch(
+    exam: Exam,
+    rows: BatchRow[],
+    source: CandidateSource,
+    by: AuditBy,
+    alongside: (added: NewCandidate[], unit: UnitOfWork) => Promise<void>,
+  ): Promise<NewCandidate[]> {
+    return this.withinCap(exam, rows.length, async (transaction) => {
+      const taken = await this.repository.candidateIdsOf(exam.id, transaction);
+      const problems = rows
+        .filter((row) => row.candidateId !== null && taken.has(row.candidateId))
+        .map((row) => ({
+          field: row.line ? 'file' : 'candidateId',
+          message: `${row.line ? `Line ${row.line}: c` : 'C'}andidate ID "${row.candidateId!.slice(0, 80)}" is already used on this test.`,
+        }));
+      if (problems.length > 0) {
+        throw new CandidateBatchError(problems);
+      }
+      const generated = nextSeries(taken, rows.filter((row) => row.candidateId === null).length);
+      const added = rows.map((row) => batchCandidate(exam.id, row.candidateId ?? generated.shift()!, row.extraTimeMinutes, source));
+      await this.repository.insertMany(added, transaction);
+      await alongside(added, transaction);
+      await this.audit.record(by, present(added.map((candidate) => candidateAudit('add', null, candidate))), transaction);
+      return added;
+    });
+  }
+
+  /** A unit of work for writes that belong with a candidate (their credentials), on the candidates' database. */
+  inTransaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.repository.transaction(work);
   }
 
   /** Changes what was sent; each changed field is marked so a roster sync keeps it. */

@@ -6,6 +6,8 @@ import type { AuditService } from '../audit/audit.service.js';
 import { lobbyRoutes } from '../access/lobby.routes.js';
 import { candidateRoutes, rosterSyncRoutes } from '../candidates/candidate.routes.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
+import { oneTimeRoutes } from '../candidates/one-time.routes.js';
+import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
 import type { ExamService } from '../exams/exam.service.js';
@@ -23,6 +25,7 @@ export interface AppRouteDeps {
   deepLink: DeepLinkResponder;
   exams: ExamService;
   candidates: CandidateService;
+  oneTimeUsers: OneTimeUsers;
   attempts: AttemptService;
   handOffs: TicketedHandOff;
   roster: RosterSchedule;
@@ -61,6 +64,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/lobby', lobby);
   router.use('/deep-link', deepLinkRoutes(deps));
   router.use('/link', linkChoiceRoutes(deps));
+  // Before the candidates router, whose '/:candidateId' would otherwise take "one-time" for a candidate.
+  router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

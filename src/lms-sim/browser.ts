@@ -12,6 +12,8 @@ export interface BrowserRequestInit {
   method?: string;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
+  /** Sent as it is, with the content-type the caller puts in `headers` (a multipart upload); ignored when `form` is given. */
+  body?: string;
   headers?: Record<string, string>;
 }
 
@@ -46,12 +48,12 @@ export class Browser {
     if (cookie !== undefined) {
       headers.cookie = cookie;
     }
-    let body: string | undefined;
+    let body = init.body;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const method = init.method ?? (init.form ? 'POST' : 'GET');
+    const method = init.method ?? (init.form || init.body ? 'POST' : 'GET');
     const response = await this.transport(url, { method, headers, body });
     for (const setCookie of response.headers.getSetCookie()) {
       this.#jar.store(host, setCookie);
@@ -98,7 +100,7 @@ export class Browser {
 }
 
 function redirectedInit(status: number, init: BrowserRequestInit): BrowserRequestInit {
-  const method = (init.method ?? (init.form ? 'POST' : 'GET')).toUpperCase();
+  const method = (init.method ?? (init.form || init.body ? 'POST' : 'GET')).toUpperCase();
   const keepsMethod = status === 307 || status === 308 || method === 'GET' || method === 'HEAD';
   if (keepsMethod) {
     return init;

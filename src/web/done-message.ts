@@ -22,6 +22,12 @@ export const CANDIDATES_DONE: DoneMessages = {
   withdrawn: 'Candidate withdrawn: they can no longer start the test.',
   restored: 'Candidate restored: they can start the test again.',
   'sync-queued': 'Roster sync started: new members appear here as candidates when it is done.',
+  'one-time-added': 'One-time user added. Their username and password show in the list once the test is active.',
+  'one-time-generated':
+    'One-time users generated. Edit a generated candidate ID with Edit; usernames and passwords show once the test is active.',
+  'one-time-imported': 'One-time users imported from the file. Usernames and passwords show in the list once the test is active.',
+  'username-saved': 'Username saved: the old one no longer signs in.',
+  'password-regenerated': 'New password made: the old one no longer signs in. Give the candidate the new one from the list.',
 };
 
 /** The known message the query names, or null (an unknown or repeated key shows nothing). */

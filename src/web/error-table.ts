@@ -1,7 +1,10 @@
 import { ReportRejectedError, StartRefusedError, type ReportRejection } from '../access/attempt.errors.js';
 import { StartTicketError, type StartTicketRefusal } from '../access/start-ticket.js';
+import { CredentialsHiddenError, NotOneTimeUserError, UsernameTakenError } from '../access/one-time-user.errors.js';
+import { InvalidUsernameError } from '../access/username-rules.js';
 import {
   AttemptStateError,
+  CandidateBatchError,
   CandidateCapError,
   CandidateNotFoundError,
   DuplicateCandidateIdError,
@@ -118,6 +121,11 @@ const TABLE: Array<Row<Error>> = [
   row(CandidateCapError, 409, 'candidate_cap'),
   row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
   row(LeftOutChoiceError, 409, 'left_out_choice'),
+  row(CandidateBatchError, 400, 'invalid_candidates'),
+  row(CredentialsHiddenError, 409, 'credentials_hidden'),
+  row(NotOneTimeUserError, 404, 'not_one_time_user'),
+  row(UsernameTakenError, 409, 'username_taken'),
+  row(InvalidUsernameError, 400, 'invalid_username'),
   row(AttemptStateError, 409, 'attempt_state', () => NOT_OPENED),
   row(StartRefusedError, 409, 'start_refused', () => NOT_OPENED),
   row(

@@ -11,6 +11,7 @@ import { platformTimeZone } from './0009-platform-time-zone.js';
 import { attemptReturnUrl } from './0010-attempt-return-url.js';
 import { rosterLeftOut } from './0012-roster-left-out.js';
 import { candidateSessions } from './0013-candidate-sessions.js';
+import { oneTimeUsers } from './0014-one-time-users.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   attemptReturnUrl,
   rosterLeftOut,
   candidateSessions,
+  oneTimeUsers,
 ];
