@@ -32,6 +32,8 @@ import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { AdminSignIn } from './platforms/admin-session.middleware.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
+import type { CandidateSignIn } from './access/candidate-sign-in.js';
+import { wayInRoutes } from './access/way-in.routes.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   config: Config;
@@ -49,6 +51,8 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   platformMoves: PlatformMoveService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
+  /** Starts a candidate session for a direct link or entry code (access/candidate-sign-in.ts). */
+  candidateSignIn: CandidateSignIn;
 }
 
 /** Assembles the express application; it never listens itself (main.ts and the tests do). */
@@ -153,6 +157,10 @@ export function createApp(deps: AppDeps): Express {
       tool: deps.tool,
       admin,
     }),
+  );
+  // Direct links (/go) and entry codes (/enter): ways in for candidates without an LMS or password.
+  app.use(
+    wayInRoutes({ waysIn: deps.waysIn, signIn: deps.candidateSignIn, throttle: deps.throttle, rules, publicUrl: deps.config.PUBLIC_URL }),
   );
   if (deps.demo) {
     app.use('/demo', deps.demo);

@@ -36,6 +36,8 @@ import { resealStoredSecrets } from './stored-secrets.js';
 import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
+import { PlaceholderCandidateSignIn } from './access/candidate-sign-in.js';
+import type { WaysIn } from './access/ways-in.service.js';
 
 export interface Examgate {
   app: Express;
@@ -49,6 +51,8 @@ export interface Examgate {
   jobs: JobRunner;
   roster: RosterSchedule;
   throttle: ThrottleService;
+  /** Direct links and entry codes: issue, revoke, resolve (exports and tests read them here). */
+  waysIn: WaysIn;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   close(): Promise<void>;
@@ -179,6 +183,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platformMoves,
     isDatabaseReady,
     demo,
+    // The lead's candidate sessions replace this stand-in.
+    candidateSignIn: new PlaceholderCandidateSignIn(config.secureCookies),
   });
 
   const housekeeping = setInterval(() => {
@@ -206,6 +212,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     jobs: domain.jobs,
     roster: domain.roster,
     throttle,
+    waysIn: domain.waysIn,
     serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);

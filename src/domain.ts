@@ -23,6 +23,9 @@ import { unitOfWorkRunner } from './db/unit-of-work.js';
 import { createNrpsRosterSource } from './lti/nrps-client.js';
 import { LeftOutRepository } from './candidates/left-out.repository.js';
 import type { PlatformService } from './platforms/platform.service.js';
+import { WayInRepository } from './access/way-in.repository.js';
+import { WaysIn } from './access/ways-in.service.js';
+import { SealedText } from './secrets/sealed-text.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -96,9 +99,18 @@ export function wireDomain(config: Config, sequelize: Sequelize, platforms: Plat
     log,
   );
 
+  const waysIn = new WaysIn(
+    new WayInRepository(sequelize),
+    new SealedText(config.secretKeys, 'examgate direct links and entry codes'),
+    audit,
+    { publicUrl: config.PUBLIC_URL },
+    log,
+  );
+
   return {
     audit,
     exams,
+    waysIn,
     candidates,
     rosterSync,
     roster,

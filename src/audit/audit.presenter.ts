@@ -11,6 +11,8 @@ const VIA_TEXT: Record<AuditVia, string> = {
   launch: 'LTI launch',
   'dynamic-registration': 'dynamic registration',
   startup: 'start-up',
+  'direct-link': 'direct link',
+  'entry-code': 'entry code',
 };
 
 const ENTITY_TEXT: Record<AuditEntityType, string> = {
@@ -18,6 +20,7 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   deployment: 'Deployment',
   exam: 'Test',
   candidate: 'Candidate',
+  'way-in': 'Direct link / entry code',
 };
 
 const FIELD_TEXT: Record<string, string> = {
@@ -35,6 +38,7 @@ const FIELD_TEXT: Record<string, string> = {
   enrolOnLaunch: 'add learners on launch',
   openIn: 'open the test in',
   isDemo: 'demo test',
+  accessExpiresAt: 'links and codes expire',
   candidateId: 'candidate ID',
   extraTimeMinutes: 'extra time (minutes)',
   withdrawnReason: 'withdrawn because',
@@ -52,7 +56,7 @@ const FIELD_TEXT: Record<string, string> = {
 };
 
 /** Fields that hold an instant (stored as ISO text): shown in the reader's zone. */
-const TIME_FIELDS = new Set(['opensAt', 'closesAt']);
+const TIME_FIELDS = new Set(['opensAt', 'closesAt', 'accessExpiresAt', 'expiredAt']);
 
 export function actorText(actor: AuditActor): string {
   if (actor.kind === 'lms-user') {
@@ -60,6 +64,9 @@ export function actorText(actor: AuditActor): string {
   }
   if (actor.kind === 'admin') {
     return actor.ref ? `Administrator (${actor.ref})` : 'Administrator';
+  }
+  if (actor.kind === 'anonymous') {
+    return 'Someone not signed in';
   }
   return 'examgate (automatic)';
 }

@@ -22,6 +22,9 @@ function actorOf(row: AuditRow): AuditActor {
   if (row.actor_kind === 'admin') {
     return { kind: 'admin', ...(row.actor_ref ? { ref: row.actor_ref } : {}) };
   }
+  if (row.actor_kind === 'anonymous') {
+    return { kind: 'anonymous' };
+  }
   return { kind: 'system' };
 }
 

@@ -7,7 +7,9 @@
 export type AuditActor =
   | { kind: 'lms-user'; platformId: string; sub: string; name?: string }
   | { kind: 'admin'; /** Tells one admin sign-in (or the API, or an OS user of the CLI) from another; never a secret. */ ref?: string }
-  | { kind: 'system' };
+  | { kind: 'system' }
+  /** Someone not signed in, e.g. whoever brought an unknown, withdrawn or expired link or code. */
+  | { kind: 'anonymous' };
 
 /** How a change came in. */
 export const AUDIT_VIA = [
@@ -20,6 +22,8 @@ export const AUDIT_VIA = [
   'launch',
   'dynamic-registration',
   'startup',
+  'direct-link',
+  'entry-code',
 ] as const;
 export type AuditVia = (typeof AUDIT_VIA)[number];
 
@@ -29,7 +33,7 @@ export interface AuditBy {
   via: AuditVia;
 }
 
-export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate'] as const;
+export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'way-in'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 
 /** A changed field's values as recorded: text, number, boolean or absent. */

@@ -10,6 +10,7 @@ import { openInAndHandedOff } from './0008-open-in-and-handed-off.js';
 import { platformTimeZone } from './0009-platform-time-zone.js';
 import { attemptReturnUrl } from './0010-attempt-return-url.js';
 import { rosterLeftOut } from './0012-roster-left-out.js';
+import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   platformTimeZone,
   attemptReturnUrl,
   rosterLeftOut,
+  directLinksAndEntryCodes,
 ];

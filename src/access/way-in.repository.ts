@@ -1,0 +1,237 @@
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
+import type { ExamStatus } from '../exams/exam.js';
+import type { FoundWayIn } from './way-in-expiry.js';
+import { defineWayInModel, WayInRow } from './way-in.model.js';
+import type { WayInKind } from './way-in-secret.js';
+
+export interface NewWayIn {
+  id: string;
+  examId: string;
+  candidateId: string;
+  kind: WayInKind;
+  lookupHash: string;
+  sealedValue: string;
+  createdAt: Date;
+}
+
+/** A candidate of a test with their live link and code (sealed), as the staff page lists them. */
+export interface CandidateWaysInRow {
+  id: string;
+  candidateId: string;
+  name: string | null;
+  status: string;
+  extraTimeMinutes: number;
+  linkSealed: string | null;
+  codeSealed: string | null;
+  /** Ways in of this candidate that were withdrawn (an old link or code says so when used). */
+  revoked: number;
+}
+
+interface FoundRow {
+  kind: string;
+  revoked_at: Date | string | null;
+  exam_id: string;
+  candidate_id: string;
+  candidate_status: string;
+  extra_time_minutes: number;
+  title: string;
+  exam_status: string;
+  closes_at: Date | string | null;
+  access_expires_at: Date | string | null;
+  time_zone: string;
+  platform_id: string;
+}
+
+interface ListedRow {
+  id: string;
+  candidate_id: string;
+  name: string | null;
+  status: string;
+  extra_time_minutes: number;
+  link_sealed: string | null;
+  code_sealed: string | null;
+  revoked: number | string;
+}
+
+/** Raw SELECTs hand SQLite's dates back as text; Sequelize's models would have parsed them. */
+function instant(value: Date | string | null): Date | null {
+  return value === null ? null : value instanceof Date ? value : new Date(value);
+}
+
+const LISTED = `SELECT c.id, c.candidate_id, c.name, c.status, c.extra_time_minutes,
+         l.sealed_value AS link_sealed, k.sealed_value AS code_sealed,
+         (SELECT COUNT(*) FROM ways_in r WHERE r.candidate_id = c.id AND r.revoked_at IS NOT NULL) AS revoked
+  FROM candidates c
+  LEFT JOIN ways_in l ON l.candidate_id = c.id AND l.kind = 'link' AND l.revoked_at IS NULL
+  LEFT JOIN ways_in k ON k.candidate_id = c.id AND k.kind = 'code' AND k.revoked_at IS NULL
+  WHERE c.exam_id = :examId`;
+
+/** Queries over ways_in, read together with the candidate and test each belongs to; nothing else. */
+export class WayInRepository {
+  readonly #sql: DirectSql;
+
+  constructor(private readonly sequelize: Sequelize) {
+    defineWayInModel(sequelize);
+    this.#sql = directSql(sequelize);
+  }
+
+  transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    return unitOfWorkRunner(this.sequelize)(work);
+  }
+
+  /**
+   * Serialises issuing for one test until the transaction ends: the same row lock (PostgreSQL;
+   * the write lock on SQLite) the candidate list takes, so issuing also waits for additions.
+   */
+  async lockExam(examId: string, unit: UnitOfWork): Promise<void> {
+    await this.sequelize.query('UPDATE exams SET next_anonymous_number = next_anonymous_number WHERE id = :examId', {
+      replacements: { examId },
+      transaction: transactionOf(unit),
+    });
+  }
+
+  /**
+   * Active candidates that never had a way in of a kind: each with the kinds they lack. One who
+   * had theirs revoked is not among them; staff decide whether they get a new one.
+   */
+  async lacking(examId: string, unit?: UnitOfWork): Promise<Array<{ candidateId: string; kinds: WayInKind[] }>> {
+    const has = (kind: WayInKind) => `EXISTS (SELECT 1 FROM ways_in w WHERE w.candidate_id = c.id AND w.kind = '${kind}')`;
+    const rows = await this.sequelize.query<{ id: string; has_link: number | boolean; has_code: number | boolean }>(
+      `SELECT c.id, ${has('link')} AS has_link, ${has('code')} AS has_code FROM candidates c
+       WHERE c.exam_id = :examId AND c.status = 'active' AND NOT (${has('link')} AND ${has('code')})`,
+      { replacements: { examId }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
+    );
+    return rows.map((row) => ({
+      candidateId: row.id,
+      kinds: [...(row.has_link ? [] : ['link' as const]), ...(row.has_code ? [] : ['code' as const])],
+    }));
+  }
+
+  /** The active candidates of a test (reissuing for all gives each a new link and code). */
+  async activeCandidates(examId: string, unit: UnitOfWork): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>("SELECT id FROM candidates WHERE exam_id = :examId AND status = 'active'", {
+      replacements: { examId },
+      type: QueryTypes.SELECT,
+      transaction: transactionOf(unit),
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** The candidate (candidates.id) of this test, with their label; null when the test has none such. */
+  async candidateOf(examId: string, id: string): Promise<{ id: string; candidateId: string; status: string } | null> {
+    const [row] = await this.#sql.rows<{ id: string; candidate_id: string; status: string }>(
+      'SELECT id, candidate_id, status FROM candidates WHERE exam_id = ? AND id = ?',
+      [examId, id],
+    );
+    return row ? { id: row.id, candidateId: row.candidate_id, status: row.status } : null;
+  }
+
+  async insertMany(rows: NewWayIn[], unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
+    // Chunks keep each statement under SQLite's bound-parameter limit (8 columns × 500 rows).
+    for (let i = 0; i < rows.length; i += 500) {
+      await WayInRow.bulkCreate(
+        rows.slice(i, i + 500).map((row) => ({
+          id: row.id,
+          exam_id: row.examId,
+          candidate_id: row.candidateId,
+          kind: row.kind,
+          lookup_hash: row.lookupHash,
+          sealed_value: row.sealedValue,
+          created_at: row.createdAt,
+          revoked_at: null,
+        })),
+        { transaction },
+      );
+    }
+  }
+
+  /** Withdraws the live ways in of a test, or of one candidate of it; returns how many. */
+  async revokeLive(examId: string, candidateId: string | null, at: Date, unit: UnitOfWork): Promise<number> {
+    const [count] = await WayInRow.update(
+      { revoked_at: at },
+      {
+        where: { exam_id: examId, revoked_at: { [Op.is]: null }, ...(candidateId ? { candidate_id: candidateId } : {}) },
+        transaction: transactionOf(unit),
+      },
+    );
+    return count;
+  }
+
+  /** The way in a lookup hash names, with its candidate and test, in one statement (every sign-in reads it). */
+  async findByHash(kind: WayInKind, hash: string): Promise<FoundWayIn | null> {
+    const [row] = await this.#sql.rows<FoundRow>(
+      `SELECT w.kind, w.revoked_at, w.exam_id, w.candidate_id, c.status AS candidate_status, c.extra_time_minutes,
+              e.title, e.status AS exam_status, e.closes_at, e.access_expires_at, e.time_zone, co.platform_id
+       FROM ways_in w
+       JOIN candidates c ON c.id = w.candidate_id
+       JOIN exams e ON e.id = w.exam_id
+       JOIN courses co ON co.id = e.course_id
+       WHERE w.lookup_hash = ? AND w.kind = ?`,
+      [hash, kind],
+    );
+    if (!row) {
+      return null;
+    }
+    return {
+      kind: row.kind as WayInKind,
+      revokedAt: instant(row.revoked_at),
+      platformId: row.platform_id,
+      examId: row.exam_id,
+      candidateId: row.candidate_id,
+      candidateStatus: row.candidate_status,
+      extraTimeMinutes: Number(row.extra_time_minutes),
+      exam: {
+        title: row.title,
+        status: row.exam_status as ExamStatus,
+        closesAt: instant(row.closes_at),
+        accessExpiresAt: instant(row.access_expires_at),
+        timeZone: row.time_zone,
+      },
+    };
+  }
+
+  /** One page of a test's candidates (by candidate ID) with their live ways in; and how many there are. */
+  async page(examId: string, offset: number, limit: number): Promise<{ rows: CandidateWaysInRow[]; total: number }> {
+    const rows = await this.sequelize.query<ListedRow>(`${LISTED} ORDER BY c.candidate_id LIMIT :limit OFFSET :offset`, {
+      replacements: { examId, limit, offset },
+      type: QueryTypes.SELECT,
+    });
+    const [counted] = await this.#sql.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM candidates WHERE exam_id = ?', [examId]);
+    return { rows: rows.map(toListed), total: Number(counted?.n ?? 0) };
+  }
+
+  /** Every candidate of a test with their live ways in (exports). */
+  async all(examId: string): Promise<CandidateWaysInRow[]> {
+    const rows = await this.sequelize.query<ListedRow>(`${LISTED} ORDER BY c.candidate_id`, {
+      replacements: { examId },
+      type: QueryTypes.SELECT,
+    });
+    return rows.map(toListed);
+  }
+
+  /** Live ways in of a test, per kind. */
+  async liveCounts(examId: string): Promise<Record<WayInKind, number>> {
+    const rows = await this.#sql.rows<{ kind: string; n: number | string }>(
+      'SELECT kind, COUNT(*) AS n FROM ways_in WHERE exam_id = ? AND revoked_at IS NULL GROUP BY kind',
+      [examId],
+    );
+    const count = (kind: WayInKind) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
+    return { link: count('link'), code: count('code') };
+  }
+}
+
+function toListed(row: ListedRow): CandidateWaysInRow {
+  return {
+    id: row.id,
+    candidateId: row.candidate_id,
+    name: row.name,
+    status: row.status,
+    extraTimeMinutes: Number(row.extra_time_minutes),
+    linkSealed: row.link_sealed,
+    codeSealed: row.code_sealed,
+    revoked: Number(row.revoked),
+  };
+}
