@@ -44,15 +44,19 @@ interface FoundRow {
   platform_id: string;
 }
 
-interface ListedRow {
+interface CandidateListRow {
   id: string;
   candidate_id: string;
   name: string | null;
   status: string;
   extra_time_minutes: number;
-  link_sealed: string | null;
-  code_sealed: string | null;
-  revoked: number | string;
+}
+
+interface WayOfRow {
+  candidate_id: string;
+  kind: string;
+  sealed_value: string;
+  revoked_at: Date | string | null;
 }
 
 /** Raw SELECTs hand SQLite's dates back as text; Sequelize's models would have parsed them. */
@@ -60,13 +64,30 @@ function instant(value: Date | string | null): Date | null {
   return value === null ? null : value instanceof Date ? value : new Date(value);
 }
 
-const LISTED = `SELECT c.id, c.candidate_id, c.name, c.status, c.extra_time_minutes,
-         l.sealed_value AS link_sealed, k.sealed_value AS code_sealed,
-         (SELECT COUNT(*) FROM ways_in r WHERE r.candidate_id = c.id AND r.revoked_at IS NOT NULL) AS revoked
-  FROM candidates c
-  LEFT JOIN ways_in l ON l.candidate_id = c.id AND l.kind = 'link' AND l.revoked_at IS NULL
-  LEFT JOIN ways_in k ON k.candidate_id = c.id AND k.kind = 'code' AND k.revoked_at IS NULL
-  WHERE c.exam_id = :examId`;
+/** Candidates with their ways in, put together here: two indexed reads plan well whatever the tables' statistics say. */
+function listed(candidates: CandidateListRow[], ways: WayOfRow[]): CandidateWaysInRow[] {
+  const byCandidate = new Map<string, WayOfRow[]>();
+  for (const way of ways) {
+    byCandidate.set(way.candidate_id, [...(byCandidate.get(way.candidate_id) ?? []), way]);
+  }
+  return candidates.map((c) => {
+    const own = byCandidate.get(c.id) ?? [];
+    const live = (kind: WayInKind) => own.find((w) => w.kind === kind && w.revoked_at === null)?.sealed_value ?? null;
+    return {
+      id: c.id,
+      candidateId: c.candidate_id,
+      name: c.name,
+      status: c.status,
+      extraTimeMinutes: Number(c.extra_time_minutes),
+      linkSealed: live('link'),
+      codeSealed: live('code'),
+      revoked: own.filter((w) => w.revoked_at !== null).length,
+    };
+  });
+}
+
+const CANDIDATE_COLUMNS = 'SELECT id, candidate_id, name, status, extra_time_minutes FROM candidates WHERE exam_id = ?';
+const WAY_COLUMNS = 'SELECT candidate_id, kind, sealed_value, revoked_at FROM ways_in WHERE exam_id = ?';
 
 /** Queries over ways_in, read together with the candidate and test each belongs to; nothing else. */
 export class WayInRepository {
@@ -97,20 +118,21 @@ export class WayInRepository {
    * had theirs revoked is not among them; staff decide whether they get a new one.
    */
   async lacking(examId: string, unit?: UnitOfWork): Promise<Array<{ candidateId: string; kinds: WayInKind[] }>> {
-    const has = (kind: WayInKind) => `EXISTS (SELECT 1 FROM ways_in w WHERE w.candidate_id = c.id AND w.kind = '${kind}')`;
-    const rows = await this.sequelize.query<{ id: string; has_link: number | boolean; has_code: number | boolean }>(
-      `SELECT c.id, ${has('link')} AS has_link, ${has('code')} AS has_code FROM candidates c
-       WHERE c.exam_id = :examId AND c.status = 'active' AND NOT (${has('link')} AND ${has('code')})`,
-      { replacements: { examId }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
+    const transaction = transactionOf(unit);
+    const active = await this.activeCandidates(examId, unit);
+    const had = await this.sequelize.query<{ candidate_id: string; kind: string }>(
+      'SELECT DISTINCT candidate_id, kind FROM ways_in WHERE exam_id = :examId',
+      { replacements: { examId }, type: QueryTypes.SELECT, transaction },
     );
-    return rows.map((row) => ({
-      candidateId: row.id,
-      kinds: [...(row.has_link ? [] : ['link' as const]), ...(row.has_code ? [] : ['code' as const])],
-    }));
+    const seen = new Set(had.map((row) => `${row.kind} ${row.candidate_id}`));
+    const kinds: WayInKind[] = ['link', 'code'];
+    return active
+      .map((candidateId) => ({ candidateId, kinds: kinds.filter((kind) => !seen.has(`${kind} ${candidateId}`)) }))
+      .filter((entry) => entry.kinds.length > 0);
   }
 
   /** The active candidates of a test (reissuing for all gives each a new link and code). */
-  async activeCandidates(examId: string, unit: UnitOfWork): Promise<string[]> {
+  async activeCandidates(examId: string, unit?: UnitOfWork): Promise<string[]> {
     const rows = await this.sequelize.query<{ id: string }>("SELECT id FROM candidates WHERE exam_id = :examId AND status = 'active'", {
       replacements: { examId },
       type: QueryTypes.SELECT,
@@ -193,23 +215,26 @@ export class WayInRepository {
     };
   }
 
-  /** One page of a test's candidates (by candidate ID) with their live ways in; and how many there are. */
+  /** One page of a test's candidates (by candidate ID) with their ways in; and how many there are. */
   async page(examId: string, offset: number, limit: number): Promise<{ rows: CandidateWaysInRow[]; total: number }> {
-    const rows = await this.sequelize.query<ListedRow>(`${LISTED} ORDER BY c.candidate_id LIMIT :limit OFFSET :offset`, {
-      replacements: { examId, limit, offset },
-      type: QueryTypes.SELECT,
-    });
+    const candidates = await this.#sql.rows<CandidateListRow>(`${CANDIDATE_COLUMNS} ORDER BY candidate_id LIMIT ? OFFSET ?`, [
+      examId,
+      limit,
+      offset,
+    ]);
+    const ids = candidates.map((c) => c.id);
+    const ways =
+      ids.length === 0
+        ? []
+        : await this.#sql.rows<WayOfRow>(`${WAY_COLUMNS} AND candidate_id IN (${ids.map(() => '?').join(', ')})`, [examId, ...ids]);
     const [counted] = await this.#sql.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM candidates WHERE exam_id = ?', [examId]);
-    return { rows: rows.map(toListed), total: Number(counted?.n ?? 0) };
+    return { rows: listed(candidates, ways), total: Number(counted?.n ?? 0) };
   }
 
-  /** Every candidate of a test with their live ways in (exports). */
+  /** Every candidate of a test with their ways in (exports). */
   async all(examId: string): Promise<CandidateWaysInRow[]> {
-    const rows = await this.sequelize.query<ListedRow>(`${LISTED} ORDER BY c.candidate_id`, {
-      replacements: { examId },
-      type: QueryTypes.SELECT,
-    });
-    return rows.map(toListed);
+    const candidates = await this.#sql.rows<CandidateListRow>(`${CANDIDATE_COLUMNS} ORDER BY candidate_id`, [examId]);
+    return listed(candidates, await this.#sql.rows<WayOfRow>(WAY_COLUMNS, [examId]));
   }
 
   /** Live ways in of a test, per kind. */
@@ -221,17 +246,4 @@ export class WayInRepository {
     const count = (kind: WayInKind) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
     return { link: count('link'), code: count('code') };
   }
-}
-
-function toListed(row: ListedRow): CandidateWaysInRow {
-  return {
-    id: row.id,
-    candidateId: row.candidate_id,
-    name: row.name,
-    status: row.status,
-    extraTimeMinutes: Number(row.extra_time_minutes),
-    linkSealed: row.link_sealed,
-    codeSealed: row.code_sealed,
-    revoked: Number(row.revoked),
-  };
 }

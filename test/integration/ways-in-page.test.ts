@@ -173,4 +173,17 @@ describe('Direct links and entry codes: the staff page', () => {
     expect(new Set(all.map((r) => r.id)).size).to.equal(150);
     expect(all.every((r) => r.link && r.code)).to.equal(true);
   });
+
+  it('when a full test of 1500 candidates is first opened, then all 3000 links and codes are issued at once, in one audit entry', async function () {
+    this.timeout(120_000);
+    const { teacher, examId } = await courseWithTest(world, 1500);
+    const first = await openWaysIn(teacher, examId);
+    expect(first.body).to.contain('page 1 of 15');
+    expect(await liveCount(examId)).to.deep.equal({ code: 1500, link: 1500 });
+    const last = waysInRows((await openWaysIn(teacher, examId, 15)).body);
+    expect(last).to.have.length(100);
+    expect(last.every((r) => r.link && r.code)).to.equal(true);
+    const issued = (await auditOfExam(world, examId)).filter((e) => e.action === 'issue');
+    expect(issued.map((e) => e.changes.waysIn?.to)).to.deep.equal([3000]);
+  });
 });

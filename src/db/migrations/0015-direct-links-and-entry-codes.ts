@@ -34,6 +34,8 @@ export const directLinksAndEntryCodes: Migration = {
       revoked_at: { type: DataTypes.DATE, allowNull: true },
     });
     await qi.addIndex('ways_in', ['exam_id', 'kind'], { name: 'ways_in_exam' });
+    // Every candidate's ways in, revoked ones too: what the staff page and issuing look up per candidate.
+    await qi.addIndex('ways_in', ['candidate_id', 'kind'], { name: 'ways_in_candidate' });
     // A partial unique index: both SQLite and PostgreSQL have them, with the same syntax.
     await qi.sequelize.query('CREATE UNIQUE INDEX ways_in_one_live ON ways_in (candidate_id, kind) WHERE revoked_at IS NULL');
     await qi.addColumn('exams', 'access_expires_at', { type: DataTypes.DATE, allowNull: true });
