@@ -156,7 +156,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
-    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys()], log);
+    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys(), () => domain.waysIn.reseal()], log);
   } catch (err) {
     await lti.close().catch(() => undefined);
     await failed(err);

@@ -237,6 +237,19 @@ export class WayInRepository {
     return listed(candidates, await this.#sql.rows<WayOfRow>(WAY_COLUMNS, [examId]));
   }
 
+  /** Every live way in's sealed value (start-up re-seals those a SECRET_KEY rotation left under the previous key). */
+  async liveSealed(): Promise<Array<{ id: string; sealedValue: string }>> {
+    const rows = await this.#sql.rows<{ id: string; sealed_value: string }>(
+      'SELECT id, sealed_value FROM ways_in WHERE revoked_at IS NULL',
+    );
+    return rows.map((row) => ({ id: row.id, sealedValue: row.sealed_value }));
+  }
+
+  /** Replaces a sealed value if it is still the one read: of two processes starting at once, one writes. */
+  async replaceSealed(id: string, before: string, after: string): Promise<void> {
+    await this.#sql.run('UPDATE ways_in SET sealed_value = ? WHERE id = ? AND sealed_value = ?', [after, id, before]);
+  }
+
   /** Live ways in of a test, per kind. */
   async liveCounts(examId: string): Promise<Record<WayInKind, number>> {
     const rows = await this.#sql.rows<{ kind: string; n: number | string }>(

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import { ExamStateError } from '../exams/exam.errors.js';
 import type { Logger } from '../logger.js';
+import type { ResealReport } from '../stored-secrets.js';
 import type { SealedText } from '../secrets/sealed-text.js';
 import { formatEntryCode } from './entry-code.js';
 import { candidateWayInAudit, refusedAudit, wholeTestAudit, type ExamScope } from './way-in-audit.js';
@@ -145,6 +146,26 @@ export class WaysIn {
       await this.insert(scope, rows, 'reissue-all', by, unit);
       return candidates.length;
     });
+  }
+
+  /**
+   * Start-up: live links and codes sealed under SECRET_KEY_PREVIOUS are sealed again under
+   * SECRET_KEY. They would still open a test (lookups go by hash), but staff could no longer
+   * show or export them. Revoked ones are never shown, so they are left as they are.
+   */
+  async reseal(): Promise<ResealReport> {
+    const rows = await this.repository.liveSealed();
+    const report: ResealReport = { what: 'the live direct links and entry codes', total: rows.length, resealed: 0, unreadable: 0 };
+    for (const row of rows) {
+      const opened = this.sealed.open(row.sealedValue);
+      if (!opened) {
+        report.unreadable += 1;
+      } else if (opened.stale) {
+        await this.repository.replaceSealed(row.id, row.sealedValue, this.sealed.seal(opened.plain));
+        report.resealed += 1;
+      }
+    }
+    return report;
   }
 
   /** What a direct link's token leads to. */

@@ -4,6 +4,11 @@ import { ROLE_LEARNER } from '../../src/lms-sim/index.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { instructorOf, launchSession } from '../support/course-session.js';
 import { auditOfExam } from '../support/audit.js';
+import { WayInRepository } from '../../src/access/way-in.repository.js';
+import { WaysIn } from '../../src/access/ways-in.service.js';
+import { formatEntryCode } from '../../src/access/entry-code.js';
+import { createLogger } from '../../src/logger.js';
+import { SealedText } from '../../src/secrets/sealed-text.js';
 import { courseWithTest, openWaysIn, postCode, postLink, tokenOf, waysInRows } from '../support/ways-in.js';
 
 describe('Direct links and entry codes: the staff page', () => {
@@ -185,5 +190,28 @@ describe('Direct links and entry codes: the staff page', () => {
     expect(last.every((r) => r.link && r.code)).to.equal(true);
     const issued = (await auditOfExam(world, examId)).filter((e) => e.action === 'issue');
     expect(issued.map((e) => e.changes.waysIn?.to)).to.deep.equal([3000]);
+  });
+
+  it('when SECRET_KEY is rotated, then start-up re-seals live links and codes under the new key, and they show as before', async () => {
+    const { teacher, examId } = await courseWithTest(world, 2);
+    const rows = waysInRows((await openWaysIn(teacher, examId)).body);
+    const NEW = 'a-new-secret-0123456789abcdef0123456789';
+    const sealedUnder = (...secrets: [string, ...string[]]) => new SealedText(secrets, 'examgate direct links and entry codes');
+    const repository = new WayInRepository(world.examgate.sequelize);
+    const waysUnder = (...secrets: [string, ...string[]]) =>
+      new WaysIn(repository, sealedUnder(...secrets), world.examgate.audit, { publicUrl: world.url }, createLogger(world.config));
+    const report = await waysUnder(NEW, world.config.SECRET_KEY).reseal();
+    expect(report).to.include({ resealed: report.total, unreadable: 0 });
+    expect((await waysUnder(NEW).reseal()).resealed).to.equal(0);
+    // What the page showed opens under the new key alone.
+    const opened = (await repository.all(examId)).map((row) => [
+      world.examgate.waysIn.linkUrl(sealedUnder(NEW).open(row.linkSealed!)!.plain),
+      formatEntryCode(sealedUnder(NEW).open(row.codeSealed!)!.plain),
+    ]);
+    expect(opened).to.deep.equal(rows.map((r) => [r.link, r.code]));
+    // The old key alone opens them no more: a process still on it would refuse to start.
+    expect((await waysUnder(world.config.SECRET_KEY).reseal()).unreadable).to.be.at.least(4);
+    // Back under the run's own key, as the rest of the run expects.
+    await waysUnder(world.config.SECRET_KEY, NEW).reseal();
   });
 });
