@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { ROLE_LEARNER } from '../../src/lms-sim/index.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
-import { instructorOf, launchSession } from '../support/course-session.js';
+import { buildExamForm, createExam, instructorOf, launchSession } from '../support/course-session.js';
 import { auditOfExam } from '../support/audit.js';
 import { WayInRepository } from '../../src/access/way-in.repository.js';
 import { WaysIn } from '../../src/access/ways-in.service.js';
@@ -190,6 +190,25 @@ describe('Direct links and entry codes: the staff page', () => {
     expect(last.every((r) => r.link && r.code)).to.equal(true);
     const issued = (await auditOfExam(world, examId)).filter((e) => e.action === 'issue');
     expect(issued.map((e) => e.changes.waysIn?.to)).to.deep.equal([3000]);
+  });
+
+  it('when the test’s own expiry is set before its window opens, then the form says so at the field; a good one is saved and in History', async () => {
+    const teacher = await instructorOf(world, { id: 'ways-in-expiry-form' });
+    const refused = await teacher.post(
+      '/app/exams',
+      buildExamForm({ opensAt: '2026-06-01T09:00', accessExpiresAt: '2026-05-31T09:00', timeZone: 'UTC' }),
+    );
+    expect(refused.response.status).to.equal(400);
+    expect(refused.body).to.contain('id="accessExpiresAt-error"');
+    expect(refused.body).to.contain('Links and codes must expire after the window opens');
+    const garbled = await teacher.post('/app/exams', buildExamForm({ accessExpiresAt: 'next week' }));
+    expect(garbled.body).to.contain('Links and codes expire at must be a date and time');
+    const examId = await createExam(teacher, { timeZone: 'UTC' });
+    const edit = `/app/exams/${examId}/edit`;
+    await teacher.post(`/app/exams/${examId}`, buildExamForm({ timeZone: 'UTC', accessExpiresAt: '2026-06-02T18:00' }), edit);
+    expect((await teacher.get(edit)).body).to.contain('value="2026-06-02T18:00"');
+    const [change] = (await auditOfExam(world, examId)).filter((e) => e.action === 'update');
+    expect(change!.changes.accessExpiresAt).to.deep.equal({ from: null, to: '2026-06-02T18:00:00.000Z' });
   });
 
   it('when SECRET_KEY is rotated, then start-up re-seals live links and codes under the new key, and they show as before', async () => {
