@@ -10,6 +10,7 @@ import { WINDOW_HANDOVER_PATH, type LaunchController } from './launch/launch.con
 import { deliveryRoutes } from './access/delivery.routes.js';
 import { handoffRoutes } from './access/handoff.routes.js';
 import { candidateAreaRoutes } from './access/candidate-area.routes.js';
+import { candidateLoginRoutes } from './access/candidate-login.routes.js';
 import type { CandidateSignIn } from './web/candidate-sign-in.js';
 import type { CandidateTests } from './access/candidate-tests.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
@@ -35,6 +36,7 @@ import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { AdminSignIn } from './platforms/admin-session.middleware.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
+import { wayInRoutes } from './access/way-in.routes.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
@@ -54,6 +56,7 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   platformMoves: PlatformMoveService;
   isDatabaseReady: () => Promise<boolean>;
   demo: Router | null;
+  /** Starts a candidate session for a direct link or entry code (access/candidate-sign-in.ts). */
 }
 
 /** Assembles the express application; it never listens itself (main.ts and the tests do). */
@@ -140,6 +143,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
   app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys }));
+  app.use(
+    candidateLoginRoutes({
+      credentials: {
+        verify: async (username, password) => {
+          const found = await deps.oneTimeUsers.verify(username, password);
+          return found ? { ...found, way: 'one-time' } : null;
+        },
+      },
+      sessions: deps.sessions,
+      candidateSignIn: deps.candidateSignIn,
+      throttle: new LoginThrottle(deps.throttle, rules.candidateLogin),
+      publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
+    }),
+  );
   app.use('/my', candidateAreaRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   app.use(handoffRoutes(deps));
@@ -159,6 +176,10 @@ export function createApp(deps: AppDeps): Express {
       tool: deps.tool,
       admin,
     }),
+  );
+  // Direct links (/go) and entry codes (/enter): ways in for candidates without an LMS or password.
+  app.use(
+    wayInRoutes({ waysIn: deps.waysIn, signIn: deps.candidateSignIn, throttle: deps.throttle, rules, publicUrl: deps.config.PUBLIC_URL }),
   );
   if (deps.demo) {
     app.use('/demo', deps.demo);

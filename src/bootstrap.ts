@@ -38,6 +38,7 @@ import type { JobRunner } from './jobs/job.runner.js';
 import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
 import type { OneTimeUsers } from './access/one-time-user.service.js';
+import type { WaysIn } from './access/ways-in.service.js';
 
 export interface Examgate {
   app: Express;
@@ -55,6 +56,8 @@ export interface Examgate {
   throttle: ThrottleService;
   /** Launch and candidate sessions (tests start a candidate session here to look at its pages on their own). */
   sessions: SessionService;
+  /** Direct links and entry codes: issue, revoke, resolve (exports and tests read them here). */
+  waysIn: WaysIn;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   close(): Promise<void>;
@@ -121,7 +124,10 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     log,
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
-  const domain = wireDomain(config, sequelize, platforms, audit, log);
+  // A new username or password ends the candidate's sessions: whoever signed in with the old ones is out.
+  const domain = wireDomain(config, sequelize, platforms, audit, log, {
+    onCredentialsChanged: (candidateId) => sessions.endCandidate(candidateId),
+  });
   const candidateTests = new CandidateTests(domain.exams, domain.candidates);
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),
@@ -132,7 +138,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     candidateTests,
   );
   const candidateSignIn = new CandidateSignIn(sessions, audit, {
-    secure: config.PUBLIC_URL.startsWith('https:'),
+    secure: config.secureCookies,
     maxAgeMs: config.SESSION_TTL_MINUTES * 60_000,
   });
   const platformMoves = new PlatformMoveService(
@@ -170,7 +176,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
-    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys()], log);
+    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys(), () => domain.waysIn.reseal()], log);
   } catch (err) {
     await lti.close().catch(() => undefined);
     await failed(err);
@@ -199,6 +205,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platformMoves,
     isDatabaseReady,
     demo,
+    // The lead's candidate sessions replace this stand-in.
   });
 
   const housekeeping = setInterval(() => {
@@ -228,6 +235,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     roster: domain.roster,
     throttle,
     sessions,
+    waysIn: domain.waysIn,
     serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);

@@ -147,6 +147,16 @@ const schema = z.object({
   LTI_LOGIN_PER_ADDRESS_PER_MINUTE: limit,
   LTI_LOGIN_PER_PLATFORM_PER_MINUTE: limit,
   LTI_REGISTER_PER_ADDRESS_PER_HOUR: limit,
+  /** Wrong entry codes one address may type per window: a full room behind one NAT address makes typos too. */
+  ENTRY_CODE_FAILURES_PER_ADDRESS: limit,
+  ENTRY_CODE_ATTEMPTS_PER_ADDRESS: limit,
+  /** Unknown direct links one address may post per window (links are clicked, not typed: few honest failures). */
+  DIRECT_LINK_FAILURES_PER_ADDRESS: limit,
+  WAY_IN_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

@@ -25,6 +25,8 @@ import { LeftOutRepository } from './candidates/left-out.repository.js';
 import type { PlatformService } from './platforms/platform.service.js';
 import { ONE_TIME_PASSWORD_PURPOSE, OneTimeUsers, type OneTimeUserOptions } from './access/one-time-user.service.js';
 import { OneTimeUserRepository } from './access/one-time-user.repository.js';
+import { WayInRepository } from './access/way-in.repository.js';
+import { WaysIn } from './access/ways-in.service.js';
 import { SealedText } from './secrets/sealed-text.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
@@ -114,9 +116,18 @@ export function wireDomain(
     log,
   );
 
+  const waysIn = new WaysIn(
+    new WayInRepository(sequelize),
+    new SealedText(config.secretKeys, 'examgate direct links and entry codes'),
+    audit,
+    { publicUrl: config.PUBLIC_URL },
+    log,
+  );
+
   return {
     audit,
     exams,
+    waysIn,
     candidates,
     oneTimeUsers,
     rosterSync,

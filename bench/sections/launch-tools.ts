@@ -12,6 +12,8 @@ import { freePort, ToolProcess } from '../tool-process.js';
 export const TOKEN_MAX_AGE_SECONDS = 60;
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+/** The SECRET_KEY of every examgate the bench starts: a section that reads what examgate sealed (one-time passwords, link tokens) opens it with this. */
+export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const LMS_IDS = { clientId: 'bench-client', deploymentId: 'bench-deployment' };
 
@@ -19,6 +21,8 @@ const LMS_IDS = { clientId: 'bench-client', deploymentId: 'bench-deployment' };
 export interface RunningTool {
   target: LaunchTarget;
   process: ToolProcess;
+  /** Where the tool listens (plain http on 127.0.0.1). */
+  url: string;
   /** The tool's own database. */
   databaseUrl: string;
   stop(): Promise<void>;
@@ -61,6 +65,7 @@ export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 
       landed: (r) => r.status === 200 && pathOf(r) === '/' && new URL(r.url).searchParams.has('ltik') && r.body.includes('Welcome'),
     },
     process: tool,
+    url,
     databaseUrl,
     stop: async () => {
       await tool.stop();
@@ -100,7 +105,7 @@ export async function startExamgate(
       // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
       PUBLIC_URL: url,
       DATABASE_URL: databaseUrl,
-      SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
+      SECRET_KEY: BENCH_SECRET_KEY,
       ADMIN_TOKEN,
       NODE_EXTRA_CA_CERTS: ctx.tls.caFile,
       LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
@@ -145,6 +150,7 @@ export async function startExamgate(
       landed: (r) => r.status === 200 && pathOf(r).startsWith('/app'),
     },
     process: tool,
+    url,
     databaseUrl,
     stop,
   };

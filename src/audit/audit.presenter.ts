@@ -13,6 +13,8 @@ const VIA_TEXT: Record<AuditVia, string> = {
   'dynamic-registration': 'dynamic registration',
   startup: 'start-up',
   'sign-in': 'candidate sign-in',
+  'direct-link': 'direct link',
+  'entry-code': 'entry code',
 };
 
 const ENTITY_TEXT: Record<AuditEntityType, string> = {
@@ -21,6 +23,7 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   exam: 'Test',
   candidate: 'Candidate',
   'sign-in': 'Sign-in',
+  'way-in': 'Direct link / entry code',
 };
 
 const FIELD_TEXT: Record<string, string> = {
@@ -38,6 +41,7 @@ const FIELD_TEXT: Record<string, string> = {
   enrolOnLaunch: 'add learners on launch',
   openIn: 'open the test in',
   isDemo: 'demo test',
+  accessExpiresAt: 'links and codes expire',
   candidateId: 'candidate ID',
   extraTimeMinutes: 'extra time (minutes)',
   withdrawnReason: 'withdrawn because',
@@ -55,7 +59,7 @@ const FIELD_TEXT: Record<string, string> = {
 };
 
 /** Fields that hold an instant (stored as ISO text): shown in the reader's zone. */
-const TIME_FIELDS = new Set(['opensAt', 'closesAt']);
+const TIME_FIELDS = new Set(['opensAt', 'closesAt', 'accessExpiresAt', 'expiredAt']);
 
 export function actorText(actor: AuditActor): string {
   if (actor.kind === 'lms-user') {

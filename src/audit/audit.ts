@@ -12,7 +12,7 @@ export type AuditActor =
   | { kind: 'system' }
   /** A candidate signed in outside the LMS; `candidateId` is candidates.id, `way` how they came in. */
   | { kind: 'candidate'; platformId: string; candidateId: string; way: CandidateWayIn }
-  /** Someone not (yet) known: a sign-in with an unknown username, link or code. */
+  /** Someone not (yet) known: a sign-in with an unknown username, or whoever brought an unknown, withdrawn or expired link or code. */
   | { kind: 'anonymous' };
 
 /** How a change came in. */
@@ -27,6 +27,8 @@ export const AUDIT_VIA = [
   'dynamic-registration',
   'startup',
   'sign-in',
+  'direct-link',
+  'entry-code',
 ] as const;
 export type AuditVia = (typeof AUDIT_VIA)[number];
 
@@ -36,7 +38,7 @@ export interface AuditBy {
   via: AuditVia;
 }
 
-export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in'] as const;
+export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in', 'way-in'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 
 /** A changed field's values as recorded: text, number, boolean or absent. */

@@ -21,6 +21,7 @@ const AUDITED_FIELDS = [
   'enrolOnLaunch',
   'openIn',
   'isDemo',
+  'accessExpiresAt',
 ] as const;
 
 /**

@@ -17,6 +17,7 @@ export interface ExamFields {
   enrolOnLaunch: boolean;
   openIn: OpenIn;
   isDemo: boolean;
+  accessExpiresAt: Date | null;
 }
 
 const MAX_DURATION_MINUTES = 7 * 24 * 60;
@@ -128,6 +129,12 @@ export function parseExamInput(input: ExamInput, options: { allowHttp: boolean; 
   if (opensAt && closesAt && closesAt <= opensAt) {
     problems.fail('closesAt', 'The window must close after it opens.');
   }
+  const accessExpiresAt = problems.check(null, () =>
+    parseWindowTime(input.accessExpiresAt ?? '', zone, 'accessExpiresAt', 'Links and codes expire at'),
+  );
+  if (accessExpiresAt && opensAt && accessExpiresAt <= opensAt) {
+    problems.fail('accessExpiresAt', 'Links and codes must expire after the window opens, or no one could use them.');
+  }
   const durationMinutes = problems.check(null, () => parseDuration(input.durationMinutes));
   const deliveryUrl = problems.check(null, () => parseWebUrl(input.deliveryUrl, 'deliveryUrl', 'The delivery URL', options.allowHttp));
   const finishRedirectUrl = problems.check(null, () =>
@@ -157,5 +164,6 @@ export function parseExamInput(input: ExamInput, options: { allowHttp: boolean; 
     enrolOnLaunch: input.enrolOnLaunch,
     openIn: input.openIn as OpenIn,
     isDemo: input.isDemo,
+    accessExpiresAt,
   };
 }

@@ -29,6 +29,7 @@ export class ExamRow extends Model<InferAttributes<ExamRow>, InferCreationAttrib
   declare next_anonymous_number: number;
   declare roster_synced_at: Date | null;
   declare roster_sync_summary: string | null;
+  declare access_expires_at: Date | null;
   declare created_at: CreationOptional<Date>;
 }
 
@@ -43,7 +44,7 @@ export class ResourceLinkRow extends Model<InferAttributes<ResourceLinkRow>, Inf
 const options = { timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 const url = DataTypes.STRING(2000);
 
-/** Columns mirror migrations 0002 and 0008; the migrations, not sync(), create the tables. */
+/** Columns mirror migrations 0002, 0008 and 0015; the migrations, not sync(), create the tables. */
 export function defineExamModels(sequelize: Sequelize): void {
   CourseRow.init(
     {
@@ -77,6 +78,7 @@ export function defineExamModels(sequelize: Sequelize): void {
       next_anonymous_number: DataTypes.INTEGER,
       roster_synced_at: DataTypes.DATE,
       roster_sync_summary: DataTypes.TEXT,
+      access_expires_at: DataTypes.DATE,
       created_at: DataTypes.DATE,
     },
     { sequelize, tableName: 'exams', ...options },

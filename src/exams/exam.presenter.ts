@@ -21,6 +21,11 @@ export function presentExam(exam: Exam) {
     openIn: exam.openIn === 'new_tab' ? 'a new tab' : 'the whole window, replacing the course page',
     isDemo: exam.isDemo,
     maxCandidates: exam.maxCandidates,
+    accessExpiresAt: exam.accessExpiresAt
+      ? formatInZone(exam.accessExpiresAt, zone)
+      : exam.window.closesAt
+        ? "when the window closes (plus each candidate's extra time)"
+        : 'when the test is closed',
   };
 }
 
@@ -41,6 +46,7 @@ export function examFormValues(exam: Exam | null, defaultTimeZone = 'UTC'): Exam
       enrolOnLaunch: true,
       openIn: 'new_tab',
       isDemo: false,
+      accessExpiresAt: '',
     };
   }
   const zone = exam.window.timeZone;
@@ -58,6 +64,7 @@ export function examFormValues(exam: Exam | null, defaultTimeZone = 'UTC'): Exam
     enrolOnLaunch: exam.enrolOnLaunch,
     openIn: exam.openIn,
     isDemo: exam.isDemo,
+    accessExpiresAt: exam.accessExpiresAt ? utcToWallTime(exam.accessExpiresAt, zone) : '',
   };
 }
 

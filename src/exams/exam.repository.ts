@@ -59,6 +59,7 @@ function toExam(row: ExamRow): Exam {
     maxCandidates: row.max_candidates,
     isDemo: Boolean(row.is_demo),
     roster: { syncedAt: row.roster_synced_at, summary: row.roster_sync_summary },
+    accessExpiresAt: row.access_expires_at,
   };
 }
 
@@ -87,6 +88,7 @@ function columnsOf(fields: ExamFields) {
     enrol_on_launch: fields.enrolOnLaunch,
     open_in: fields.openIn,
     is_demo: fields.isDemo,
+    access_expires_at: fields.accessExpiresAt,
   };
 }
 

@@ -37,6 +37,7 @@ export function examInputFrom(body: unknown): ExamInput {
     // A form from before this setting existed (an open page) still saves: the default applies.
     openIn: field(body, 'openIn') || 'new_tab',
     isDemo: checkbox(body, 'isDemo'),
+    accessExpiresAt: field(body, 'accessExpiresAt'),
   };
 }
 

@@ -18,6 +18,8 @@ export interface Exam {
   maxCandidates: number;
   isDemo: boolean;
   roster: { syncedAt: Date | null; summary: string | null };
+  /** When direct links and entry codes stop working, if not at the window's end (access/way-in-expiry.ts). */
+  accessExpiresAt: Date | null;
 }
 
 export type ExamStatus = 'draft' | 'active' | 'closed';
@@ -63,6 +65,8 @@ export interface ExamInput {
   enrolOnLaunch: boolean;
   openIn: string;
   isDemo: boolean;
+  /** A wall time of `timeZone`, or empty for the default (the window's end plus extra time). Optional: older forms lack it. */
+  accessExpiresAt?: string;
 }
 
 /** Where a candidate is, seen from the lobby at a given moment. */

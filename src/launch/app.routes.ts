@@ -18,6 +18,8 @@ import { deepLinkRoutes, type DeepLinkResponder } from './deep-link.routes.js';
 import { LINK_CHOICE_PATH, linkChoiceRoutes } from './link-choice.routes.js';
 import { launchOf, placementOf, requireSession } from './session-context.middleware.js';
 import type { SecretKeys } from '../config.js';
+import type { WaysIn } from '../access/ways-in.service.js';
+import { waysInRoutes } from '../access/ways-in.routes.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -31,6 +33,7 @@ export interface AppRouteDeps {
   roster: RosterSchedule;
   jobs: JobRunner;
   audit: AuditService;
+  waysIn: WaysIn;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -69,6 +72,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));
+  router.use('/exams/:examId/ways-in', waysInRoutes(deps));
   router.use(
     '/exams',
     examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam), countCandidates: (exam) => deps.candidates.counts(exam) }),

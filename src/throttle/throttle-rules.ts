@@ -9,11 +9,16 @@ export interface ThrottleRules {
   ltiLoginPerAddress: ThrottleRule;
   ltiLoginPerPlatform: ThrottleRule;
   ltiRegisterPerAddress: ThrottleRule;
+  /** /enter: failures and attempts per address (a code names no account to count by). */
+  entryCode: LoginThrottleRules;
+  /** POST /go: failures per address (unknown links). */
+  directLink: LoginThrottleRules;
 }
 
 export function throttleRules(config: Config): ThrottleRules {
   const adminWindow = config.ADMIN_SIGN_IN_WINDOW_MINUTES * 60;
   const candidateWindow = config.CANDIDATE_LOGIN_WINDOW_MINUTES * 60;
+  const wayInWindow = config.WAY_IN_WINDOW_MINUTES * 60;
   return {
     adminSignIn: {
       failuresPerAddress: {
@@ -46,6 +51,13 @@ export function throttleRules(config: Config): ThrottleRules {
     },
     ltiLoginPerAddress: { bucket: 'lti-login-address', limit: config.LTI_LOGIN_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 },
     ltiLoginPerPlatform: { bucket: 'lti-login-platform', limit: config.LTI_LOGIN_PER_PLATFORM_PER_MINUTE, windowSeconds: 60 },
+    entryCode: {
+      failuresPerAddress: { bucket: 'entry-code-failures', limit: config.ENTRY_CODE_FAILURES_PER_ADDRESS, windowSeconds: wayInWindow },
+      attemptsPerAddress: { bucket: 'entry-code-attempts', limit: config.ENTRY_CODE_ATTEMPTS_PER_ADDRESS, windowSeconds: wayInWindow },
+    },
+    directLink: {
+      failuresPerAddress: { bucket: 'direct-link-failures', limit: config.DIRECT_LINK_FAILURES_PER_ADDRESS, windowSeconds: wayInWindow },
+    },
     ltiRegisterPerAddress: { bucket: 'lti-register-address', limit: config.LTI_REGISTER_PER_ADDRESS_PER_HOUR, windowSeconds: 3600 },
   };
 }

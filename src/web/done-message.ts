@@ -30,6 +30,13 @@ export const CANDIDATES_DONE: DoneMessages = {
   'password-regenerated': 'New password made: the old one no longer signs in. Give the candidate the new one from the list.',
 };
 
+export const WAYS_IN_DONE: DoneMessages = {
+  revoked: 'Link and entry code withdrawn: they now say so when used.',
+  reissued: 'New link and entry code issued: the old ones now say they were withdrawn.',
+  'revoked-all': 'Every link and entry code of this test withdrawn.',
+  'reissued-all': 'New links and entry codes issued to every active candidate: the old ones now say they were withdrawn.',
+};
+
 /** The known message the query names, or null (an unknown or repeated key shows nothing). */
 export function doneMessage(messages: DoneMessages, query: unknown): string | null {
   const key = (query as Record<string, unknown> | undefined)?.done;

@@ -12,6 +12,7 @@ import { attemptReturnUrl } from './0010-attempt-return-url.js';
 import { rosterLeftOut } from './0012-roster-left-out.js';
 import { candidateSessions } from './0013-candidate-sessions.js';
 import { oneTimeUsers } from './0014-one-time-users.js';
+import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   rosterLeftOut,
   candidateSessions,
   oneTimeUsers,
+  directLinksAndEntryCodes,
 ];
