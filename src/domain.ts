@@ -26,7 +26,7 @@ import type { PlatformService } from './platforms/platform.service.js';
 import { ONE_TIME_PASSWORD_PURPOSE, OneTimeUsers, type OneTimeUserOptions } from './access/one-time-user.service.js';
 import { OneTimeUserRepository } from './access/one-time-user.repository.js';
 import { WayInRepository } from './access/way-in.repository.js';
-import { WaysIn } from './access/ways-in.service.js';
+import { WAY_IN_PURPOSE, WaysIn } from './access/ways-in.service.js';
 import { SealedText } from './secrets/sealed-text.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
@@ -118,7 +118,7 @@ export function wireDomain(
 
   const waysIn = new WaysIn(
     new WayInRepository(sequelize),
-    new SealedText(config.secretKeys, 'examgate direct links and entry codes'),
+    new SealedText(config.secretKeys, WAY_IN_PURPOSE),
     audit,
     { publicUrl: config.PUBLIC_URL },
     log,

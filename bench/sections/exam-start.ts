@@ -5,6 +5,7 @@ import type { BenchContext, BenchSection } from '../section.js';
 import { fmt, median, percentile } from '../stats.js';
 import { runStorm, timedFollow, type StormResult } from '../storm.js';
 import { ONE_TIME_PASSWORD_PURPOSE } from '../../src/access/one-time-user.service.js';
+import { WAY_IN_PURPOSE } from '../../src/access/ways-in.service.js';
 import { startExamgate, type RunningTool } from './launch-tools.js';
 
 const CANDIDATES = 1500;
@@ -21,6 +22,7 @@ interface DatabaseFigures {
   generateMs: number;
   importMs: number;
   logins: StormResult;
+  links: StormResult;
   /** examgate CPU per candidate of the login storm (login page, sign-in, dashboard, lobby). */
   cpuPerCandidateMs: number;
   /** examgate CPU of one sign-in POST alone (throttle, password check, session, audit). */
@@ -73,6 +75,33 @@ async function credentialsOf(tool: RunningTool, examId: string): Promise<Credent
       )
     ).map((row) => ({ username: row.username, password: sealed.open(row.password_sealed)?.plain ?? '' })),
   );
+}
+
+/** Every live direct link of the test, as the candidates got them (staff opening the ways-in page issues them). */
+async function linksOf(tool: RunningTool, staff: Staff, examId: string): Promise<string[]> {
+  const page = await staff.browser.follow(`${staff.url}/app/exams/${examId}/ways-in`);
+  if (page.response.status !== 200) {
+    throw new Error(`the ways-in page answered ${page.response.status}`);
+  }
+  const sealed = opener(WAY_IN_PURPOSE);
+  return withDatabase(tool.databaseUrl, async (sequelize) =>
+    (
+      await rows<{ sealed_value: string }>(
+        sequelize,
+        "SELECT sealed_value FROM ways_in WHERE exam_id = :examId AND kind = 'link' AND revoked_at IS NULL",
+        { examId },
+      )
+    ).map((row) => sealed.open(row.sealed_value)?.plain ?? ''),
+  );
+}
+
+/** A candidate opening their direct link: the link's page, its button (303 to the lobby), the lobby with its Start button. */
+function openLinkAndLobby(url: string) {
+  return async (token: string, browser: Parameters<Parameters<typeof runStorm>[3]>[1]) => {
+    const page = await timedFollow(browser, `${url}/go/${token}`, {}, 'name="token"');
+    const lobby = await timedFollow(browser, `${url}/go`, { method: 'POST', form: { token }, headers: SAME_ORIGIN }, 'name="ticket"');
+    return [...page, ...lobby];
+  };
 }
 
 /** One candidate's morning: the login page, sign in (303 to the dashboard), then their test's lobby with its Start button. */
@@ -130,7 +159,20 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
       return [];
     });
     const cpuPerSignInMs = ((await tool.process.cpuMs()) - cpu1) / sample.length;
-    return { db, generateMs, importMs, logins, cpuPerCandidateMs, cpuPerSignInMs };
+
+    const tokens = await linksOf(tool, staff, examId);
+    if (tokens.length !== CANDIDATES || tokens.some((t) => !t)) {
+      throw new Error(`expected ${CANDIDATES} readable direct links, found ${tokens.length}`);
+    }
+    const links = await runStorm(tokens, CONCURRENCY, tool.target.ca, openLinkAndLobby(url));
+    for (const failed of links.errorSamples) {
+      ctx.log(`    failed: ${failed}`);
+    }
+    ctx.log(
+      `exam-start: ${db.label}: ${CANDIDATES} direct links in ${fmt(links.wallMs / 1000)} s, ${links.errors} failed, ` +
+        `p99 ${fmt(percentile(links.perCandidateMs, 99), 0)} ms per candidate`,
+    );
+    return { db, generateMs, importMs, logins, links, cpuPerCandidateMs, cpuPerSignInMs };
   } finally {
     await tool.stop();
   }
@@ -161,17 +203,25 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
         measured: `${r.logins.errors} errors, p99 ${fmt(p99, 0)} ms`,
         met: r.logins.errors === 0 && p99 < 300,
       });
+      const linkP99 = percentile(r.links.perCandidateMs, 99);
+      targets.push({
+        figure: `exam-start storm with direct links, ${CANDIDATES} at concurrency ${CONCURRENCY}, PostgreSQL`,
+        target: '0 errors, p99 < 300 ms',
+        measured: `${r.links.errors} errors, p99 ${fmt(linkP99, 0)} ms`,
+        met: r.links.errors === 0 && linkP99 < 300,
+      });
     }
   }
   return {
     title,
     method: [
       `examgate's production build on each database; an instructor launches from the bench's https LMS, creates a test and auto-generates ${CANDIDATES} one-time users through the candidates page (the POST timed), imports a ${CANDIDATES}-row CSV into a second test (the upload timed), and activates the first.`,
-      `Then the storm: ${CANDIDATES} candidates, each with a browser of their own, ${CONCURRENCY} at a time, each loading the login page, signing in (303 to the dashboard) and opening their test's lobby, which must carry the Start button. Per candidate: the first request to the lobby's last byte. A sign-in-only run (the POST alone) gives the CPU one sign-in costs.`,
+      `Then the storm: ${CANDIDATES} candidates, each with a browser of their own, ${CONCURRENCY} at a time, each loading the login page, signing in (303 to the dashboard) and opening their test's lobby, which must carry the Start button. Per candidate: the first request to the lobby's last byte. A sign-in-only run (the POST alone) gives the CPU one sign-in costs. Then the same ${CANDIDATES} open their direct links (the link's page, its button's post, the lobby), ${CONCURRENCY} at a time.`,
       ctx.quick ? 'A quick run (`--quick`): the figures are not for the record.' : '',
     ].filter(Boolean),
     tables: [
       {
+        caption: 'Sign in with one-time credentials and open the lobby',
         columns: [
           'database',
           'generate 1500',
@@ -193,6 +243,17 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
           `${fmt(r.logins.wallMs / 1000, 1)} s`,
           `${fmt(r.cpuPerCandidateMs, 2)} ms`,
           `${fmt(r.cpuPerSignInMs, 2)} ms`,
+        ]),
+      },
+      {
+        caption: 'Open a direct link and the lobby',
+        columns: ['database', 'errors', 'per candidate p50 / p99', 'per request p50 / p99', 'total'],
+        rows: results.map((r) => [
+          r.db.label,
+          String(r.links.errors),
+          `${fmt(median(r.links.perCandidateMs), 0)} / ${fmt(percentile(r.links.perCandidateMs, 99), 0)} ms`,
+          `${fmt(median(r.links.perRequestMs), 1)} / ${fmt(percentile(r.links.perRequestMs, 99), 0)} ms`,
+          `${fmt(r.links.wallMs / 1000, 1)} s`,
         ]),
       },
     ],

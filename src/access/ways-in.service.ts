@@ -14,6 +14,9 @@ import { judgeWayIn, wayInExpiry, type WayInResolution } from './way-in-expiry.j
 import type { CandidateWaysInRow, NewWayIn, WayInRepository } from './way-in.repository.js';
 import { hashOfSent, newWayInSecret, type WayInKind } from './way-in-secret.js';
 
+/** The purpose links and codes are sealed under (SealedText): changing it makes every stored one unreadable. */
+export const WAY_IN_PURPOSE = 'examgate direct links and entry codes';
+
 export const WAYS_IN_PAGE_SIZE = 100;
 
 /** One candidate's ways in as staff see them: the link and the code, or null where none is live. */
