@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditBy } from '../audit/audit.js';
 import type { SecretKeys } from '../config.js';
+import { candidateActor } from '../sessions/candidate-principal.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { csrfTokenFor, verifyCsrf } from '../web/csrf.js';
@@ -38,10 +39,7 @@ export function candidateAreaRoutes(deps: CandidateAreaDeps): Router {
 
   const lobbyOf = async (req: Request<{ examId: string }>, res: Response): Promise<Lobby> => {
     const { principal } = candidateSessionOf(res);
-    const by: AuditBy = {
-      actor: { kind: 'candidate', platformId: principal.platformId, candidateId: principal.candidateId, way: principal.way },
-      via: 'page',
-    };
+    const by: AuditBy = { actor: candidateActor(principal), via: 'page' };
     const test = await deps.candidateTests.open(ownTestOf(res), principal, req.params.examId, by);
     if (!test) {
       throw new HttpError(404, 'not_found', `Nothing lives at ${req.originalUrl.split('?')[0]}.`);

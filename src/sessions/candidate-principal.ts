@@ -14,3 +14,8 @@ export interface CandidatePrincipal {
   /** candidates.id, not the candidate ID label. */
   candidateId: string;
 }
+
+/** The principal as the audit trail names them: the candidate, and the way they came in. */
+export function candidateActor(principal: CandidatePrincipal) {
+  return { kind: 'candidate' as const, platformId: principal.platformId, candidateId: principal.candidateId, way: principal.way };
+}
