@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AuditService } from '../audit/audit.service.js';
-import type { CandidatePrincipal, CandidateWayIn } from '../sessions/candidate-principal.js';
+import { candidateActor, type CandidatePrincipal, type CandidateWayIn } from '../sessions/candidate-principal.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { candidateCookieOptions } from './cookie-policy.js';
 
@@ -33,10 +33,7 @@ export class CandidateSignIn {
     const { token } = await this.sessions.startCandidate(principal);
     res.cookie(CANDIDATE_COOKIE, token, candidateCookieOptions(this.cookie.secure, this.cookie.maxAgeMs));
     await this.audit.record(
-      {
-        actor: { kind: 'candidate', platformId: principal.platformId, candidateId: principal.candidateId, way: principal.way },
-        via: 'sign-in',
-      },
+      { actor: candidateActor(principal), via: 'sign-in' },
       {
         entityType: 'sign-in',
         entityId: principal.candidateId,
