@@ -10,6 +10,7 @@ import type {
   WithdrawnReason,
 } from './candidate.js';
 import { CandidateRow, defineCandidateModel } from './candidate.model.js';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export interface CandidateFilter {
@@ -28,7 +29,18 @@ export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'> & { demoFo
 export type CandidateChanges = Partial<Omit<InferRow, 'id' | 'exam_id' | 'created_at'>>;
 type InferRow = { [K in keyof CandidateRow as CandidateRow[K] extends (...args: never[]) => unknown ? never : K]: CandidateRow[K] };
 
-export function toCandidate(row: CandidateRow): Candidate {
+/** A candidate row as plain data: a model instance, or a row read without the ORM (its dates then come as text on SQLite). */
+type CandidateColumns = Omit<InferRow, 'handed_off_at' | 'started_at' | 'finished_at'> & {
+  handed_off_at: Date | string | null;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+};
+
+function dateOf(value: Date | string | null): Date | null {
+  return value === null ? null : value instanceof Date ? value : new Date(value);
+}
+
+export function toCandidate(row: CandidateColumns): Candidate {
   return {
     id: row.id,
     examId: row.exam_id,
@@ -50,9 +62,9 @@ export function toCandidate(row: CandidateRow): Candidate {
       deliveryUrl: row.attempt_delivery_url,
       returnUrl: row.attempt_return_url,
       way: row.attempt_way as AttemptWay | null,
-      handedOffAt: row.handed_off_at,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
+      handedOffAt: dateOf(row.handed_off_at),
+      startedAt: dateOf(row.started_at),
+      finishedAt: dateOf(row.finished_at),
       score: row.score_given !== null && row.score_maximum !== null ? { given: row.score_given, maximum: row.score_maximum } : null,
     },
     gradeStatus: row.grade_status as GradeStatus | null,
@@ -94,8 +106,11 @@ export function rowOf(candidate: NewCandidate) {
 
 /** Queries over candidates; nothing else. */
 export class CandidateRepository {
+  readonly #sql: DirectSql;
+
   constructor(private readonly sequelize: Sequelize) {
     defineCandidateModel(sequelize);
+    this.#sql = directSql(sequelize);
   }
 
   /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
@@ -174,8 +189,9 @@ export class CandidateRepository {
     return rows.map(toCandidate);
   }
 
+  /** Without the ORM (db/direct-sql.ts): every page of a candidate outside the LMS reads their row. */
   async findById(examId: string, id: string): Promise<Candidate | null> {
-    const row = await CandidateRow.findOne({ where: { exam_id: examId, id } });
+    const [row] = await this.#sql.rows<CandidateColumns>('SELECT * FROM candidates WHERE exam_id = ? AND id = ?', [examId, id]);
     return row ? toCandidate(row) : null;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type InferAttributes, type Sequelize } from 'sequelize';
 import type { CandidateIdPolicy, Exam, ExamStatus, OpenIn, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
@@ -41,14 +41,26 @@ function toCourse(row: CourseRow): Course {
   return { id: row.id, platformId: row.platform_id, contextId: row.context_id, title: row.title, nrpsUrl: row.nrps_url };
 }
 
-function toExam(row: ExamRow): Exam {
+/** An exam row's columns as plain data: a model instance, or a row read without the ORM (its dates then come as text on SQLite). */
+type ExamColumns = Omit<InferAttributes<ExamRow>, 'opens_at' | 'closes_at' | 'roster_synced_at' | 'access_expires_at' | 'created_at'> & {
+  opens_at: Date | string | null;
+  closes_at: Date | string | null;
+  roster_synced_at: Date | string | null;
+  access_expires_at: Date | string | null;
+};
+
+function dateOf(value: Date | string | null): Date | null {
+  return value === null ? null : value instanceof Date ? value : new Date(value);
+}
+
+function toExam(row: ExamColumns): Exam {
   return {
     id: row.id,
     courseId: row.course_id,
     title: row.title,
     description: row.description,
     status: row.status as ExamStatus,
-    window: { opensAt: row.opens_at, closesAt: row.closes_at, timeZone: row.time_zone },
+    window: { opensAt: dateOf(row.opens_at), closesAt: dateOf(row.closes_at), timeZone: row.time_zone },
     durationMinutes: row.duration_minutes,
     deliveryUrl: row.delivery_url,
     finishRedirectUrl: row.finish_redirect_url,
@@ -58,8 +70,8 @@ function toExam(row: ExamRow): Exam {
     openIn: row.open_in as OpenIn,
     maxCandidates: row.max_candidates,
     isDemo: Boolean(row.is_demo),
-    roster: { syncedAt: row.roster_synced_at, summary: row.roster_sync_summary },
-    accessExpiresAt: row.access_expires_at,
+    roster: { syncedAt: dateOf(row.roster_synced_at), summary: row.roster_sync_summary },
+    accessExpiresAt: dateOf(row.access_expires_at),
   };
 }
 
@@ -245,6 +257,31 @@ export class ExamRepository {
   async deleteExam(id: string, unit?: UnitOfWork): Promise<void> {
     const transaction = transactionOf(unit);
     await ExamRow.destroy({ where: { id }, transaction });
+  }
+
+  /**
+   * A test and its course in one statement, without the ORM: every page of a candidate outside
+   * the LMS reads them (db/direct-sql.ts), and an exam-start storm reads them 1500 times a minute.
+   */
+  async findExamWithCourse(id: string): Promise<{ exam: Exam; course: Course } | null> {
+    const [row] = await this.#sql.rows<
+      ExamColumns & { c_platform_id: string; c_context_id: string; c_title: string | null; c_nrps_url: string | null }
+    >(
+      `SELECT e.*, c.platform_id AS c_platform_id, c.context_id AS c_context_id, c.title AS c_title, c.nrps_url AS c_nrps_url
+         FROM exams e JOIN courses c ON c.id = e.course_id WHERE e.id = ?`,
+      [id],
+    );
+    if (!row) {
+      return null;
+    }
+    const course = {
+      id: row.course_id,
+      platformId: row.c_platform_id,
+      contextId: row.c_context_id,
+      title: row.c_title,
+      nrpsUrl: row.c_nrps_url,
+    };
+    return { exam: toExam(row), course };
   }
 
   async findExam(id: string, unit?: UnitOfWork): Promise<Exam | null> {

@@ -265,9 +265,7 @@ export class ExamService {
   }
 
   async findForSystem(examId: string): Promise<{ exam: Exam; course: Course } | null> {
-    const exam = await this.repository.findExam(examId);
-    const course = exam ? await this.repository.courseById(exam.courseId) : null;
-    return exam && course ? { exam, course } : null;
+    return this.repository.findExamWithCourse(examId);
   }
 
   /** Reserves `count` anonymous candidate numbers inside the caller's transaction; returns the first. */

@@ -43,12 +43,13 @@ function hash(token: string): string {
 export class SessionService {
   /**
    * Sessions this process started in the last seconds, each until its first resume: a launch
-   * answers 303 and the browser comes straight back for the landing page, which then needs
-   * no database read to know the session it was just given. Nothing else is served from here
-   * (a session is only ever ended by its expiry, hours away), and another process reads the
-   * database as always.
+   * or a candidate's sign-in answers 303 and the browser comes straight back for the landing
+   * page, which then needs no database read to know the session it was just given. Nothing
+   * else is served from here, and another process reads the database as always. Ending a
+   * session here forgets it here too; one ended by another process within those seconds may
+   * serve that single next page before every later request finds it gone.
    */
-  readonly #fresh = new Map<string, { session: Session; until: number }>();
+  readonly #fresh = new Map<string, { session: AnySession; until: number }>();
 
   constructor(
     private readonly repository: SessionRepository,
@@ -85,28 +86,52 @@ export class SessionService {
       payload: JSON.stringify(principal),
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
-    return { token, session: { kind: 'candidate', idHash, principal } };
+    const session: CandidateSession = { kind: 'candidate', idHash, principal };
+    // A sign-in answers 303 and the browser comes straight back for the dashboard (as after a launch).
+    this.#keepFresh(session);
+    return { token, session };
   }
 
   /** The live candidate session of this cookie value; null for anything else (a launch session's token included). */
   async resumeCandidate(token: string | undefined): Promise<CandidateSession | null> {
-    const session = token && token.length <= 100 ? await this.resumeByIdHash(hash(token)) : null;
+    const session =
+      token && token.length <= 100 ? ((await this.#takeFresh(hash(token))) ?? (await this.resumeByIdHash(hash(token)))) : null;
     return session?.kind === 'candidate' ? session : null;
   }
 
   /** Sign out: the session of this cookie value is gone, on every process. */
   async end(token: string | undefined): Promise<void> {
     if (token && token.length <= 100) {
+      this.#fresh.delete(hash(token));
       await this.repository.delete(hash(token));
     }
   }
 
   /** Every session of a candidate ends (their password was changed, their way in revoked, they were withdrawn). */
-  endCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
-    return this.repository.deleteForCandidate(candidateId, unit);
+  async endCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
+    await this.repository.deleteForCandidate(candidateId, unit);
+    this.#forgetFresh((session) => session.kind === 'candidate' && session.principal.candidateId === candidateId);
   }
 
-  #keepFresh(session: Session): void {
+  #forgetFresh(matches: (session: AnySession) => boolean): void {
+    for (const [idHash, fresh] of this.#fresh) {
+      if (matches(fresh.session)) {
+        this.#fresh.delete(idHash);
+      }
+    }
+  }
+
+  /** The session this process started moments ago under `idHash`, once; null when there is none (or it waited too long). */
+  #takeFresh(idHash: string): AnySession | null {
+    const fresh = this.#fresh.get(idHash);
+    if (!fresh) {
+      return null;
+    }
+    this.#fresh.delete(idHash);
+    return fresh.until > Date.now() ? fresh.session : null;
+  }
+
+  #keepFresh(session: AnySession): void {
     const now = Date.now();
     // Oldest first: drop what waited too long, and keep the map bounded under a burst.
     for (const [idHash, fresh] of this.#fresh) {
@@ -146,11 +171,7 @@ export class SessionService {
   async endAllOf(platformId: string, unit: UnitOfWork): Promise<void> {
     await this.repository.deleteForPlatform(platformId, unit);
     // A session this process just started must not outlive its row through the landing's memory.
-    for (const [idHash, fresh] of this.#fresh) {
-      if (fresh.session.launch.platformId === platformId) {
-        this.#fresh.delete(idHash);
-      }
-    }
+    this.#forgetFresh((session) => (session.kind === 'launch' ? session.launch.platformId : session.principal.platformId) === platformId);
   }
 
   async resume(token: string | undefined): Promise<Session | null> {
@@ -158,14 +179,7 @@ export class SessionService {
       return null;
     }
     const idHash = hash(token);
-    const fresh = this.#fresh.get(idHash);
-    if (fresh) {
-      this.#fresh.delete(idHash);
-      if (fresh.until > Date.now()) {
-        return fresh.session;
-      }
-    }
-    const session = await this.resumeByIdHash(idHash);
+    const session = this.#takeFresh(idHash) ?? (await this.resumeByIdHash(idHash));
     return session?.kind === 'launch' ? session : null;
   }
 
