@@ -51,7 +51,11 @@ describe('Direct links and entry codes: the staff page', () => {
     expect(waysInRows((await openWaysIn(teacher, examId)).body)).to.deep.equal(rows);
     const entries = (await auditOfExam(world, examId)).filter((e) => e.entity_type === 'way-in');
     expect(entries.map((e) => [e.action, e.changes.waysIn?.to])).to.deep.equal([['issue', 10]]);
+    const history = await teacher.get(`/app/exams/${examId}/history`);
+    expect(history.body).to.contain('Direct link / entry code');
+    expect(history.body).to.contain('links and codes');
     for (const row of rows) {
+      expect(history.body).not.to.contain(tokenOf(row.link!));
       expect(JSON.stringify(entries)).not.to.contain(tokenOf(row.link!));
       expect(JSON.stringify(entries)).not.to.contain(row.code!.replace(/-/g, ''));
     }
