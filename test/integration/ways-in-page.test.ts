@@ -146,6 +146,27 @@ describe('Direct links and entry codes: the staff page', () => {
     ]);
   });
 
+  it('when anything writes a second live link for a candidate, then the database refuses it; beside a revoked one it is taken', async () => {
+    const { teacher, examId } = await courseWithTest(world, 1);
+    const [row] = waysInRows((await openWaysIn(teacher, examId)).body);
+    const insert = (id: string, hash: string) =>
+      world.examgate.sequelize.query(
+        `INSERT INTO ways_in (id, exam_id, candidate_id, kind, lookup_hash, sealed_value, created_at)
+         VALUES (:id, :examId, :candidateId, 'link', :hash, 'x', :now)`,
+        { replacements: { id, examId, candidateId: row!.id, hash, now: new Date() } },
+      );
+    const refused = await insert('00000000-0000-4000-8000-000000000001', 'a'.repeat(64)).then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(refused?.name).to.equal('SequelizeUniqueConstraintError');
+    await world.examgate.sequelize.query('UPDATE ways_in SET revoked_at = :now WHERE candidate_id = :id', {
+      replacements: { now: new Date(), id: row!.id },
+    });
+    await insert('00000000-0000-4000-8000-000000000002', 'b'.repeat(64));
+    expect(await liveCount(examId)).to.deep.equal({ link: 1 });
+  });
+
   it('when a candidate is withdrawn, then no new link can be issued to them and their row offers none', async () => {
     const { teacher, examId } = await courseWithTest(world, 2);
     const [first] = waysInRows((await openWaysIn(teacher, examId)).body);
