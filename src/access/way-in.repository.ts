@@ -5,6 +5,17 @@ import type { ExamStatus } from '../exams/exam.js';
 import type { FoundWayIn } from './way-in-expiry.js';
 import { defineWayInModel, WayInRow } from './way-in.model.js';
 import type { WayInKind } from './way-in-secret.js';
+import {
+  CANDIDATE_COLUMNS,
+  instant,
+  listed,
+  WAY_COLUMNS,
+  type CandidateListRow,
+  type CandidateWaysInRow,
+  type WayOfRow,
+} from './way-in-list.js';
+
+export type { CandidateWaysInRow } from './way-in-list.js';
 
 export interface NewWayIn {
   id: string;
@@ -14,19 +25,6 @@ export interface NewWayIn {
   lookupHash: string;
   sealedValue: string;
   createdAt: Date;
-}
-
-/** A candidate of a test with their live link and code (sealed), as the staff page lists them. */
-export interface CandidateWaysInRow {
-  id: string;
-  candidateId: string;
-  name: string | null;
-  status: string;
-  extraTimeMinutes: number;
-  linkSealed: string | null;
-  codeSealed: string | null;
-  /** Ways in of this candidate that were withdrawn (an old link or code says so when used). */
-  revoked: number;
 }
 
 interface FoundRow {
@@ -43,51 +41,6 @@ interface FoundRow {
   time_zone: string;
   platform_id: string;
 }
-
-interface CandidateListRow {
-  id: string;
-  candidate_id: string;
-  name: string | null;
-  status: string;
-  extra_time_minutes: number;
-}
-
-interface WayOfRow {
-  candidate_id: string;
-  kind: string;
-  sealed_value: string;
-  revoked_at: Date | string | null;
-}
-
-/** Raw SELECTs hand SQLite's dates back as text; Sequelize's models would have parsed them. */
-function instant(value: Date | string | null): Date | null {
-  return value === null ? null : value instanceof Date ? value : new Date(value);
-}
-
-/** Candidates with their ways in, put together here: two indexed reads plan well whatever the tables' statistics say. */
-function listed(candidates: CandidateListRow[], ways: WayOfRow[]): CandidateWaysInRow[] {
-  const byCandidate = new Map<string, WayOfRow[]>();
-  for (const way of ways) {
-    byCandidate.set(way.candidate_id, [...(byCandidate.get(way.candidate_id) ?? []), way]);
-  }
-  return candidates.map((c) => {
-    const own = byCandidate.get(c.id) ?? [];
-    const live = (kind: WayInKind) => own.find((w) => w.kind === kind && w.revoked_at === null)?.sealed_value ?? null;
-    return {
-      id: c.id,
-      candidateId: c.candidate_id,
-      name: c.name,
-      status: c.status,
-      extraTimeMinutes: Number(c.extra_time_minutes),
-      linkSealed: live('link'),
-      codeSealed: live('code'),
-      revoked: own.filter((w) => w.revoked_at !== null).length,
-    };
-  });
-}
-
-const CANDIDATE_COLUMNS = 'SELECT id, candidate_id, name, status, extra_time_minutes FROM candidates WHERE exam_id = ?';
-const WAY_COLUMNS = 'SELECT candidate_id, kind, sealed_value, revoked_at FROM ways_in WHERE exam_id = ?';
 
 /** Queries over ways_in, read together with the candidate and test each belongs to; nothing else. */
 export class WayInRepository {

@@ -42,6 +42,8 @@ const FIELD_TEXT: Record<string, string> = {
   openIn: 'open the test in',
   isDemo: 'demo test',
   accessExpiresAt: 'links and codes expire',
+  waysIn: 'links and codes',
+  reason: 'refused because',
   candidateId: 'candidate ID',
   extraTimeMinutes: 'extra time (minutes)',
   withdrawnReason: 'withdrawn because',

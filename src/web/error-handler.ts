@@ -13,7 +13,8 @@ function wantsHtml(req: Request): boolean {
  * leaves the token usable, so whoever reads the log must not get it.
  */
 function loggablePath(path: string): string {
-  return path.replace(/^(\/lti\/register\/)[^/]+/i, '$1[token]');
+  // A direct link (/go/<token>) opens a candidate's test until it expires: the same holds for it.
+  return path.replace(/^(\/lti\/register\/)[^/]+/i, '$1[token]').replace(/^(\/go\/)[^/]+/i, '$1[token]');
 }
 
 /**

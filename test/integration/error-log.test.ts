@@ -38,6 +38,15 @@ describe('The error handler’s log', () => {
     expect(log()).not.to.contain(token);
   });
 
+  it('when opening a direct link fails unexpectedly, then the log names the route but not the link’s token', async () => {
+    const token = 'a-direct-link-token-0123456789abcdefghijklmn';
+    const { app, log } = appFailingAt('/go/:token');
+    const response = await request(app).get(`/go/${token}`).set('accept', 'text/html');
+    expect(response.status).to.equal(500);
+    expect(log()).to.contain('"path":"/go/[token]"');
+    expect(log()).not.to.contain(token);
+  });
+
   it('when any other request fails unexpectedly, then the log names its path', async () => {
     const { app, log } = appFailingAt('/app/exams/:examId');
     const response = await request(app).get('/app/exams/exam-42').set('accept', 'application/json');
