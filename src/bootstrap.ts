@@ -124,10 +124,19 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     log,
   );
   const launchController = new LaunchController(config, platforms, sessions, log);
-  // A new username or password ends the candidate's sessions: whoever signed in with the old ones is out.
-  const domain = wireDomain(config, sequelize, platforms, audit, log, {
-    onCredentialsChanged: (candidateId) => sessions.endCandidate(candidateId),
-  });
+  // A new username or password ends the sessions signed in with the old ones; revoked links and
+  // codes end the sessions they opened. A session opened another way is left alone.
+  const byLinkOrCode = ['direct-link', 'entry-code'] as const;
+  const domain = wireDomain(
+    config,
+    sequelize,
+    platforms,
+    audit,
+    log,
+    { onCredentialsChanged: (candidateId) => sessions.endCandidate(candidateId, ['one-time']) },
+    (examId, candidateId) =>
+      candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
+  );
   const candidateTests = new CandidateTests(domain.exams, domain.candidates);
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),

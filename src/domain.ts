@@ -40,6 +40,7 @@ export function wireDomain(
   audit: AuditService,
   log: Logger,
   oneTimeOptions: OneTimeUserOptions = {},
+  onWaysInRevoked?: (examId: string, candidateId: string | null) => Promise<void>,
 ) {
   const examRepository = new ExamRepository(sequelize);
   // Plain-http delivery and finish URLs only outside production (a local engine in development).
@@ -120,7 +121,7 @@ export function wireDomain(
     new WayInRepository(sequelize),
     new SealedText(config.secretKeys, WAY_IN_PURPOSE),
     audit,
-    { publicUrl: config.PUBLIC_URL },
+    { publicUrl: config.PUBLIC_URL, onRevoked: onWaysInRevoked },
     log,
   );
 

@@ -18,7 +18,7 @@ export function candidateWayInConfirmation(exam: Exam, candidate: { id: string; 
       ? `${candidate.candidateId}'s direct link and entry code will stop working.`
       : `${candidate.candidateId} gets a new direct link and entry code; the ones they have stop working.`,
     losses: [
-      'make their current link and code say they were withdrawn (a session they already opened is not ended)',
+      'make their current link and code say they were withdrawn, and end the sessions they opened',
       ...(revoke ? ['leave them without a link or code until you issue new ones'] : ['mean you must give them the new link or code']),
     ],
     keeps: ['their LMS launch and any username and password', 'their attempt, and the history'],
@@ -38,7 +38,7 @@ export function wholeTestWayInConfirmation(exam: Exam, action: 'revoke-all' | 'r
     crumbs: crumbsOf(exam, revoke ? 'Withdraw all' : 'Reissue all'),
     question: `${live} direct links and entry codes that candidates may hold will stop working.`,
     losses: [
-      'make every current link and code say it was withdrawn (sessions already opened are not ended)',
+      'make every current link and code say it was withdrawn, and end the sessions they opened',
       ...(revoke
         ? ['leave candidates without links or codes until you issue new ones, one by one or all at once']
         : ['mean every active candidate needs their new link or code: slips and messages sent before are useless']),

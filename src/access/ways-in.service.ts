@@ -43,7 +43,11 @@ export class WaysIn {
     private readonly repository: WayInRepository,
     private readonly sealed: SealedText,
     private readonly audit: AuditService,
-    private readonly settings: { publicUrl: string },
+    private readonly settings: {
+      publicUrl: string;
+      /** After revoked links and codes have committed (one candidate's, or with `candidateId` null every one of the test's): end the sessions they opened. */
+      onRevoked?: (examId: string, candidateId: string | null) => void | Promise<void>;
+    },
     private readonly log: Logger,
   ) {}
 
@@ -111,6 +115,7 @@ export class WaysIn {
         await this.audit.record(by, candidateWayInAudit(scope, candidate, 'revoke'), unit);
       }
     });
+    await this.settings.onRevoked?.(scope.exam.id, candidate.id);
   }
 
   /** A new link and code for one candidate; the old ones say "withdrawn". */
@@ -126,22 +131,25 @@ export class WaysIn {
       await this.repository.insertMany([this.newRow(scope, candidate.id, 'link'), this.newRow(scope, candidate.id, 'code')], unit);
       await this.audit.record(by, candidateWayInAudit(scope, candidate, 'reissue'), unit);
     });
+    await this.settings.onRevoked?.(scope.exam.id, candidate.id);
   }
 
   /** Withdraws every link and code of the test; returns how many. */
   async revokeAll(scope: ExamScope, by: AuditBy): Promise<number> {
-    return this.repository.transaction(async (unit) => {
+    const count = await this.repository.transaction(async (unit) => {
       await this.repository.lockExam(scope.exam.id, unit);
-      const count = await this.repository.revokeLive(scope.exam.id, null, new Date(), unit);
-      await this.audit.record(by, count > 0 ? wholeTestAudit(scope, 'revoke-all', count) : [], unit);
-      return count;
+      const revoked = await this.repository.revokeLive(scope.exam.id, null, new Date(), unit);
+      await this.audit.record(by, revoked > 0 ? wholeTestAudit(scope, 'revoke-all', revoked) : [], unit);
+      return revoked;
     });
+    await this.settings.onRevoked?.(scope.exam.id, null);
+    return count;
   }
 
   /** New links and codes for every active candidate; every old one says "withdrawn". Returns how many candidates. */
   async reissueAll(scope: ExamScope, by: AuditBy): Promise<number> {
     this.assertActive(scope);
-    return this.repository.transaction(async (unit) => {
+    const count = await this.repository.transaction(async (unit) => {
       await this.repository.lockExam(scope.exam.id, unit);
       await this.repository.revokeLive(scope.exam.id, null, new Date(), unit);
       const candidates = await this.repository.activeCandidates(scope.exam.id, unit);
@@ -149,6 +157,8 @@ export class WaysIn {
       await this.insert(scope, rows, 'reissue-all', by, unit);
       return candidates.length;
     });
+    await this.settings.onRevoked?.(scope.exam.id, null);
+    return count;
   }
 
   /**

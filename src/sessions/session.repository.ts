@@ -8,6 +8,8 @@ export interface SessionRecord {
   kind: 'launch' | 'candidate';
   /** The candidate of a candidate session (candidates.id); null for a launch. */
   candidateId: string | null;
+  /** How a candidate session came in (one-time, direct-link, entry-code); null for a launch. */
+  way: string | null;
   /** JSON: the launch of a launch session, the principal of a candidate session (column `launch`). */
   payload: string;
   expiresAt: Date;
@@ -28,8 +30,18 @@ export class SessionRepository {
 
   async insert(idHash: string, record: SessionRecord): Promise<void> {
     await this.#sql.run(
-      'INSERT INTO sessions (id_hash, platform_id, user_sub, kind, candidate_id, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [idHash, record.platformId, record.userSub, record.kind, record.candidateId, record.payload, record.expiresAt, new Date()],
+      'INSERT INTO sessions (id_hash, platform_id, user_sub, kind, candidate_id, way, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        idHash,
+        record.platformId,
+        record.userSub,
+        record.kind,
+        record.candidateId,
+        record.way,
+        record.payload,
+        record.expiresAt,
+        new Date(),
+      ],
     );
   }
 
@@ -39,9 +51,10 @@ export class SessionRepository {
       user_sub: string;
       kind: string;
       candidate_id: string | null;
+      way: string | null;
       launch: string;
       expires_at: string | Date;
-    }>('SELECT platform_id, user_sub, kind, candidate_id, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?', [
+    }>('SELECT platform_id, user_sub, kind, candidate_id, way, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?', [
       idHash,
       new Date(),
     ]);
@@ -52,6 +65,7 @@ export class SessionRepository {
           userSub: row.user_sub,
           kind: row.kind === 'candidate' ? 'candidate' : 'launch',
           candidateId: row.candidate_id,
+          way: row.way,
           payload: row.launch,
           expiresAt: new Date(row.expires_at),
         }
@@ -62,11 +76,20 @@ export class SessionRepository {
     await this.#sql.run('DELETE FROM sessions WHERE id_hash = ?', [idHash]);
   }
 
-  async deleteForCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
-    await this.#sequelize.query('DELETE FROM sessions WHERE candidate_id = :candidateId', {
-      replacements: { candidateId },
-      transaction: unit ? transactionOf(unit) : undefined,
+  /** The sessions of one candidate that came in by one of `ways`. */
+  async deleteForCandidate(candidateId: string, ways: readonly string[], unit?: UnitOfWork): Promise<void> {
+    await this.#sequelize.query('DELETE FROM sessions WHERE candidate_id = :candidateId AND way IN (:ways)', {
+      replacements: { candidateId, ways },
+      transaction: transactionOf(unit),
     });
+  }
+
+  /** The sessions of every candidate of a test that came in by one of `ways`. */
+  async deleteForExam(examId: string, ways: readonly string[], unit?: UnitOfWork): Promise<void> {
+    await this.#sequelize.query(
+      'DELETE FROM sessions WHERE way IN (:ways) AND candidate_id IN (SELECT id FROM candidates WHERE exam_id = :examId)',
+      { replacements: { examId, ways }, transaction: transactionOf(unit) },
+    );
   }
 
   async deleteForPlatform(platformId: string, unit: UnitOfWork): Promise<void> {

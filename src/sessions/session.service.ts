@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { LaunchContext } from '../lti/launch-context.js';
-import type { CandidatePrincipal } from './candidate-principal.js';
+import type { CandidatePrincipal, CandidateWayIn } from './candidate-principal.js';
 import type { SessionHandoverRepository } from './session-handover.repository.js';
 import type { SessionRepository } from './session.repository.js';
 
@@ -66,6 +66,7 @@ export class SessionService {
       userSub: launch.user.sub,
       kind: 'launch',
       candidateId: null,
+      way: null,
       payload: JSON.stringify(launch),
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
@@ -83,6 +84,7 @@ export class SessionService {
       userSub: `candidate:${principal.candidateId}`,
       kind: 'candidate',
       candidateId: principal.candidateId,
+      way: principal.way,
       payload: JSON.stringify(principal),
       expiresAt: new Date(Date.now() + this.ttlMs),
     });
@@ -107,10 +109,19 @@ export class SessionService {
     }
   }
 
-  /** Every session of a candidate ends (their password was changed, their way in revoked, they were withdrawn). */
-  async endCandidate(candidateId: string, unit?: UnitOfWork): Promise<void> {
-    await this.repository.deleteForCandidate(candidateId, unit);
-    this.#forgetFresh((session) => session.kind === 'candidate' && session.principal.candidateId === candidateId);
+  /**
+   * The sessions a candidate opened by these ways in end: their one-time password changed, or
+   * their link and code were revoked. A session opened another way is left alone.
+   */
+  async endCandidate(candidateId: string, ways: readonly CandidateWayIn[], unit?: UnitOfWork): Promise<void> {
+    await this.repository.deleteForCandidate(candidateId, ways, unit);
+    this.#forgetFresh((s) => s.kind === 'candidate' && s.principal.candidateId === candidateId && ways.includes(s.principal.way));
+  }
+
+  /** The same for every candidate of a test (all its links and codes revoked). */
+  async endCandidatesOf(examId: string, ways: readonly CandidateWayIn[], unit?: UnitOfWork): Promise<void> {
+    await this.repository.deleteForExam(examId, ways, unit);
+    this.#forgetFresh((s) => s.kind === 'candidate' && s.principal.examId === examId && ways.includes(s.principal.way));
   }
 
   #forgetFresh(matches: (session: AnySession) => boolean): void {

@@ -5,8 +5,8 @@ import type { Migration } from '../migrator.js';
  * Sessions that did not come from an LMS launch: a candidate who signed in with one-time
  * credentials, a direct link or an entry code. `kind` tells them apart ('launch' or
  * 'candidate'); for a candidate session `launch` holds its principal (who, on which test, by
- * which way in) and `candidate_id` names the candidate, so changing their credentials or
- * withdrawing them can end their sessions. Candidates remember which way in their latest
+ * which way in), `candidate_id` names the candidate and `way` the way in, so changing their
+ * password or revoking their link can end the sessions it opened. Candidates remember which way in their latest
  * hand-off came from (`attempt_way`): the way back after a finish depends on it. A candidate
  * outside the LMS who tries a demo test becomes a candidate of it `demo_for` their own
  * candidate (candidates.id), once per demo test.
@@ -16,6 +16,7 @@ export const candidateSessions: Migration = {
   async up(qi: QueryInterface) {
     await qi.addColumn('sessions', 'kind', { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'launch' });
     await qi.addColumn('sessions', 'candidate_id', { type: DataTypes.STRING(36), allowNull: true });
+    await qi.addColumn('sessions', 'way', { type: DataTypes.STRING(16), allowNull: true });
     await qi.addIndex('sessions', ['candidate_id'], { name: 'sessions_candidate' });
     await qi.addColumn('candidates', 'attempt_way', { type: DataTypes.STRING(16), allowNull: true });
     await qi.addColumn('candidates', 'demo_for', { type: DataTypes.STRING(36), allowNull: true });
@@ -29,6 +30,7 @@ export const candidateSessions: Migration = {
       ['candidates', 'demo_for'],
       ['candidates', 'attempt_way'],
       ['sessions', 'candidate_id'],
+      ['sessions', 'way'],
       ['sessions', 'kind'],
     ] as const) {
       await qi.sequelize.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
