@@ -69,10 +69,17 @@ describe('One-time credentials: shown after activation, to the course staff only
     expect(await verify(shown[1]!.username, first!.password), "another user's password").to.equal(null);
   });
 
-  it('when the test is closed, then its staff still see the credentials (to reprint a slip)', async () => {
+  it('when the test is closed, then its staff still see the credentials (to reprint a slip); deleted, its accounts are gone', async () => {
     const { teacher, examId, page } = await testWithUsers(1);
     await teacher.post(`/app/exams/${examId}/close`, {}, `/app/exams/${examId}/close`);
-    expect(shownCredentials((await teacher.get(page)).body)).to.have.length(1);
+    const [shown] = shownCredentials((await teacher.get(page)).body);
+    expect(shown).to.have.property('username');
+    await teacher.post(`/app/exams/${examId}/delete`, {}, `/app/exams/${examId}/delete`);
+    const [left] = await world.examgate.sequelize.query('SELECT COUNT(*) AS n FROM one_time_users WHERE exam_id = :examId', {
+      replacements: { examId },
+    });
+    expect(Number((left as Array<{ n: number | string }>)[0]!.n)).to.equal(0);
+    expect(await verify(shown!.username, shown!.password)).to.equal(null);
   });
 
   it('when staff of another course open the test, then its candidates and credentials are 404', async () => {
