@@ -155,7 +155,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
-    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys()], log);
+    await resealStoredSecrets([() => domain.keys.reseal(), () => domain.oneTimeUsers.reseal(), () => lti.resealStoredKeys()], log);
   } catch (err) {
     await lti.close().catch(() => undefined);
     await failed(err);

@@ -3,6 +3,8 @@ import { resetLaunchState, startWorld, type TestWorld } from '../support/examgat
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
 import { auditOfExam } from '../support/audit.js';
 import { candidatesPath, oneTimeRowsOf, shownCredentials } from '../support/one-time.js';
+import { wireDomain } from '../../src/domain.js';
+import { createLogger } from '../../src/logger.js';
 
 describe('One-time credentials: shown after activation, to the course staff only; username, new password, verify', () => {
   let world: TestWorld;
@@ -137,5 +139,20 @@ describe('One-time credentials: shown after activation, to the course staff only
       expect(entry.raw).not.to.contain(old).and.not.to.contain(fresh);
     }
     expect(entries.filter((e) => e.action === 'add').map((e) => e.changes.source)).to.deep.equal([{ from: null, to: 'one-time' }]);
+  });
+
+  it('when SECRET_KEY is rotated, then start-up re-seals the passwords under the new secret and they still sign in', async () => {
+    const { teacher, page } = await testWithUsers(1);
+    const [{ username, password }] = shownCredentials((await teacher.get(page)).body) as [{ username: string; password: string }];
+    const rotated = { ...world.config, secretKeys: ['a-new-secret-of-enough-length-for-sealing', world.config.secretKeys[0]] as const };
+    const next = wireDomain(rotated, world.examgate.sequelize, world.examgate.platforms, world.examgate.audit, createLogger(world.config));
+    // Earlier tests of this file left their users too: every one was under the old secret.
+    const report = await next.oneTimeUsers.reseal();
+    expect(report).to.deep.include({ what: 'one-time passwords', unreadable: 0 });
+    expect(report.resealed).to.equal(report.total).and.be.at.least(1);
+    expect(await next.oneTimeUsers.verify(username, password)).to.not.equal(null);
+    expect(await next.oneTimeUsers.reseal(), 'nothing left under the old secret').to.deep.include({ resealed: 0, unreadable: 0 });
+    // The running examgate knows only the old secret now: the row is under the new one.
+    expect(await verify(username, password)).to.equal(null);
   });
 });
