@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { TEST_SETUP, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
 import { auditOfExam } from '../support/audit.js';
 import { candidatesPath, oneTimeRowsOf, shownCredentials } from '../support/one-time.js';
@@ -154,5 +154,38 @@ describe('One-time credentials: shown after activation, to the course staff only
     expect(await next.oneTimeUsers.reseal(), 'nothing left under the old secret').to.deep.include({ resealed: 0, unreadable: 0 });
     // The running examgate knows only the old secret now: the row is under the new one.
     expect(await verify(username, password)).to.equal(null);
+  });
+
+  it('when a username or password changes, then the onCredentialsChanged hook hears of that candidate, after the change committed', async () => {
+    const { examId, rows, context } = await testWithUsers(1);
+    const heard: Array<{ candidateId: string; username: string | null }> = [];
+    const domain = wireDomain(
+      world.config,
+      world.examgate.sequelize,
+      world.examgate.platforms,
+      world.examgate.audit,
+      createLogger(world.config),
+      {
+        onCredentialsChanged: async (candidateId) => {
+          heard.push({ candidateId, username: (await oneTimeRowsOf(world, examId))[0]!.username });
+        },
+      },
+    );
+    const platformId = String(
+      await world.examgate.sequelize
+        .query('SELECT c.platform_id FROM exams e JOIN courses c ON c.id = e.course_id WHERE e.id = :examId', {
+          replacements: { examId },
+          plain: true,
+        })
+        .then((row) => row?.platform_id),
+    );
+    const exam = await domain.exams.get({ platformId, contextId: context.id, audience: 'staff' }, examId);
+    await domain.oneTimeUsers.changeUsername(exam, rows[0]!.id, 'heard.one', TEST_SETUP);
+    await domain.oneTimeUsers.regeneratePassword(exam, rows[0]!.id, TEST_SETUP);
+    await domain.oneTimeUsers.changeUsername(exam, rows[0]!.id, 'heard.one', TEST_SETUP);
+    expect(heard).to.deep.equal([
+      { candidateId: rows[0]!.id, username: 'heard.one' },
+      { candidateId: rows[0]!.id, username: 'heard.one' },
+    ]);
   });
 });
