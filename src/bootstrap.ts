@@ -185,7 +185,10 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
-    await resealStoredSecrets([() => domain.keys.reseal(), () => lti.resealStoredKeys(), () => domain.waysIn.reseal()], log);
+    await resealStoredSecrets(
+      [() => domain.keys.reseal(), () => domain.oneTimeUsers.reseal(), () => domain.waysIn.reseal(), () => lti.resealStoredKeys()],
+      log,
+    );
   } catch (err) {
     await lti.close().catch(() => undefined);
     await failed(err);

@@ -118,4 +118,21 @@ export class OneTimeUserRepository {
       { replacements: { candidateId, sealedPassword, now }, transaction: transactionOf(unit) },
     );
   }
+
+  /** Sealed passwords in candidate order, `limit` after `after` (keyset paging: an installation may hold many). */
+  async sealedAfter(after: string, limit: number): Promise<Array<{ candidateId: string; sealedPassword: string }>> {
+    const rows = await this.sequelize.query<{ candidate_id: string; password_sealed: string }>(
+      'SELECT candidate_id, password_sealed FROM one_time_users WHERE candidate_id > :after ORDER BY candidate_id LIMIT :limit',
+      { replacements: { after, limit }, type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({ candidateId: r.candidate_id, sealedPassword: r.password_sealed }));
+  }
+
+  /** Replaces a sealed password only if it is still `from` (another process starting at once may have re-sealed it). */
+  async replaceSealed(candidateId: string, from: string, to: string): Promise<void> {
+    await this.sequelize.query(
+      'UPDATE one_time_users SET password_sealed = :to WHERE candidate_id = :candidateId AND password_sealed = :from',
+      { replacements: { candidateId, from, to } },
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Exam } from '../exams/exam.js';
 import type { SealedText } from '../secrets/sealed-text.js';
+import type { ResealReport } from '../stored-secrets.js';
 import { generatePasswords, generateUsernames } from './one-time-secrets.js';
 import { CredentialsHiddenError, NotOneTimeUserError, UsernameTakenError } from './one-time-user.errors.js';
 import type { OneTimeUserRepository } from './one-time-user.repository.js';
@@ -139,6 +140,29 @@ export class OneTimeUsers {
       return null;
     }
     return { candidateId: account.candidateId, examId: account.examId, platformId: account.platformId };
+  }
+
+  /** Start-up: passwords sealed under SECRET_KEY_PREVIOUS are sealed again under SECRET_KEY (README: Rotating SECRET_KEY). */
+  async reseal(): Promise<ResealReport> {
+    const report: ResealReport = { what: 'one-time passwords', total: 0, resealed: 0, unreadable: 0 };
+    for (
+      let after = '', batch = await this.repository.sealedAfter(after, 1000);
+      batch.length > 0;
+      batch = await this.repository.sealedAfter(after, 1000)
+    ) {
+      for (const row of batch) {
+        const opened = this.sealed.open(row.sealedPassword);
+        if (!opened) {
+          report.unreadable += 1;
+        } else if (opened.stale) {
+          await this.repository.replaceSealed(row.candidateId, row.sealedPassword, this.sealed.seal(opened.plain));
+          report.resealed += 1;
+        }
+      }
+      report.total += batch.length;
+      after = batch[batch.length - 1]!.candidateId;
+    }
+    return report;
   }
 
   private async createAccounts(exam: Exam, candidateIds: string[], unit: UnitOfWork): Promise<void> {

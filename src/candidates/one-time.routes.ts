@@ -13,6 +13,7 @@ import type { ExamRequest } from './candidate.routes.js';
 import { regenerateConfirmation } from './candidate-confirm.js';
 import { oneTimeRows, generatedRows } from './one-time-input.js';
 import { parseOneTimeFile } from './one-time-file.js';
+import type { BatchRow } from './candidate-batch.js';
 import { acceptUpload, uploadProblem } from './one-time-upload.middleware.js';
 
 /** The problems a refused one-time form shows, each naming its field; null for errors that are not the form's. */
@@ -43,11 +44,7 @@ export function oneTimeRoutes(deps: CandidateRouteDeps): Router {
   const list = (examId: string) => `/app/exams/${examId}/candidates?source=one-time`;
 
   /** Runs one of the three ways in; a refusal re-renders the page with the form's values and problems. */
-  const adding = (
-    kind: OneTimeProblem['form'],
-    done: string,
-    rowsOf: (req: ExamRequest, res: Response, room: number) => ReturnType<typeof oneTimeRows>,
-  ) =>
+  const adding = (kind: OneTimeProblem['form'], done: string, rowsOf: (req: ExamRequest, res: Response, room: number) => BatchRow[]) =>
     asyncHandler(async (req: ExamRequest, res) => {
       const exam = await examOf(req, res);
       const values = {

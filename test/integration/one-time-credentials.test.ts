@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { TEST_SETUP, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, type CourseSession } from '../support/course-session.js';
 import { auditOfExam } from '../support/audit.js';
 import { candidatesPath, oneTimeRowsOf, shownCredentials } from '../support/one-time.js';
+import { wireDomain } from '../../src/domain.js';
+import { createLogger } from '../../src/logger.js';
 
 describe('One-time credentials: shown after activation, to the course staff only; username, new password, verify', () => {
   let world: TestWorld;
@@ -69,10 +71,17 @@ describe('One-time credentials: shown after activation, to the course staff only
     expect(await verify(shown[1]!.username, first!.password), "another user's password").to.equal(null);
   });
 
-  it('when the test is closed, then its staff still see the credentials (to reprint a slip)', async () => {
+  it('when the test is closed, then its staff still see the credentials (to reprint a slip); deleted, its accounts are gone', async () => {
     const { teacher, examId, page } = await testWithUsers(1);
     await teacher.post(`/app/exams/${examId}/close`, {}, `/app/exams/${examId}/close`);
-    expect(shownCredentials((await teacher.get(page)).body)).to.have.length(1);
+    const [shown] = shownCredentials((await teacher.get(page)).body);
+    expect(shown).to.have.property('username');
+    await teacher.post(`/app/exams/${examId}/delete`, {}, `/app/exams/${examId}/delete`);
+    const [left] = await world.examgate.sequelize.query('SELECT COUNT(*) AS n FROM one_time_users WHERE exam_id = :examId', {
+      replacements: { examId },
+    });
+    expect(Number((left as Array<{ n: number | string }>)[0]!.n)).to.equal(0);
+    expect(await verify(shown!.username, shown!.password)).to.equal(null);
   });
 
   it('when staff of another course open the test, then its candidates and credentials are 404', async () => {
@@ -130,5 +139,53 @@ describe('One-time credentials: shown after activation, to the course staff only
       expect(entry.raw).not.to.contain(old).and.not.to.contain(fresh);
     }
     expect(entries.filter((e) => e.action === 'add').map((e) => e.changes.source)).to.deep.equal([{ from: null, to: 'one-time' }]);
+  });
+
+  it('when SECRET_KEY is rotated, then start-up re-seals the passwords under the new secret and they still sign in', async () => {
+    const { teacher, page } = await testWithUsers(1);
+    const [{ username, password }] = shownCredentials((await teacher.get(page)).body) as [{ username: string; password: string }];
+    const rotated = { ...world.config, secretKeys: ['a-new-secret-of-enough-length-for-sealing', world.config.secretKeys[0]] as const };
+    const next = wireDomain(rotated, world.examgate.sequelize, world.examgate.platforms, world.examgate.audit, createLogger(world.config));
+    // Earlier tests of this file left their users too: every one was under the old secret.
+    const report = await next.oneTimeUsers.reseal();
+    expect(report).to.deep.include({ what: 'one-time passwords', unreadable: 0 });
+    expect(report.resealed).to.equal(report.total).and.be.at.least(1);
+    expect(await next.oneTimeUsers.verify(username, password)).to.not.equal(null);
+    expect(await next.oneTimeUsers.reseal(), 'nothing left under the old secret').to.deep.include({ resealed: 0, unreadable: 0 });
+    // The running examgate knows only the old secret now: the row is under the new one.
+    expect(await verify(username, password)).to.equal(null);
+  });
+
+  it('when a username or password changes, then the onCredentialsChanged hook hears of that candidate, after the change committed', async () => {
+    const { examId, rows, context } = await testWithUsers(1);
+    const heard: Array<{ candidateId: string; username: string | null }> = [];
+    const domain = wireDomain(
+      world.config,
+      world.examgate.sequelize,
+      world.examgate.platforms,
+      world.examgate.audit,
+      createLogger(world.config),
+      {
+        onCredentialsChanged: async (candidateId) => {
+          heard.push({ candidateId, username: (await oneTimeRowsOf(world, examId))[0]!.username });
+        },
+      },
+    );
+    const platformId = String(
+      await world.examgate.sequelize
+        .query('SELECT c.platform_id FROM exams e JOIN courses c ON c.id = e.course_id WHERE e.id = :examId', {
+          replacements: { examId },
+          plain: true,
+        })
+        .then((row) => row?.platform_id),
+    );
+    const exam = await domain.exams.get({ platformId, contextId: context.id, audience: 'staff' }, examId);
+    await domain.oneTimeUsers.changeUsername(exam, rows[0]!.id, 'heard.one', TEST_SETUP);
+    await domain.oneTimeUsers.regeneratePassword(exam, rows[0]!.id, TEST_SETUP);
+    await domain.oneTimeUsers.changeUsername(exam, rows[0]!.id, 'heard.one', TEST_SETUP);
+    expect(heard).to.deep.equal([
+      { candidateId: rows[0]!.id, username: 'heard.one' },
+      { candidateId: rows[0]!.id, username: 'heard.one' },
+    ]);
   });
 });
