@@ -6,6 +6,7 @@ import { SealedText } from '../../src/secrets/sealed-text.js';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import type { ThrottleRule } from '../../src/throttle/throttle.service.js';
 import { auditRows } from '../support/audit.js';
+import { openWaysIn, postCode, postLink, tokenOf, waysInRows } from '../support/ways-in.js';
 import { createExam, instructorOf } from '../support/course-session.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 
@@ -138,6 +139,32 @@ describe('The candidate login page (/login)', () => {
     const regenerated = await teacher.post(confirm, {}, confirm);
     expect(regenerated.response.status, regenerated.body).to.equal(200);
     expect(new URL((await browser.follow(`${world.url}/my`)).url).pathname).to.equal('/login');
+  });
+
+  it('when staff revoke a candidate’s link and code, then the sessions they opened end, and the one the one-time password opened goes on; revoke all ends every link session', async () => {
+    const { teacher, examId, people } = await oneTimeUsers(2);
+    const list = `/app/exams/${examId}/ways-in`;
+    const rows = waysInRows((await openWaysIn(teacher, examId)).body);
+    const session = async (signIn: () => Promise<{ headers: Record<string, unknown> }>) => {
+      const answer = await signIn();
+      return ((answer.headers['set-cookie'] as string[] | undefined) ?? [])
+        .find((c) => c.startsWith('examgate_candidate='))!
+        .split(';')[0]!;
+    };
+    const alive = async (cookie: string) => (await request(world.url).get('/my').set('cookie', cookie)).status === 200;
+    const [first, second] = people;
+    const byLink = await session(() => postLink(world, tokenOf(rows.find((r) => r.id === first!.id)!.link!)));
+    const byCode = await session(() => postCode(world, rows.find((r) => r.id === first!.id)!.code!));
+    const byPassword = await session(() => signIn({ username: first!.username, password: first!.password }));
+    const otherByLink = await session(() => postLink(world, tokenOf(rows.find((r) => r.id === second!.id)!.link!)));
+    expect(await Promise.all([byLink, byCode, byPassword, otherByLink].map(alive))).to.deep.equal([true, true, true, true]);
+
+    const revoke = `${list}/${first!.id}/revoke`;
+    await teacher.post(revoke, {}, revoke);
+    expect(await Promise.all([byLink, byCode, byPassword, otherByLink].map(alive))).to.deep.equal([false, false, true, true]);
+
+    await teacher.post(`${list}/revoke-all`, {}, `${list}/revoke-all`);
+    expect(await Promise.all([byPassword, otherByLink].map(alive))).to.deep.equal([true, false]);
   });
 
   it('when sign-ins succeed and fail, then each is in the audit trail with its way in, and no password ever is', async () => {
