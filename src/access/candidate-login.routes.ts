@@ -84,7 +84,7 @@ export function candidateLoginRoutes(deps: CandidateLoginDeps): Router {
       const principal = await deps.credentials.verify(username, password);
       if (!principal) {
         await deps.throttle.failed(attempt);
-        await deps.candidateSignIn.failed('one-time', 'wrong-credentials');
+        await deps.candidateSignIn.loginFailed();
         await render(req, res, 401, { username, error: WRONG });
         return;
       }

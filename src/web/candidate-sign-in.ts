@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AuditService } from '../audit/audit.service.js';
-import { candidateActor, type CandidatePrincipal, type CandidateWayIn } from '../sessions/candidate-principal.js';
+import { candidateActor, type CandidatePrincipal } from '../sessions/candidate-principal.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { candidateCookieOptions } from './cookie-policy.js';
 
@@ -10,9 +10,6 @@ export const CANDIDATE_COOKIE = 'examgate_candidate';
 export function lobbyPathOf(examId: string): string {
   return `/my/tests/${encodeURIComponent(examId)}`;
 }
-
-/** Why a way in let nobody in; recorded in the audit trail, never shown to the person (they get one message per way). */
-export type SignInFailure = 'wrong-credentials' | 'unknown' | 'revoked' | 'expired' | 'withdrawn' | 'closed';
 
 /**
  * The one door every way in outside the LMS goes through once it has checked its secret
@@ -28,7 +25,7 @@ export class CandidateSignIn {
   ) {}
 
   /** Starts the session, sets its cookie on `res`; returns the lobby of the principal's test. */
-  async signIn(req: Request, res: Response, principal: CandidatePrincipal, label: string | null = null): Promise<string> {
+  async signIn(req: Request, res: Response, principal: CandidatePrincipal): Promise<string> {
     await this.sessions.end(cookieOf(req));
     const { token } = await this.sessions.startCandidate(principal);
     res.cookie(CANDIDATE_COOKIE, token, candidateCookieOptions(this.cookie.secure, this.cookie.maxAgeMs));
@@ -38,7 +35,6 @@ export class CandidateSignIn {
         entityType: 'sign-in',
         entityId: principal.candidateId,
         action: 'succeeded',
-        label,
         platformId: principal.platformId,
         examId: principal.examId,
         changes: { way: { from: null, to: principal.way } },
@@ -48,25 +44,18 @@ export class CandidateSignIn {
   }
 
   /**
-   * A way in that let nobody in. `known` names the candidate when the secret was theirs (a
-   * wrong password for a real username, a revoked link); the attempted secret is never recorded.
+   * A wrong username or password at the login page. Which it was is not known (the check
+   * answers the same for both, on purpose), and what was typed is never recorded. Refused
+   * direct links and entry codes are recorded by their own service (ways-in.service.ts).
    */
-  async failed(
-    way: CandidateWayIn,
-    reason: SignInFailure,
-    known: CandidatePrincipal | null = null,
-    label: string | null = null,
-  ): Promise<void> {
+  async loginFailed(): Promise<void> {
     await this.audit.record(
       { actor: { kind: 'anonymous' }, via: 'sign-in' },
       {
         entityType: 'sign-in',
-        entityId: known?.candidateId ?? '(unknown)',
+        entityId: '(unknown)',
         action: 'failed',
-        label,
-        platformId: known?.platformId ?? null,
-        examId: known?.examId ?? null,
-        changes: { way: { from: null, to: way }, reason: { from: null, to: reason } },
+        changes: { way: { from: null, to: 'one-time' }, reason: { from: null, to: 'wrong-credentials' } },
       },
     );
   }
