@@ -1,7 +1,8 @@
 import type { BenchSection } from '../section.js';
+import { exportSection } from './export.js';
 import { launchSection } from './launch.js';
 import { launchProfileSection } from './launch-profile.js';
 import { rosterSyncSection } from './roster-sync.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
-export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection];
+export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection, exportSection];

@@ -6,7 +6,14 @@ import { EXPORT_COLUMNS, type ExportKey, type ExportRow } from './export-row.js'
 import { neutralise } from './neutralise.js';
 import { sheetNameFor } from './sheet-name.js';
 
-const LINK_FONT: Partial<ExcelJS.Font> = { color: { argb: 'FF0563C1' }, underline: true };
+/**
+ * One style object per look, shared by every cell that has it: the writer looks a cell's style
+ * up by the object first, and otherwise serialises it to compare (most of the time of a 1500-row
+ * export, before this). Never changed after a cell takes it.
+ */
+const PLAIN: Partial<ExcelJS.Style> = Object.freeze({});
+const LINK: Partial<ExcelJS.Style> = Object.freeze({ font: { color: { argb: 'FF0563C1' }, underline: true } });
+const HEADER: Partial<ExcelJS.Style> = Object.freeze({ font: { bold: true } });
 const LINK_COLUMN = EXPORT_COLUMNS.findIndex((column) => column.key === 'link') + 1;
 
 type CellValue = string | number | ExcelJS.CellHyperlinkValue | null;
@@ -27,6 +34,12 @@ export function xlsxCells(row: ExportRow): CellValue[] {
     // XML turns a bare CR into LF on reading: written as LF, the cell reads back as it was written.
     return key === 'link' ? { text: value, hyperlink: value } : neutralise(value).replace(/\r\n?/g, '\n');
   });
+}
+
+function styled(row: ExcelJS.Row, styleOf: (column: number) => Partial<ExcelJS.Style>): void {
+  for (let column = 1; column <= EXPORT_COLUMNS.length; column += 1) {
+    row.getCell(column).style = styleOf(column);
+  }
 }
 
 /**
@@ -62,7 +75,7 @@ export async function writeXlsx(
     // Column widths go out before the first row, so they are set from the first batch.
     sheet.columns = columnWidths(first, longest).map((width) => ({ width }));
     const header = sheet.addRow(EXPORT_COLUMNS.map((column) => column.header));
-    header.font = { bold: true };
+    styled(header, () => HEADER);
     header.commit();
   };
   for await (const batch of batches) {
@@ -71,9 +84,7 @@ export async function writeXlsx(
     }
     for (const values of batch.map(xlsxCells)) {
       const row = sheet.addRow(values);
-      if (values[LINK_COLUMN - 1] !== null) {
-        row.getCell(LINK_COLUMN).font = LINK_FONT;
-      }
+      styled(row, (column) => (column === LINK_COLUMN && values[column - 1] !== null ? LINK : PLAIN));
       row.commit();
     }
     rows += batch.length;
