@@ -198,5 +198,9 @@ describe('Exports of a test: CSV and .xlsx with everyone’s way in, for its cou
     const parsed = await parseCsvText(csv.bytes.toString('utf8').slice(1), ',');
     expect(parsed).to.have.length(1501);
     expect(parsed.slice(1)).to.deep.equal(expected.map(asCsvRow));
+    // Later files of the run re-seal every stored secret on a key rotation: 4500 more would only slow them down.
+    for (const table of ['ways_in', 'one_time_users', 'candidates']) {
+      await world.examgate.sequelize.query(`DELETE FROM ${table} WHERE exam_id = :examId`, { replacements: { examId } });
+    }
   });
 });
