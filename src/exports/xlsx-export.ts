@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { LongestValues } from '../candidates/candidate.repository.js';
-import { drained } from '../web/streamed-download.js';
+import { closedEarly, drained } from '../web/streamed-download.js';
 import { EXPORT_COLUMNS, type ExportKey, type ExportRow } from './export-row.js';
 import { neutralise } from './neutralise.js';
 import { sheetNameFor } from './sheet-name.js';
@@ -97,6 +97,7 @@ export async function writeXlsx(
   }
   await beforeEnd(rows);
   sheet.commit();
-  await workbook.commit();
+  // The writer waits for the output to finish, which a response the client closed never does.
+  await Promise.race([workbook.commit(), closedEarly(out)]);
   return rows;
 }

@@ -43,6 +43,17 @@ export async function drained(out: Writable, source: NodeJS.EventEmitter = out):
   }
 }
 
+/** Fails when `out` closes before it finished (the client went away); stays pending otherwise. */
+export function closedEarly(out: Writable): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    out.once('close', () => {
+      if (!out.writableFinished) {
+        reject(new DownloadAbortedError());
+      }
+    });
+  });
+}
+
 /**
  * Reads the first batch before anything is sent: a refusal or a failure up to there is still
  * an ordinary error page, not a broken download.
