@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ProbeReply, ProbeRequest } from './child-probe.js';
@@ -112,6 +113,16 @@ export class ToolProcess {
       await Promise.race([isReady, exited, timeout]);
     } finally {
       waiting = false;
+    }
+  }
+
+  /** The child's resident memory now, in MiB (Linux /proc; NaN where that cannot be read). */
+  rssMiB(): number {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
+    } catch {
+      return Number.NaN;
     }
   }
 

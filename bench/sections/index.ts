@@ -1,8 +1,9 @@
 import type { BenchSection } from '../section.js';
+import { exportSection } from './export.js';
 import { launchSection } from './launch.js';
 import { launchProfileSection } from './launch-profile.js';
 import { rosterSyncSection } from './roster-sync.js';
 import { examStartSection } from './exam-start.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
-export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection, examStartSection];
+export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection, examStartSection, exportSection];

@@ -190,6 +190,18 @@ export class WayInRepository {
     return listed(candidates, await this.#sql.rows<WayOfRow>(WAY_COLUMNS, [examId]));
   }
 
+  /** The live ways in (sealed) of the listed candidates of a test: a batch of an export, at most 500 at a time. */
+  async liveOf(examId: string, ids: string[]): Promise<Array<{ candidateId: string; kind: WayInKind; sealedValue: string }>> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await this.#sql.rows<WayOfRow>(
+      `${WAY_COLUMNS} AND revoked_at IS NULL AND candidate_id IN (${ids.map(() => '?').join(', ')})`,
+      [examId, ...ids],
+    );
+    return rows.map((row) => ({ candidateId: row.candidate_id, kind: row.kind as WayInKind, sealedValue: row.sealed_value }));
+  }
+
   /** Every live way in's sealed value (start-up re-seals those a SECRET_KEY rotation left under the previous key). */
   async liveSealed(): Promise<Array<{ id: string; sealedValue: string }>> {
     const rows = await this.#sql.rows<{ id: string; sealed_value: string }>(

@@ -107,6 +107,26 @@ export class WaysIn {
     return (await this.repository.all(scope.exam.id)).map((row) => this.present(scope, row));
   }
 
+  /**
+   * The live direct link (full URL) and entry code of each listed candidate of the test, for an
+   * export's batch; a candidate without one is absent or has null there. Issues nothing: call
+   * ensureIssued once before the first batch.
+   */
+  async liveFor(scope: ExamScope, ids: string[]): Promise<Map<string, { link: string | null; code: string | null }>> {
+    const found = new Map<string, { link: string | null; code: string | null }>();
+    for (const row of await this.repository.liveOf(scope.exam.id, ids)) {
+      const plain = this.sealed.open(row.sealedValue)?.plain ?? null;
+      const entry = found.get(row.candidateId) ?? { link: null, code: null };
+      if (row.kind === 'link') {
+        entry.link = plain === null ? null : this.linkUrl(plain);
+      } else {
+        entry.code = plain === null ? null : formatEntryCode(plain);
+      }
+      found.set(row.candidateId, entry);
+    }
+    return found;
+  }
+
   /** Withdraws one candidate's link and code; they then say "withdrawn". */
   async revoke(scope: ExamScope, id: string, by: AuditBy): Promise<void> {
     const candidate = await this.candidate(scope, id);

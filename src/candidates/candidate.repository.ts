@@ -1,4 +1,4 @@
-import { Op, QueryTypes, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, col, fn, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import type {
   AttemptState,
   AttemptWay,
@@ -13,12 +13,27 @@ import { CandidateRow, defineCandidateModel } from './candidate.model.js';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
-export interface CandidateFilter {
+/** Which candidates of a test: the candidates page's filters (an export takes the same ones). */
+export interface CandidateSelection {
   search?: string;
   source?: CandidateSource;
   status?: CandidateStatus;
+  /** Exact matches; absent means any. */
+  building?: string;
+  room?: string;
+}
+
+export interface CandidateFilter extends CandidateSelection {
   offset: number;
   limit: number;
+}
+
+/** The longest value of each free-text column among selected candidates (0 when none has one). */
+export interface LongestValues {
+  candidateId: number;
+  name: number;
+  building: number;
+  room: number;
 }
 
 /** A candidate as stored; id and timestamps are filled in by the repository. */
@@ -130,28 +145,58 @@ export class CandidateRepository {
     });
   }
 
-  async page(examId: string, filter: CandidateFilter): Promise<{ candidates: Candidate[]; total: number }> {
+  /** The WHERE clause and replacements of a selection of one test's candidates. */
+  private selecting(examId: string, selection: CandidateSelection) {
     const where: WhereOptions[] = [{ exam_id: examId }];
-    if (filter.source) {
-      where.push({ source: filter.source });
+    for (const column of ['source', 'status', 'building', 'room'] as const) {
+      if (selection[column]) {
+        where.push({ [column]: selection[column] });
+      }
     }
-    if (filter.status) {
-      where.push({ status: filter.status });
-    }
-    if (filter.search) {
+    if (selection.search) {
       // SQLite's LIKE has no escape character unless told, and is case-insensitive for ASCII only; PostgreSQL needs ILIKE.
       const like = this.sequelize.getDialect() === 'postgres' ? 'ILIKE' : 'LIKE';
       const matches = ['candidate_id', 'name', 'email'].map((column) => `${column} ${like} :pattern ESCAPE '\\'`);
       where.push(literal(`(${matches.join(' OR ')})`));
     }
-    const { rows, count } = await CandidateRow.findAndCountAll({
+    return {
       where: { [Op.and]: where },
-      replacements: { pattern: `%${(filter.search ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
+      replacements: { pattern: `%${(selection.search ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
+    };
+  }
+
+  async page(examId: string, filter: CandidateFilter): Promise<{ candidates: Candidate[]; total: number }> {
+    const { rows, count } = await CandidateRow.findAndCountAll({
+      ...this.selecting(examId, filter),
       order: [['candidate_id', 'ASC']],
       offset: filter.offset,
       limit: filter.limit,
     });
     return { candidates: rows.map(toCandidate), total: count };
+  }
+
+  /** Up to `limit` selected candidates after the candidate ID `after` (keyset paging: each batch is one indexed read). */
+  async batchAfter(examId: string, selection: CandidateSelection, after: string | null, limit: number): Promise<Candidate[]> {
+    const { where, replacements } = this.selecting(examId, selection);
+    const rows = await CandidateRow.findAll({
+      where: after === null ? where : { [Op.and]: [where, { candidate_id: { [Op.gt]: after } }] },
+      replacements,
+      order: [['candidate_id', 'ASC']],
+      limit,
+    });
+    return rows.map(toCandidate);
+  }
+
+  async longest(examId: string, selection: CandidateSelection): Promise<LongestValues> {
+    const columns = { candidateId: 'candidate_id', name: 'name', building: 'building', room: 'room' } as const;
+    const row = await CandidateRow.findOne({
+      ...this.selecting(examId, selection),
+      attributes: Object.entries(columns).map(([key, column]) => [fn('MAX', fn('LENGTH', col(column))), key]),
+      raw: true,
+    });
+    const found = (row ?? {}) as unknown as Record<keyof LongestValues, number | string | null>;
+    const length = (key: keyof LongestValues) => Number(found[key] ?? 0);
+    return { candidateId: length('candidateId'), name: length('name'), building: length('building'), room: length('room') };
   }
 
   async countActive(examId: string, unit?: UnitOfWork): Promise<number> {

@@ -27,7 +27,7 @@ import {
 import type { LeftOutRepository } from './left-out.repository.js';
 import { parseCandidateInput, type CandidateInput } from './candidate-input.js';
 import { batchCandidate, nextSeries, type BatchRow } from './candidate-batch.js';
-import type { CandidateChanges, CandidateRepository, NewCandidate } from './candidate.repository.js';
+import type { CandidateChanges, CandidateRepository, CandidateSelection, LongestValues, NewCandidate } from './candidate.repository.js';
 import { cleanPerson, newRosterCandidate } from './roster-sync.service.js';
 
 export const PAGE_SIZE = 50;
@@ -65,6 +65,29 @@ export class CandidateService {
     // The filter offers only sources some candidate of this test has (and one asked for, so the choice stays visible).
     const sources = CANDIDATE_SOURCES.filter((source) => present.includes(source) || source === query.source);
     return { candidates, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), counts, cap: exam.maxCandidates, sources };
+  }
+
+  /**
+   * Every selected candidate of the test, by candidate ID, a batch at a time: an export of a
+   * whole test writes each batch out before the next is read.
+   */
+  async *batches(exam: Exam, selection: CandidateSelection, size = 500): AsyncGenerator<Candidate[]> {
+    const cleaned = { ...selection, search: selection.search?.trim() || undefined };
+    for (let after: string | null = null; ;) {
+      const batch = await this.repository.batchAfter(exam.id, cleaned, after, size);
+      if (batch.length > 0) {
+        yield batch;
+      }
+      if (batch.length < size) {
+        return;
+      }
+      after = batch[batch.length - 1]!.candidateId;
+    }
+  }
+
+  /** The longest candidate ID, name, building and room among the selected candidates (a spreadsheet sizes its columns by them). */
+  longest(exam: Exam, selection: CandidateSelection): Promise<LongestValues> {
+    return this.repository.longest(exam.id, { ...selection, search: selection.search?.trim() || undefined });
   }
 
   /** How many candidates the test has, active and withdrawn (a confirmation says what would be lost). */

@@ -20,6 +20,8 @@ import { launchOf, placementOf, requireSession } from './session-context.middlew
 import type { SecretKeys } from '../config.js';
 import type { WaysIn } from '../access/ways-in.service.js';
 import { waysInRoutes } from '../access/ways-in.routes.js';
+import { exportRoutes } from '../exports/export.routes.js';
+import { CandidateExports } from '../exports/export.service.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -73,6 +75,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));
   router.use('/exams/:examId/ways-in', waysInRoutes(deps));
+  const exports = new CandidateExports(deps.candidates, deps.oneTimeUsers, deps.waysIn, deps.audit);
+  router.use('/exams/:examId', exportRoutes({ exams: deps.exams, exports }));
   router.use(
     '/exams',
     examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam), countCandidates: (exam) => deps.candidates.counts(exam) }),

@@ -12,6 +12,8 @@ import {
   LeftOutChoiceError,
 } from '../candidates/candidate.errors.js';
 import { ExamNotFoundError, ExamStateError, InvalidExamError } from '../exams/exam.errors.js';
+import { DownloadAbortedError } from './streamed-download.js';
+import { ExportRefusedError, InvalidExportChoiceError } from '../exports/export.errors.js';
 import {
   DeploymentNotAllowedError,
   InvalidPlatformError,
@@ -126,6 +128,10 @@ const TABLE: Array<Row<Error>> = [
   row(NotOneTimeUserError, 404, 'not_one_time_user'),
   row(UsernameTakenError, 409, 'username_taken'),
   row(InvalidUsernameError, 400, 'invalid_username'),
+  row(ExportRefusedError, 409, 'export_refused', () => ({ title: 'Nothing to export yet' })),
+  row(InvalidExportChoiceError, 400, 'invalid_export'),
+  // The client left mid-download: nothing to answer and nothing broken on our side.
+  row(DownloadAbortedError, 400, 'download_aborted'),
   row(AttemptStateError, 409, 'attempt_state', () => NOT_OPENED),
   row(StartRefusedError, 409, 'start_refused', () => NOT_OPENED),
   row(
