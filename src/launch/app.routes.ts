@@ -20,6 +20,9 @@ import { launchOf, placementOf, requireSession } from './session-context.middlew
 import type { SecretKeys } from '../config.js';
 import type { WaysIn } from '../access/ways-in.service.js';
 import { waysInRoutes } from '../access/ways-in.routes.js';
+import type { Handout } from '../handout/handout.service.js';
+import { handoutRoutes } from '../handout/handout.routes.js';
+import { regenerateRoutes } from '../handout/regenerate.routes.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -34,6 +37,7 @@ export interface AppRouteDeps {
   jobs: JobRunner;
   audit: AuditService;
   waysIn: WaysIn;
+  handout: Handout;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -73,6 +77,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));
   router.use('/exams/:examId/ways-in', waysInRoutes(deps));
+  router.use('/exams/:examId/handout', regenerateRoutes(deps));
+  router.use('/exams/:examId', handoutRoutes(deps));
   router.use(
     '/exams',
     examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam), countCandidates: (exam) => deps.candidates.counts(exam) }),
