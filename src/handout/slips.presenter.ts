@@ -18,7 +18,10 @@ export function windowText(exam: Exam): string {
   const opens = exam.window.opensAt ? formatInZone(exam.window.opensAt, zone) : null;
   const closes = exam.window.closesAt ? formatInZone(exam.window.closesAt, zone) : null;
   if (opens && closes) {
-    return `${opens} to ${closes}`;
+    // "Thu 10 Dec 2026, 09:00 to 12:00 (Europe/Oslo)" when it opens and closes on one day: a slip has little room.
+    const [openDay, openTime] = opens.split(', ');
+    const [closeDay, closeTime] = closes.split(', ');
+    return openDay === closeDay ? `${openDay}, ${openTime!.replace(` (${zone})`, '')} to ${closeTime}` : `${opens} to ${closes}`;
   }
   return opens ? `from ${opens}` : closes ? `until ${closes}` : 'open while the test is active';
 }
