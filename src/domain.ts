@@ -27,6 +27,7 @@ import { ONE_TIME_PASSWORD_PURPOSE, OneTimeUsers, type OneTimeUserOptions } from
 import { OneTimeUserRepository } from './access/one-time-user.repository.js';
 import { WayInRepository } from './access/way-in.repository.js';
 import { WAY_IN_PURPOSE, WaysIn } from './access/ways-in.service.js';
+import { Handout } from './handout/handout.service.js';
 import { SealedText } from './secrets/sealed-text.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
@@ -125,10 +126,13 @@ export function wireDomain(
     log,
   );
 
+  const handout = new Handout(candidates, oneTimeUsers, waysIn, { publicUrl: config.PUBLIC_URL });
+
   return {
     audit,
     exams,
     waysIn,
+    handout,
     candidates,
     oneTimeUsers,
     rosterSync,

@@ -26,7 +26,7 @@ export function wholeTestAudit(scope: ExamScope, action: 'issue' | 'revoke-all' 
 export function candidateWayInAudit(
   scope: ExamScope,
   candidate: { id: string; candidateId: string },
-  action: 'revoke' | 'reissue',
+  action: 'revoke' | 'reissue' | 'reissue-link' | 'reissue-code',
 ): AuditChange {
   return {
     entityType: 'way-in',

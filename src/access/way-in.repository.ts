@@ -123,12 +123,17 @@ export class WayInRepository {
     }
   }
 
-  /** Withdraws the live ways in of a test, or of one candidate of it; returns how many. */
-  async revokeLive(examId: string, candidateId: string | null, at: Date, unit: UnitOfWork): Promise<number> {
+  /** Withdraws the live ways in of a test, or of one candidate of it (of one kind, if named); returns how many. */
+  async revokeLive(examId: string, candidateId: string | null, at: Date, unit: UnitOfWork, kind?: WayInKind): Promise<number> {
     const [count] = await WayInRow.update(
       { revoked_at: at },
       {
-        where: { exam_id: examId, revoked_at: { [Op.is]: null }, ...(candidateId ? { candidate_id: candidateId } : {}) },
+        where: {
+          exam_id: examId,
+          revoked_at: { [Op.is]: null },
+          ...(candidateId ? { candidate_id: candidateId } : {}),
+          ...(kind ? { kind } : {}),
+        },
         transaction: transactionOf(unit),
       },
     );

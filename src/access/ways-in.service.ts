@@ -138,8 +138,8 @@ export class WaysIn {
     await this.settings.onRevoked?.(scope.exam.id, candidate.id);
   }
 
-  /** A new link and code for one candidate; the old ones say "withdrawn". */
-  async reissue(scope: ExamScope, id: string, by: AuditBy): Promise<void> {
+  /** A new link and code for one candidate (or only the kinds named); the old ones say "withdrawn". */
+  async reissue(scope: ExamScope, id: string, by: AuditBy, kinds: WayInKind[] = ['link', 'code']): Promise<void> {
     this.assertActive(scope);
     const candidate = await this.candidate(scope, id);
     if (candidate.status !== 'active') {
@@ -147,9 +147,17 @@ export class WaysIn {
     }
     await this.repository.transaction(async (unit) => {
       await this.repository.lockExam(scope.exam.id, unit);
-      await this.repository.revokeLive(scope.exam.id, candidate.id, new Date(), unit);
-      await this.repository.insertMany([this.newRow(scope, candidate.id, 'link'), this.newRow(scope, candidate.id, 'code')], unit);
-      await this.audit.record(by, candidateWayInAudit(scope, candidate, 'reissue'), unit);
+      const both = kinds.length !== 1;
+      await this.repository.revokeLive(scope.exam.id, candidate.id, new Date(), unit, both ? undefined : kinds[0]);
+      await this.repository.insertMany(
+        kinds.map((kind) => this.newRow(scope, candidate.id, kind)),
+        unit,
+      );
+      await this.audit.record(
+        by,
+        candidateWayInAudit(scope, candidate, both ? 'reissue' : kinds[0] === 'link' ? 'reissue-link' : 'reissue-code'),
+        unit,
+      );
     });
     await this.settings.onRevoked?.(scope.exam.id, candidate.id);
   }

@@ -100,6 +100,11 @@ export class CandidateService {
     return this.repository.countOnPlatform(platformId);
   }
 
+  /** Every candidate of the test, in no particular order (print-outs sort them their own way). */
+  all(exam: Exam): Promise<Candidate[]> {
+    return this.repository.all(exam.id);
+  }
+
   async get(exam: Exam, id: string): Promise<Candidate> {
     const candidate = await this.repository.findById(exam.id, id);
     if (!candidate) {

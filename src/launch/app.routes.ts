@@ -22,6 +22,9 @@ import type { WaysIn } from '../access/ways-in.service.js';
 import { waysInRoutes } from '../access/ways-in.routes.js';
 import { exportRoutes } from '../exports/export.routes.js';
 import { CandidateExports } from '../exports/export.service.js';
+import type { Handout } from '../handout/handout.service.js';
+import { handoutRoutes } from '../handout/handout.routes.js';
+import { regenerateRoutes } from '../handout/regenerate.routes.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -36,6 +39,7 @@ export interface AppRouteDeps {
   jobs: JobRunner;
   audit: AuditService;
   waysIn: WaysIn;
+  handout: Handout;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -77,6 +81,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/ways-in', waysInRoutes(deps));
   const exports = new CandidateExports(deps.candidates, deps.oneTimeUsers, deps.waysIn, deps.audit);
   router.use('/exams/:examId', exportRoutes({ exams: deps.exams, exports }));
+  router.use('/exams/:examId/handout', regenerateRoutes(deps));
+  router.use('/exams/:examId', handoutRoutes(deps));
   router.use(
     '/exams',
     examRoutes({ ...deps, onExamOpened: (exam) => deps.roster.syncIfStale(exam), countCandidates: (exam) => deps.candidates.counts(exam) }),

@@ -34,6 +34,7 @@ import {
   RegistrationUrlNotFoundError,
 } from '../platforms/registration.errors.js';
 import { DatabaseUnavailableError } from '../db/database.js';
+import { HandoutNotReadyError } from '../handout/handout.errors.js';
 import { asDatabaseOutage } from '../db/outage.js';
 import { HttpError } from './http-error.js';
 
@@ -125,6 +126,7 @@ const TABLE: Array<Row<Error>> = [
   row(LeftOutChoiceError, 409, 'left_out_choice'),
   row(CandidateBatchError, 400, 'invalid_candidates'),
   row(CredentialsHiddenError, 409, 'credentials_hidden'),
+  row(HandoutNotReadyError, 409, 'handout_not_ready', () => ({ title: 'No login slips yet' })),
   row(NotOneTimeUserError, 404, 'not_one_time_user'),
   row(UsernameTakenError, 409, 'username_taken'),
   row(InvalidUsernameError, 400, 'invalid_username'),

@@ -1,0 +1,96 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { ExamScope } from '../access/way-in-audit.js';
+import type { SecretKeys } from '../config.js';
+import type { ExamService } from '../exams/exam.service.js';
+import { actorOf, auditByOf, launchOf, requireStaff } from '../launch/session-context.middleware.js';
+import { asyncHandler } from '../web/async-handler.js';
+import type { Handout, HandoutFilter, RoomCount } from './handout.service.js';
+import { placeName } from './room-order.js';
+import { LAYOUTS, presentSlips, windowText, type SlipLayout } from './slips.presenter.js';
+
+export interface HandoutRouteDeps {
+  exams: ExamService;
+  handout: Handout;
+  secret: SecretKeys;
+}
+
+type HandoutRequest = Request<{ examId: string }>;
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value.slice(0, 500) : undefined);
+
+/** One room (`?building=&room=`, either alone) or one candidate (`?candidate=<candidates.id>`). */
+function filterOf(query: Request['query']): HandoutFilter {
+  const candidate = text(query.candidate);
+  if (candidate) {
+    return { candidate };
+  }
+  return { building: text(query.building), room: text(query.room) };
+}
+
+/** The same filter as query text, for the links between the slips and the sheet. */
+function queryOf(filter: HandoutFilter): string {
+  const params = new URLSearchParams(Object.entries(filter).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return params.size ? `?${params.toString()}` : '';
+}
+
+const roomFilter = (room: { building: string | null; room: string | null }) =>
+  queryOf({ building: room.building ?? '', room: room.room ?? '' });
+
+/** Printable login slips and the invigilator sheet of one test, for its course's staff: mounted at /app/exams/:examId. */
+export function handoutRoutes(deps: HandoutRouteDeps): Router {
+  const router = express.Router({ mergeParams: true });
+  const scopeOf = async (req: HandoutRequest, res: Response): Promise<ExamScope> => {
+    const actor = actorOf(launchOf(res));
+    return { exam: await deps.exams.get(actor, req.params.examId), platformId: actor.platformId };
+  };
+  const viewOf = (scope: ExamScope, filter: HandoutFilter, rooms: RoomCount[]) => ({
+    exam: { id: scope.exam.id, title: scope.exam.title, status: scope.exam.status, window: windowText(scope.exam) },
+    filtered: filter.candidate !== undefined || filter.building !== undefined || filter.room !== undefined,
+    query: queryOf(filter),
+    rooms: rooms.map((room) => ({ name: placeName(room), count: room.count, query: roomFilter(room) })),
+  });
+
+  router.get(
+    '/slips',
+    requireStaff,
+    asyncHandler(async (req: HandoutRequest, res) => {
+      const scope = await scopeOf(req, res);
+      const filter = filterOf(req.query);
+      const layout: SlipLayout = req.query.layout === 'single' ? 'single' : 'grid';
+      const { groups, rooms } = await deps.handout.slips(scope, filter, auditByOf(launchOf(res)));
+      const sheets = await presentSlips(groups, layout);
+      const count = sheets.reduce((n, sheet) => n + sheet.slips.length, 0);
+      const only = filter.candidate !== undefined ? sheets[0]?.slips[0]?.candidateId : undefined;
+      res.render('handout/slips.njk', {
+        title: `Login slips${only ? ` of ${only}` : ''} · ${scope.exam.title}`,
+        ...viewOf(scope, filter, rooms),
+        layout,
+        perPage: LAYOUTS[layout],
+        layouts: {
+          grid: queryOf(filter),
+          single: `${queryOf(filter) || '?'}${queryOf(filter) ? '&' : ''}layout=single`,
+        },
+        sheets,
+        count,
+        addresses: deps.handout.addresses(),
+        only,
+      });
+    }),
+  );
+
+  router.get(
+    '/invigilator-sheet',
+    requireStaff,
+    asyncHandler(async (req: HandoutRequest, res) => {
+      const scope = await scopeOf(req, res);
+      const filter = filterOf(req.query);
+      const { groups, rooms } = await deps.handout.sheet(scope, filter);
+      res.render('handout/invigilator-sheet.njk', {
+        title: `Invigilator sheet · ${scope.exam.title}`,
+        ...viewOf(scope, filter, rooms),
+        groups: groups.map((room) => ({ name: placeName(room), candidates: room.candidates })),
+      });
+    }),
+  );
+  return router;
+}
