@@ -44,3 +44,18 @@ export async function resealStoredSecrets(reseals: Array<() => Promise<ResealRep
   }
   return reports;
 }
+
+/**
+ * Runs the re-sealing writes `limit` at a time: one UPDATE per row, each conditional on what was
+ * read, so two processes starting at once stay safe; in parallel, so thousands of rows left
+ * under SECRET_KEY_PREVIOUS do not hold the start-up for one round trip each.
+ */
+export async function writeAtMost(limit: number, writes: Array<() => Promise<unknown>>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < writes.length) {
+      await writes[next++]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, writes.length) }, worker));
+}

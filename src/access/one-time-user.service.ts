@@ -12,6 +12,7 @@ import { generatePasswords, generateUsernames } from './one-time-secrets.js';
 import { CredentialsHiddenError, NotOneTimeUserError, UsernameTakenError } from './one-time-user.errors.js';
 import type { OneTimeUserRepository } from './one-time-user.repository.js';
 import { checkUsername, usernameKey } from './username-rules.js';
+import { writeAtMost } from '../stored-secrets.js';
 
 export const ONE_TIME_PASSWORD_PURPOSE = 'one-time-password';
 
@@ -150,15 +151,18 @@ export class OneTimeUsers {
       batch.length > 0;
       batch = await this.repository.sealedAfter(after, 1000)
     ) {
+      const writes: Array<() => Promise<void>> = [];
       for (const row of batch) {
         const opened = this.sealed.open(row.sealedPassword);
         if (!opened) {
           report.unreadable += 1;
         } else if (opened.stale) {
-          await this.repository.replaceSealed(row.candidateId, row.sealedPassword, this.sealed.seal(opened.plain));
+          writes.push(() => this.repository.replaceSealed(row.candidateId, row.sealedPassword, this.sealed.seal(opened.plain)));
           report.resealed += 1;
         }
       }
+      // A few at once (each conditional on what was read, so two processes starting together stay safe).
+      await writeAtMost(8, writes);
       report.total += batch.length;
       after = batch[batch.length - 1]!.candidateId;
     }

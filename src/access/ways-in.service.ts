@@ -13,6 +13,10 @@ import { candidateWayInAudit, refusedAudit, wholeTestAudit, type ExamScope } fro
 import { judgeWayIn, wayInExpiry, type WayInResolution } from './way-in-expiry.js';
 import type { CandidateWaysInRow, NewWayIn, WayInRepository } from './way-in.repository.js';
 import { hashOfSent, newWayInSecret, type WayInKind } from './way-in-secret.js';
+import { writeAtMost } from '../stored-secrets.js';
+
+/** Re-sealing writes in flight at once at start-up (well within a connection pool). */
+const RESEAL_WRITES_AT_ONCE = 8;
 
 /** The purpose links and codes are sealed under (SealedText): changing it makes every stored one unreadable. */
 export const WAY_IN_PURPOSE = 'examgate direct links and entry codes';
@@ -197,15 +201,17 @@ export class WaysIn {
   async reseal(): Promise<ResealReport> {
     const rows = await this.repository.liveSealed();
     const report: ResealReport = { what: 'the live direct links and entry codes', total: rows.length, resealed: 0, unreadable: 0 };
+    const writes: Array<() => Promise<void>> = [];
     for (const row of rows) {
       const opened = this.sealed.open(row.sealedValue);
       if (!opened) {
         report.unreadable += 1;
       } else if (opened.stale) {
-        await this.repository.replaceSealed(row.id, row.sealedValue, this.sealed.seal(opened.plain));
+        writes.push(() => this.repository.replaceSealed(row.id, row.sealedValue, this.sealed.seal(opened.plain)));
         report.resealed += 1;
       }
     }
+    await writeAtMost(RESEAL_WRITES_AT_ONCE, writes);
     return report;
   }
 
