@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTestCertificates } from '../test/support/tls-certificates.js';
+import { makeTestCertificates, writeTestCertificates } from '../test/support/tls/certificates.js';
 import { buildForBench } from './build.js';
 import { DEFAULT_POSTGRES_URL, postgresDatabase, postgresVersion, sqliteDatabase, type BenchDatabase } from './databases.js';
 import { describeMachine } from './machine.js';
@@ -94,13 +94,14 @@ async function main(): Promise<void> {
   const compareCheckouts = (values['compare-checkout'] ?? []).map((dir) => path.resolve(dir));
   await buildForBench(compareCheckouts, log);
   const tlsDir = mkdtempSync(path.join(tmpdir(), 'examgate-bench-tls-'));
+  const certificates = makeTestCertificates();
   const ctx: BenchContext = {
     quick: values.quick ?? false,
     databases: dbs,
     skippedDatabases: skipped,
     cpuProfileDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     compareCheckouts,
-    tls: makeTestCertificates(tlsDir),
+    tls: { ...certificates, ...writeTestCertificates(certificates, tlsDir) },
     overrides: { runs: count('runs'), launches: count('launches'), concurrency: count('concurrency') },
     log,
   };

@@ -1,4 +1,4 @@
-import type { TestCertificates } from '../test/support/tls-certificates.js';
+import type { TestCertificateFiles, TestCertificates } from '../test/support/tls/certificates.js';
 import type { BenchDatabase } from './databases.js';
 import type { SectionReport } from './report.js';
 
@@ -17,7 +17,7 @@ export interface BenchContext {
   /** Numeric overrides from the command line (--runs, --launches, --concurrency), if given. */
   overrides: { runs?: number; launches?: number; concurrency?: number };
   /** A CA made for this run and a certificate for 127.0.0.1: the https LMSs examgate's production build insists on. */
-  tls: TestCertificates;
+  tls: TestCertificates & TestCertificateFiles;
   /** Progress for the person watching (stderr). */
   log(message: string): void;
 }

@@ -30,11 +30,6 @@ export interface WayOfRow {
   revoked_at: Date | string | null;
 }
 
-/** Raw SELECTs hand SQLite's dates back as text; Sequelize's models would have parsed them. */
-export function instant(value: Date | string | null): Date | null {
-  return value === null ? null : value instanceof Date ? value : new Date(value);
-}
-
 /** Candidates with their ways in, put together here: two indexed reads plan well whatever the tables' statistics say. */
 export function listed(candidates: CandidateListRow[], ways: WayOfRow[]): CandidateWaysInRow[] {
   const byCandidate = new Map<string, WayOfRow[]>();

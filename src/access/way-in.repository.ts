@@ -1,19 +1,12 @@
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { dateOf } from '../db/column-date.js';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ExamStatus } from '../exams/exam.js';
 import type { FoundWayIn } from './way-in-expiry.js';
 import { defineWayInModel, WayInRow } from './way-in.model.js';
 import type { WayInKind } from './way-in-secret.js';
-import {
-  CANDIDATE_COLUMNS,
-  instant,
-  listed,
-  WAY_COLUMNS,
-  type CandidateListRow,
-  type CandidateWaysInRow,
-  type WayOfRow,
-} from './way-in-list.js';
+import { CANDIDATE_COLUMNS, listed, WAY_COLUMNS, type CandidateListRow, type CandidateWaysInRow, type WayOfRow } from './way-in-list.js';
 
 export type { CandidateWaysInRow } from './way-in-list.js';
 
@@ -157,7 +150,7 @@ export class WayInRepository {
     }
     return {
       kind: row.kind as WayInKind,
-      revokedAt: instant(row.revoked_at),
+      revokedAt: dateOf(row.revoked_at),
       platformId: row.platform_id,
       examId: row.exam_id,
       candidateId: row.candidate_id,
@@ -166,8 +159,8 @@ export class WayInRepository {
       exam: {
         title: row.title,
         status: row.exam_status as ExamStatus,
-        closesAt: instant(row.closes_at),
-        accessExpiresAt: instant(row.access_expires_at),
+        closesAt: dateOf(row.closes_at),
+        accessExpiresAt: dateOf(row.access_expires_at),
         timeZone: row.time_zone,
       },
     };

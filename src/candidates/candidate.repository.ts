@@ -10,6 +10,7 @@ import type {
   WithdrawnReason,
 } from './candidate.js';
 import { CandidateRow, defineCandidateModel } from './candidate.model.js';
+import { dateOf } from '../db/column-date.js';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
@@ -50,10 +51,6 @@ type CandidateColumns = Omit<InferRow, 'handed_off_at' | 'started_at' | 'finishe
   started_at: Date | string | null;
   finished_at: Date | string | null;
 };
-
-function dateOf(value: Date | string | null): Date | null {
-  return value === null ? null : value instanceof Date ? value : new Date(value);
-}
 
 export function toCandidate(row: CandidateColumns): Candidate {
   return {

@@ -3,6 +3,7 @@ import { QueryTypes, UniqueConstraintError, type InferAttributes, type Sequelize
 import type { CandidateIdPolicy, Exam, ExamStatus, OpenIn, RosterRoles } from './exam.js';
 import type { ExamFields } from './exam-input.js';
 import { CourseRow, ExamRow, ResourceLinkRow, defineExamModels } from './exam.model.js';
+import { dateOf } from '../db/column-date.js';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
@@ -48,10 +49,6 @@ type ExamColumns = Omit<InferAttributes<ExamRow>, 'opens_at' | 'closes_at' | 'ro
   roster_synced_at: Date | string | null;
   access_expires_at: Date | string | null;
 };
-
-function dateOf(value: Date | string | null): Date | null {
-  return value === null ? null : value instanceof Date ? value : new Date(value);
-}
 
 function toExam(row: ExamColumns): Exam {
   return {

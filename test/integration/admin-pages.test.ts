@@ -188,6 +188,24 @@ describe('Admin pages: sign in and platforms', () => {
     expect(await world.examgate.platforms.findByIssuerAndClientId(lms.issuer, lms.clientId)).to.equal(null);
   });
 
+  it('when an admin opens a page below /admin, then the shared breadcrumb leads back to Administration and names the page', async () => {
+    await post('/admin/platforms', { ...registration(), _csrf: csrfOf((await page()).text) });
+    const platform = (await world.examgate.platforms.findByIssuerAndClientId(lms.issuer, lms.clientId))!;
+    const crumbsOf = (html: string) => /<nav class="crumbs" aria-label="Breadcrumb"><ol>([\s\S]*?)<\/ol><\/nav>/.exec(html)?.[1] ?? '';
+    const pages = [
+      { path: '/admin/history', current: 'History' },
+      { path: `/admin/platforms/${platform.id}/remove`, current: `Remove ${platform.name}` },
+      { path: `/admin/platforms/${platform.id}/move`, current: `Move ${platform.name}` },
+    ];
+    for (const { path, current } of pages) {
+      const answer = await request(world.url).get(path).set('cookie', cookie);
+      expect(answer.status, path).to.equal(200);
+      const crumbs = crumbsOf(answer.text);
+      expect(crumbs, path).to.contain('<li><a href="/admin">Administration</a></li>');
+      expect(crumbs, path).to.contain(`<span aria-current="page">${current}</span>`);
+    }
+  });
+
   it('when a signed-out browser posts to an admin action, then it is refused with 401', async () => {
     const response = await request(world.url).post('/admin/platforms').type('form').send(registration());
     expect(response.status).to.equal(401);

@@ -10,8 +10,13 @@ import { freePort, startChildExamgate, tempDir, type ChildExamgate } from '../su
 import { startHttpsLms, type HttpsLms } from '../support/https-lms.js';
 import { buildProductionCopy, TYPESCRIPT_TOOLCHAIN } from '../support/production-build.js';
 import { separateDatabaseUrl } from '../support/test-database.js';
-import { makeTestCertificates, type TestCertificates } from '../support/tls-certificates.js';
-import { TlsProxy } from '../support/tls-proxy.js';
+import {
+  makeTestCertificates,
+  writeTestCertificates,
+  type TestCertificateFiles,
+  type TestCertificates,
+} from '../support/tls/certificates.js';
+import { TlsTerminatingProxy } from '../support/tls/proxy.js';
 
 const SECRET_KEY = 'production-build-test-secret-0123456789abcdef';
 const ADMIN_TOKEN = 'production-build-test-admin-token-0123456789';
@@ -29,7 +34,7 @@ function browserTrusting(tls: TestCertificates): Browser {
 }
 
 /** The settings an operator sets in production (README: Production deployment), for a process behind `publicUrl`. */
-function productionEnv(publicUrl: string, databaseUrl: string, tls: TestCertificates): Record<string, string> {
+function productionEnv(publicUrl: string, databaseUrl: string, tls: TestCertificateFiles): Record<string, string> {
   return {
     NODE_ENV: 'production',
     PUBLIC_URL: publicUrl,
@@ -51,14 +56,15 @@ describe('the production build (npm run build, then node dist/src/main.js with N
   this.timeout(240_000);
   let work: ReturnType<typeof tempDir>;
   let app: { main: string };
-  let tls: TestCertificates;
+  let tls: TestCertificates & TestCertificateFiles;
   let elsewhere: string;
   const stops: Array<() => Promise<void>> = [];
 
   before(async () => {
     work = tempDir('examgate-production-');
     app = await buildProductionCopy(path.join(work.dir, 'app'));
-    tls = makeTestCertificates(work.dir);
+    const certificates = makeTestCertificates();
+    tls = { ...certificates, ...writeTestCertificates(certificates, work.dir) };
     elsewhere = path.join(work.dir, 'somewhere-else');
     mkdirSync(elsewhere);
     if (process.env.TEST_DATABASE_URL) {
@@ -89,8 +95,8 @@ describe('the production build (npm run build, then node dist/src/main.js with N
       env: productionEnv(publicUrl, databaseUrl, tls),
     });
     stops.push(() => child.stop());
-    const proxy = new TlsProxy(child.url, tls, publicPort);
-    await proxy.start();
+    const proxy = await TlsTerminatingProxy.start('127.0.0.1', tls, publicPort);
+    proxy.forwardTo(child.url);
     stops.push(() => proxy.close());
     const https: HttpsLms = await startHttpsLms({ clientId: `production-${Date.now()}`, deploymentId: 'production-deployment' }, tls);
     stops.push(() => https.close());

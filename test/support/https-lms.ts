@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SimulatedLms, type StartOptions } from '../../src/lms-sim/index.js';
-import type { TestCertificates } from './tls-certificates.js';
+import type { TestCertificates } from './tls/certificates.js';
 
 /** A simulated LMS served over https, as real ones are (production examgate refuses plain-http LMS addresses). */
 export interface HttpsLms {

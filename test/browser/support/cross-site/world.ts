@@ -7,12 +7,12 @@ import { Browser, SimulatedLms, type PlatformBehaviour } from '../../../../src/l
 import { toolConfiguration } from '../../../../src/platforms/tool-configuration.js';
 import { freePort, startChildExamgate, tempDir, type ChildExamgate } from '../../../support/child-examgate.js';
 import type { CourseWorld } from '../../../support/course-session.js';
-import { makeTestCertificates, type TestCertificates } from './certificates.js';
+import { makeTestCertificates, type TestCertificates } from '../../../support/tls/certificates.js';
 import { childDatabase } from './child-database.js';
 import { CookieProbe } from './cookie-probe.js';
 import { launchCrossSiteChromium, type CookieProfile } from './cookie-profiles.js';
 import { testHostsFetch, testHostsTransport } from './test-hosts-fetch.js';
-import { TlsTerminatingProxy } from './tls-proxy.js';
+import { TlsTerminatingProxy } from '../../../support/tls/proxy.js';
 
 /** Five sites: two LMSs (one site, two origins), examgate, a cookie probe on examgate's site, and the delivery engine. */
 export const HOSTS = {
@@ -58,7 +58,7 @@ interface Sites {
 
 /** Everything but examgate, each stop pushed onto `stops` as soon as it runs. */
 async function startSites(certificates: TestCertificates, stops: Array<() => Promise<unknown>>): Promise<Sites> {
-  const tls = { key: certificates.keyPem, cert: certificates.certPem };
+  const tls = { key: certificates.key, cert: certificates.cert };
   // The LMSs read examgate's JWKS (deep-linking responses, client assertions) at its https://*.test address.
   const fetchTestHosts = testHostsFetch(certificates.caPem);
   const lms = async (hostname: string, clientId: string, behaviour: PlatformBehaviour) => {

@@ -1,9 +1,10 @@
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TestCertificates } from './certificates.js';
 
 /**
- * A TLS-terminating reverse proxy, as production runs examgate: browsers speak HTTPS to
+ * A TLS-terminating reverse proxy, as production runs examgate (nginx or a load balancer): browsers speak HTTPS to
  * https://<hostname>:<port>, the proxy forwards plain HTTP to a backend on 127.0.0.1 and says what
  * the browser asked for in X-Forwarded-Proto / -For / -Host (examgate trusts a proxy on loopback).
  * It listens before its backend exists, so the backend can be told its public URL: forwardTo() it.
@@ -17,11 +18,12 @@ export class TlsTerminatingProxy {
     readonly url: string,
   ) {}
 
-  static async start(hostname: string, tls: { key: string; cert: string }): Promise<TlsTerminatingProxy> {
+  /** `port` 0 lets the OS choose; a fixed one is for a backend that was told its public URL before the proxy started. */
+  static async start(hostname: string, tls: Pick<TestCertificates, 'key' | 'cert'>, port = 0): Promise<TlsTerminatingProxy> {
     const server = createServer({ key: tls.key, cert: tls.cert });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
     const proxy = new TlsTerminatingProxy(server, `https://${hostname}:${(server.address() as AddressInfo).port}`);
     server.on('request', (req, res) => {
