@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SYSTEM } from '../audit/audit.js';
 import express, { type Router } from 'express';
@@ -49,6 +49,54 @@ function demoRoster(): RosterMember[] {
 function demoKey(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'demo-lms-key.pem');
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * The demo course's placed activities and gradebook, kept in `dataDir` beside the database so a
+ * restart of `npm start` does not empty the course page while examgate still holds its tests.
+ */
+class DemoCourseFile {
+  readonly #file: string;
+  #written = '';
+
+  constructor(dataDir: string) {
+    this.#file = path.join(dataDir, 'demo-lms-course.json');
+  }
+
+  restoreInto(lms: SimulatedLms, log: Logger): void {
+    if (!existsSync(this.#file)) {
+      return;
+    }
+    try {
+      const saved: unknown = JSON.parse(readFileSync(this.#file, 'utf8'));
+      // A course of the demo LMS at another address went with that platform (forgetDemoPlatformsOfOtherAddresses).
+      if (typeof saved === 'object' && saved !== null && 'issuer' in saved && saved.issuer === lms.issuer && 'course' in saved) {
+        lms.restoreCourseRecord(saved.course);
+      }
+    } catch (err) {
+      log.warn({ err, file: this.#file }, 'the demo course file could not be read; the demo course starts empty');
+    }
+    this.#written = this.#textOf(lms);
+  }
+
+  #textOf(lms: SimulatedLms): string {
+    return JSON.stringify({ issuer: lms.issuer, course: lms.courseRecord() });
+  }
+
+  /** Writes the record when it changed: a new file renamed over the old, so a crash never leaves half a file. */
+  save(lms: SimulatedLms, log: Logger): void {
+    const text = this.#textOf(lms);
+    if (text === this.#written) {
+      return;
+    }
+    try {
+      writeFileSync(`${this.#file}.new`, text);
+      renameSync(`${this.#file}.new`, this.#file);
+      this.#written = text;
+    } catch (err) {
+      log.warn({ err, file: this.#file }, 'the demo course could not be saved');
+    }
+  }
 }
 
 /** A demo LMS registered by an earlier start on another PORT or PUBLIC_URL: its issuer is its address. */
@@ -134,8 +182,24 @@ export async function createDemoRouter(
   }
 
   lms.setRoster(DEMO_COURSE_ID, demoRoster());
+  const courseFile = new DemoCourseFile(dataDir);
+  courseFile.restoreInto(lms, log);
 
   const router = express.Router();
+  // The course page is the LMS's page, not examgate's: it frames examgate and posts the login initiation
+  // into that frame, which examgate's own policy (made for its pages, with upgrade-insecure-requests) blocks.
+  router.use('/course', (_req, res, next) => {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'",
+    );
+    next();
+  });
+  // Placing an activity (the deep-linking return) and posting a score (AGS) both arrive here.
+  router.use((_req, res, next) => {
+    res.on('finish', () => courseFile.save(lms, log));
+    next();
+  });
   router.get('/', (_req, res) => {
     res.render('demo.njk', { title: 'Demo LMS', learners: DEMO_LEARNERS, activities: activitiesOf(lms), gradebook: gradebookOf(lms) });
   });

@@ -3,6 +3,7 @@ export { SimulatedLms } from './simulated-lms.js';
 export { Browser, submitAutoPostForm } from './browser.js';
 export type { AutoPostForm, BrowserRequestInit, FollowResult } from './browser.js';
 export * from './claims.js';
+export type { CourseRecord } from './course-record.js';
 export type {
   CoursePageOptions,
   LaunchRequest,

@@ -39,9 +39,11 @@ function placedActivity(state: LmsState, index: number): { title: string; custom
 }
 
 /**
- * Demo convenience: GET /launch?role=instructor|learner&user=… sends the browser into a launch;
- * &activity=N launches the activity the Nth deep-linking response placed, &add=1 (instructor) is
- * the Deep Linking request of "Add examgate activity".
+ * Demo convenience: GET /launch?role=instructor|learner&user=… sends the browser into a launch
+ * (without `role`, a member of the demo roster launches in their roster role); &activity=N
+ * launches the activity the Nth deep-linking response placed, &add=1 (instructor) is the Deep
+ * Linking request of "Add examgate activity", and &open=embedded shows the activity inside the
+ * course page's frame (course-page.ts), as Moodle's "Embed" container does, instead of top level.
  */
 function demoLaunch(state: LmsState): RequestHandler {
   return (req: Request, res: ExpressResponse): void => {
@@ -49,10 +51,12 @@ function demoLaunch(state: LmsState): RequestHandler {
       res.status(409).type('text/plain').send('no tool is registered with the simulated LMS');
       return;
     }
-    const instructor = stringParam(req.query, 'role') === 'instructor';
-    const sub = stringParam(req.query, 'user') || (instructor ? 'demo-instructor' : 'demo-learner');
+    const role = stringParam(req.query, 'role');
+    const named = stringParam(req.query, 'user');
     // A member of the course's roster launches under their roster name, so the lobby greets them as NRPS listed them.
-    const member = state.rosters.get('demo-course')?.find((m) => m.user_id === sub);
+    const member = named ? state.rosters.get('demo-course')?.find((m) => m.user_id === named) : undefined;
+    const instructor = role ? role === 'instructor' : (member?.roles.includes(ROLE_INSTRUCTOR) ?? false);
+    const sub = named || (instructor ? 'demo-instructor' : 'demo-learner');
     const givenName = member?.given_name ?? 'Demo';
     const familyName = member?.family_name ?? (instructor ? 'Instructor' : 'Learner');
     const activityIndex = Number(stringParam(req.query, 'activity'));
@@ -63,7 +67,7 @@ function demoLaunch(state: LmsState): RequestHandler {
       : activity
         ? { resourceLink: { id: `demo-activity-${activityIndex}`, title: activity.title }, custom: activity.custom }
         : {};
-    const url = state.registerLaunch({
+    const request = {
       ...placement,
       user: {
         sub,
@@ -74,8 +78,15 @@ function demoLaunch(state: LmsState): RequestHandler {
       },
       roles: [instructor ? ROLE_INSTRUCTOR : ROLE_LEARNER],
       context: { id: 'demo-course', title: 'Demo course', label: 'DEMO' },
-    });
-    res.redirect(302, url);
+    };
+    if (activity && stringParam(req.query, 'open') === 'embedded') {
+      // One course page per activity and person, so opening it again reuses the page instead of piling up new ones.
+      const page = `demo-${activityIndex}-${encodeURIComponent(sub)}`;
+      state.placements.set(page, { request, newWindowLink: true });
+      res.redirect(302, state.url(`/course/${page}`));
+      return;
+    }
+    res.redirect(302, state.registerLaunch(request));
   };
 }
 

@@ -17,6 +17,7 @@ import { driveLaunch } from './launch-driver.js';
 import { registerNrps } from './nrps.js';
 import { authorizationEndpoint } from './oidc.js';
 import { RegistrationDesk } from './registration.js';
+import { recordOf, restoreRecord, type CourseRecord } from './course-record.js';
 import { buildRouter } from './routes.js';
 import { LmsState } from './state.js';
 import { tokenEndpoint } from './token-endpoint.js';
@@ -122,6 +123,16 @@ export class SimulatedLms {
 
   get deepLinkResponses(): Array<{ claims: Record<string, unknown> }> {
     return this.#state.deepLinkResponses;
+  }
+
+  /** What a restart should not forget (placed activities, gradebook, contexts): JSON-safe. */
+  courseRecord(): CourseRecord {
+    return recordOf(this.#state);
+  }
+
+  /** Puts back a courseRecord() saved by an earlier process; entries of the wrong shape are skipped. */
+  restoreCourseRecord(saved: unknown): void {
+    restoreRecord(this.#state, saved);
   }
 
   get requestLog(): Array<{ method: string; path: string }> {
