@@ -7,4 +7,11 @@ import { examStartSection } from './exam-start.js';
 import { slipsSection } from './slips.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
-export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection, examStartSection, exportSection, slipsSection];
+export const SECTIONS: BenchSection[] = [
+  launchSection,
+  launchProfileSection,
+  rosterSyncSection,
+  examStartSection,
+  exportSection,
+  slipsSection,
+];

@@ -21,7 +21,10 @@ const MASK_PATTERN = 0;
  * code holds a live link, which should not outlive the page in the process's memory.
  */
 export function qrSvg(text: string, label: string): string {
-  const { modules } = QRCode.create([{ data: new TextEncoder().encode(text), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: MASK_PATTERN });
+  const { modules } = QRCode.create([{ data: new TextEncoder().encode(text), mode: 'byte' }], {
+    errorCorrectionLevel: 'M',
+    maskPattern: MASK_PATTERN,
+  });
   const size = modules.size;
   const runs: string[] = [];
   for (let y = 0; y < size; y += 1) {
