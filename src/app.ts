@@ -16,6 +16,7 @@ import type { CandidateTests } from './access/candidate-tests.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
+import { settingsAdminPages } from './settings/settings.pages.js';
 import { platformAdminRoutes } from './platforms/platform.routes.js';
 import type { PlatformService } from './platforms/platform.service.js';
 import type { PlatformMoveService } from './platforms/platform-move.service.js';
@@ -166,6 +167,17 @@ export function createApp(deps: AppDeps): Express {
   // One admin sign-in (cookie, CSRF, sign-in throttle) for every admin page.
   const admin = new AdminSignIn(deps.config, adminThrottle);
   app.use('/admin/history', auditAdminPages(deps.audit, deps.platforms, admin));
+  app.use(
+    '/admin/settings',
+    settingsAdminPages({
+      settings: deps.settings,
+      platforms: deps.platforms,
+      admin,
+      allowHttp: deps.config.NODE_ENV !== 'production',
+      envFinishRedirectUrl: deps.config.FINISH_REDIRECT_URL ?? null,
+      cacheSeconds: deps.config.SETTINGS_CACHE_SECONDS,
+    }),
+  );
   app.use(
     '/admin',
     platformAdminPages({

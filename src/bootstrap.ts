@@ -39,6 +39,7 @@ import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
 import type { OneTimeUsers } from './access/one-time-user.service.js';
 import type { WaysIn } from './access/ways-in.service.js';
+import type { SystemSettings } from './settings/settings.service.js';
 
 export interface Examgate {
   app: Express;
@@ -60,6 +61,8 @@ export interface Examgate {
   waysIn: WaysIn;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
+  /** System settings (admin page); tests drop its in-memory copy after emptying the tables behind it. */
+  settings: SystemSettings;
   close(): Promise<void>;
 }
 
@@ -249,6 +252,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     sessions,
     waysIn: domain.waysIn,
     serviceTokens: domain.serviceTokens,
+    settings: domain.settings,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

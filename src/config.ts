@@ -96,6 +96,8 @@ const schema = z.object({
   /** Where a finished candidate goes when their test names no finish redirect URL. */
   FINISH_REDIRECT_URL: httpUrl.optional(),
   HANDOFF_TOKEN_SECONDS: z.coerce.number().int().min(10).max(600),
+  /** How long a process keeps the system settings (admin page) before reading them again: another process's change shows within it. */
+  SETTINGS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300),
   ROSTER_SYNC_INTERVAL_MINUTES: z.coerce
     .number()
     .int()

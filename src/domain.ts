@@ -29,6 +29,9 @@ import { WayInRepository } from './access/way-in.repository.js';
 import { WAY_IN_PURPOSE, WaysIn } from './access/ways-in.service.js';
 import { Handout } from './handout/handout.service.js';
 import { SealedText } from './secrets/sealed-text.js';
+import { PlatformNotFoundError } from './platforms/platform.errors.js';
+import { SettingsRepository } from './settings/settings.repository.js';
+import { SystemSettings } from './settings/settings.service.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -43,6 +46,15 @@ export function wireDomain(
   oneTimeOptions: OneTimeUserOptions = {},
   onWaysInRevoked?: (examId: string, candidateId: string | null) => Promise<void>,
 ) {
+  const settings = new SystemSettings(new SettingsRepository(sequelize), audit, {
+    fallbacks: { finishRedirectUrl: config.FINISH_REDIRECT_URL ?? null },
+    cacheMs: config.SETTINGS_CACHE_SECONDS * 1000,
+    platformName: (id) =>
+      platforms.get(id).then(
+        (platform) => platform.name,
+        (err: unknown) => (err instanceof PlatformNotFoundError ? null : Promise.reject(err)),
+      ),
+  });
   const examRepository = new ExamRepository(sequelize);
   // Plain-http delivery and finish URLs only outside production (a local engine in development).
   const exams = new ExamService(examRepository, { allowHttpUrls: config.NODE_ENV !== 'production' }, audit, log, {
@@ -102,7 +114,7 @@ export function wireDomain(
     {
       publicUrl: config.PUBLIC_URL,
       defaultDeliveryUrl: config.DEFAULT_DELIVERY_URL ?? null,
-      finishRedirectUrl: config.FINISH_REDIRECT_URL ?? null,
+      finishRedirectOf: async (platformId) => (await settings.forPlatform(platformId)).finishRedirectUrl,
       handoffSeconds: config.HANDOFF_TOKEN_SECONDS,
     },
     exams,
@@ -122,14 +134,19 @@ export function wireDomain(
     new WayInRepository(sequelize),
     new SealedText(config.secretKeys, WAY_IN_PURPOSE),
     audit,
-    { publicUrl: config.PUBLIC_URL, onRevoked: onWaysInRevoked },
+    {
+      publicUrl: config.PUBLIC_URL,
+      lifetimeHoursOf: async (platformId) => (await settings.forPlatform(platformId)).linkLifetimeHours,
+      onRevoked: onWaysInRevoked,
+    },
     log,
   );
 
-  const handout = new Handout(candidates, oneTimeUsers, waysIn, { publicUrl: config.PUBLIC_URL });
+  const handout = new Handout(candidates, oneTimeUsers, waysIn, settings, { publicUrl: config.PUBLIC_URL });
 
   return {
     audit,
+    settings,
     exams,
     waysIn,
     handout,

@@ -11,7 +11,7 @@ import { startExamgate } from './launch-tools.js';
 const CANDIDATES = 1500;
 const TARGET_MS = 2000;
 
-interface Download {
+export interface Download {
   ms: number;
   bytes: Buffer;
   /** The tool's highest resident memory while it answered, and its rise over the memory before. */
@@ -28,7 +28,7 @@ interface DatabaseFigures {
 }
 
 /** One download, first byte asked to last byte read, with the tool's memory sampled every 5 ms meanwhile. */
-async function timedDownload(staff: Staff, tool: ToolProcess, path: string): Promise<Download> {
+export async function timedDownload(staff: Staff, tool: ToolProcess, path: string): Promise<Download> {
   const before = tool.rssMiB();
   let peak = before;
   const sampler = setInterval(() => {

@@ -45,7 +45,8 @@ export const FINISHED_LOGIN_PATH = '/login?done=finished';
 export interface AttemptSettings {
   publicUrl: string;
   defaultDeliveryUrl: string | null;
-  finishRedirectUrl: string | null;
+  /** The platform's finish redirect URL (system settings: its own, else the installation's, else FINISH_REDIRECT_URL). */
+  finishRedirectOf: (platformId: string) => Promise<string | null>;
   handoffSeconds: number;
 }
 
@@ -195,8 +196,8 @@ export class AttemptService {
   }
 
   /**
-   * Where a candidate goes on coming back from the engine: the test's or the system's finish
-   * redirect URL when one is set; else, for a candidate from outside the LMS, the login page
+   * Where a candidate goes on coming back from the engine: the test's finish redirect URL, else
+   * the system setting's (the platform's, the installation's, FINISH_REDIRECT_URL); else, for a candidate from outside the LMS, the login page
    * (seed 003), and for one from the LMS examgate's own finish page (`redirectUrl` null), which
    * leads back to the course.
    */
@@ -206,13 +207,15 @@ export class AttemptService {
       return null;
     }
     const outsideLms = target.candidate.attempt.way !== null && target.candidate.attempt.way !== 'lms';
-    const redirectUrl = target.exam.finishRedirectUrl ?? this.settings.finishRedirectUrl ?? (outsideLms ? FINISHED_LOGIN_PATH : null);
-    return { finished: target.candidate.attempt.state === 'finished', redirectUrl, ...target };
+    const system = target.exam.finishRedirectUrl ?? (await this.settings.finishRedirectOf(target.platformId));
+    const redirectUrl = system ?? (outsideLms ? FINISHED_LOGIN_PATH : null);
+    const { candidate, exam } = target;
+    return { finished: candidate.attempt.state === 'finished', redirectUrl, candidate, exam };
   }
 
-  private async attempt(ref: string): Promise<{ candidate: Candidate; exam: Exam } | null> {
+  private async attempt(ref: string): Promise<{ candidate: Candidate; exam: Exam; platformId: string } | null> {
     const candidate = ref.length <= 64 ? await this.candidates.findByAttemptRef(ref) : null;
     const found = candidate ? await this.exams.findForSystem(candidate.examId) : null;
-    return candidate && found ? { candidate, exam: found.exam } : null;
+    return candidate && found ? { candidate, exam: found.exam, platformId: found.course.platformId } : null;
   }
 }

@@ -11,15 +11,20 @@ export interface ExpiryFacts {
 
 /**
  * When a candidate's direct link and entry code stop working: the test's override when it has
- * one, else the end of the window plus the candidate's extra time (the same end as their
- * lobby's, exams/exam.ts personalEnd). A test without a closing time gives no date: its ways in
+ * one, else the earlier of the end of the window plus the candidate's extra time (the same end
+ * as their lobby's, exams/exam.ts personalEnd) and the end of the lifetime the way in got when
+ * it was issued (system settings: default link lifetime). Neither gives no date: its ways in
  * work until the test is closed, which refuses them anyway.
  */
-export function wayInExpiry(exam: ExpiryFacts, extraTimeMinutes: number): Date | null {
+export function wayInExpiry(exam: ExpiryFacts, extraTimeMinutes: number, lifetimeEndsAt: Date | null = null): Date | null {
   if (exam.accessExpiresAt) {
     return exam.accessExpiresAt;
   }
-  return exam.closesAt ? new Date(exam.closesAt.getTime() + extraTimeMinutes * 60_000) : null;
+  const windowEnd = exam.closesAt ? new Date(exam.closesAt.getTime() + extraTimeMinutes * 60_000) : null;
+  if (windowEnd && lifetimeEndsAt) {
+    return windowEnd < lifetimeEndsAt ? windowEnd : lifetimeEndsAt;
+  }
+  return windowEnd ?? lifetimeEndsAt;
 }
 
 /** A way in as found by its lookup hash, with what deciding on it needs. */
@@ -31,6 +36,8 @@ export interface FoundWayIn {
   candidateId: string;
   candidateStatus: string;
   extraTimeMinutes: number;
+  /** The end of the lifetime it was issued with (null: none set when it was issued). */
+  lifetimeEndsAt: Date | null;
   exam: ExpiryFacts & { title: string; status: ExamStatus; timeZone: string };
 }
 
@@ -74,7 +81,7 @@ export function judgeWayIn(found: FoundWayIn | null, now: Date): WayInResolution
   if (found.exam.status === 'draft' || found.exam.status === 'closed') {
     return { ok: false, reason: found.exam.status, ...known };
   }
-  const expiry = wayInExpiry(found.exam, found.extraTimeMinutes);
+  const expiry = wayInExpiry(found.exam, found.extraTimeMinutes, found.lifetimeEndsAt);
   if (expiry && now >= expiry) {
     return { ok: false, reason: 'expired', ...known, expiredAt: expiry };
   }

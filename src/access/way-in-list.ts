@@ -11,6 +11,8 @@ export interface CandidateWaysInRow {
   extraTimeMinutes: number;
   linkSealed: string | null;
   codeSealed: string | null;
+  /** The earliest end of lifetime of the live link and code (null: none was issued with one). */
+  lifetimeEndsAt: Date | null;
   /** Ways in of this candidate that were withdrawn (an old link or code says so when used). */
   revoked: number;
 }
@@ -28,6 +30,7 @@ export interface WayOfRow {
   kind: string;
   sealed_value: string;
   revoked_at: Date | string | null;
+  expires_at: Date | string | null;
 }
 
 /** Candidates with their ways in, put together here: two indexed reads plan well whatever the tables' statistics say. */
@@ -38,7 +41,9 @@ export function listed(candidates: CandidateListRow[], ways: WayOfRow[]): Candid
   }
   return candidates.map((c) => {
     const own = byCandidate.get(c.id) ?? [];
-    const live = (kind: WayInKind) => own.find((w) => w.kind === kind && w.revoked_at === null)?.sealed_value ?? null;
+    const liveRows = own.filter((w) => w.revoked_at === null);
+    const live = (kind: WayInKind) => liveRows.find((w) => w.kind === kind)?.sealed_value ?? null;
+    const ends = liveRows.map((w) => instant(w.expires_at)).filter((end): end is Date => end !== null);
     return {
       id: c.id,
       candidateId: c.candidate_id,
@@ -47,10 +52,11 @@ export function listed(candidates: CandidateListRow[], ways: WayOfRow[]): Candid
       extraTimeMinutes: Number(c.extra_time_minutes),
       linkSealed: live('link'),
       codeSealed: live('code'),
+      lifetimeEndsAt: ends.length === 0 ? null : new Date(Math.min(...ends.map((end) => end.getTime()))),
       revoked: own.filter((w) => w.revoked_at !== null).length,
     };
   });
 }
 
 export const CANDIDATE_COLUMNS = 'SELECT id, candidate_id, name, status, extra_time_minutes FROM candidates WHERE exam_id = ?';
-export const WAY_COLUMNS = 'SELECT candidate_id, kind, sealed_value, revoked_at FROM ways_in WHERE exam_id = ?';
+export const WAY_COLUMNS = 'SELECT candidate_id, kind, sealed_value, revoked_at, expires_at FROM ways_in WHERE exam_id = ?';

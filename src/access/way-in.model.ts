@@ -9,9 +9,10 @@ export class WayInRow extends Model<InferAttributes<WayInRow>, InferCreationAttr
   declare sealed_value: string;
   declare created_at: Date;
   declare revoked_at: Date | null;
+  declare expires_at: Date | null;
 }
 
-/** Columns mirror migration 0015; the migration, not sync(), creates the table. */
+/** Columns mirror migrations 0015 and 0016; the migration, not sync(), creates the table. */
 export function defineWayInModel(sequelize: Sequelize): void {
   WayInRow.init(
     {
@@ -23,6 +24,7 @@ export function defineWayInModel(sequelize: Sequelize): void {
       sealed_value: DataTypes.TEXT,
       created_at: DataTypes.DATE,
       revoked_at: DataTypes.DATE,
+      expires_at: DataTypes.DATE,
     },
     { sequelize, tableName: 'ways_in', timestamps: false },
   );

@@ -18,11 +18,14 @@ export interface NewWayIn {
   lookupHash: string;
   sealedValue: string;
   createdAt: Date;
+  /** The end of its lifetime (system settings), null for none. */
+  expiresAt: Date | null;
 }
 
 interface FoundRow {
   kind: string;
   revoked_at: Date | string | null;
+  expires_at: Date | string | null;
   exam_id: string;
   candidate_id: string;
   candidate_status: string;
@@ -110,6 +113,7 @@ export class WayInRepository {
           sealed_value: row.sealedValue,
           created_at: row.createdAt,
           revoked_at: null,
+          expires_at: row.expiresAt,
         })),
         { transaction },
       );
@@ -136,7 +140,7 @@ export class WayInRepository {
   /** The way in a lookup hash names, with its candidate and test, in one statement (every sign-in reads it). */
   async findByHash(kind: WayInKind, hash: string): Promise<FoundWayIn | null> {
     const [row] = await this.#sql.rows<FoundRow>(
-      `SELECT w.kind, w.revoked_at, w.exam_id, w.candidate_id, c.status AS candidate_status, c.extra_time_minutes,
+      `SELECT w.kind, w.revoked_at, w.expires_at, w.exam_id, w.candidate_id, c.status AS candidate_status, c.extra_time_minutes,
               e.title, e.status AS exam_status, e.closes_at, e.access_expires_at, e.time_zone, co.platform_id
        FROM ways_in w
        JOIN candidates c ON c.id = w.candidate_id
@@ -156,6 +160,7 @@ export class WayInRepository {
       candidateId: row.candidate_id,
       candidateStatus: row.candidate_status,
       extraTimeMinutes: Number(row.extra_time_minutes),
+      lifetimeEndsAt: instant(row.expires_at),
       exam: {
         title: row.title,
         status: row.exam_status as ExamStatus,

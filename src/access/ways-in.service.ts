@@ -49,6 +49,8 @@ export class WaysIn {
     private readonly audit: AuditService,
     private readonly settings: {
       publicUrl: string;
+      /** The default lifetime of a new link or code on the platform, in hours (system settings; null: none). */
+      lifetimeHoursOf?: (platformId: string) => Promise<number | null>;
       /** After revoked links and codes have committed (one candidate's, or with `candidateId` null every one of the test's): end the sessions they opened. */
       onRevoked?: (examId: string, candidateId: string | null) => void | Promise<void>;
     },
@@ -69,11 +71,12 @@ export class WaysIn {
     if (scope.exam.status !== 'active' || (await this.repository.lacking(scope.exam.id)).length === 0) {
       return 0;
     }
+    const endsAt = await this.lifetimeEnd(scope);
     const issue = () =>
       this.repository.transaction(async (unit) => {
         await this.repository.lockExam(scope.exam.id, unit);
         const lacking = await this.repository.lacking(scope.exam.id, unit);
-        const rows = lacking.flatMap(({ candidateId, kinds }) => kinds.map((kind) => this.newRow(scope, candidateId, kind)));
+        const rows = lacking.flatMap(({ candidateId, kinds }) => kinds.map((kind) => this.newRow(scope, candidateId, kind, endsAt)));
         await this.insert(scope, rows, 'issue', by, unit);
         return rows.length;
       });
@@ -149,12 +152,13 @@ export class WaysIn {
     if (candidate.status !== 'active') {
       throw new ExamStateError(`${candidate.candidateId} is withdrawn: restore them on the candidates page first.`);
     }
+    const endsAt = await this.lifetimeEnd(scope);
     await this.repository.transaction(async (unit) => {
       await this.repository.lockExam(scope.exam.id, unit);
       const both = kinds.length !== 1;
       await this.repository.revokeLive(scope.exam.id, candidate.id, new Date(), unit, both ? undefined : kinds[0]);
       await this.repository.insertMany(
-        kinds.map((kind) => this.newRow(scope, candidate.id, kind)),
+        kinds.map((kind) => this.newRow(scope, candidate.id, kind, endsAt)),
         unit,
       );
       await this.audit.record(
@@ -181,11 +185,12 @@ export class WaysIn {
   /** New links and codes for every active candidate; every old one says "withdrawn". Returns how many candidates. */
   async reissueAll(scope: ExamScope, by: AuditBy): Promise<number> {
     this.assertActive(scope);
+    const endsAt = await this.lifetimeEnd(scope);
     const count = await this.repository.transaction(async (unit) => {
       await this.repository.lockExam(scope.exam.id, unit);
       await this.repository.revokeLive(scope.exam.id, null, new Date(), unit);
       const candidates = await this.repository.activeCandidates(scope.exam.id, unit);
-      const rows = candidates.flatMap((id) => [this.newRow(scope, id, 'link'), this.newRow(scope, id, 'code')]);
+      const rows = candidates.flatMap((id) => [this.newRow(scope, id, 'link', endsAt), this.newRow(scope, id, 'code', endsAt)]);
       await this.insert(scope, rows, 'reissue-all', by, unit);
       return candidates.length;
     });
@@ -248,7 +253,13 @@ export class WaysIn {
     await this.audit.record(by, wholeTestAudit(scope, action, rows.length), unit);
   }
 
-  private newRow(scope: ExamScope, candidateId: string, kind: WayInKind): NewWayIn {
+  /** When ways in issued now stop by the platform's default lifetime (null: it sets none). */
+  private async lifetimeEnd(scope: ExamScope): Promise<Date | null> {
+    const hours = (await this.settings.lifetimeHoursOf?.(scope.platformId)) ?? null;
+    return hours === null ? null : new Date(Date.now() + hours * 3_600_000);
+  }
+
+  private newRow(scope: ExamScope, candidateId: string, kind: WayInKind, expiresAt: Date | null): NewWayIn {
     const { value, hash } = newWayInSecret(kind);
     return {
       id: randomUUID(),
@@ -258,6 +269,7 @@ export class WaysIn {
       lookupHash: hash,
       sealedValue: this.sealed.seal(value),
       createdAt: new Date(),
+      expiresAt,
     };
   }
 
@@ -272,7 +284,11 @@ export class WaysIn {
       status: row.status,
       link: token === null ? null : this.linkUrl(token),
       code: code === null ? null : formatEntryCode(code),
-      expiresAt: wayInExpiry({ closesAt: scope.exam.window.closesAt, accessExpiresAt: scope.exam.accessExpiresAt }, row.extraTimeMinutes),
+      expiresAt: wayInExpiry(
+        { closesAt: scope.exam.window.closesAt, accessExpiresAt: scope.exam.accessExpiresAt },
+        row.extraTimeMinutes,
+        row.lifetimeEndsAt,
+      ),
       revoked: row.revoked,
     };
   }

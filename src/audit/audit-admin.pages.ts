@@ -12,9 +12,10 @@ import type { AuditService } from './audit.service.js';
 
 /** The admin History covers the tenants themselves; a test's own History covers its candidates. */
 const ENTITY_CHOICES: Record<string, { label: string; types: AuditEntityType[] }> = {
-  '': { label: 'Platforms and deployments', types: ['platform', 'deployment'] },
+  '': { label: 'Platforms, deployments and system settings', types: ['platform', 'deployment', 'settings'] },
   platform: { label: 'Platforms only', types: ['platform'] },
   deployment: { label: 'Deployments only', types: ['deployment'] },
+  settings: { label: 'System settings only', types: ['settings'] },
 };
 
 function filterOf(req: Request): { entity: string; platform: string; filter: AuditFilter } {

@@ -24,6 +24,7 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   candidate: 'Candidate',
   'sign-in': 'Sign-in',
   'way-in': 'Direct link / entry code',
+  settings: 'System settings',
 };
 
 const FIELD_TEXT: Record<string, string> = {
@@ -58,6 +59,11 @@ const FIELD_TEXT: Record<string, string> = {
   resourceLink: 'LMS link',
   movedInto: 'registration moved into',
   deploymentIds: 'deployment ids',
+  linkLifetimeHours: 'link lifetime (hours)',
+  csvDelimiter: 'CSV separator',
+  slipPassword: 'slips show the password',
+  slipEntryCode: 'slips show the entry code',
+  slipLink: 'slips show the direct link and QR code',
 };
 
 /** Fields that hold an instant (stored as ISO text): shown in the reader's zone. */

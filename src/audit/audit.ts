@@ -38,7 +38,7 @@ export interface AuditBy {
   via: AuditVia;
 }
 
-export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in', 'way-in'] as const;
+export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in', 'way-in', 'settings'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 
 /** A changed field's values as recorded: text, number, boolean or absent. */

@@ -6,7 +6,8 @@ import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import { formatInZone } from '../exams/time-zone.js';
 import type { JobRunner } from '../jobs/job.runner.js';
-import { csrfOf } from '../launch/session-context.middleware.js';
+import { actorOf, csrfOf, launchOf } from '../launch/session-context.middleware.js';
+import { choiceOf, type DelimiterDefault } from '../exports/csv-delimiter.js';
 import { CANDIDATES_DONE, doneMessage } from '../web/done-message.js';
 import { CANDIDATE_SOURCES, type CandidateStatus } from './candidate.js';
 import type { CandidateInput } from './candidate-input.js';
@@ -23,6 +24,8 @@ export interface CandidateRouteDeps {
   jobs: JobRunner;
   roster: RosterSchedule;
   secret: SecretKeys;
+  /** The platform's default CSV separator (system settings): what the export form starts on. */
+  settings: { forPlatform(platformId: string): Promise<{ csvDelimiter: DelimiterDefault }> };
 }
 
 /** Which one-time form was refused, what it sent, and every problem (the page's error summary and inline errors). */
@@ -78,6 +81,7 @@ export function candidatesPage(deps: CandidateRouteDeps) {
     const leftOutSearch = typeof req.query.lq === 'string' ? req.query.lq.slice(0, 200) : '';
     const leftOut = presentLeftOut(await deps.candidates.leftOut(exam), leftOutSearch, result.counts.active < exam.maxCandidates);
     const oneTime = problems?.oneTime ?? null;
+    const delimiter = choiceOf((await deps.settings.forPlatform(actorOf(launchOf(res)).platformId)).csvDelimiter);
     res.status(problems ? 400 : 200).render('candidates.njk', {
       title: `Candidates · ${exam.title}`,
       exam: { id: exam.id, title: exam.title, status: exam.status },
@@ -95,6 +99,7 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       errors: oneTime?.errors.map((e) => ({ ...e, field: `${oneTime.form}-${e.field}` })) ?? [],
       done: problems ? null : doneMessage(CANDIDATES_DONE, req.query),
       csrf: csrfOf(res, deps.secret),
+      exportDelimiter: delimiter,
     });
   };
 }

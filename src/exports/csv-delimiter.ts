@@ -2,8 +2,16 @@ import { InvalidExportChoiceError } from './export.errors.js';
 
 export type CsvDelimiter = ';' | ',';
 
-/** What the page's separator choice may send; `auto` (or nothing) follows the browser's language. */
+/** What the page's separator choice may send; `auto` follows the browser's language; nothing, the system setting. */
 const CHOICES: Record<string, CsvDelimiter | null> = { auto: null, semicolon: ';', comma: ',' };
+
+/** The system setting's default (settings/settings.ts DelimiterSetting): `auto` or a separator. */
+export type DelimiterDefault = 'auto' | CsvDelimiter;
+
+/** The page's choice that stands for a default: what the separator select starts on. */
+export function choiceOf(fallback: DelimiterDefault): string {
+  return fallback === ';' ? 'semicolon' : fallback === ',' ? 'comma' : 'auto';
+}
 
 /** The languages of an Accept-Language header, most preferred first; `*` and q=0 left out. */
 export function preferredLanguages(header: string | undefined): string[] {
@@ -46,9 +54,9 @@ export function delimiterForLanguages(acceptLanguage: string | undefined): CsvDe
   return ',';
 }
 
-/** The separator the user chose on the page, or the one of their language for `auto`. */
-export function chosenDelimiter(choice: unknown, acceptLanguage: string | undefined): CsvDelimiter {
-  const key = choice === undefined || choice === '' ? 'auto' : choice;
+/** The separator the user chose on the page (none: the system setting's default), or the one of their language for `auto`. */
+export function chosenDelimiter(choice: unknown, acceptLanguage: string | undefined, fallback: DelimiterDefault = 'auto'): CsvDelimiter {
+  const key = choice === undefined || choice === '' ? choiceOf(fallback) : choice;
   if (typeof key !== 'string' || !Object.hasOwn(CHOICES, key)) {
     throw new InvalidExportChoiceError('The CSV separator must be "auto", "semicolon" or "comma".');
   }

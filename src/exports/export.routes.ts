@@ -6,7 +6,7 @@ import type { CandidateSelection } from '../candidates/candidate.repository.js';
 import type { ExamService } from '../exams/exam.service.js';
 import { actorOf, auditByOf, launchOf, requireStaff } from '../launch/session-context.middleware.js';
 import { asyncHandler } from '../web/async-handler.js';
-import { chosenDelimiter } from './csv-delimiter.js';
+import { chosenDelimiter, type DelimiterDefault } from './csv-delimiter.js';
 import { writeCsv } from './csv-export.js';
 import { primed, sendDownload } from '../web/streamed-download.js';
 import { selectionOf } from './export-query.js';
@@ -17,6 +17,8 @@ import { writeXlsx } from './xlsx-export.js';
 export interface ExportRouteDeps {
   exams: ExamService;
   exports: CandidateExports;
+  /** The platform's default CSV separator (system settings), for a request that names none. */
+  settings: { forPlatform(platformId: string): Promise<{ csvDelimiter: DelimiterDefault }> };
 }
 
 type ExportRequest = Request<{ examId: string }>;
@@ -82,7 +84,8 @@ export function exportRoutes(deps: ExportRouteDeps): Router {
       const scope: ExamScope = { exam: await deps.exams.get(actor, req.params.examId), platformId: actor.platformId };
       const query = req.query as Record<string, unknown>;
       const selection = selectionOf(query);
-      const delimiter = format === 'csv' ? chosenDelimiter(query.delimiter, req.get('accept-language')) : null;
+      const fallback = format === 'csv' ? (await deps.settings.forPlatform(actor.platformId)).csvDelimiter : 'auto';
+      const delimiter = format === 'csv' ? chosenDelimiter(query.delimiter, req.get('accept-language'), fallback) : null;
       deps.exports.assertExportable(scope.exam);
       const job = { scope, format, selection, by: auditByOf(launchOf(res)) };
       if (delimiter) {

@@ -57,7 +57,7 @@ export function handoutRoutes(deps: HandoutRouteDeps): Router {
       const scope = await scopeOf(req, res);
       const filter = filterOf(req.query);
       const layout: SlipLayout = req.query.layout === 'single' ? 'single' : 'grid';
-      const { groups, rooms } = await deps.handout.slips(scope, filter, auditByOf(launchOf(res)));
+      const { groups, rooms } = await deps.handout.printedSlips(scope, filter, auditByOf(launchOf(res)));
       const sheets = await presentSlips(groups, layout);
       const count = sheets.reduce((n, sheet) => n + sheet.slips.length, 0);
       const only = filter.candidate !== undefined ? sheets[0]?.slips[0]?.candidateId : undefined;

@@ -5,6 +5,8 @@ import type { WaysIn } from '../access/ways-in.service.js';
 import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import { ExamStateError } from '../exams/exam.errors.js';
+import type { SystemSettings } from '../settings/settings.service.js';
+import type { SlipContents } from '../settings/settings.js';
 import { HandoutNotReadyError } from './handout.errors.js';
 import { groupByRoom, type RoomGroup, type Seated } from './room-order.js';
 
@@ -39,6 +41,8 @@ export interface SheetLine {
   extraTimeMinutes: number;
 }
 
+const SHOW_ALL: SlipContents = { password: true, entryCode: true, link: true };
+
 /** A new password (one-time users), entry code or direct link for one candidate. */
 export const REGENERATE = ['password', 'code', 'link'] as const;
 export type Regenerate = (typeof REGENERATE)[number];
@@ -67,6 +71,7 @@ export class Handout {
     private readonly candidates: CandidateService,
     private readonly oneTimeUsers: OneTimeUsers,
     private readonly waysIn: WaysIn,
+    private readonly systemSettings: SystemSettings,
     private readonly settings: { publicUrl: string },
   ) {}
 
@@ -78,15 +83,25 @@ export class Handout {
     };
   }
 
+  /**
+   * The printed slips: what the platform's system settings let a slip show (a hidden password
+   * is never even opened). The staff's own page of one candidate (slipOf) shows everything.
+   */
+  async printedSlips(scope: ExamScope, filter: HandoutFilter, by: AuditBy): Promise<Printout<Slip>> {
+    return this.slips(scope, filter, by, (await this.systemSettings.forPlatform(scope.platformId)).slips);
+  }
+
   /** The slips of the filter's candidates, grouped by room and sorted by building, room and candidate ID. */
-  async slips(scope: ExamScope, filter: HandoutFilter, by: AuditBy): Promise<Printout<Slip>> {
+  async slips(scope: ExamScope, filter: HandoutFilter, by: AuditBy, shown: SlipContents = SHOW_ALL): Promise<Printout<Slip>> {
     const { chosen, rooms } = await this.chosen(scope, filter);
     // Issues the links and codes of candidates who have none yet (an active test only), as the staff page does.
     const ways = new Map((await this.waysIn.linksFor(scope, by)).map((w) => [w.id, w]));
-    const logins = await this.oneTimeUsers.credentialsFor(
-      scope.exam,
-      chosen.filter((c) => c.source === 'one-time').map((c) => c.id),
-    );
+    const logins = shown.password
+      ? await this.oneTimeUsers.credentialsFor(
+          scope.exam,
+          chosen.filter((c) => c.source === 'one-time').map((c) => c.id),
+        )
+      : new Map<string, { username: string; password: string }>();
     const groups = groupByRoom(
       chosen.map((c) => ({
         id: c.id,
@@ -96,8 +111,8 @@ export class Handout {
         extraTimeMinutes: c.extraTimeMinutes,
         username: logins.get(c.id)?.username ?? null,
         password: logins.get(c.id)?.password ?? null,
-        code: ways.get(c.id)?.code ?? null,
-        link: ways.get(c.id)?.link ?? null,
+        code: shown.entryCode ? (ways.get(c.id)?.code ?? null) : null,
+        link: shown.link ? (ways.get(c.id)?.link ?? null) : null,
       })),
     );
     return { groups, rooms };

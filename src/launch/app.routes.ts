@@ -23,6 +23,7 @@ import { waysInRoutes } from '../access/ways-in.routes.js';
 import { exportRoutes } from '../exports/export.routes.js';
 import { CandidateExports } from '../exports/export.service.js';
 import type { Handout } from '../handout/handout.service.js';
+import type { SystemSettings } from '../settings/settings.service.js';
 import { handoutRoutes } from '../handout/handout.routes.js';
 import { regenerateRoutes } from '../handout/regenerate.routes.js';
 
@@ -40,6 +41,7 @@ export interface AppRouteDeps {
   audit: AuditService;
   waysIn: WaysIn;
   handout: Handout;
+  settings: SystemSettings;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -80,7 +82,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/history', examHistoryRoutes(deps));
   router.use('/exams/:examId/ways-in', waysInRoutes(deps));
   const exports = new CandidateExports(deps.candidates, deps.oneTimeUsers, deps.waysIn, deps.audit);
-  router.use('/exams/:examId', exportRoutes({ exams: deps.exams, exports }));
+  router.use('/exams/:examId', exportRoutes({ exams: deps.exams, exports, settings: deps.settings }));
   router.use('/exams/:examId/handout', regenerateRoutes(deps));
   router.use('/exams/:examId', handoutRoutes(deps));
   router.use(

@@ -93,7 +93,7 @@ describe('accessibility of registration URLs, dynamic registration, the admin Hi
   });
 
   it('when an admin reads the History, unfiltered and filtered, then both pages pass', async () => {
-    await page.getByRole('link', { name: 'History of changes to platforms and deployments' }).click();
+    await page.getByRole('link', { name: 'History of changes to platforms, deployments and settings' }).click();
     await page.waitForLoadState('load');
     expect(await heading()).to.equal('History of platforms and deployments');
     expect(await page.title()).to.equal('History · Administration · examgate');

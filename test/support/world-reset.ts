@@ -75,6 +75,8 @@ export async function resetWorld(examgate: Examgate, snapshot: WorldSnapshot): P
       }
     }
     await restore(sequelize, snapshot);
+    // The settings' in-memory copy would outlive the emptied table by up to SETTINGS_CACHE_SECONDS.
+    examgate.settings.forget();
   } finally {
     examgate.jobs.start();
     examgate.roster.start();

@@ -81,6 +81,16 @@ describe('when ways in expire', () => {
   it('when the test has no closing time, then there is no date: closing the test ends them', () => {
     expect(wayInExpiry({ closesAt: null, accessExpiresAt: null }, 30)).to.equal(null);
   });
+
+  it('when the way in was issued with a lifetime, then the earlier of its end and the window’s end; the test’s override beats both', () => {
+    const closesAt = new Date('2026-06-01T12:00:00Z');
+    const early = new Date('2026-06-01T10:00:00Z');
+    const late = new Date('2026-06-03T10:00:00Z');
+    expect(wayInExpiry({ closesAt, accessExpiresAt: null }, 30, early)).to.deep.equal(early);
+    expect(wayInExpiry({ closesAt, accessExpiresAt: null }, 30, late)).to.deep.equal(new Date('2026-06-01T12:30:00Z'));
+    expect(wayInExpiry({ closesAt: null, accessExpiresAt: null }, 30, late)).to.deep.equal(late);
+    expect(wayInExpiry({ closesAt, accessExpiresAt: late }, 30, early)).to.deep.equal(late);
+  });
 });
 
 describe('judging a way in', () => {
@@ -92,6 +102,7 @@ describe('judging a way in', () => {
     candidateId: 'c1',
     candidateStatus: 'active',
     extraTimeMinutes: 30,
+    lifetimeEndsAt: null,
     ...over,
     exam: { title: 'Final', status: 'active', closesAt: new Date('2026-06-01T12:00:00Z'), accessExpiresAt: null, timeZone: 'UTC', ...exam },
   });
