@@ -1,3 +1,4 @@
+import { dateOf } from '../db/column-date.js';
 import type { WayInKind } from './way-in-secret.js';
 
 /* The staff list's reads (two indexed statements, way-in.repository.ts) and how their rows become one row per candidate. */
@@ -43,7 +44,7 @@ export function listed(candidates: CandidateListRow[], ways: WayOfRow[]): Candid
     const own = byCandidate.get(c.id) ?? [];
     const liveRows = own.filter((w) => w.revoked_at === null);
     const live = (kind: WayInKind) => liveRows.find((w) => w.kind === kind)?.sealed_value ?? null;
-    const ends = liveRows.map((w) => instant(w.expires_at)).filter((end): end is Date => end !== null);
+    const ends = liveRows.map((w) => dateOf(w.expires_at)).filter((end): end is Date => end !== null);
     return {
       id: c.id,
       candidateId: c.candidate_id,

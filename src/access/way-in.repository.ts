@@ -160,7 +160,7 @@ export class WayInRepository {
       candidateId: row.candidate_id,
       candidateStatus: row.candidate_status,
       extraTimeMinutes: Number(row.extra_time_minutes),
-      lifetimeEndsAt: instant(row.expires_at),
+      lifetimeEndsAt: dateOf(row.expires_at),
       exam: {
         title: row.title,
         status: row.exam_status as ExamStatus,
