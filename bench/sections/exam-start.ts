@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BenchDatabase } from '../databases.js';
 import { activate, activeExam, opener, rows, staffOf, withDatabase, type Staff } from '../exam-setup.js';
 import type { SectionReport } from '../report.js';
@@ -97,9 +98,11 @@ function signInAndOpenLobby(url: string, examId: string) {
   };
 }
 
-async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<DatabaseFigures> {
-  ctx.log(`exam-start: starting examgate on ${db.label}`);
-  const tool = await startExamgate(db, ctx);
+/** One examgate on `db`: this tree's, or the production build of `checkout` (--compare-checkout, a before/after figure). */
+async function measureOn(db: BenchDatabase, ctx: BenchContext, checkout?: string): Promise<DatabaseFigures> {
+  const label = checkout ? `${db.label}, ${path.basename(checkout)}` : db.label;
+  ctx.log(`exam-start: starting examgate on ${label}`);
+  const tool = await startExamgate(db, ctx, checkout);
   try {
     const { url } = tool;
     const staff = await staffOf(tool, url);
@@ -108,16 +111,14 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
     const importExam = await activeExam(staff, 'CSV import');
     const importMs = await importCsv(staff, importExam, CANDIDATES);
     await activate(staff, examId);
-    ctx.log(
-      `exam-start: ${db.label}: generated ${CANDIDATES} in ${fmt(generateMs, 0)} ms, imported ${CANDIDATES} in ${fmt(importMs, 0)} ms`,
-    );
+    ctx.log(`exam-start: ${label}: generated ${CANDIDATES} in ${fmt(generateMs, 0)} ms, imported ${CANDIDATES} in ${fmt(importMs, 0)} ms`);
     const people = await credentialsOf(tool, examId);
     if (people.length !== CANDIDATES || people.some((p) => !p.password)) {
       throw new Error(`expected ${CANDIDATES} readable one-time users, found ${people.length}`);
     }
     const wayIn = signInAndOpenLobby(url, examId);
     const warm = await runStorm(people.slice(0, ctx.quick ? 20 : 100), 20, tool.target.ca, wayIn);
-    ctx.log(`exam-start: ${db.label}: warm-up ${warm.candidates} sign-ins, ${warm.errors} failed ${warm.errorSamples[0] ?? ''}`);
+    ctx.log(`exam-start: ${label}: warm-up ${warm.candidates} sign-ins, ${warm.errors} failed ${warm.errorSamples[0] ?? ''}`);
 
     const before = await usageOf(tool.process);
     const logins = await runStorm(people, CONCURRENCY, tool.target.ca, wayIn);
@@ -126,7 +127,7 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
       ctx.log(`    failed: ${sample}`);
     }
     ctx.log(
-      `exam-start: ${db.label}: ${CANDIDATES} sign-ins in ${fmt(logins.wallMs / 1000)} s, ${logins.errors} failed, ` +
+      `exam-start: ${label}: ${CANDIDATES} sign-ins in ${fmt(logins.wallMs / 1000)} s, ${logins.errors} failed, ` +
         `p99 ${fmt(percentile(logins.perCandidateMs, 99), 0)} ms per candidate, ${fmt(perCandidate.cpuMs, 2)} ms CPU and ` +
         `${fmt(perCandidate.statements ?? Number.NaN, 1)} statements per candidate`,
     );
@@ -134,7 +135,7 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
     // Each request of the way in alone, to see where a candidate's CPU and statements go.
     const steps = await measureSteps(tool.process, url, examId, people.slice(0, ctx.quick ? 100 : 500), tool.target.ca);
     for (const { step, each } of steps) {
-      ctx.log(`exam-start: ${db.label}: ${step}: ${fmt(each.cpuMs, 2)} ms CPU, ${fmt(each.statements ?? Number.NaN, 1)} statements`);
+      ctx.log(`exam-start: ${label}: ${step}: ${fmt(each.cpuMs, 2)} ms CPU, ${fmt(each.statements ?? Number.NaN, 1)} statements`);
     }
 
     const tokens = await linksOf(tool, staff, examId);
@@ -148,10 +149,10 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
       ctx.log(`    failed: ${failed}`);
     }
     ctx.log(
-      `exam-start: ${db.label}: ${CANDIDATES} direct links in ${fmt(links.wallMs / 1000)} s, ${links.errors} failed, ` +
+      `exam-start: ${label}: ${CANDIDATES} direct links in ${fmt(links.wallMs / 1000)} s, ${links.errors} failed, ` +
         `p99 ${fmt(percentile(links.perCandidateMs, 99), 0)} ms per candidate`,
     );
-    return { db, generateMs, importMs, logins, links, perCandidate, perLinkCandidate, steps };
+    return { db, label, compared: Boolean(checkout), generateMs, importMs, logins, links, perCandidate, perLinkCandidate, steps };
   } finally {
     await tool.stop();
   }
@@ -165,6 +166,9 @@ export const examStartSection: BenchSection = {
     const results: DatabaseFigures[] = [];
     for (const db of ctx.databases) {
       results.push(await measureOn(db, ctx));
+      for (const checkout of ctx.compareCheckouts) {
+        results.push(await measureOn(db, ctx, checkout));
+      }
     }
     return report(this.title, results, ctx);
   },
