@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /**
  * Loaded first in every tool process the bench starts (beside examgate's own entry point,
@@ -8,6 +10,8 @@ import { Session } from 'node:inspector/promises';
  */
 export type ProbeRequest =
   | { type: 'cpu'; id: number }
+  /** How many statements this process has sent to its database driver so far. */
+  | { type: 'statements'; id: number }
   /** Starts V8's sampling profiler in this process (interval in microseconds). */
   | { type: 'profile-start'; id: number; intervalUs: number }
   /** Stops it and writes the .cpuprofile to `file`. */
@@ -21,7 +25,55 @@ export type ProbeReply =
       user: number;
       system: number;
     }
-  | { type: 'profile'; id: number; error?: string };
+  | { type: 'profile'; id: number; error?: string }
+  /** Null when the tool's database driver could not be found to count on. */
+  | { type: 'statements'; id: number; count: number | null };
+
+let statements: number | null = null;
+
+type Patchable = Record<string, unknown>;
+
+/** Wraps `methods` of `prototype` so that each call counts one statement. */
+function countCalls(prototype: Patchable, methods: readonly string[]): void {
+  for (const method of methods) {
+    const original = prototype[method];
+    if (typeof original !== 'function') {
+      continue;
+    }
+    prototype[method] = function counted(this: unknown, ...args: unknown[]): unknown {
+      statements = (statements ?? 0) + 1;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+
+/**
+ * Counts every statement the tool sends to its database: node-postgres's Client#query (BEGIN
+ * and COMMIT included: each is a round trip) and node-sqlite3's statement methods. The drivers
+ * are resolved from the tool's entry point, so this wraps the very module instances the tool
+ * loads (before it loads them); nothing of the tool's own code is touched.
+ */
+function countStatements(): void {
+  const entry = process.argv[1];
+  if (!entry) {
+    return;
+  }
+  const resolve = createRequire(path.resolve(entry));
+  for (const [name, prototypeOf, methods] of [
+    ['pg', (m: Patchable) => (m.Client as { prototype: Patchable } | undefined)?.prototype, ['query']],
+    ['sqlite3', (m: Patchable) => (m.Database as { prototype: Patchable } | undefined)?.prototype, ['all', 'run', 'get', 'exec', 'each']],
+  ] as const) {
+    try {
+      const prototype = prototypeOf(resolve(name) as Patchable);
+      if (prototype) {
+        countCalls(prototype, methods);
+        statements ??= 0;
+      }
+    } catch {
+      // This tool does not use that driver.
+    }
+  }
+}
 
 let profiler: Session | null = null;
 
@@ -47,7 +99,11 @@ export function installProbe(): void {
   if (!process.send) {
     throw new Error('bench tool processes must be started by the bench (they need its IPC channel)');
   }
+  countStatements();
   process.on('message', (message: ProbeRequest) => {
+    if (message?.type === 'statements') {
+      process.send?.({ type: 'statements', id: message.id, count: statements } satisfies ProbeReply);
+    }
     if (message?.type === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ type: 'cpu', id: message.id, user, system } satisfies ProbeReply);

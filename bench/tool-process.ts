@@ -59,7 +59,7 @@ export class ToolProcess {
     // A send to a child that has died emits 'error'; cpuMs() reports it instead.
     child.on('error', () => undefined);
     child.on('message', (message: ProbeReply) => {
-      if (message?.type === 'cpu' || message?.type === 'profile') {
+      if (message?.type === 'cpu' || message?.type === 'profile' || message?.type === 'statements') {
         this.#pending.get(message.id)?.(message);
         this.#pending.delete(message.id);
       }
@@ -138,6 +138,12 @@ export class ToolProcess {
     return reply.type === 'cpu'
       ? { userMs: reply.user / 1000, systemMs: reply.system / 1000 }
       : { userMs: Number.NaN, systemMs: Number.NaN };
+  }
+
+  /** Statements the child has sent to its database driver since it started (bench/child-probe.ts); null when it has none the probe knows. */
+  async statements(): Promise<number | null> {
+    const reply = await this.#ask({ type: 'statements' });
+    return reply.type === 'statements' ? reply.count : null;
   }
 
   /** Starts V8's sampling profiler in the child; `stopProfile` writes what it sampled. */

@@ -1,5 +1,6 @@
 import { CandidateSignIn } from './web/candidate-sign-in.js';
 import { CandidateTests } from './access/candidate-tests.js';
+import { OwnTestRepository } from './access/own-test.repository.js';
 import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
@@ -140,7 +141,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     (examId, candidateId) =>
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
-  const candidateTests = new CandidateTests(domain.exams, domain.candidates);
+  const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize));
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),
     sessions,

@@ -1,33 +1,17 @@
+import path from 'node:path';
 import type { BenchDatabase } from '../databases.js';
 import { activate, activeExam, opener, rows, staffOf, withDatabase, type Staff } from '../exam-setup.js';
-import type { SectionReport, TargetCheck } from '../report.js';
+import type { SectionReport } from '../report.js';
 import type { BenchContext, BenchSection } from '../section.js';
-import { fmt, median, percentile } from '../stats.js';
-import { runStorm, timedFollow, type StormResult } from '../storm.js';
+import { fmt, percentile } from '../stats.js';
+import { runStorm, timedFollow } from '../storm.js';
 import { ONE_TIME_PASSWORD_PURPOSE } from '../../src/access/one-time-user.service.js';
 import { WAY_IN_PURPOSE } from '../../src/access/ways-in.service.js';
+import { CANDIDATES, CONCURRENCY, report, type DatabaseFigures } from './exam-start-report.js';
+import { measureSteps, perItem, usageOf, type Credentials } from './exam-start-steps.js';
 import { startExamgate, type RunningTool } from './launch-tools.js';
 
-const CANDIDATES = 1500;
-const CONCURRENCY = 100;
 const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
-
-interface Credentials {
-  username: string;
-  password: string;
-}
-
-interface DatabaseFigures {
-  db: BenchDatabase;
-  generateMs: number;
-  importMs: number;
-  logins: StormResult;
-  links: StormResult;
-  /** examgate CPU per candidate of the login storm (login page, sign-in, dashboard, lobby). */
-  cpuPerCandidateMs: number;
-  /** examgate CPU of one sign-in POST alone (throttle, password check, session, audit). */
-  cpuPerSignInMs: number;
-}
 
 /** Auto-generates `count` one-time users through the candidates page; returns how long the POST took. */
 async function generate(staff: Staff, examId: string, count: number): Promise<number> {
@@ -114,9 +98,11 @@ function signInAndOpenLobby(url: string, examId: string) {
   };
 }
 
-async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<DatabaseFigures> {
-  ctx.log(`exam-start: starting examgate on ${db.label}`);
-  const tool = await startExamgate(db, ctx);
+/** One examgate on `db`: this tree's, or the production build of `checkout` (--compare-checkout, a before/after figure). */
+async function measureOn(db: BenchDatabase, ctx: BenchContext, checkout?: string): Promise<DatabaseFigures> {
+  const label = checkout ? `${db.label}, ${path.basename(checkout)}` : db.label;
+  ctx.log(`exam-start: starting examgate on ${label}`);
+  const tool = await startExamgate(db, ctx, checkout);
   try {
     const { url } = tool;
     const staff = await staffOf(tool, url);
@@ -125,143 +111,51 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
     const importExam = await activeExam(staff, 'CSV import');
     const importMs = await importCsv(staff, importExam, CANDIDATES);
     await activate(staff, examId);
-    ctx.log(
-      `exam-start: ${db.label}: generated ${CANDIDATES} in ${fmt(generateMs, 0)} ms, imported ${CANDIDATES} in ${fmt(importMs, 0)} ms`,
-    );
+    ctx.log(`exam-start: ${label}: generated ${CANDIDATES} in ${fmt(generateMs, 0)} ms, imported ${CANDIDATES} in ${fmt(importMs, 0)} ms`);
     const people = await credentialsOf(tool, examId);
     if (people.length !== CANDIDATES || people.some((p) => !p.password)) {
       throw new Error(`expected ${CANDIDATES} readable one-time users, found ${people.length}`);
     }
     const wayIn = signInAndOpenLobby(url, examId);
     const warm = await runStorm(people.slice(0, ctx.quick ? 20 : 100), 20, tool.target.ca, wayIn);
-    ctx.log(`exam-start: ${db.label}: warm-up ${warm.candidates} sign-ins, ${warm.errors} failed ${warm.errorSamples[0] ?? ''}`);
+    ctx.log(`exam-start: ${label}: warm-up ${warm.candidates} sign-ins, ${warm.errors} failed ${warm.errorSamples[0] ?? ''}`);
 
-    const cpu0 = await tool.process.cpuMs();
+    const before = await usageOf(tool.process);
     const logins = await runStorm(people, CONCURRENCY, tool.target.ca, wayIn);
-    const cpuPerCandidateMs = ((await tool.process.cpuMs()) - cpu0) / CANDIDATES;
+    const perCandidate = perItem(before, await usageOf(tool.process), CANDIDATES);
     for (const sample of logins.errorSamples) {
       ctx.log(`    failed: ${sample}`);
     }
     ctx.log(
-      `exam-start: ${db.label}: ${CANDIDATES} sign-ins in ${fmt(logins.wallMs / 1000)} s, ${logins.errors} failed, ` +
-        `p99 ${fmt(percentile(logins.perCandidateMs, 99), 0)} ms per candidate`,
+      `exam-start: ${label}: ${CANDIDATES} sign-ins in ${fmt(logins.wallMs / 1000)} s, ${logins.errors} failed, ` +
+        `p99 ${fmt(percentile(logins.perCandidateMs, 99), 0)} ms per candidate, ${fmt(perCandidate.cpuMs, 2)} ms CPU and ` +
+        `${fmt(perCandidate.statements ?? Number.NaN, 1)} statements per candidate`,
     );
 
-    // The sign-in POST alone, to see what the password check and session cost against the pages around it.
-    const sample = people.slice(0, ctx.quick ? 100 : 500);
-    const cpu1 = await tool.process.cpuMs();
-    await runStorm(sample, 20, tool.target.ca, async (who, browser) => {
-      const response = await browser.request(`${url}/login`, { method: 'POST', form: { ...who }, headers: SAME_ORIGIN });
-      await response.arrayBuffer();
-      if (response.status !== 303) {
-        throw new Error(`sign-in answered ${response.status}`);
-      }
-      return [];
-    });
-    const cpuPerSignInMs = ((await tool.process.cpuMs()) - cpu1) / sample.length;
+    // Each request of the way in alone, to see where a candidate's CPU and statements go.
+    const steps = await measureSteps(tool.process, url, examId, people.slice(0, ctx.quick ? 100 : 500), tool.target.ca);
+    for (const { step, each } of steps) {
+      ctx.log(`exam-start: ${label}: ${step}: ${fmt(each.cpuMs, 2)} ms CPU, ${fmt(each.statements ?? Number.NaN, 1)} statements`);
+    }
 
     const tokens = await linksOf(tool, staff, examId);
     if (tokens.length !== CANDIDATES || tokens.some((t) => !t)) {
       throw new Error(`expected ${CANDIDATES} readable direct links, found ${tokens.length}`);
     }
+    const beforeLinks = await usageOf(tool.process);
     const links = await runStorm(tokens, CONCURRENCY, tool.target.ca, openLinkAndLobby(url));
+    const perLinkCandidate = perItem(beforeLinks, await usageOf(tool.process), CANDIDATES);
     for (const failed of links.errorSamples) {
       ctx.log(`    failed: ${failed}`);
     }
     ctx.log(
-      `exam-start: ${db.label}: ${CANDIDATES} direct links in ${fmt(links.wallMs / 1000)} s, ${links.errors} failed, ` +
+      `exam-start: ${label}: ${CANDIDATES} direct links in ${fmt(links.wallMs / 1000)} s, ${links.errors} failed, ` +
         `p99 ${fmt(percentile(links.perCandidateMs, 99), 0)} ms per candidate`,
     );
-    return { db, generateMs, importMs, logins, links, cpuPerCandidateMs, cpuPerSignInMs };
+    return { db, label, compared: Boolean(checkout), generateMs, importMs, logins, links, perCandidate, perLinkCandidate, steps };
   } finally {
     await tool.stop();
   }
-}
-
-function report(title: string, results: DatabaseFigures[], ctx: BenchContext): SectionReport {
-  const targets: TargetCheck[] = [];
-  for (const r of results) {
-    targets.push(
-      {
-        figure: `generate ${CANDIDATES} one-time users, ${r.db.label}`,
-        target: '< 1 s',
-        measured: `${fmt(r.generateMs, 0)} ms`,
-        met: r.generateMs < 1000,
-      },
-      {
-        figure: `import a ${CANDIDATES}-row CSV, ${r.db.label}`,
-        target: '< 1 s',
-        measured: `${fmt(r.importMs, 0)} ms`,
-        met: r.importMs < 1000,
-      },
-    );
-    if (r.db.kind === 'postgres') {
-      const p99 = percentile(r.logins.perCandidateMs, 99);
-      targets.push({
-        figure: `exam-start storm with one-time credentials, ${CANDIDATES} at concurrency ${CONCURRENCY}, PostgreSQL`,
-        target: '0 errors, p99 < 300 ms',
-        measured: `${r.logins.errors} errors, p99 ${fmt(p99, 0)} ms`,
-        met: r.logins.errors === 0 && p99 < 300,
-      });
-      const linkP99 = percentile(r.links.perCandidateMs, 99);
-      targets.push({
-        figure: `exam-start storm with direct links, ${CANDIDATES} at concurrency ${CONCURRENCY}, PostgreSQL`,
-        target: '0 errors, p99 < 300 ms',
-        measured: `${r.links.errors} errors, p99 ${fmt(linkP99, 0)} ms`,
-        met: r.links.errors === 0 && linkP99 < 300,
-      });
-    }
-  }
-  return {
-    title,
-    method: [
-      `examgate's production build on each database; an instructor launches from the bench's https LMS, creates a test and auto-generates ${CANDIDATES} one-time users through the candidates page (the POST timed), imports a ${CANDIDATES}-row CSV into a second test (the upload timed), and activates the first.`,
-      `Then the storm: ${CANDIDATES} candidates, each with a browser of their own, ${CONCURRENCY} at a time, each loading the login page, signing in (303 to the dashboard) and opening their test's lobby, which must carry the Start button. Per candidate: the first request to the lobby's last byte. A sign-in-only run (the POST alone) gives the CPU one sign-in costs. Then the same ${CANDIDATES} open their direct links (the link's page, its button's post, the lobby), ${CONCURRENCY} at a time.`,
-      ctx.quick ? 'A quick run (`--quick`): the figures are not for the record.' : '',
-    ].filter(Boolean),
-    tables: [
-      {
-        caption: 'Sign in with one-time credentials and open the lobby',
-        columns: [
-          'database',
-          'generate 1500',
-          'import 1500',
-          'storm: errors',
-          'per candidate p50 / p99',
-          'per request p50 / p99',
-          'total',
-          'CPU per candidate',
-          'CPU per sign-in POST',
-        ],
-        rows: results.map((r) => [
-          r.db.label,
-          `${fmt(r.generateMs, 0)} ms`,
-          `${fmt(r.importMs, 0)} ms`,
-          String(r.logins.errors),
-          `${fmt(median(r.logins.perCandidateMs), 0)} / ${fmt(percentile(r.logins.perCandidateMs, 99), 0)} ms`,
-          `${fmt(median(r.logins.perRequestMs), 1)} / ${fmt(percentile(r.logins.perRequestMs, 99), 0)} ms`,
-          `${fmt(r.logins.wallMs / 1000, 1)} s`,
-          `${fmt(r.cpuPerCandidateMs, 2)} ms`,
-          `${fmt(r.cpuPerSignInMs, 2)} ms`,
-        ]),
-      },
-      {
-        caption: 'Open a direct link and the lobby',
-        columns: ['database', 'errors', 'per candidate p50 / p99', 'per request p50 / p99', 'total'],
-        rows: results.map((r) => [
-          r.db.label,
-          String(r.links.errors),
-          `${fmt(median(r.links.perCandidateMs), 0)} / ${fmt(percentile(r.links.perCandidateMs, 99), 0)} ms`,
-          `${fmt(median(r.links.perRequestMs), 1)} / ${fmt(percentile(r.links.perRequestMs, 99), 0)} ms`,
-          `${fmt(r.links.wallMs / 1000, 1)} s`,
-        ]),
-      },
-    ],
-    targets,
-    notes: [
-      'One-time passwords are generated, not chosen: they are stored sealed (AES-256-GCM) and checked by opening the seal and comparing digests in constant time, so a sign-in pays microseconds for the password, not a slow hash; the CPU per sign-in is the throttle, the session write, the audit entry and the page.',
-    ],
-  };
 }
 
 /** DESIGN.md: generate 1500 one-time users (or import 1500 rows) in under 1 s; the exam-start storm with zero errors and p99 under 300 ms on PostgreSQL. */
@@ -272,6 +166,9 @@ export const examStartSection: BenchSection = {
     const results: DatabaseFigures[] = [];
     for (const db of ctx.databases) {
       results.push(await measureOn(db, ctx));
+      for (const checkout of ctx.compareCheckouts) {
+        results.push(await measureOn(db, ctx, checkout));
+      }
     }
     return report(this.title, results, ctx);
   },

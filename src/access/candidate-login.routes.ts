@@ -80,7 +80,7 @@ export function candidateLoginRoutes(deps: CandidateLoginDeps): Router {
         return;
       }
       const attempt = { account: username, address: clientAddress(req) };
-      await deps.throttle.beforeAttempt(attempt);
+      const seen = await deps.throttle.beforeAttempt(attempt);
       const principal = await deps.credentials.verify(username, password);
       if (!principal) {
         await deps.throttle.failed(attempt);
@@ -88,7 +88,7 @@ export function candidateLoginRoutes(deps: CandidateLoginDeps): Router {
         await render(req, res, 401, { username, error: WRONG });
         return;
       }
-      await deps.throttle.succeeded(attempt);
+      await deps.throttle.succeeded(attempt, seen);
       await deps.candidateSignIn.signIn(req, res, principal);
       res.redirect(303, '/my');
     }),

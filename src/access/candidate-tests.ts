@@ -1,10 +1,10 @@
 import type { AuditBy } from '../audit/audit.js';
 import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
-import { CandidateNotFoundError } from '../candidates/candidate.errors.js';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { CandidatePrincipal } from '../sessions/candidate-principal.js';
+import type { OwnTestRepository } from './own-test.repository.js';
 
 export interface OwnTest {
   exam: Exam;
@@ -28,22 +28,16 @@ export class CandidateTests {
   constructor(
     private readonly exams: ExamService,
     private readonly candidates: CandidateService,
+    private readonly ownTests: OwnTestRepository,
   ) {}
 
-  /** The principal's test and candidate; null when either is gone (deleted, or its platform moved). */
+  /** The principal's test and candidate (one statement); null when either is gone (deleted, or its platform moved). */
   async own(principal: CandidatePrincipal): Promise<OwnTest | null> {
-    const found = await this.exams.findForSystem(principal.examId);
-    if (!found || found.course.platformId !== principal.platformId) {
+    const found = await this.ownTests.find(principal.examId, principal.candidateId);
+    if (!found?.candidate || found.platformId !== principal.platformId) {
       return null;
     }
-    try {
-      return { exam: found.exam, candidate: await this.candidates.get(found.exam, principal.candidateId) };
-    } catch (err) {
-      if (err instanceof CandidateNotFoundError) {
-        return null;
-      }
-      throw err;
-    }
+    return { exam: found.exam, candidate: found.candidate };
   }
 
   /** The dashboard's tests: the own one first, then the demo tests (none for a withdrawn candidate). */

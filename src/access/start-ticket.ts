@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { PURPOSE } from './tokens.js';
 
@@ -45,21 +45,26 @@ const MAX_TICKET_LENGTH = 2048;
  * still starts (tickets signed under SECRET_KEY_PREVIOUS are read too).
  */
 export class StartTickets {
-  private readonly keys: Buffer[];
+  /**
+   * As KeyObjects, made once: given a Buffer, jsonwebtoken first tries to parse it as a private
+   * (or public) key, and the exception of that failed parse cost more CPU than the whole rest of
+   * a lobby page (every lobby issues a ticket, and its script renews it).
+   */
+  private readonly keys: KeyObject[];
 
   constructor(
     secrets: string | readonly string[],
     private readonly lifetimeSeconds = START_TICKET_SECONDS,
   ) {
     this.keys = (typeof secrets === 'string' ? [secrets] : secrets).map((secret) =>
-      createHmac('sha256', secret).update('examgate start tickets').digest(),
+      createSecretKey(createHmac('sha256', secret).update('examgate start tickets').digest()),
     );
     if (this.keys.length === 0) {
       throw new Error('StartTickets needs a secret');
     }
   }
 
-  private get key(): Buffer {
+  private get key(): KeyObject {
     return this.keys[0]!;
   }
 
@@ -90,7 +95,7 @@ export class StartTickets {
 }
 
 /** Throws StartTicketError: expired when any key's signature holds but the time is up, invalid when none holds. */
-function verifiedUnder(keys: readonly Buffer[], token: string): jwt.JwtPayload {
+function verifiedUnder(keys: readonly KeyObject[], token: string): jwt.JwtPayload {
   let expired = false;
   for (const key of keys) {
     try {

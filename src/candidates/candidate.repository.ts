@@ -46,7 +46,7 @@ export type CandidateChanges = Partial<Omit<InferRow, 'id' | 'exam_id' | 'create
 type InferRow = { [K in keyof CandidateRow as CandidateRow[K] extends (...args: never[]) => unknown ? never : K]: CandidateRow[K] };
 
 /** A candidate row as plain data: a model instance, or a row read without the ORM (its dates then come as text on SQLite). */
-type CandidateColumns = Omit<InferRow, 'handed_off_at' | 'started_at' | 'finished_at'> & {
+export type CandidateColumns = Omit<InferRow, 'handed_off_at' | 'started_at' | 'finished_at'> & {
   handed_off_at: Date | string | null;
   started_at: Date | string | null;
   finished_at: Date | string | null;

@@ -43,14 +43,17 @@ function toCourse(row: CourseRow): Course {
 }
 
 /** An exam row's columns as plain data: a model instance, or a row read without the ORM (its dates then come as text on SQLite). */
-type ExamColumns = Omit<InferAttributes<ExamRow>, 'opens_at' | 'closes_at' | 'roster_synced_at' | 'access_expires_at' | 'created_at'> & {
+export type ExamColumns = Omit<
+  InferAttributes<ExamRow>,
+  'opens_at' | 'closes_at' | 'roster_synced_at' | 'access_expires_at' | 'created_at'
+> & {
   opens_at: Date | string | null;
   closes_at: Date | string | null;
   roster_synced_at: Date | string | null;
   access_expires_at: Date | string | null;
 };
 
-function toExam(row: ExamColumns): Exam {
+export function toExam(row: ExamColumns): Exam {
   return {
     id: row.id,
     courseId: row.course_id,
@@ -287,18 +290,14 @@ export class ExamRepository {
     return row ? toExam(row) : null;
   }
 
-  /** The active demo tests of every course of a platform, oldest first. */
+  /** The active demo tests of every course of a platform, oldest first; without the ORM, for every candidate's dashboard. */
   async activeDemoExams(platformId: string): Promise<Exam[]> {
-    const rows = await this.sequelize.query<{ id: string }>(
-      `SELECT e.id FROM exams e JOIN courses c ON c.id = e.course_id
-        WHERE c.platform_id = :platformId AND e.is_demo = :yes AND e.status = 'active'`,
-      { replacements: { platformId, yes: true }, type: QueryTypes.SELECT },
+    const rows = await this.#sql.rows<ExamColumns>(
+      `SELECT e.* FROM exams e JOIN courses c ON c.id = e.course_id
+        WHERE c.platform_id = ? AND e.is_demo = ? AND e.status = 'active' ORDER BY e.created_at ASC, e.id ASC`,
+      [platformId, true],
     );
-    if (rows.length === 0) {
-      return [];
-    }
-    const exams = await ExamRow.findAll({ where: { id: rows.map((r) => r.id) }, order: [['created_at', 'ASC']] });
-    return exams.map(toExam);
+    return rows.map(toExam);
   }
 
   async listExams(courseId: string): Promise<Exam[]> {

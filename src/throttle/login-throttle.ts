@@ -26,6 +26,11 @@ export interface LoginAttempt {
   address: string;
 }
 
+/** What `beforeAttempt` read: the account's failures in the current window (0 when it has none or the rule is off). */
+export interface SeenBeforeAttempt {
+  accountFailures: number;
+}
+
 /**
  * The throttle of a sign-in form (admin sign-in today; candidate login and entry codes next):
  * `beforeAttempt` before checking credentials, then `failed` or `succeeded`.
@@ -36,12 +41,18 @@ export class LoginThrottle {
     private readonly rules: LoginThrottleRules,
   ) {}
 
-  /** Throws ThrottledError when this account or address is locked; counts the attempt for the address. */
-  async beforeAttempt(attempt: LoginAttempt): Promise<void> {
-    await this.throttle.assertNotLocked(...this.failureKeys(attempt));
+  /**
+   * Throws ThrottledError when this account or address is locked; counts the attempt for the
+   * address. What it saw goes to `succeeded`.
+   */
+  async beforeAttempt(attempt: LoginAttempt): Promise<SeenBeforeAttempt> {
+    const keys = this.failureKeys(attempt);
+    const hits = await this.throttle.assertNotLocked(...keys);
     if (this.rules.attemptsPerAddress) {
       await this.throttle.count({ rule: this.rules.attemptsPerAddress, key: attempt.address });
     }
+    const account = keys.findIndex((k) => k.rule === this.rules.failuresPerAccount);
+    return { accountFailures: account < 0 ? 0 : (hits[account] ?? 0) };
   }
 
   /**
@@ -57,8 +68,16 @@ export class LoginThrottle {
     await this.throttle.recordFailure(...this.failureKeys(attempt));
   }
 
-  /** The account's failures are forgotten; the address's are not (others behind it may be guessing). */
-  async succeeded(attempt: LoginAttempt): Promise<void> {
+  /**
+   * The account's failures are forgotten; the address's are not (others behind it may be
+   * guessing). When `seen` says the account had none a moment ago, there is nothing to forget
+   * and no statement is sent: a failure counted in between by another request then stays
+   * counted, which can only ever throttle sooner.
+   */
+  async succeeded(attempt: LoginAttempt, seen?: SeenBeforeAttempt): Promise<void> {
+    if (seen?.accountFailures === 0) {
+      return;
+    }
     if (this.rules.failuresPerAccount && attempt.account !== undefined) {
       await this.throttle.clear({ rule: this.rules.failuresPerAccount, key: accountKey(attempt.account) });
     }

@@ -56,6 +56,18 @@ export class ThrottleRepository {
     return new Map(rows.map((row) => [`${row.bucket} ${row.subject}`, toCount(row)]));
   }
 
+  /** The states of several counters in one statement, keyed "bucket subject" (a counter never hit is absent). */
+  async readMany(counters: ReadonlyArray<{ bucket: string; subject: string }>): Promise<Map<string, WindowCount>> {
+    if (counters.length === 0) {
+      return new Map();
+    }
+    const rows = await this.#sql.rows<CounterRow>(
+      `SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${counters.map(() => '(bucket = ? AND subject = ?)').join(' OR ')}`,
+      counters.flatMap((c) => [c.bucket, c.subject]),
+    );
+    return new Map(rows.map((row) => [`${row.bucket} ${row.subject}`, toCount(row)]));
+  }
+
   async read(bucket: string, subject: string): Promise<WindowCount | null> {
     const rows = await this.#sql.rows<CounterRow>(
       'SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE bucket = ? AND subject = ?',

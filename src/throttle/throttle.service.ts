@@ -38,16 +38,25 @@ export class ThrottleService {
     );
   }
 
-  /** Throws ThrottledError while any key has reached its rule's limit; counts nothing. */
-  async assertNotLocked(...keyed: Keyed[]): Promise<void> {
+  /**
+   * Throws ThrottledError while any key has reached its rule's limit; counts nothing. Returns
+   * the hits each key has in its current window (in the order given; 0 for a rule that is off),
+   * read in one statement.
+   */
+  async assertNotLocked(...keyed: Keyed[]): Promise<number[]> {
     const now = this.clock();
-    const states = await Promise.all(
-      active(keyed).map(async (k): Promise<[Keyed, WindowCount | null]> => [k, await this.counters.read(k.rule.bucket, subjectOf(k.key))]),
-    );
+    const on = active(keyed);
+    const counters = on.map((k) => ({ bucket: k.rule.bucket, subject: subjectOf(k.key) }));
+    const read = await this.counters.readMany(counters);
+    const states = on.map((k, i): [Keyed, WindowCount | null] => [k, read.get(`${counters[i]!.bucket} ${counters[i]!.subject}`) ?? null]);
     this.refuseIf(
       states.filter(([{ rule }, state]) => currentHits(rule, state, now) >= rule.limit),
       now,
     );
+    return keyed.map((k) => {
+      const state = states.find(([candidate]) => candidate === k)?.[1] ?? null;
+      return currentHits(k.rule, state, now);
+    });
   }
 
   /** Counts a failure (a wrong password) without refusing this request: the next one is checked. */

@@ -171,6 +171,21 @@ describe('throttle over the database', () => {
       expect(await refusal(login.beforeAttempt(person))).to.equal(null);
     });
 
+    it('when a sign-in passes on what its check saw, then failures seen are forgotten, and one counted in between is never lost', async () => {
+      const login = new LoginThrottle(processA, rules);
+      const person = { account: 'mae', address: examRoom };
+      await login.failed(person);
+      const seen = await login.beforeAttempt(person);
+      expect(seen.accountFailures).to.equal(1);
+      await login.succeeded(person, seen);
+      expect((await login.beforeAttempt(person)).accountFailures).to.equal(0);
+      // Nothing seen, nothing to forget: a failure another request counted meanwhile still counts.
+      const clean = await login.beforeAttempt(person);
+      await login.failed(person);
+      await login.succeeded(person, clean);
+      expect((await login.beforeAttempt(person)).accountFailures).to.equal(1);
+    });
+
     it('when one address fails across many accounts, then that address is locked for every account', async () => {
       const tight = { ...rules, failuresPerAddress: { bucket: 'test-address-failures', limit: 20, windowSeconds: 900 } };
       const login = new LoginThrottle(processA, tight);
