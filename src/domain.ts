@@ -29,6 +29,9 @@ import { WayInRepository } from './access/way-in.repository.js';
 import { WAY_IN_PURPOSE, WaysIn } from './access/ways-in.service.js';
 import { Handout } from './handout/handout.service.js';
 import { SealedText } from './secrets/sealed-text.js';
+import { ImportRepository } from './imports/import.repository.js';
+import { ImportService } from './imports/import.service.js';
+import { oneTimeImportKind } from './candidates/one-time-import.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -126,6 +129,23 @@ export function wireDomain(
     log,
   );
 
+  const imports = new ImportService(
+    new ImportRepository(sequelize),
+    unitOfWorkRunner(sequelize),
+    jobs,
+    audit,
+    {
+      maxBytes: config.IMPORT_MAX_BYTES,
+      maxRows: config.IMPORT_MAX_ROWS,
+      maxFieldChars: config.IMPORT_MAX_FIELD_CHARS,
+      jobRows: config.IMPORT_JOB_ROWS,
+      previewMinutes: config.IMPORT_PREVIEW_MINUTES,
+    },
+    log,
+  );
+  const oneTimeImport = oneTimeImportKind({ exams, candidates, oneTimeUsers });
+  imports.register(oneTimeImport);
+
   const handout = new Handout(candidates, oneTimeUsers, waysIn, { publicUrl: config.PUBLIC_URL });
 
   return {
@@ -135,6 +155,8 @@ export function wireDomain(
     handout,
     candidates,
     oneTimeUsers,
+    imports,
+    oneTimeImport,
     rosterSync,
     roster,
     jobs,
@@ -144,6 +166,7 @@ export function wireDomain(
     usedTokenIds: usedReportIds,
     housekeeping: async () => {
       await usedReportIds.deleteExpired();
+      await imports.deleteExpired();
       await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));
     },
   };

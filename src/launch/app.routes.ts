@@ -25,6 +25,9 @@ import { CandidateExports } from '../exports/export.service.js';
 import type { Handout } from '../handout/handout.service.js';
 import { handoutRoutes } from '../handout/handout.routes.js';
 import { regenerateRoutes } from '../handout/regenerate.routes.js';
+import type { ImportService } from '../imports/import.service.js';
+import type { ImportKind } from '../imports/import-kind.js';
+import type { ExamTarget, OneTimeImportRow } from '../candidates/one-time-import.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -40,6 +43,8 @@ export interface AppRouteDeps {
   audit: AuditService;
   waysIn: WaysIn;
   handout: Handout;
+  imports: ImportService;
+  oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
 }
 
 /** Everything reached after a launch, behind the launch session. */
