@@ -55,14 +55,34 @@ export function candidateIdProblem(id: string): string | null {
 export const CANDIDATE_ID_COLUMN = {
   key: 'candidateId',
   label: 'Candidate ID',
-  aliases: ['candidate_id', 'CandidateID', 'Candidate', 'Candidate number', 'Candidate no', 'Kandidatnummer', 'Kandidat-ID', 'Kandidatnr', 'ID'],
+  aliases: [
+    'candidate_id',
+    'CandidateID',
+    'Candidate',
+    'Candidate number',
+    'Candidate no',
+    'Kandidatnummer',
+    'Kandidat-ID',
+    'Kandidatnr',
+    'ID',
+  ],
   required: true,
 } as const;
 
 export const EXTRA_TIME_COLUMN = {
   key: 'extraTime',
   label: 'Extra time',
-  aliases: ['extra_time', 'extra_time_minutes', 'Extra time (min)', 'Extra time (minutes)', 'Extra minutes', 'Ekstra tid', 'Ekstratid', 'Tilleggstid', 'Zusatzzeit'],
+  aliases: [
+    'extra_time',
+    'extra_time_minutes',
+    'Extra time (min)',
+    'Extra time (minutes)',
+    'Extra minutes',
+    'Ekstra tid',
+    'Ekstratid',
+    'Tilleggstid',
+    'Zusatzzeit',
+  ],
   required: false,
 } as const;
 
@@ -85,7 +105,10 @@ export const oneTimeSchema: ImportSchema<OneTimeImportRow> = {
 };
 
 /** Where each row goes against the test's candidates: new → add, a one-time user with other extra time → update, the same → skip. */
-function classify(row: OneTimeImportRow, existing: Candidate | undefined): { plan: 'add' | 'update' | 'skip'; note?: string } | { reason: string } {
+function classify(
+  row: OneTimeImportRow,
+  existing: Candidate | undefined,
+): { plan: 'add' | 'update' | 'skip'; note?: string } | { reason: string } {
   if (!existing) {
     return { plan: 'add' };
   }
@@ -102,7 +125,11 @@ function classify(row: OneTimeImportRow, existing: Candidate | undefined): { pla
 }
 
 /** One-time users from a CSV, through the import engine; the commit is OneTimeUsers' batch under the test's lock and cap. */
-export function oneTimeImportKind(deps: { exams: ExamService; candidates: CandidateService; oneTimeUsers: OneTimeUsers }): ImportKind<OneTimeImportRow, ExamTarget> {
+export function oneTimeImportKind(deps: {
+  exams: ExamService;
+  candidates: CandidateService;
+  oneTimeUsers: OneTimeUsers;
+}): ImportKind<OneTimeImportRow, ExamTarget> {
   const plan = async (target: ExamTarget, rows: ReadonlyArray<{ line: number; row: OneTimeImportRow }>, unit?: UnitOfWork) => {
     const all = await deps.candidates.allIn(target.exam, unit);
     const byId = new Map(all.map((c) => [c.candidateId, c]));
@@ -110,7 +137,12 @@ export function oneTimeImportKind(deps: { exams: ExamService; candidates: Candid
     for (const { line, row } of rows) {
       const verdict = classify(row, byId.get(row.candidateId));
       if ('reason' in verdict) {
-        result.rejected.push({ line, column: CANDIDATE_ID_COLUMN.label, reason: `"${row.candidateId.slice(0, 60)}" ${verdict.reason}`, raw: row.candidateId.slice(0, 200) });
+        result.rejected.push({
+          line,
+          column: CANDIDATE_ID_COLUMN.label,
+          reason: `"${row.candidateId.slice(0, 60)}" ${verdict.reason}`,
+          raw: row.candidateId.slice(0, 200),
+        });
       } else {
         result.planned.push({ line, row, plan: verdict.plan, ...(verdict.note ? { note: verdict.note } : {}) });
       }
@@ -135,16 +167,24 @@ export function oneTimeImportKind(deps: { exams: ExamService; candidates: Candid
       const again = await plan(target, planned, unit);
       const changed = again.rejected.length > 0 || again.planned.some((p, i) => p.plan !== planned[i]?.plan);
       if (changed) {
-        throw new ImportConflictError("The test's candidates changed since this preview was made. Nothing was imported: upload the file again to see the new preview.");
+        throw new ImportConflictError(
+          "The test's candidates changed since this preview was made. Nothing was imported: upload the file again to see the new preview.",
+        );
       }
       if (again.cap && again.cap.after > again.cap.limit) {
-        throw new ImportConflictError(`This import would make ${again.cap.after} candidates on a test of at most ${again.cap.limit}. Nothing was imported.`);
+        throw new ImportConflictError(
+          `This import would make ${again.cap.after} candidates on a test of at most ${again.cap.limit}. Nothing was imported.`,
+        );
       }
       const existing = new Map((await deps.candidates.allIn(target.exam, unit)).map((c) => [c.candidateId, c]));
       const adds = planned.filter((p) => p.plan === 'add');
       let done = 0;
       for (let i = 0; i < adds.length; i += STEP) {
-        const step = adds.slice(i, i + STEP).map((p: PlannedRow<OneTimeImportRow>) => ({ candidateId: p.row.candidateId, extraTimeMinutes: p.row.extraTimeMinutes, line: p.line }));
+        const step = adds.slice(i, i + STEP).map((p: PlannedRow<OneTimeImportRow>) => ({
+          candidateId: p.row.candidateId,
+          extraTimeMinutes: p.row.extraTimeMinutes,
+          line: p.line,
+        }));
         await deps.oneTimeUsers.addIn(target.exam, step, by, unit);
         done += step.length;
         progress(done);
@@ -155,7 +195,13 @@ export function oneTimeImportKind(deps: { exams: ExamService; candidates: Candid
         progress(done);
       }
     },
-    auditSubject: (target) => ({ entityType: 'exam', entityId: target.exam.id, label: target.exam.title, examId: target.exam.id, platformId: target.platformId }),
+    auditSubject: (target) => ({
+      entityType: 'exam',
+      entityId: target.exam.id,
+      label: target.exam.title,
+      examId: target.exam.id,
+      platformId: target.platformId,
+    }),
     reportCells: (row) => [row.candidateId, String(row.extraTimeMinutes)],
   };
 }

@@ -84,7 +84,10 @@ export function oneTimeRoutes(deps: CandidateRouteDeps): Router {
     pathOf: ({ exam }) => `/app/exams/${exam.id}/candidates/one-time`,
     backOf: ({ exam }) => list(exam.id),
     titleOf: ({ exam }) => exam.title,
-    formatTime: ({ exam }) => (at) => formatInZone(at, exam.window.timeZone),
+    formatTime:
+      ({ exam }) =>
+      (at) =>
+        formatInZone(at, exam.window.timeZone),
     byOf: (res) => auditByOf(launchOf(res)),
     csrf,
     csrfTokenOf: (res) => csrfOf(res, deps.secret),
