@@ -13,6 +13,7 @@ import type { ImportRepository } from './import.repository.js';
 
 export const IMPORT_COMMIT_JOB = 'import-commit';
 
+/** Plain fields: a test may lower `jobRows` on a running app to see the job path. */
 export interface ImportSettings {
   maxBytes: number;
   maxRows: number;
