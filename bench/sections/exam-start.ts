@@ -39,7 +39,10 @@ async function generate(staff: Staff, examId: string, count: number): Promise<nu
   return done.ms;
 }
 
-/** Imports a CSV of `count` rows (Candidate ID, extra time) through the candidates page; returns how long the upload took. */
+/**
+ * Imports a CSV of `count` rows (Candidate ID, extra time) through the candidates page: the
+ * upload (→ its preview) and the commit; returns how long the two took together.
+ */
 async function importCsv(staff: Staff, examId: string, count: number): Promise<number> {
   const page = `/app/exams/${examId}/candidates`;
   const form = await staff.browser.follow(`${staff.url}${page}`);
@@ -56,10 +59,15 @@ async function importCsv(staff: Staff, examId: string, count: number): Promise<n
     .join('; ');
   const t0 = performance.now();
   const response = await fetch(`${staff.url}${page}/one-time/import`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
-  const ms = performance.now() - t0;
   await response.arrayBuffer();
-  if (response.status !== 303) {
-    throw new Error(`importing ${count} one-time users answered ${response.status}`);
+  const preview = response.headers.get('location');
+  if (response.status !== 303 || !preview) {
+    throw new Error(`uploading ${count} one-time users answered ${response.status}`);
+  }
+  const committed = await staff.post(`${preview}/commit`, {}, preview);
+  const ms = performance.now() - t0;
+  if (committed.status !== 303) {
+    throw new Error(`committing ${count} one-time users answered ${committed.status}`);
   }
   return ms;
 }
@@ -215,7 +223,7 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
   return {
     title,
     method: [
-      `examgate's production build on each database; an instructor launches from the bench's https LMS, creates a test and auto-generates ${CANDIDATES} one-time users through the candidates page (the POST timed), imports a ${CANDIDATES}-row CSV into a second test (the upload timed), and activates the first.`,
+      `examgate's production build on each database; an instructor launches from the bench's https LMS, creates a test and auto-generates ${CANDIDATES} one-time users through the candidates page (the POST timed), imports a ${CANDIDATES}-row CSV into a second test (upload and commit timed together; the preview page is read in between), and activates the first.`,
       `Then the storm: ${CANDIDATES} candidates, each with a browser of their own, ${CONCURRENCY} at a time, each loading the login page, signing in (303 to the dashboard) and opening their test's lobby, which must carry the Start button. Per candidate: the first request to the lobby's last byte. A sign-in-only run (the POST alone) gives the CPU one sign-in costs. Then the same ${CANDIDATES} open their direct links (the link's page, its button's post, the lobby), ${CONCURRENCY} at a time.`,
       ctx.quick ? 'A quick run (`--quick`): the figures are not for the record.' : '',
     ].filter(Boolean),

@@ -37,17 +37,18 @@ describe('accessibility of the CSV import pages: preview, report, refused upload
   });
 
   const oneTime = () => page.getByRole('region', { name: 'One-time users' });
-  const upload = async (name: string, content: string) => {
+  const upload = async (name: string, content: string, lands: RegExp) => {
     await page.goto(`${world.url}/app/exams/${examId}/candidates`);
     await oneTime()
       .getByLabel('CSV file')
       .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
     await oneTime().getByRole('button', { name: 'Upload and preview' }).click();
+    await page.waitForURL(lands);
     await page.waitForLoadState('load');
   };
 
   it('when a file is uploaded, then its preview (rejections, cap line) and then its report pass', async () => {
-    await upload('room-1.csv', FILE);
+    await upload('room-1.csv', FILE, /\/one-time\/imports\/[0-9a-f-]{36}$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Import preview: room-1.csv');
     expect(await page.title()).to.equal('Import preview · Stars · examgate');
     expect(await page.locator('#import-cap').textContent()).to.contain('2 of 1500 after this import');
@@ -60,7 +61,7 @@ describe('accessibility of the CSV import pages: preview, report, refused upload
   });
 
   it('when a file cannot be read, then the candidates page shows the error summary at the file field and passes', async () => {
-    await upload('no-header.csv', 'A1;5\r\nA2;0\r\n');
+    await upload('no-header.csv', 'A1;5\r\nA2;0\r\n', /\/one-time\/import$/);
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
     expect(await page.getByRole('alert').textContent()).to.contain('Header missing: line 1 should name the columns');
     expect(await oneTime().getByLabel('CSV file').getAttribute('aria-invalid')).to.equal('true');
