@@ -67,6 +67,9 @@ describe('One-time users: add new, auto-generate, import from file', () => {
       ['A-2', 30, 'one-time'],
     ]);
     expect((await oneTimeRowsOf(world, examId)).every((r) => /^ot-/.test(r.username ?? ''))).to.equal(true);
+    const history = await teacher.get(`/app/exams/${examId}/history`);
+    expect(history.response.status).to.equal(200);
+    expect(history.body).to.contain('room-a.csv');
 
     const again = await uploadFile(world, teacher, examId, 'room-a.csv', '\uFEFFCandidate ID;Extra time\r\nA-1;0\r\nA-2;30\r\n');
     expect(again.body).to.contain('0 to add').and.contain('2 to skip').and.contain('id="same-file"').and.contain('id="nothing-to-do"');
