@@ -32,6 +32,9 @@ import { SealedText } from './secrets/sealed-text.js';
 import { PlatformNotFoundError } from './platforms/platform.errors.js';
 import { SettingsRepository } from './settings/settings.repository.js';
 import { SystemSettings } from './settings/settings.service.js';
+import { ImportRepository } from './imports/import.repository.js';
+import { ImportService } from './imports/import.service.js';
+import { oneTimeImportKind } from './candidates/one-time-import.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -142,6 +145,23 @@ export function wireDomain(
     log,
   );
 
+  const imports = new ImportService(
+    new ImportRepository(sequelize),
+    unitOfWorkRunner(sequelize),
+    jobs,
+    audit,
+    {
+      maxBytes: config.IMPORT_MAX_BYTES,
+      maxRows: config.IMPORT_MAX_ROWS,
+      maxFieldChars: config.IMPORT_MAX_FIELD_CHARS,
+      jobRows: config.IMPORT_JOB_ROWS,
+      previewMinutes: config.IMPORT_PREVIEW_MINUTES,
+    },
+    log,
+  );
+  const oneTimeImport = oneTimeImportKind({ exams, candidates, oneTimeUsers });
+  imports.register(oneTimeImport);
+
   const handout = new Handout(candidates, oneTimeUsers, waysIn, settings, { publicUrl: config.PUBLIC_URL });
 
   return {
@@ -152,6 +172,8 @@ export function wireDomain(
     handout,
     candidates,
     oneTimeUsers,
+    imports,
+    oneTimeImport,
     rosterSync,
     roster,
     jobs,
@@ -161,6 +183,7 @@ export function wireDomain(
     usedTokenIds: usedReportIds,
     housekeeping: async () => {
       await usedReportIds.deleteExpired();
+      await imports.deleteExpired();
       await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));
     },
   };

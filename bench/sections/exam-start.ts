@@ -23,7 +23,10 @@ async function generate(staff: Staff, examId: string, count: number): Promise<nu
   return done.ms;
 }
 
-/** Imports a CSV of `count` rows (Candidate ID, extra time) through the candidates page; returns how long the upload took. */
+/**
+ * Imports a CSV of `count` rows (Candidate ID, extra time) through the candidates page: the
+ * upload (→ its preview) and the commit; returns how long the two took together.
+ */
 async function importCsv(staff: Staff, examId: string, count: number): Promise<number> {
   const page = `/app/exams/${examId}/candidates`;
   const form = await staff.browser.follow(`${staff.url}${page}`);
@@ -40,10 +43,15 @@ async function importCsv(staff: Staff, examId: string, count: number): Promise<n
     .join('; ');
   const t0 = performance.now();
   const response = await fetch(`${staff.url}${page}/one-time/import`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
-  const ms = performance.now() - t0;
   await response.arrayBuffer();
-  if (response.status !== 303) {
-    throw new Error(`importing ${count} one-time users answered ${response.status}`);
+  const preview = response.headers.get('location');
+  if (response.status !== 303 || !preview) {
+    throw new Error(`uploading ${count} one-time users answered ${response.status}`);
+  }
+  const committed = await staff.post(`${preview}/commit`, {}, preview);
+  const ms = performance.now() - t0;
+  if (committed.status !== 303) {
+    throw new Error(`committing ${count} one-time users answered ${committed.status}`);
   }
   return ms;
 }

@@ -5,6 +5,7 @@ import { launchProfileSection } from './launch-profile.js';
 import { rosterSyncSection } from './roster-sync.js';
 import { examStartSection } from './exam-start.js';
 import { slipsSection } from './slips.js';
+import { importsSection } from './imports.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
 export const SECTIONS: BenchSection[] = [
@@ -14,4 +15,5 @@ export const SECTIONS: BenchSection[] = [
   examStartSection,
   exportSection,
   slipsSection,
+  importsSection,
 ];

@@ -15,6 +15,9 @@ import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateService } from './candidate.service.js';
 import { presentLeftOut } from './left-out.presenter.js';
 import type { RosterSchedule } from './roster-schedule.js';
+import type { ImportService } from '../imports/import.service.js';
+import type { ImportKind } from '../imports/import-kind.js';
+import type { ExamTarget, OneTimeImportRow } from './one-time-import.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
 
 export interface CandidateRouteDeps {
@@ -26,6 +29,8 @@ export interface CandidateRouteDeps {
   secret: SecretKeys;
   /** The platform's default CSV separator (system settings): what the export form starts on. */
   settings: { forPlatform(platformId: string): Promise<{ csvDelimiter: DelimiterDefault }> };
+  imports: ImportService;
+  oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
 }
 
 /** Which one-time form was refused, what it sent, and every problem (the page's error summary and inline errors). */
@@ -98,6 +103,18 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       oneTime: oneTime ? { ...oneTime, byField: byField(oneTime) } : null,
       errors: oneTime?.errors.map((e) => ({ ...e, field: `${oneTime.form}-${e.field}` })) ?? [],
       done: problems ? null : doneMessage(CANDIDATES_DONE, req.query),
+      importLimits: { megabytes: Math.round(deps.imports.settings.maxBytes / 1024 / 102.4) / 10, rows: deps.imports.settings.maxRows },
+      importReports: (await deps.imports.reportsOf(deps.oneTimeImport, { exam, platformId: '' }, 5)).map((r) => ({
+        id: r.id,
+        fileName: r.fileName,
+        when: formatTime(r.committedAt ?? r.createdAt),
+        what:
+          r.status === 'committed'
+            ? `${r.summary.counts.add} added, ${r.summary.counts.update} updated, ${r.summary.counts.skip} unchanged, ${r.summary.counts.rejected} rejected`
+            : r.status === 'queued'
+              ? 'importing…'
+              : 'failed, nothing imported',
+      })),
       csrf: csrfOf(res, deps.secret),
       exportDelimiter: delimiter,
     });

@@ -26,6 +26,9 @@ import type { Handout } from '../handout/handout.service.js';
 import type { SystemSettings } from '../settings/settings.service.js';
 import { handoutRoutes } from '../handout/handout.routes.js';
 import { regenerateRoutes } from '../handout/regenerate.routes.js';
+import type { ImportService } from '../imports/import.service.js';
+import type { ImportKind } from '../imports/import-kind.js';
+import type { ExamTarget, OneTimeImportRow } from '../candidates/one-time-import.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -42,6 +45,8 @@ export interface AppRouteDeps {
   waysIn: WaysIn;
   handout: Handout;
   settings: SystemSettings;
+  imports: ImportService;
+  oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
 }
 
 /** Everything reached after a launch, behind the launch session. */

@@ -14,6 +14,7 @@ import { candidateSessions } from './0013-candidate-sessions.js';
 import { oneTimeUsers } from './0014-one-time-users.js';
 import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
 import { systemSettings } from './0016-system-settings.js';
+import { importReports } from './0017-import-reports.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   oneTimeUsers,
   directLinksAndEntryCodes,
   systemSettings,
+  importReports,
 ];

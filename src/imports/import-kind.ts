@@ -1,0 +1,72 @@
+import type { AuditBy, AuditChange } from '../audit/audit.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { ImportSchema } from './import-schema.js';
+
+/** What committing a row will do to what is stored. */
+export type RowPlan = 'add' | 'update' | 'skip';
+
+export interface PlannedRow<Row> {
+  /** The file's physical line where the record starts (1 = the first line, the header). */
+  line: number;
+  row: Row;
+  plan: RowPlan;
+  /** Why, for the preview and the report: 'already on this test', 'extra time 10 → 20'. */
+  note?: string;
+}
+
+export interface RowRejection {
+  line: number;
+  /** The column's label ('Candidate ID'), or '' for the whole row. */
+  column: string;
+  reason: string;
+  /** The row as written (cut short), so the report shows what was refused. */
+  raw?: string;
+}
+
+/** How a planned import sits against the cap: `after` of `limit` once committed. */
+export interface ImportCap {
+  limit: number;
+  after: number;
+}
+
+export interface ImportPlan<Row> {
+  planned: PlannedRow<Row>[];
+  rejected: RowRejection[];
+  cap?: ImportCap;
+}
+
+/**
+ * What a domain supplies so the engine can preview and commit its rows. `Target` is what the
+ * rows go into (a test for candidate imports, a platform for permanent users).
+ */
+export interface ImportKind<Row, Target> {
+  /** Stable name, stored with each import: 'one-time', 'sso', 'permanent-users'. */
+  name: string;
+  schema: ImportSchema<Row>;
+  /** Id of the target (stored with the import; `loadTarget` gets it back for a job). */
+  targetId(target: Target): string;
+  /** The target again, for a commit that runs as a job (no request, no actor): null when it is gone. */
+  loadTarget(targetId: string): Promise<Target | null>;
+  /**
+   * Classifies accepted rows against what is stored (add / update / skip, or a rejection with a
+   * reason); also returns the cap line for the preview ({ limit: 1500, after: 1450 }). Reads only;
+   * with `unit` it reads inside the commit's transaction (after the kind's own lock).
+   */
+  plan(target: Target, rows: ReadonlyArray<{ line: number; row: Row }>, unit?: UnitOfWork): Promise<ImportPlan<Row>>;
+  /**
+   * Writes every planned add and update inside `unit` (ONE transaction the engine opened) or
+   * throws; it takes its own lock and re-checks the cap and conflicts first (call `plan` with
+   * `unit`), and throws ImportConflictError when what is stored changed since the preview.
+   */
+  commit(
+    target: Target,
+    planned: readonly PlannedRow<Row>[],
+    unit: UnitOfWork,
+    by: AuditBy,
+    progress: (done: number) => void,
+  ): Promise<void>;
+  /** What the import's audit entry is about (the test, for candidate imports). */
+  auditSubject(target: Target): Pick<AuditChange, 'entityType' | 'entityId' | 'label' | 'examId' | 'platformId'>;
+  /** Columns of the row in the report CSV besides line, outcome and reason ('Candidate ID', 'Extra time'). */
+  reportCells(row: Row): string[];
+}
