@@ -39,6 +39,8 @@ import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
 import type { OneTimeUsers } from './access/one-time-user.service.js';
 import type { WaysIn } from './access/ways-in.service.js';
+import type { SsoCandidates } from './candidates/sso-candidates.service.js';
+import type { SsoSetups } from './platforms/sso-setup.service.js';
 
 export interface Examgate {
   app: Express;
@@ -58,6 +60,10 @@ export interface Examgate {
   sessions: SessionService;
   /** Direct links and entry codes: issue, revoke, resolve (exports and tests read them here). */
   waysIn: WaysIn;
+  /** SSO candidates: import plan and commit, first-launch matching (tests drive them here too). */
+  ssoCandidates: SsoCandidates;
+  /** Each platform's SSO setups and auth types. */
+  ssoSetups: SsoSetups;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   close(): Promise<void>;
@@ -248,6 +254,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     throttle,
     sessions,
     waysIn: domain.waysIn,
+    ssoCandidates: domain.ssoCandidates,
+    ssoSetups: domain.ssoSetups,
     serviceTokens: domain.serviceTokens,
     close: async () => {
       clearInterval(housekeeping);

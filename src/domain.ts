@@ -29,6 +29,10 @@ import { WayInRepository } from './access/way-in.repository.js';
 import { WAY_IN_PURPOSE, WaysIn } from './access/ways-in.service.js';
 import { Handout } from './handout/handout.service.js';
 import { SealedText } from './secrets/sealed-text.js';
+import { SsoSetupRepository } from './platforms/sso-setup.repository.js';
+import { SsoSetups } from './platforms/sso-setup.service.js';
+import { SsoCandidateRepository } from './candidates/sso-candidate.repository.js';
+import { SsoCandidates } from './candidates/sso-candidates.service.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -51,6 +55,8 @@ export function wireDomain(
   const candidateRepository = new CandidateRepository(sequelize);
   const leftOutRepository = new LeftOutRepository(sequelize);
   const candidates = new CandidateService(candidateRepository, leftOutRepository, exams, audit, log);
+  const ssoSetups = new SsoSetups(new SsoSetupRepository(sequelize), platforms, audit);
+  const ssoCandidates = new SsoCandidates(candidateRepository, new SsoCandidateRepository(), audit, log);
   const oneTimeUsers = new OneTimeUsers(
     new OneTimeUserRepository(sequelize),
     candidates,
@@ -134,6 +140,8 @@ export function wireDomain(
     waysIn,
     handout,
     candidates,
+    ssoSetups,
+    ssoCandidates,
     oneTimeUsers,
     rosterSync,
     roster,

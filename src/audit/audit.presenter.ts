@@ -55,6 +55,8 @@ const FIELD_TEXT: Record<string, string> = {
   jwksUrl: 'JWKS URL',
   newDeploymentPolicy: 'new deployments',
   defaultTimeZone: 'default time zone',
+  ssoMatchField: 'SSO user IDs matched on',
+  ssoSetup: 'SSO setup',
   resourceLink: 'LMS link',
   movedInto: 'registration moved into',
   deploymentIds: 'deployment ids',

@@ -6,6 +6,8 @@ import type { AuditService } from '../audit/audit.service.js';
 import { lobbyRoutes } from '../access/lobby.routes.js';
 import { candidateRoutes, rosterSyncRoutes } from '../candidates/candidate.routes.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
+import type { SsoCandidates } from '../candidates/sso-candidates.service.js';
+import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import { oneTimeRoutes } from '../candidates/one-time.routes.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
@@ -32,6 +34,8 @@ export interface AppRouteDeps {
   deepLink: DeepLinkResponder;
   exams: ExamService;
   candidates: CandidateService;
+  ssoCandidates: SsoCandidates;
+  ssoSetups: SsoSetups;
   oneTimeUsers: OneTimeUsers;
   attempts: AttemptService;
   handOffs: TicketedHandOff;
