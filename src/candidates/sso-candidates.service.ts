@@ -57,7 +57,7 @@ export class SsoCandidates {
     const changed = fresh.rejected[0] ?? fresh.planned.find((row, i) => row.plan !== planned[i]?.plan);
     if (changed || fresh.planned.length !== planned.length) {
       const why = changed && 'reason' in changed ? ` (line ${changed.line}: ${changed.reason})` : '';
-      throw new ImportConflictError(`The test's candidates changed since the preview${why}. Nothing was imported: upload the file again.`);
+      throw new ImportConflictError(`The test’s candidates changed since the preview${why}. Nothing was imported: upload the file again.`);
     }
     const bySso = new Map(stored.filter((c) => c.ssoAuthType === authType.id && c.ssoUserId).map((c) => [ssoUserKey(c.ssoUserId!), c]));
     const added: NewCandidate[] = [];
@@ -75,7 +75,9 @@ export class SsoCandidates {
         const before = bySso.get(ssoUserKey(row.ssoUserId))!;
         const seat = { extra_time_minutes: row.extraTimeMinutes, building: row.building, room: row.room };
         await this.candidates.update(before.id, seat, unit);
-        audits.push(candidateAudit('edit', before, { ...before, extraTimeMinutes: row.extraTimeMinutes, building: row.building, room: row.room }));
+        audits.push(
+          candidateAudit('edit', before, { ...before, extraTimeMinutes: row.extraTimeMinutes, building: row.building, room: row.room }),
+        );
       }
     }
     await this.candidates.insertMany(added, unit);
@@ -105,7 +107,11 @@ export class SsoCandidates {
         return false;
       }
       const after = { ...candidate, lmsUserId: launch.sub, name: candidate.name ?? launch.name, email: candidate.email ?? launch.email };
-      await this.audit.record(launch.by, present([candidateAudit('link', candidate, { ...after, sisId: candidate.sisId ?? launch.sisId })]), unit);
+      await this.audit.record(
+        launch.by,
+        present([candidateAudit('link', candidate, { ...after, sisId: candidate.sisId ?? launch.sisId })]),
+        unit,
+      );
       return true;
     });
     if (linked) {

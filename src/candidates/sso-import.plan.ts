@@ -59,7 +59,11 @@ export function planSsoRows(input: SsoPlanInput): ImportPlan<SsoRow> {
       continue;
     }
     if (firstSso !== undefined) {
-      reject(line, 'SSO user ID', `SSO user ID "${short(row.ssoUserId)}" is also on line ${firstSso} of this file (letter case does not count).`);
+      reject(
+        line,
+        'SSO user ID',
+        `SSO user ID "${short(row.ssoUserId)}" is also on line ${firstSso} of this file (letter case does not count).`,
+      );
       continue;
     }
     ssoLines.set(key, line);
@@ -75,12 +79,20 @@ export function planSsoRows(input: SsoPlanInput): ImportPlan<SsoRow> {
         continue;
       }
       const changes = changesOf(existing, row);
-      planned.push(changes.length ? { line, row, plan: 'update', note: changes.join(', ') } : { line, row, plan: 'skip', note: 'already on this test, unchanged' });
+      planned.push(
+        changes.length
+          ? { line, row, plan: 'update', note: changes.join(', ') }
+          : { line, row, plan: 'skip', note: 'already on this test, unchanged' },
+      );
       continue;
     }
     const holder = byCandidateId.get(row.candidateId);
     if (holder) {
-      reject(line, 'Candidate ID', `Candidate ID "${short(row.candidateId)}" is already used on this test${holder.ssoUserId ? ` (by SSO user ID "${short(holder.ssoUserId)}")` : ''}.`);
+      reject(
+        line,
+        'Candidate ID',
+        `Candidate ID "${short(row.candidateId)}" is already used on this test${holder.ssoUserId ? ` (by SSO user ID "${short(holder.ssoUserId)}")` : ''}.`,
+      );
       continue;
     }
     if (active + 1 > input.maxCandidates) {

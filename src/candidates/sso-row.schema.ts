@@ -45,9 +45,19 @@ function ssoUserIdVerdict(typed: string): { ok: true; id: string } | { ok: false
  */
 export const ssoRowSchema: ImportSchema<SsoRow> = {
   columns: [
-    { key: 'candidateId', label: LABELS.candidateId, aliases: ['candidate_id', 'CandidateID', 'Kandidatnummer', 'Candidate'], required: true },
+    {
+      key: 'candidateId',
+      label: LABELS.candidateId,
+      aliases: ['candidate_id', 'CandidateID', 'Kandidatnummer', 'Candidate'],
+      required: true,
+    },
     { key: 'ssoUserId', label: LABELS.ssoUserId, aliases: ['sso_user_id', 'SSO ID', 'SSO user', 'User ID', 'Username'], required: true },
-    { key: 'extraTimeMinutes', label: LABELS.extraTimeMinutes, aliases: ['extra_time', 'extra time (min)', 'Extra time minutes', 'Ekstra tid'], required: true },
+    {
+      key: 'extraTimeMinutes',
+      label: LABELS.extraTimeMinutes,
+      aliases: ['extra_time', 'extra time (min)', 'Extra time minutes', 'Ekstra tid'],
+      required: true,
+    },
     { key: 'building', label: LABELS.building, aliases: ['Building', 'Bygning'], required: false },
     { key: 'room', label: LABELS.room, aliases: ['Room', 'Rom'], required: false },
   ],

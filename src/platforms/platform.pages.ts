@@ -115,7 +115,9 @@ export function platformAdminPages({
     const withCounts = await Promise.all(
       (await service.list()).map(async (platform) => ({ platform, counts: await moves.countsOf(platform.id) })),
     );
-    const setups = new Map(await Promise.all(withCounts.map(async ({ platform }) => [platform.id, await ssoSetups.list(platform.id)] as const)));
+    const setups = new Map(
+      await Promise.all(withCounts.map(async ({ platform }) => [platform.id, await ssoSetups.list(platform.id)] as const)),
+    );
     const platforms = presentPlatformList(withCounts).map((p) => ({ ...p, ssoSetups: setups.get(p.id) ?? [] }));
     const ssoMatchFields = SSO_MATCH_FIELDS.map((value) => ({ value, label: MATCH_FIELD_LABELS[value] }));
     const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));

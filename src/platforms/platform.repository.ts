@@ -3,7 +3,14 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
-import { SSO_MATCH_FIELDS, type Deployment, type DeploymentStatus, type Platform, type PlatformStatus, type SsoMatchField } from './platform.js';
+import {
+  SSO_MATCH_FIELDS,
+  type Deployment,
+  type DeploymentStatus,
+  type Platform,
+  type PlatformStatus,
+  type SsoMatchField,
+} from './platform.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;

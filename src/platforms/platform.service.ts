@@ -4,7 +4,14 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Logger } from '../logger.js';
 import { isTimeZone } from '../exams/time-zone.js';
 import { assertJwksUsable } from './jwks-check.js';
-import { SSO_MATCH_FIELDS, type Deployment, type DeploymentPolicy, type Platform, type PresetName, type SsoMatchField } from './platform.js';
+import {
+  SSO_MATCH_FIELDS,
+  type Deployment,
+  type DeploymentPolicy,
+  type Platform,
+  type PresetName,
+  type SsoMatchField,
+} from './platform.js';
 import {
   DeploymentNotAllowedError,
   InvalidPlatformError,

@@ -39,11 +39,11 @@ export class SsoSetupRepository {
   async insert(platformId: string, name: string, nameKey: string, unit: UnitOfWork): Promise<SsoSetup> {
     const id = randomUUID();
     const now = new Date();
-    await this.sequelize.getQueryInterface().bulkInsert(
-      'sso_setups',
-      [{ id, platform_id: platformId, name, name_key: nameKey, created_at: now, updated_at: now }],
-      { transaction: transactionOf(unit) },
-    );
+    await this.sequelize
+      .getQueryInterface()
+      .bulkInsert('sso_setups', [{ id, platform_id: platformId, name, name_key: nameKey, created_at: now, updated_at: now }], {
+        transaction: transactionOf(unit),
+      });
     return { id, platformId, name };
   }
 }

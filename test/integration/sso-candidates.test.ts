@@ -29,7 +29,11 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
   before(async () => {
     world = await startWorld();
   });
-  beforeEach(() => resetLaunchState(world));
+  beforeEach(async () => {
+    await resetLaunchState(world);
+    // A platform's settings outlive a test (only a new file resets the world's platforms).
+    await matchOn('sub');
+  });
 
   const platformOf = async (lms: SimulatedLms) => (await world.examgate.platforms.findByIssuerAndClientId(lms.issuer, lms.clientId))!;
   const matchOn = async (field: SsoMatchField, lms = world.lms) =>
@@ -49,9 +53,18 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
   }
 
   // Before the engine's pages: the kind's plan and commit straight against the database (they need only the test's id and cap).
-  const target = (examId: string, authType = LMS_IDENTITY) => ({ exam: { id: examId, maxCandidates: 1500 } as Exam, authType: { id: authType, label: 'x' } });
+  const target = (examId: string, authType = LMS_IDENTITY) => ({
+    exam: { id: examId, maxCandidates: 1500 } as Exam,
+    authType: { id: authType, label: 'x' },
+  });
   const lines = (rows: SsoRow[]) => rows.map((row, i) => ({ line: i + 2, row }));
-  const row = (candidateId: string, ssoUserId: string, extraTimeMinutes = 0, building: string | null = null, room: string | null = null) => ({
+  const row = (
+    candidateId: string,
+    ssoUserId: string,
+    extraTimeMinutes = 0,
+    building: string | null = null,
+    room: string | null = null,
+  ) => ({
     candidateId,
     ssoUserId,
     extraTimeMinutes,
@@ -77,8 +90,28 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     const first = await importRows(examId, [row('K-1', 'u-100', 15, 'Main', 'A1'), row('K-2', 'u-200', 0, null, 'B2')]);
     expect(first.planned.map((p) => p.plan)).to.deep.equal(['add', 'add']);
     expect(await stored(examId)).to.deep.equal([
-      { candidate_id: 'K-1', source: 'sso', lms_user_id: null, email: null, extra_time_minutes: 15, building: 'Main', room: 'A1', sso_auth_type: 'lms', sso_user_id: 'u-100' },
-      { candidate_id: 'K-2', source: 'sso', lms_user_id: null, email: null, extra_time_minutes: 0, building: null, room: 'B2', sso_auth_type: 'lms', sso_user_id: 'u-200' },
+      {
+        candidate_id: 'K-1',
+        source: 'sso',
+        lms_user_id: null,
+        email: null,
+        extra_time_minutes: 15,
+        building: 'Main',
+        room: 'A1',
+        sso_auth_type: 'lms',
+        sso_user_id: 'u-100',
+      },
+      {
+        candidate_id: 'K-2',
+        source: 'sso',
+        lms_user_id: null,
+        email: null,
+        extra_time_minutes: 0,
+        building: null,
+        room: 'B2',
+        sso_auth_type: 'lms',
+        sso_user_id: 'u-200',
+      },
     ]);
     const again = await importRows(examId, [row('K-1', 'u-100', 15, 'Main', 'A1'), row('K-2', 'u-200', 0, null, 'B2')]);
     expect(again.planned.map((p) => p.plan)).to.deep.equal(['skip', 'skip']);
@@ -87,7 +120,11 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     expect((await stored(examId))[1]).to.include({ extra_time_minutes: 30, building: 'Annex', room: 'B2' });
     const trail = (await auditOfExam(world, examId)).filter((e) => e.entity_type === 'candidate');
     expect(trail.map((e) => e.action)).to.deep.equal(['add', 'add', 'edit']);
-    expect(trail[0]!.changes).to.deep.include({ source: { from: null, to: 'sso' }, ssoUserId: { from: null, to: 'u-100' }, ssoAuthType: { from: null, to: 'lms' } });
+    expect(trail[0]!.changes).to.deep.include({
+      source: { from: null, to: 'sso' },
+      ssoUserId: { from: null, to: 'u-100' },
+      ssoAuthType: { from: null, to: 'lms' },
+    });
   });
 
   it('when the test changed between preview and commit, then the commit writes nothing and says so', async () => {
@@ -96,10 +133,14 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     const plan = await sso.plan(target(examId), lines([row('K-1', 'u-1'), row('K-2', 'u-2')]));
     await importRows(examId, [row('K-2', 'someone-else')]);
     let refused: unknown = null;
-    await unitOfWorkRunner(world.examgate.sequelize)((unit) => sso.commit(target(examId), plan.planned, unit, TEST_SETUP)).catch((err: unknown) => {
-      refused = err;
-    });
-    expect(String(refused)).to.contain('The test’s candidates changed since the preview (line 3: Candidate ID "K-2" is already used on this test');
+    await unitOfWorkRunner(world.examgate.sequelize)((unit) => sso.commit(target(examId), plan.planned, unit, TEST_SETUP)).catch(
+      (err: unknown) => {
+        refused = err;
+      },
+    );
+    expect(String(refused)).to.contain(
+      'The test’s candidates changed since the preview (line 3: Candidate ID "K-2" is already used on this test',
+    );
     expect((await stored(examId)).map((c) => c.candidate_id)).to.deep.equal(['K-2']);
   });
 
@@ -113,7 +154,17 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     expect(first.landing.body).to.contain('60 minutes + 20 minutes extra time = 80 minutes');
     expect(first.landing.body).to.contain('data-state="open"');
     expect(await stored(examId)).to.deep.equal([
-      { candidate_id: 'Cand-7', source: 'sso', lms_user_id: 'lms-sub-7', email: 'ada@uni.example', extra_time_minutes: 20, building: 'Main', room: 'A1', sso_auth_type: 'lms', sso_user_id: 'lms-sub-7' },
+      {
+        candidate_id: 'Cand-7',
+        source: 'sso',
+        lms_user_id: 'lms-sub-7',
+        email: 'ada@uni.example',
+        extra_time_minutes: 20,
+        building: 'Main',
+        room: 'A1',
+        sso_auth_type: 'lms',
+        sso_user_id: 'lms-sub-7',
+      },
     ]);
     const again = await launch({ sub: 'lms-sub-7' }, link);
     expect(again.landing.body).to.contain('Candidate ID: <strong>Cand-7</strong>');

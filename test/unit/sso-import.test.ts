@@ -30,14 +30,30 @@ function stored(overrides: Partial<Candidate>): Candidate {
     status: 'active',
     withdrawnReason: null,
     editedFields: [],
-    attempt: { state: 'not_started', ref: null, deliveryUrl: null, returnUrl: null, way: null, handedOffAt: null, startedAt: null, finishedAt: null, score: null },
+    attempt: {
+      state: 'not_started',
+      ref: null,
+      deliveryUrl: null,
+      returnUrl: null,
+      way: null,
+      handedOffAt: null,
+      startedAt: null,
+      finishedAt: null,
+      score: null,
+    },
     gradeStatus: null,
     resourceLinkId: null,
     ...overrides,
   };
 }
 
-const row = (candidateId: string, ssoUserId: string, extraTimeMinutes = 0, building: string | null = null, room: string | null = null): SsoRow => ({
+const row = (
+  candidateId: string,
+  ssoUserId: string,
+  extraTimeMinutes = 0,
+  building: string | null = null,
+  room: string | null = null,
+): SsoRow => ({
   candidateId,
   ssoUserId,
   extraTimeMinutes,
@@ -47,7 +63,11 @@ const row = (candidateId: string, ssoUserId: string, extraTimeMinutes = 0, build
 
 describe('SSO candidate file: row schema (Candidate ID, SSO user ID, extra time[, Building name, Room name])', () => {
   it('when a row has the three columns and a seat, then it means that candidate; a room without a building keeps the building empty', () => {
-    expect(ssoRowSchema.parseRow(cells({ candidateId: 'K-1', ssoUserId: 'ann@uni.example', extraTimeMinutes: '15', building: 'Main', room: 'A1' }))).to.deep.equal({
+    expect(
+      ssoRowSchema.parseRow(
+        cells({ candidateId: 'K-1', ssoUserId: 'ann@uni.example', extraTimeMinutes: '15', building: 'Main', room: 'A1' }),
+      ),
+    ).to.deep.equal({
       ok: true,
       row: { candidateId: 'K-1', ssoUserId: 'ann@uni.example', extraTimeMinutes: 15, building: 'Main', room: 'A1' },
     });
@@ -80,7 +100,13 @@ describe('SSO candidate file: row schema (Candidate ID, SSO user ID, extra time[
 
   it('when the header is matched, then the seed’s column names and common aliases are known, building and room optional', () => {
     const byKey = Object.fromEntries(ssoRowSchema.columns.map((c) => [c.key, c]));
-    expect(ssoRowSchema.columns.map((c) => c.label)).to.deep.equal(['Candidate ID', 'SSO user ID', 'Extra time', 'Building name', 'Room name']);
+    expect(ssoRowSchema.columns.map((c) => c.label)).to.deep.equal([
+      'Candidate ID',
+      'SSO user ID',
+      'Extra time',
+      'Building name',
+      'Room name',
+    ]);
     expect(ssoRowSchema.columns.filter((c) => !c.required).map((c) => c.key)).to.deep.equal(['building', 'room']);
     expect(byKey.candidateId!.aliases).to.include('Kandidatnummer');
     expect(ssoRowSchema.uniqueKey!(row('K-1', 'u'))).to.equal('K-1');
@@ -112,19 +138,27 @@ describe('SSO candidate file: the plan against the test', () => {
     const result = plan([row('K-1', 'ann@uni.example'), row('K-2', 'ANN@uni.example'), row('K-1', 'bob')]);
     expect(result.planned.map((p) => p.line)).to.deep.equal([2]);
     expect(result.rejected).to.deep.equal([
-      { line: 3, column: 'SSO user ID', reason: 'SSO user ID "ANN@uni.example" is also on line 2 of this file (letter case does not count).' },
+      {
+        line: 3,
+        column: 'SSO user ID',
+        reason: 'SSO user ID "ANN@uni.example" is also on line 2 of this file (letter case does not count).',
+      },
       { line: 4, column: 'Candidate ID', reason: 'Candidate ID "K-1" is also on line 2 of this file.' },
     ]);
   });
 
   it('when a candidate ID is taken on the test, or an SSO user is there under another ID, then the row is rejected with the clash', () => {
-    const result = plan([row('R-1', 'new'), row('K-9', 'known')], [stored({ candidateId: 'R-1', source: 'roster', ssoAuthType: null }), stored({ candidateId: 'K-1', ssoUserId: 'known' })]);
+    const result = plan(
+      [row('R-1', 'new'), row('K-9', 'known')],
+      [stored({ candidateId: 'R-1', source: 'roster', ssoAuthType: null }), stored({ candidateId: 'K-1', ssoUserId: 'known' })],
+    );
     expect(result.rejected).to.deep.equal([
       { line: 2, column: 'Candidate ID', reason: 'Candidate ID "R-1" is already used on this test.' },
       {
         line: 3,
         column: 'Candidate ID',
-        reason: 'SSO user ID "known" is already candidate "K-1" on this test; change a candidate ID on the candidate\'s Edit page, not by import.',
+        reason:
+          'SSO user ID "known" is already candidate "K-1" on this test; change a candidate ID on the candidate\'s Edit page, not by import.',
       },
     ]);
   });
@@ -135,9 +169,15 @@ describe('SSO candidate file: the plan against the test', () => {
   });
 
   it('when new candidates would pass the cap, then those beyond it are rejected and the cap line says where the test ends up', () => {
-    const result = plan([row('K-1', 'a'), row('K-2', 'b'), row('K-3', 'c')], [stored({ candidateId: 'K-0', ssoUserId: 'z' }), stored({ candidateId: 'W', ssoUserId: 'w', status: 'withdrawn' })], 3);
+    const result = plan(
+      [row('K-1', 'a'), row('K-2', 'b'), row('K-3', 'c')],
+      [stored({ candidateId: 'K-0', ssoUserId: 'z' }), stored({ candidateId: 'W', ssoUserId: 'w', status: 'withdrawn' })],
+      3,
+    );
     expect(result.planned.map((p) => p.row.candidateId)).to.deep.equal(['K-1', 'K-2']);
-    expect(result.rejected).to.deep.equal([{ line: 4, column: '', reason: 'The test is full: at most 3 candidates, and the lines above take every place left.' }]);
+    expect(result.rejected).to.deep.equal([
+      { line: 4, column: '', reason: 'The test is full: at most 3 candidates, and the lines above take every place left.' },
+    ]);
     expect(result.cap).to.deep.equal({ limit: 3, after: 3 });
   });
 });
