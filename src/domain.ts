@@ -33,6 +33,10 @@ import { SsoSetupRepository } from './platforms/sso-setup.repository.js';
 import { SsoSetups } from './platforms/sso-setup.service.js';
 import { SsoCandidateRepository } from './candidates/sso-candidate.repository.js';
 import { SsoCandidates } from './candidates/sso-candidates.service.js';
+import { ssoImportKind } from './candidates/sso-import.kind.js';
+import { ImportRepository } from './imports/import.repository.js';
+import { ImportService } from './imports/import.service.js';
+import { oneTimeImportKind } from './candidates/one-time-import.js';
 
 /** Finished jobs stay visible (what the last sync did) for a month. */
 const FINISHED_JOBS_KEPT_MS = 30 * 24 * 60 * 60_000;
@@ -132,6 +136,25 @@ export function wireDomain(
     log,
   );
 
+  const imports = new ImportService(
+    new ImportRepository(sequelize),
+    unitOfWorkRunner(sequelize),
+    jobs,
+    audit,
+    {
+      maxBytes: config.IMPORT_MAX_BYTES,
+      maxRows: config.IMPORT_MAX_ROWS,
+      maxFieldChars: config.IMPORT_MAX_FIELD_CHARS,
+      jobRows: config.IMPORT_JOB_ROWS,
+      previewMinutes: config.IMPORT_PREVIEW_MINUTES,
+    },
+    log,
+  );
+  const oneTimeImport = oneTimeImportKind({ exams, candidates, oneTimeUsers });
+  imports.register(oneTimeImport);
+  const ssoImport = ssoImportKind({ sso: ssoCandidates, exams, setups: ssoSetups });
+  imports.register(ssoImport);
+
   const handout = new Handout(candidates, oneTimeUsers, waysIn, { publicUrl: config.PUBLIC_URL });
 
   return {
@@ -143,6 +166,9 @@ export function wireDomain(
     ssoSetups,
     ssoCandidates,
     oneTimeUsers,
+    imports,
+    oneTimeImport,
+    ssoImport,
     rosterSync,
     roster,
     jobs,
@@ -152,6 +178,7 @@ export function wireDomain(
     usedTokenIds: usedReportIds,
     housekeeping: async () => {
       await usedReportIds.deleteExpired();
+      await imports.deleteExpired();
       await jobRepository.deleteFinishedBefore(new Date(Date.now() - FINISHED_JOBS_KEPT_MS));
     },
   };

@@ -78,6 +78,24 @@ export class OneTimeUsers {
     }
   }
 
+  /** Adds the candidates of `rows` as one-time users inside `unit` (an import's commit), under the test's lock and cap. */
+  async addIn(exam: Exam, rows: BatchRow[], by: AuditBy, unit: UnitOfWork): Promise<number> {
+    const added = await this.candidates.addBatchIn(
+      exam,
+      rows,
+      'one-time',
+      by,
+      (created, inner) =>
+        this.createAccounts(
+          exam,
+          created.map((c) => c.id),
+          inner,
+        ),
+      unit,
+    );
+    return added.length;
+  }
+
   /** Usernames and passwords of the listed candidates that are one-time users; none at all while the test is a draft. */
   async credentialsFor(exam: Exam, candidateIds: string[]): Promise<Map<string, OneTimeCredentials>> {
     const shown = new Map<string, OneTimeCredentials>();

@@ -60,11 +60,3 @@ export class CandidateBatchError extends Error {
     this.name = 'CandidateBatchError';
   }
 }
-
-/** What is stored changed between an SSO import's preview and its commit: the commit wrote nothing. */
-export class SsoImportConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SsoImportConflictError';
-  }
-}

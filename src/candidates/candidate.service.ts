@@ -153,7 +153,19 @@ export class CandidateService {
     by: AuditBy,
     alongside: (added: NewCandidate[], unit: UnitOfWork) => Promise<void>,
   ): Promise<NewCandidate[]> {
-    return this.withinCap(exam, rows.length, async (transaction) => {
+    return this.repository.transaction((unit) => this.addBatchIn(exam, rows, source, by, alongside, unit));
+  }
+
+  /** addBatch inside a unit of work someone else opened (an import's commit): takes the test's lock in it. */
+  async addBatchIn(
+    exam: Exam,
+    rows: BatchRow[],
+    source: CandidateSource,
+    by: AuditBy,
+    alongside: (added: NewCandidate[], unit: UnitOfWork) => Promise<void>,
+    unit: UnitOfWork,
+  ): Promise<NewCandidate[]> {
+    return this.capped(exam, rows.length, unit, async (transaction) => {
       const taken = await this.repository.candidateIdsOf(exam.id, transaction);
       const problems = rows
         .filter((row) => row.candidateId !== null && taken.has(row.candidateId))
@@ -375,14 +387,34 @@ export class CandidateService {
   }
 
   private async withinCap<T>(exam: Exam, adding: number, work: (transaction: UnitOfWork) => Promise<T>): Promise<T> {
-    return this.repository.transaction(async (transaction) => {
-      await this.repository.lockExam(exam.id, transaction);
-      const active = await this.repository.countActive(exam.id, transaction);
-      if (active + adding > exam.maxCandidates) {
-        throw new CandidateCapError(exam.maxCandidates, Math.max(0, exam.maxCandidates - active), adding);
-      }
-      return work(transaction);
-    });
+    return this.repository.transaction((transaction) => this.capped(exam, adding, transaction, work));
+  }
+
+  private async capped<T>(exam: Exam, adding: number, transaction: UnitOfWork, work: (transaction: UnitOfWork) => Promise<T>): Promise<T> {
+    await this.repository.lockExam(exam.id, transaction);
+    const active = await this.repository.countActive(exam.id, transaction);
+    if (active + adding > exam.maxCandidates) {
+      throw new CandidateCapError(exam.maxCandidates, Math.max(0, exam.maxCandidates - active), adding);
+    }
+    return work(transaction);
+  }
+
+  /** Takes the test's lock inside `unit` (an import's commit re-reads what it planned under it). */
+  lockIn(exam: Exam, unit: UnitOfWork): Promise<void> {
+    return this.repository.lockExam(exam.id, unit);
+  }
+
+  /** Every candidate of the test, read inside `unit` when given (an import's plan, under the lock). */
+  allIn(exam: Exam, unit?: UnitOfWork): Promise<Candidate[]> {
+    return this.repository.all(exam.id, unit);
+  }
+
+  /** Sets a candidate's extra time inside `unit` (an import's update), marked as edited so a roster sync keeps it. */
+  async setExtraTimeIn(candidate: Candidate, minutes: number, by: AuditBy, unit: UnitOfWork): Promise<void> {
+    const edited = [...new Set([...candidate.editedFields, 'extraTimeMinutes'])].join(',');
+    await this.repository.update(candidate.id, { extra_time_minutes: minutes, edited_fields: edited }, unit);
+    const after = { ...candidate, extraTimeMinutes: minutes };
+    await this.audit.record(by, present([candidateAudit('edit', candidate, after)]), unit);
   }
 
   private async updateUnique(id: string, changes: CandidateChanges, candidateId: string, by: AuditBy, audit: AuditChange | null) {

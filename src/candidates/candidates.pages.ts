@@ -14,7 +14,15 @@ import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateService } from './candidate.service.js';
 import { presentLeftOut } from './left-out.presenter.js';
 import type { RosterSchedule } from './roster-schedule.js';
+import type { ImportService } from '../imports/import.service.js';
+import type { ImportKind } from '../imports/import-kind.js';
+import type { ExamTarget, OneTimeImportRow } from './one-time-import.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
+import type { SsoSetups } from '../platforms/sso-setup.service.js';
+import type { SsoTarget } from './sso-candidates.service.js';
+import type { SsoRow } from './sso-row.schema.js';
+import { presentSsoSection } from './sso-section.presenter.js';
+import { launchOf } from '../launch/session-context.middleware.js';
 
 export interface CandidateRouteDeps {
   exams: ExamService;
@@ -23,11 +31,16 @@ export interface CandidateRouteDeps {
   jobs: JobRunner;
   roster: RosterSchedule;
   secret: SecretKeys;
+  imports: ImportService;
+  oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
+  ssoSetups: SsoSetups;
+  ssoImport: ImportKind<SsoRow, SsoTarget>;
 }
 
 /** Which one-time form was refused, what it sent, and every problem (the page's error summary and inline errors). */
 export interface OneTimeProblem {
-  form: 'one-time-add' | 'generate' | 'import';
+  /** 'sso-import': the CSV import (SSO) upload form, which shares this error pattern. */
+  form: 'one-time-add' | 'generate' | 'import' | 'sso-import';
   errors: Array<{ field: string; message: string }>;
   values: Record<string, string>;
 }
@@ -94,6 +107,19 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       oneTime: oneTime ? { ...oneTime, byField: byField(oneTime) } : null,
       errors: oneTime?.errors.map((e) => ({ ...e, field: `${oneTime.form}-${e.field}` })) ?? [],
       done: problems ? null : doneMessage(CANDIDATES_DONE, req.query),
+      importLimits: { megabytes: Math.round(deps.imports.settings.maxBytes / 1024 / 102.4) / 10, rows: deps.imports.settings.maxRows },
+      importReports: (await deps.imports.reportsOf(deps.oneTimeImport, { exam, platformId: '' }, 5)).map((r) => ({
+        id: r.id,
+        fileName: r.fileName,
+        when: formatTime(r.committedAt ?? r.createdAt),
+        what:
+          r.status === 'committed'
+            ? `${r.summary.counts.add} added, ${r.summary.counts.update} updated, ${r.summary.counts.skip} unchanged, ${r.summary.counts.rejected} rejected`
+            : r.status === 'queued'
+              ? 'importing…'
+              : 'failed, nothing imported',
+      })),
+      sso: await presentSsoSection(deps, exam, launchOf(res).platformId, formatTime),
       csrf: csrfOf(res, deps.secret),
     });
   };

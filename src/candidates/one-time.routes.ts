@@ -12,9 +12,9 @@ import { candidatesPage, type CandidateRouteDeps, type OneTimeProblem } from './
 import type { ExamRequest } from './candidate.routes.js';
 import { regenerateConfirmation } from './candidate-confirm.js';
 import { oneTimeRows, generatedRows } from './one-time-input.js';
-import { parseOneTimeFile } from './one-time-file.js';
 import type { BatchRow } from './candidate-batch.js';
-import { acceptUpload, uploadProblem } from './one-time-upload.middleware.js';
+import { mountImport } from '../imports/import.routes.js';
+import { formatInZone } from '../exams/time-zone.js';
 
 /** The problems a refused one-time form shows, each naming its field; null for errors that are not the form's. */
 function problemsOf(err: unknown, capField: string): OneTimeProblem['errors'] | null {
@@ -56,7 +56,7 @@ export function oneTimeRoutes(deps: CandidateRouteDeps): Router {
         const { active } = await deps.candidates.counts(exam);
         await deps.oneTimeUsers.add(exam, rowsOf(req, res, Math.max(0, exam.maxCandidates - active)), auditByOf(launchOf(res)));
       } catch (err) {
-        const errors = problemsOf(err, kind === 'generate' ? 'count' : kind === 'import' ? 'file' : 'candidateId');
+        const errors = problemsOf(err, kind === 'generate' ? 'count' : 'candidateId');
         if (!errors) {
           throw err;
         }
@@ -78,18 +78,22 @@ export function oneTimeRoutes(deps: CandidateRouteDeps): Router {
     csrf,
     adding('generate', 'one-time-generated', (req, _res, room) => generatedRows(req.body, room)),
   );
-  router.post(
-    '/import',
-    acceptUpload,
+  // Import from file: the engine's upload → preview → commit → report (src/imports).
+  mountImport(router, deps.imports, deps.oneTimeImport, {
+    targetOf: async (req, res) => ({ exam: await examOf(req as ExamRequest, res), platformId: launchOf(res).platformId }),
+    pathOf: ({ exam }) => `/app/exams/${exam.id}/candidates/one-time`,
+    backOf: ({ exam }) => list(exam.id),
+    titleOf: ({ exam }) => exam.title,
+    formatTime:
+      ({ exam }) =>
+      (at) =>
+        formatInZone(at, exam.window.timeZone),
+    byOf: (res) => auditByOf(launchOf(res)),
     csrf,
-    adding('import', 'one-time-imported', (req, res) => {
-      const problem = uploadProblem(res, req.file);
-      if (problem) {
-        throw new CandidateBatchError([{ field: 'file', message: problem }]);
-      }
-      return parseOneTimeFile(req.file!.buffer);
-    }),
-  );
+    csrfTokenOf: (res) => csrfOf(res, deps.secret),
+    refuse: (req, res, { exam }, message) =>
+      renderPage(req, res, exam, { oneTime: { form: 'import', errors: [{ field: 'file', message }], values: {} } }),
+  });
 
   router.post(
     '/:candidateId/username',

@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Exam } from '../exams/exam.js';
 import type { ImportPlan, PlannedRow } from '../imports/import-kind.js';
+import { ImportConflictError } from '../imports/import.errors.js';
 import type { Logger } from '../logger.js';
 import type { SsoMatchField } from '../platforms/platform.js';
 import { LMS_IDENTITY, type SsoAuthType } from '../platforms/sso-setup.js';
@@ -13,11 +14,11 @@ import { ssoUserKey, type CandidateRepository, type NewCandidate } from './candi
 import type { LaunchFacts, SsoCandidateRepository } from './sso-candidate.repository.js';
 import { planSsoRows } from './sso-import.plan.js';
 import type { SsoRow } from './sso-row.schema.js';
-import { SsoImportConflictError as ImportConflictError } from './candidate.errors.js';
 
-/** Where an SSO file's rows go: a test, for the auth type chosen on the upload form. */
+/** Where an SSO file's rows go: a test (of a platform, the tenant), for the auth type chosen on the upload form. */
 export interface SsoTarget {
   exam: Exam;
+  platformId: string;
   authType: SsoAuthType;
 }
 
@@ -49,7 +50,13 @@ export class SsoCandidates {
    * if what is stored changed since the preview (a colleague added a candidate, the cap filled),
    * it writes nothing and says so.
    */
-  async commit(target: SsoTarget, planned: readonly PlannedRow<SsoRow>[], unit: UnitOfWork, by: AuditBy): Promise<void> {
+  async commit(
+    target: SsoTarget,
+    planned: readonly PlannedRow<SsoRow>[],
+    unit: UnitOfWork,
+    by: AuditBy,
+    progress: (done: number) => void = () => undefined,
+  ): Promise<void> {
     const { exam, authType } = target;
     await this.candidates.lockExam(exam.id, unit);
     const stored = await this.candidates.all(exam.id, unit);
@@ -80,7 +87,9 @@ export class SsoCandidates {
         );
       }
     }
+    progress(audits.length);
     await this.candidates.insertMany(added, unit);
+    progress(audits.length + added.length);
     await this.audit.record(by, present([...added.map((candidate) => candidateAudit('add', null, candidate)), ...audits]), unit);
     this.log.info({ examId: exam.id, added: added.length, updated: audits.length }, 'SSO candidates imported');
   }

@@ -6,6 +6,9 @@ import { ssoRowSchema, type SsoRow } from './sso-row.schema.js';
 
 export const SSO_IMPORT_KIND = 'sso';
 
+/** Where the engine's pages of one SSO import live: the auth type is part of the target, so of the path. */
+export const ssoImportPath = ({ exam, authType }: SsoTarget) => `/app/exams/${exam.id}/candidates/sso/${encodeURIComponent(authType.id)}`;
+
 /** A stored import names its target by test and auth type: "<exam id>/<auth type id>". */
 const targetIdOf = (target: SsoTarget) => `${target.exam.id}/${target.authType.id}`;
 
@@ -22,10 +25,11 @@ export function ssoImportKind(deps: { sso: SsoCandidates; exams: ExamService; se
       const [examId = '', authTypeId = ''] = targetId.split('/');
       const found = await deps.exams.findForSystem(examId);
       const authType = found ? await deps.setups.authType(found.course.platformId, authTypeId) : null;
-      return found && authType ? { exam: found.exam, authType } : null;
+      return found && authType ? { exam: found.exam, platformId: found.course.platformId, authType } : null;
     },
     plan: (target, rows, unit) => deps.sso.plan(target, rows, unit),
-    commit: (target, planned, unit, by) => deps.sso.commit(target, planned, unit, by),
+    commit: (target, planned, unit, by, progress) => deps.sso.commit(target, planned, unit, by, progress),
+    auditSubject: ({ exam, platformId }) => ({ entityType: 'exam', entityId: exam.id, label: exam.title, examId: exam.id, platformId }),
     reportCells: (row) => [row.candidateId, row.ssoUserId, String(row.extraTimeMinutes), row.building ?? '', row.room ?? ''],
   };
 }

@@ -1,4 +1,4 @@
-import type { AuditBy } from '../audit/audit.js';
+import type { AuditBy, AuditChange } from '../audit/audit.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { ImportSchema } from './import-schema.js';
 
@@ -19,6 +19,8 @@ export interface RowRejection {
   /** The column's label ('Candidate ID'), or '' for the whole row. */
   column: string;
   reason: string;
+  /** The row as written (cut short), so the report shows what was refused. */
+  raw?: string;
 }
 
 /** How a planned import sits against the cap: `after` of `limit` once committed. */
@@ -56,7 +58,9 @@ export interface ImportKind<Row, Target> {
    * throws; it takes its own lock and re-checks the cap and conflicts first (call `plan` with
    * `unit`), and throws ImportConflictError when what is stored changed since the preview.
    */
-  commit(target: Target, planned: readonly PlannedRow<Row>[], unit: UnitOfWork, by: AuditBy): Promise<void>;
+  commit(target: Target, planned: readonly PlannedRow<Row>[], unit: UnitOfWork, by: AuditBy, progress: (done: number) => void): Promise<void>;
+  /** What the import's audit entry is about (the test, for candidate imports). */
+  auditSubject(target: Target): Pick<AuditChange, 'entityType' | 'entityId' | 'label' | 'examId' | 'platformId'>;
   /** Columns of the row in the report CSV besides line, outcome and reason ('Candidate ID', 'Extra time'). */
   reportCells(row: Row): string[];
 }

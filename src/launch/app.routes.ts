@@ -9,6 +9,9 @@ import type { CandidateService } from '../candidates/candidate.service.js';
 import type { SsoCandidates } from '../candidates/sso-candidates.service.js';
 import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import { oneTimeRoutes } from '../candidates/one-time.routes.js';
+import { ssoImportRoutes } from '../candidates/sso.routes.js';
+import type { SsoTarget } from '../candidates/sso-candidates.service.js';
+import type { SsoRow } from '../candidates/sso-row.schema.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
@@ -27,6 +30,9 @@ import { CandidateExports } from '../exports/export.service.js';
 import type { Handout } from '../handout/handout.service.js';
 import { handoutRoutes } from '../handout/handout.routes.js';
 import { regenerateRoutes } from '../handout/regenerate.routes.js';
+import type { ImportService } from '../imports/import.service.js';
+import type { ImportKind } from '../imports/import-kind.js';
+import type { ExamTarget, OneTimeImportRow } from '../candidates/one-time-import.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -44,6 +50,9 @@ export interface AppRouteDeps {
   audit: AuditService;
   waysIn: WaysIn;
   handout: Handout;
+  imports: ImportService;
+  oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
+  ssoImport: ImportKind<SsoRow, SsoTarget>;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -79,6 +88,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/link', linkChoiceRoutes(deps));
   // Before the candidates router, whose '/:candidateId' would otherwise take "one-time" for a candidate.
   router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
+  router.use('/exams/:examId/candidates/sso', ssoImportRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

@@ -13,7 +13,7 @@ export interface BrowserRequestInit {
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
   /** Sent as it is, with the content-type the caller puts in `headers` (a multipart upload); ignored when `form` is given. */
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 }
 
@@ -25,7 +25,7 @@ export interface FollowResult {
 }
 
 /** One HTTP exchange, no redirect following. The default is fetch; the bench uses node:http (cheaper per request). */
-export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response>;
+export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }) => Promise<Response>;
 
 const fetchTransport: Transport = (url, init) => fetch(url, { ...init, redirect: 'manual' });
 

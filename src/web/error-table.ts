@@ -11,6 +11,7 @@ import {
   InvalidCandidateError,
   LeftOutChoiceError,
 } from '../candidates/candidate.errors.js';
+import { ImportConflictError, ImportNotFoundError } from '../imports/import.errors.js';
 import { ExamNotFoundError, ExamStateError, InvalidExamError } from '../exams/exam.errors.js';
 import { DownloadAbortedError } from './streamed-download.js';
 import { ExportRefusedError, InvalidExportChoiceError } from '../exports/export.errors.js';
@@ -123,6 +124,8 @@ const TABLE: Array<Row<Error>> = [
   row(ExamStateError, 409, 'test_state'),
   row(InvalidCandidateError, 400, 'invalid_candidate'),
   row(CandidateNotFoundError, 404, 'not_found'),
+  row(ImportNotFoundError, 404, 'import_not_found', () => ({ title: 'Import not found' })),
+  row(ImportConflictError, 409, 'import_conflict'),
   row(CandidateCapError, 409, 'candidate_cap'),
   row(DuplicateCandidateIdError, 409, 'duplicate_candidate_id'),
   row(LeftOutChoiceError, 409, 'left_out_choice'),

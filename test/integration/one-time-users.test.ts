@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, csrfOf, instructorOf, type CourseSession } from '../support/course-session.js';
-import { candidatesPath, oneTimeRowsOf, uploadFile } from '../support/one-time.js';
+import { candidatesPath, commitPreview, oneTimeRowsOf, uploadFile } from '../support/one-time.js';
 
 describe('One-time users: add new, auto-generate, import from file', () => {
   let world: TestWorld;
@@ -53,43 +53,66 @@ describe('One-time users: add new, auto-generate, import from file', () => {
     expect((await oneTimeRowsOf(world, examId)).find((r) => r.id === id)).to.include({ candidate_id: 'Anna Berg', extra_time_minutes: 5 });
   });
 
-  it('when a file is imported, then each line is a one-time user; a file with any problem adds nobody and names every line', async () => {
+  it('when a file is imported, then a preview lists what it will do, the commit adds one-time users, and a re-upload changes nothing', async () => {
     const { teacher, examId } = await courseWithTest();
-    const imported = await uploadFile(world, teacher, examId, 'room-a.csv', '\uFEFFCandidate ID;Extra time\r\nA-1;0\r\nA-2;30\r\n');
-    expect(imported.body).to.contain('One-time users imported from the file.');
+    const preview = await uploadFile(world, teacher, examId, 'room-a.csv', '\uFEFFCandidate ID;Extra time\r\nA-1;0\r\nA-2;30\r\n');
+    expect(preview.response.status).to.equal(200);
+    expect(preview.url).to.match(/\/candidates\/one-time\/imports\/[0-9a-f-]{36}$/);
+    expect(preview.body).to.contain('Import preview: room-a.csv').and.contain('2 to add').and.contain('2 of 1500 after this import');
+    expect(await oneTimeRowsOf(world, examId)).to.have.length(0);
+    const report = await commitPreview(teacher, preview);
+    expect(report.body).to.contain('Imported: 2 added, 0 updated, 0 unchanged, 0 rejected.').and.contain('Import report: room-a.csv');
     expect((await oneTimeRowsOf(world, examId)).map((r) => [r.candidate_id, r.extra_time_minutes, r.source])).to.deep.equal([
       ['A-1', 0, 'one-time'],
       ['A-2', 30, 'one-time'],
     ]);
-    const bad = await uploadFile(world, teacher, examId, 'room-b.csv', 'Candidate ID,extra time\nB-1,10\nA-1,0\nB-2,-5\nB-1,0\n');
-    expect(bad.response.status).to.equal(400);
-    expect(bad.body).to.contain('Line 4: extra time must be a whole number of minutes from 0 to 1440.');
-    expect(bad.body).to.contain('Line 5: candidate ID &quot;B-1&quot; is also on line 2.');
-    expect(bad.body).to.contain('The file has 2 problems, listed above. Nothing was imported.');
-    expect(bad.body).to.contain('id="error-summary"').and.contain('href="#import-file"').and.contain('aria-invalid="true"');
-    const clash = await uploadFile(world, teacher, examId, 'room-c.csv', 'Candidate ID,extra time\nC-1,0\nA-2,0\n');
-    expect(clash.body).to.contain('Line 3: candidate ID &quot;A-2&quot; is already used on this test.');
-    expect(await oneTimeRowsOf(world, examId)).to.have.length(2);
+    expect((await oneTimeRowsOf(world, examId)).every((r) => /^ot-/.test(r.username ?? ''))).to.equal(true);
+
+    const again = await uploadFile(world, teacher, examId, 'room-a.csv', '\uFEFFCandidate ID;Extra time\r\nA-1;0\r\nA-2;30\r\n');
+    expect(again.body).to.contain('0 to add').and.contain('2 to skip').and.contain('id="same-file"').and.contain('id="nothing-to-do"');
+    expect(again.body).not.to.contain('/commit"');
+
+    const bad = await uploadFile(world, teacher, examId, 'room-b.csv', 'Candidate ID,extra time\nB-1,10\nA-1,5\nB-2,-5\nB-1,0\n');
+    expect(bad.body).to.contain('1 to add').and.contain('1 to update').and.contain('2 rejected');
+    expect(bad.body).to.contain('&quot;-5&quot; is not a whole number of minutes from 0 to 1440');
+    expect(bad.body).to.contain('&quot;B-1&quot; is also on line 2.');
+    const done = await commitPreview(teacher, bad);
+    expect(done.body).to.contain('Imported: 1 added, 1 updated, 0 unchanged, 2 rejected.');
+    expect((await oneTimeRowsOf(world, examId)).map((r) => [r.candidate_id, r.extra_time_minutes])).to.deep.equal([
+      ['A-1', 5],
+      ['A-2', 30],
+      ['B-1', 10],
+    ]);
+    const csv = await teacher.get(`${new URL(done.url).pathname}/report.csv`);
+    expect(csv.response.headers.get('content-type')).to.equal('text/csv; charset=utf-8');
+    // (fetch's text() drops the byte order mark the file starts with.)
+    expect(csv.body.split('\r\n').slice(0, 5)).to.deep.equal([
+      'Line,Outcome,Column,Reason or note,Candidate ID,Extra time',
+      '2,added,,,B-1,10',
+      '3,updated,,extra time 0 → 5 min,A-1,5',
+      '4,rejected,Extra time,"""-5"" is not a whole number of minutes from 0 to 1440 (write 30 for half an hour; blank for none).","B-2,-5",',
+      '5,rejected,Candidate ID,"""B-1"" is also on line 2.","B-1,0",',
+    ]);
   });
 
   it('when the upload is empty, has no rows, is not CSV or too large, then it is refused with a message and nothing is added', async () => {
     const { teacher, examId } = await courseWithTest();
     const cases: Array<[string, string, string, string]> = [
       ['empty.csv', '', 'text/csv', 'The file is empty.'],
-      ['header.csv', 'Candidate ID,extra time\n', 'text/csv', 'The file has a header but no candidates'],
       [
         'list.xlsx',
         'PK\u0003\u0004',
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         '&quot;list.xlsx&quot; is not a .csv file.',
       ],
-      ['saved.csv', 'PK\u0003\u0004\u0000\u0000', 'text/csv', 'is not plain text'],
-      ['big.csv', `Candidate ID,extra time\n${'x,0\n'.repeat(600_000)}`, 'text/csv', 'The file is larger than 2 MB.'],
+      ['saved.csv', 'PK\u0003\u0004\u0000\u0000', 'text/csv', 'This file is an Excel workbook (.xlsx) or a ZIP file, not a text CSV.'],
+      ['big.csv', `Candidate ID,extra time\n${'x,0\n'.repeat(1_200_000)}`, 'text/csv', 'The file is larger than 4 MB, the most one import takes.'],
     ];
     for (const [name, content, type, message] of cases) {
       const result = await uploadFile(world, teacher, examId, name, content, type);
       expect(result.response.status, name).to.equal(400);
       expect(result.body, name).to.contain(message);
+      expect(result.body, name).to.contain('id="error-summary"').and.contain('href="#import-file"').and.contain('aria-invalid="true"');
     }
     expect(await oneTimeRowsOf(world, examId)).to.have.length(0);
   });

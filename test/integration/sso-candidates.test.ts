@@ -55,6 +55,7 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
   // Before the engine's pages: the kind's plan and commit straight against the database (they need only the test's id and cap).
   const target = (examId: string, authType = LMS_IDENTITY) => ({
     exam: { id: examId, maxCandidates: 1500 } as Exam,
+    platformId: '',
     authType: { id: authType, label: 'x' },
   });
   const lines = (rows: SsoRow[]) => rows.map((row, i) => ({ line: i + 2, row }));

@@ -13,6 +13,7 @@ import { rosterLeftOut } from './0012-roster-left-out.js';
 import { candidateSessions } from './0013-candidate-sessions.js';
 import { oneTimeUsers } from './0014-one-time-users.js';
 import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
+import { importReports } from './0017-import-reports.js';
 import { ssoIdentities } from './0018-sso-identities.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
@@ -31,5 +32,6 @@ export const migrations: Migration[] = [
   candidateSessions,
   oneTimeUsers,
   directLinksAndEntryCodes,
+  importReports,
   ssoIdentities,
 ];

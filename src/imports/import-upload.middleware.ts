@@ -1,0 +1,40 @@
+import type { NextFunction, Request, Response } from 'express';
+import multer from 'multer';
+
+const TEXT_TYPES = new Set(['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel', 'application/octet-stream', 'text/tab-separated-values', '']);
+const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+/**
+ * Reads one multipart file into memory, refusing more than `maxBytes` while it arrives; a refused
+ * upload becomes `res.locals.uploadError` for the page, not an error page (CSRF is checked after).
+ */
+export function acceptUpload(maxBytes: number) {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 4, parts: 6 } }).single('file');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    upload(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        res.locals.uploadError =
+          err.code === 'LIMIT_FILE_SIZE' ? `The file is larger than ${megabytes(maxBytes)}, the most one import takes.` : 'Send one .csv file with the form.';
+        next();
+        return;
+      }
+      next(err);
+    });
+  };
+}
+
+/** What was wrong with an upload before reading it, for the page; null when a file of the right kind arrived. */
+export function uploadProblem(res: Response, file: Express.Multer.File | undefined): string | null {
+  const failed = res.locals.uploadError as string | undefined;
+  if (failed) {
+    return failed;
+  }
+  if (!file) {
+    return 'Choose a .csv file to import.';
+  }
+  // Browsers name a CSV's type after whatever program opens it (Excel's is vnd.ms-excel): the name and the bytes decide.
+  if (!/\.(csv|txt|tsv)$/i.test(file.originalname) || !TEXT_TYPES.has(file.mimetype)) {
+    return `"${file.originalname.slice(0, 80)}" is not a .csv file. Save the list as CSV (in Excel: File › Save As › "CSV UTF-8") and choose that file.`;
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+import type { ImportLine, StoredImport } from './import.js';
+
+/** Lines of one outcome a page lists; the rest are in the CSV. */
+const LISTED = 200;
+
+const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+const ENCODINGS: Record<string, string> = {
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16 (Unicode text)',
+  'utf-16be': 'UTF-16 big-endian',
+  'windows-1252': 'Windows-1252 (older Excel)',
+};
+
+function listOf(lines: ImportLine[], outcome: ImportLine['outcome']) {
+  const all = lines.filter((l) => l.outcome === outcome);
+  return { rows: all.slice(0, LISTED), more: Math.max(0, all.length - LISTED), count: all.length };
+}
+
+/** What the preview and report pages show of an import. */
+export function presentImport(found: StoredImport, formatTime: (at: Date) => string, before: StoredImport | null) {
+  const { summary } = found;
+  const cap = summary.cap;
+  const over = cap ? Math.max(0, cap.after - cap.limit) : 0;
+  const writes = summary.counts.add + summary.counts.update;
+  return {
+    id: found.id,
+    status: found.status,
+    fileName: found.fileName,
+    sha256: found.sha256,
+    createdAt: formatTime(found.createdAt),
+    committedAt: found.committedAt ? formatTime(found.committedAt) : null,
+    read: `${ENCODINGS[summary.encoding] ?? summary.encoding}, ${DELIMITERS[summary.delimiter] ?? summary.delimiter}-separated, ${summary.total} row${summary.total === 1 ? '' : 's'}`,
+    counts: summary.counts,
+    cap: cap ? { ...cap, over, room: Math.max(0, cap.limit - (cap.after - summary.counts.add)) } : null,
+    notes: summary.notes,
+    add: listOf(found.lines, 'add'),
+    update: listOf(found.lines, 'update'),
+    skip: listOf(found.lines, 'skip'),
+    rejected: listOf(found.lines, 'rejected'),
+    committable: found.status === 'preview' && over === 0 && writes > 0,
+    nothingToDo: found.status === 'preview' && writes === 0,
+    writes,
+    error: found.error,
+    before: before && before.id !== found.id && before.committedAt ? formatTime(before.committedAt) : null,
+  };
+}

@@ -1,0 +1,140 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { AuditBy } from '../audit/audit.js';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
+import type { ImportLine, ImportStatus, ImportSummary, StoredImport } from './import.js';
+
+interface ImportRecord {
+  id: string;
+  kind: string;
+  target_id: string;
+  status: string;
+  file_name: string;
+  file_sha256: string;
+  file_bytes: number;
+  created_by: string;
+  summary: string;
+  lines: string;
+  payload: string | null;
+  job_id: string | null;
+  error: string | null;
+  created_at: Date | string;
+  expires_at: Date | string | null;
+  committed_at: Date | string | null;
+}
+
+const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+
+function toImport(row: ImportRecord): StoredImport {
+  return {
+    id: row.id,
+    kind: row.kind,
+    targetId: row.target_id,
+    status: row.status as ImportStatus,
+    fileName: row.file_name,
+    sha256: row.file_sha256,
+    bytes: Number(row.file_bytes),
+    by: JSON.parse(row.created_by) as AuditBy,
+    summary: JSON.parse(row.summary) as ImportSummary,
+    lines: JSON.parse(row.lines) as ImportLine[],
+    jobId: row.job_id,
+    error: row.error,
+    createdAt: date(row.created_at) ?? new Date(0),
+    expiresAt: date(row.expires_at),
+    committedAt: date(row.committed_at),
+  };
+}
+
+/** A new preview as the service stores it: the planned rows (`payload`) are what a commit applies. */
+export interface NewImport extends Omit<StoredImport, 'status' | 'jobId' | 'error' | 'committedAt'> {
+  payload: unknown;
+}
+
+/** Queries over the imports table (previews and reports). */
+export class ImportRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async insert(entry: NewImport): Promise<void> {
+    await this.sequelize.query(
+      `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, payload, created_at, expires_at)
+       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, :lines, :payload, :createdAt, :expiresAt)`,
+      {
+        replacements: {
+          ...entry,
+          by: JSON.stringify(entry.by),
+          summary: JSON.stringify(entry.summary),
+          lines: JSON.stringify(entry.lines),
+          payload: JSON.stringify(entry.payload),
+        },
+        type: QueryTypes.INSERT,
+      },
+    );
+  }
+
+  async find(id: string, unit?: UnitOfWork): Promise<StoredImport | null> {
+    const [row] = await this.sequelize.query<ImportRecord>('SELECT * FROM imports WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: transactionOf(unit),
+    });
+    return row ? toImport(row) : null;
+  }
+
+  async payloadOf(id: string, unit?: UnitOfWork): Promise<unknown> {
+    const [row] = await this.sequelize.query<{ payload: string | null }>('SELECT payload FROM imports WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: transactionOf(unit),
+    });
+    return row?.payload ? (JSON.parse(row.payload) as unknown) : null;
+  }
+
+  /** The latest committed import of the same file into the same target, if any. */
+  async committedBefore(targetId: string, kind: string, sha256: string): Promise<StoredImport | null> {
+    const [row] = await this.sequelize.query<ImportRecord>(
+      `SELECT * FROM imports WHERE target_id = :targetId AND kind = :kind AND file_sha256 = :sha256 AND status = 'committed'
+       ORDER BY committed_at DESC LIMIT 1`,
+      { replacements: { targetId, kind, sha256 }, type: QueryTypes.SELECT },
+    );
+    return row ? toImport(row) : null;
+  }
+
+  /** Committed imports of a target, newest first (without their lines). */
+  async reportsOf(targetId: string, kind: string, limit: number): Promise<StoredImport[]> {
+    const rows = await this.sequelize.query<ImportRecord>(
+      `SELECT id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, '[]' AS lines, NULL AS payload,
+              job_id, error, created_at, expires_at, committed_at
+         FROM imports WHERE target_id = :targetId AND kind = :kind AND status IN ('committed', 'failed', 'queued')
+        ORDER BY created_at DESC LIMIT :limit`,
+      { replacements: { targetId, kind, limit }, type: QueryTypes.SELECT },
+    );
+    return rows.map(toImport);
+  }
+
+  /** Moves an import from one status to another; false when it was not in `from` (a second click, a race). */
+  async move(id: string, from: ImportStatus[], to: ImportStatus, fields: { jobId?: string; error?: string | null; lines?: ImportLine[] }, unit?: UnitOfWork) {
+    const sets = ['status = :to'];
+    if (fields.jobId !== undefined) {
+      sets.push('job_id = :jobId');
+    }
+    if (fields.error !== undefined) {
+      sets.push('error = :error');
+    }
+    if (fields.lines !== undefined) {
+      sets.push('lines = :lines');
+    }
+    if (to === 'committed') {
+      sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');
+    }
+    const [, changed] = await this.sequelize.query(`UPDATE imports SET ${sets.join(', ')} WHERE id = :id AND status IN (:from)`, {
+      replacements: { id, from, to, now: new Date(), jobId: fields.jobId ?? null, error: fields.error ?? null, lines: JSON.stringify(fields.lines ?? []) },
+      type: QueryTypes.UPDATE,
+      transaction: transactionOf(unit),
+    });
+    return changed > 0;
+  }
+
+  /** Previews nobody committed, once they expired. */
+  async deleteExpired(now = new Date()): Promise<void> {
+    await this.sequelize.query(`DELETE FROM imports WHERE status = 'preview' AND expires_at < :now`, { replacements: { now }, type: QueryTypes.DELETE });
+  }
+}

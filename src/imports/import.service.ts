@@ -1,0 +1,201 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditBy } from '../audit/audit.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { RunInUnitOfWork } from '../db/unit-of-work.js';
+import type { JobHandler } from '../jobs/job.js';
+import type { JobRunner } from '../jobs/job.runner.js';
+import type { Logger } from '../logger.js';
+import { readCsv } from './csv-reader.js';
+import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
+import type { ImportKind, PlannedRow } from './import-kind.js';
+import type { ImportLine, ImportSummary, StoredImport } from './import.js';
+import type { ImportRepository } from './import.repository.js';
+
+export const IMPORT_COMMIT_JOB = 'import-commit';
+
+export interface ImportSettings {
+  maxBytes: number;
+  maxRows: number;
+  maxFieldChars: number;
+  /** More rows to write than this, and the commit runs as a job with a progress bar. */
+  jobRows: number;
+  previewMinutes: number;
+}
+
+/** An uploaded file as the routes hand it over. */
+export interface UploadedFile {
+  name: string;
+  bytes: Buffer;
+}
+
+// The engine holds kinds of different row and target types; each is only ever used with its own.
+type AnyKind = ImportKind<unknown, unknown>;
+
+/**
+ * The CSV import engine: an upload becomes a stored preview (nothing applied); a commit applies
+ * every accepted row in one transaction together with the import report and its audit entry,
+ * or nothing. A commit with many rows runs as a job, which a restart resumes.
+ */
+export class ImportService {
+  private readonly kinds = new Map<string, AnyKind>();
+
+  constructor(
+    private readonly repository: ImportRepository,
+    private readonly inUnit: RunInUnitOfWork,
+    private readonly jobs: JobRunner,
+    private readonly audit: AuditService,
+    readonly settings: ImportSettings,
+    private readonly log: Logger,
+  ) {
+    jobs.register(IMPORT_COMMIT_JOB, this.commitJob(), { maxAttempts: 1 });
+  }
+
+  /** Makes a kind known to the engine (its commits may run as jobs in any process). */
+  register<Row, Target>(kind: ImportKind<Row, Target>): void {
+    this.kinds.set(kind.name, kind as unknown as AnyKind);
+  }
+
+  /** Reads, checks and plans a file; stores and returns the preview. Throws ImportFileError for a file that cannot be read. */
+  async preview<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile, by: AuditBy): Promise<StoredImport> {
+    const read = readCsv(file.bytes, kind.schema, this.settings);
+    const plan = await kind.plan(target, read.rows);
+    const lines: ImportLine[] = [
+      ...plan.planned.map((p) => ({ line: p.line, outcome: p.plan, cells: kind.reportCells(p.row), ...(p.note ? { note: p.note } : {}) })),
+      ...[...read.rejected, ...plan.rejected].map((r) => ({ line: r.line, outcome: 'rejected' as const, cells: [r.raw ?? ''], column: r.column, note: r.reason })),
+    ].sort((a, b) => a.line - b.line);
+    const count = (outcome: ImportLine['outcome']) => lines.filter((l) => l.outcome === outcome).length;
+    const summary: ImportSummary = {
+      encoding: read.encoding,
+      delimiter: read.delimiter,
+      total: read.total,
+      counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: count('rejected') },
+      cap: plan.cap ?? null,
+      notes: read.notes,
+    };
+    const now = new Date();
+    const entry = {
+      id: randomUUID(),
+      kind: kind.name,
+      targetId: kind.targetId(target),
+      fileName: file.name.slice(0, 255),
+      sha256: createHash('sha256').update(file.bytes).digest('hex'),
+      bytes: file.bytes.length,
+      by,
+      summary,
+      lines,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.settings.previewMinutes * 60_000),
+      payload: plan.planned.filter((p) => p.plan !== 'skip'),
+    };
+    await this.repository.insert(entry);
+    return { ...entry, status: 'preview', jobId: null, error: null, committedAt: null };
+  }
+
+  /** An import of this kind and target (404 for any other: the target is the caller's wall). */
+  async get<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
+    const found = await this.repository.find(id);
+    if (!found || found.kind !== kind.name || found.targetId !== kind.targetId(target)) {
+      throw new ImportNotFoundError();
+    }
+    if (found.status === 'preview' && found.expiresAt && found.expiresAt < new Date()) {
+      throw new ImportNotFoundError();
+    }
+    return found;
+  }
+
+  /** The latest earlier commit of the same file into the same target, for the preview to say so. */
+  committedBefore(found: StoredImport): Promise<StoredImport | null> {
+    return this.repository.committedBefore(found.targetId, found.kind, found.sha256);
+  }
+
+  reportsOf<Row, Target>(kind: ImportKind<Row, Target>, target: Target, limit = 10): Promise<StoredImport[]> {
+    return this.repository.reportsOf(kind.targetId(target), kind.name, limit);
+  }
+
+  /**
+   * Commits a preview: now (one transaction) or, with more than `jobRows` rows to write, as a job.
+   * Throws ImportConflictError (nothing written) when what is stored changed since the preview.
+   */
+  async commit<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
+    const found = await this.get(kind, target, id);
+    if (found.status !== 'preview') {
+      return found;
+    }
+    const writes = found.summary.counts.add + found.summary.counts.update;
+    if (writes > this.settings.jobRows) {
+      const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id);
+      await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id });
+      return this.get(kind, target, id);
+    }
+    await this.apply(kind, target, found, () => undefined);
+    return this.get(kind, target, id);
+  }
+
+  private async apply<Row, Target>(kind: ImportKind<Row, Target>, target: Target, found: StoredImport, progress: (done: number) => void) {
+    const planned = ((await this.repository.payloadOf(found.id)) ?? []) as PlannedRow<Row>[];
+    const outcomes = found.lines.map((l) => ({ ...l }));
+    await this.inUnit(async (unit) => {
+      // First, so a second click (or a second process) waits here and then finds it committed.
+      if (!(await this.repository.move(found.id, [found.status], 'committed', { lines: outcomes }, unit))) {
+        throw new ImportConflictError('This import was already committed.');
+      }
+      await kind.commit(target, planned, unit, found.by, progress);
+      const { counts } = found.summary;
+      await this.audit.record(
+        found.by,
+        [
+          {
+            ...kind.auditSubject(target),
+            action: 'import',
+            changes: {
+              file: { from: null, to: found.fileName },
+              sha256: { from: null, to: found.sha256 },
+              added: { from: null, to: counts.add },
+              updated: { from: null, to: counts.update },
+              skipped: { from: null, to: counts.skip },
+              rejected: { from: null, to: counts.rejected },
+            },
+          },
+        ],
+        unit,
+      );
+    });
+  }
+
+  /** The job that commits a big import; a run taken over after a crash starts the one transaction again. */
+  private commitJob(): JobHandler {
+    return async ({ job, progress }) => {
+      const found = await this.repository.find(job.subjectId ?? '');
+      if (!found || found.status !== 'queued') {
+        return { status: found?.status ?? 'gone' };
+      }
+      const kind = this.kinds.get(found.kind);
+      const target = kind ? await kind.loadTarget(found.targetId) : null;
+      const total = found.summary.counts.add + found.summary.counts.update;
+      progress(0, total);
+      try {
+        if (!kind || !target) {
+          throw new ImportConflictError('What this import was for no longer exists.');
+        }
+        await this.apply(kind, target, found, (done) => progress(done, total));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.warn({ err, importId: found.id }, 'import commit failed; nothing of it was written');
+        await this.repository.move(found.id, ['queued'], 'failed', { error: message });
+        throw Object.assign(new Error(message), { permanent: true });
+      }
+      progress(total, total);
+      return { status: 'committed' };
+    };
+  }
+
+  /** The job committing an import, for its progress bar. */
+  jobOf(jobId: string) {
+    return this.jobs.find(jobId);
+  }
+
+  /** Housekeeping: previews nobody committed. */
+  deleteExpired(): Promise<void> {
+    return this.repository.deleteExpired();
+  }
+}
