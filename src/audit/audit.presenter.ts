@@ -57,6 +57,8 @@ const FIELD_TEXT: Record<string, string> = {
   defaultTimeZone: 'default time zone',
   ssoMatchField: 'SSO user IDs matched on',
   ssoSetup: 'SSO setup',
+  ssoAuthType: 'SSO authentication type',
+  ssoUserId: 'SSO user ID',
   resourceLink: 'LMS link',
   movedInto: 'registration moved into',
   deploymentIds: 'deployment ids',
