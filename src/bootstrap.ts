@@ -1,6 +1,7 @@
 import { CandidateSignIn } from './web/candidate-sign-in.js';
 import { CandidateTests } from './access/candidate-tests.js';
 import type { Express } from 'express';
+import type { ImportService } from './imports/import.service.js';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -51,6 +52,8 @@ export interface Examgate {
   audit: AuditService;
   /** One-time users: the candidate login page checks credentials with `verify`. */
   oneTimeUsers: OneTimeUsers;
+  /** The CSV import engine (tests lower its settings.jobRows to take the job path). */
+  imports: ImportService;
   /** Registration URLs for LTI Dynamic Registration (admin page, CLI). */
   registrationUrls: RegistrationTokenService;
   jobs: JobRunner;
@@ -248,6 +251,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     platformMoves,
     audit,
     oneTimeUsers: domain.oneTimeUsers,
+    imports: domain.imports,
     registrationUrls,
     jobs: domain.jobs,
     roster: domain.roster,

@@ -118,12 +118,20 @@ const schema = z.object({
   /** How long the LMS's OAuth2 token endpoint may take to hand examgate a service token. */
   LMS_TOKEN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120),
   /** CSV imports (src/imports): limits stated on the upload form; 1500 candidates fit with room to spare. */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000),
   IMPORT_MAX_FIELD_CHARS: z.coerce.number().int().min(500).max(1_000_000),
   /** More rows to write than this and a commit runs as a job with a progress bar. */
   IMPORT_JOB_ROWS: z.coerce.number().int().min(0).max(10_000_000),
-  IMPORT_PREVIEW_MINUTES: z.coerce.number().int().min(1).max(24 * 60),
+  IMPORT_PREVIEW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** How long one NRPS page may take before the sync gives up (and changes nothing). */
   NRPS_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300),
   /**

@@ -4,6 +4,14 @@ import { launchSection } from './launch.js';
 import { launchProfileSection } from './launch-profile.js';
 import { rosterSyncSection } from './roster-sync.js';
 import { examStartSection } from './exam-start.js';
+import { importsSection } from './imports.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
-export const SECTIONS: BenchSection[] = [launchSection, launchProfileSection, rosterSyncSection, examStartSection, exportSection];
+export const SECTIONS: BenchSection[] = [
+  launchSection,
+  launchProfileSection,
+  rosterSyncSection,
+  examStartSection,
+  exportSection,
+  importsSection,
+];

@@ -180,13 +180,11 @@ export function oneTimeImportKind(deps: {
       const adds = planned.filter((p) => p.plan === 'add');
       let done = 0;
       for (let i = 0; i < adds.length; i += STEP) {
-        const step = adds
-          .slice(i, i + STEP)
-          .map((p: PlannedRow<OneTimeImportRow>) => ({
-            candidateId: p.row.candidateId,
-            extraTimeMinutes: p.row.extraTimeMinutes,
-            line: p.line,
-          }));
+        const step = adds.slice(i, i + STEP).map((p: PlannedRow<OneTimeImportRow>) => ({
+          candidateId: p.row.candidateId,
+          extraTimeMinutes: p.row.extraTimeMinutes,
+          line: p.line,
+        }));
         await deps.oneTimeUsers.addIn(target.exam, step, by, unit);
         done += step.length;
         progress(done);

@@ -23,7 +23,11 @@ export type CellText = { ok: true; text: string } | { ok: false; reason: string 
  * are refused with their name, never silently kept or removed: the person fixes the source.
  */
 export function cellText(raw: string): CellText {
-  const text = raw.replace(/^\ufeff+/, '').replace(SPACES, ' ').normalize('NFC').trim();
+  const text = raw
+    .replace(/^\ufeff+/, '')
+    .replace(SPACES, ' ')
+    .normalize('NFC')
+    .trim();
   const invisible = INVISIBLE.exec(text);
   if (invisible) {
     const ch = invisible[0];

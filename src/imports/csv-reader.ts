@@ -60,7 +60,9 @@ function readHeader(record: RawRecord, schema: ImportSchema<unknown>, delimiter:
     } else if (!column) {
       notes.push(`Column ${index + 1} (${quoteOf(name)}) is not one examgate reads; its values were ignored.`);
     } else if (where.has(column.key)) {
-      throw new ImportFileError(`The header (line ${record.line}) names "${column.label}" twice, in columns ${where.get(column.key)! + 1} and ${index + 1}. Keep one.`);
+      throw new ImportFileError(
+        `The header (line ${record.line}) names "${column.label}" twice, in columns ${where.get(column.key)! + 1} and ${index + 1}. Keep one.`,
+      );
     } else {
       where.set(column.key, index);
       columns.set(index, column);
@@ -113,7 +115,9 @@ export function readCsv<Row>(
       }
       result.total += 1;
       if (result.total > limits.maxRows) {
-        throw new ImportFileError(`The file has more than ${limits.maxRows} rows; split it or ask an administrator to raise IMPORT_MAX_ROWS.`);
+        throw new ImportFileError(
+          `The file has more than ${limits.maxRows} rows; split it or ask an administrator to raise IMPORT_MAX_ROWS.`,
+        );
       }
       const verdict = checkRecord(record, header, schema, limits);
       if (!verdict.ok) {
@@ -123,7 +127,12 @@ export function readCsv<Row>(
       const key = schema.uniqueKey?.(verdict.row);
       const first = key === undefined ? undefined : firstLines.get(key);
       if (first !== undefined) {
-        result.rejected.push({ line: record.line, column: uniqueColumn, reason: `${quoteOf(key!)} is also on line ${first}.`, raw: rawOf(record, delimiter) });
+        result.rejected.push({
+          line: record.line,
+          column: uniqueColumn,
+          reason: `${quoteOf(key!)} is also on line ${first}.`,
+          raw: rawOf(record, delimiter),
+        });
         continue;
       }
       if (key !== undefined) {
@@ -145,6 +154,9 @@ export function readCsv<Row>(
   }
   if (!header) {
     throw new ImportFileError('The file is empty. It needs a header line and a line per row.');
+  }
+  if (result.total === 0) {
+    throw new ImportFileError('The file has a header line but no rows below it: add a line per row.');
   }
   return result;
 }

@@ -58,7 +58,13 @@ export interface ImportKind<Row, Target> {
    * throws; it takes its own lock and re-checks the cap and conflicts first (call `plan` with
    * `unit`), and throws ImportConflictError when what is stored changed since the preview.
    */
-  commit(target: Target, planned: readonly PlannedRow<Row>[], unit: UnitOfWork, by: AuditBy, progress: (done: number) => void): Promise<void>;
+  commit(
+    target: Target,
+    planned: readonly PlannedRow<Row>[],
+    unit: UnitOfWork,
+    by: AuditBy,
+    progress: (done: number) => void,
+  ): Promise<void>;
   /** What the import's audit entry is about (the test, for candidate imports). */
   auditSubject(target: Target): Pick<AuditChange, 'entityType' | 'entityId' | 'label' | 'examId' | 'platformId'>;
   /** Columns of the row in the report CSV besides line, outcome and reason ('Candidate ID', 'Extra time'). */

@@ -1,7 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 
-const TEXT_TYPES = new Set(['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel', 'application/octet-stream', 'text/tab-separated-values', '']);
+const TEXT_TYPES = new Set([
+  'text/csv',
+  'text/plain',
+  'application/csv',
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+  'text/tab-separated-values',
+  '',
+]);
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /**
@@ -14,7 +22,9 @@ export function acceptUpload(maxBytes: number) {
     upload(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         res.locals.uploadError =
-          err.code === 'LIMIT_FILE_SIZE' ? `The file is larger than ${megabytes(maxBytes)}, the most one import takes.` : 'Send one .csv file with the form.';
+          err.code === 'LIMIT_FILE_SIZE'
+            ? `The file is larger than ${megabytes(maxBytes)}, the most one import takes.`
+            : 'Send one .csv file with the form.';
         next();
         return;
       }

@@ -111,7 +111,13 @@ export class ImportRepository {
   }
 
   /** Moves an import from one status to another; false when it was not in `from` (a second click, a race). */
-  async move(id: string, from: ImportStatus[], to: ImportStatus, fields: { jobId?: string; error?: string | null; lines?: ImportLine[] }, unit?: UnitOfWork) {
+  async move(
+    id: string,
+    from: ImportStatus[],
+    to: ImportStatus,
+    fields: { jobId?: string; error?: string | null; lines?: ImportLine[] },
+    unit?: UnitOfWork,
+  ) {
     const sets = ['status = :to'];
     if (fields.jobId !== undefined) {
       sets.push('job_id = :jobId');
@@ -126,7 +132,15 @@ export class ImportRepository {
       sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');
     }
     const [, changed] = await this.sequelize.query(`UPDATE imports SET ${sets.join(', ')} WHERE id = :id AND status IN (:from)`, {
-      replacements: { id, from, to, now: new Date(), jobId: fields.jobId ?? null, error: fields.error ?? null, lines: JSON.stringify(fields.lines ?? []) },
+      replacements: {
+        id,
+        from,
+        to,
+        now: new Date(),
+        jobId: fields.jobId ?? null,
+        error: fields.error ?? null,
+        lines: JSON.stringify(fields.lines ?? []),
+      },
       type: QueryTypes.UPDATE,
       transaction: transactionOf(unit),
     });
@@ -135,6 +149,9 @@ export class ImportRepository {
 
   /** Previews nobody committed, once they expired. */
   async deleteExpired(now = new Date()): Promise<void> {
-    await this.sequelize.query(`DELETE FROM imports WHERE status = 'preview' AND expires_at < :now`, { replacements: { now }, type: QueryTypes.DELETE });
+    await this.sequelize.query(`DELETE FROM imports WHERE status = 'preview' AND expires_at < :now`, {
+      replacements: { now },
+      type: QueryTypes.DELETE,
+    });
   }
 }

@@ -34,7 +34,12 @@ const COMMITTED = 'committed';
  * GET /imports/:importId (preview, progress or report), POST /imports/:importId/commit,
  * GET /imports/:importId/status (JSON for the progress bar), GET /imports/:importId/report.csv.
  */
-export function mountImport<Row, Target>(router: Router, imports: ImportService, kind: ImportKind<Row, Target>, options: MountOptions<Target>): void {
+export function mountImport<Row, Target>(
+  router: Router,
+  imports: ImportService,
+  kind: ImportKind<Row, Target>,
+  options: MountOptions<Target>,
+): void {
   const form = express.urlencoded({ extended: false, limit: '4kb' });
   const idOf = (req: Request) => String((req.params as Record<string, string>).importId ?? '');
   const headers = kind.schema.columns.map((c) => c.label);
@@ -111,7 +116,11 @@ export function mountImport<Row, Target>(router: Router, imports: ImportService,
     asyncHandler(async (req, res) => {
       const found = await imports.get(kind, await options.targetOf(req, res), idOf(req));
       const job = found.jobId ? await imports.jobOf(found.jobId) : null;
-      res.json({ status: found.status, done: job?.progress.done ?? 0, total: job?.progress.total ?? found.summary.counts.add + found.summary.counts.update });
+      res.json({
+        status: found.status,
+        done: job?.progress.done ?? 0,
+        total: job?.progress.total ?? found.summary.counts.add + found.summary.counts.update,
+      });
     }),
   );
 
@@ -127,5 +136,3 @@ export function mountImport<Row, Target>(router: Router, imports: ImportService,
     }),
   );
 }
-
-

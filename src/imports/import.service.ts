@@ -13,6 +13,7 @@ import type { ImportRepository } from './import.repository.js';
 
 export const IMPORT_COMMIT_JOB = 'import-commit';
 
+/** Plain fields: a test may lower `jobRows` on a running app to see the job path. */
 export interface ImportSettings {
   maxBytes: number;
   maxRows: number;
@@ -61,7 +62,13 @@ export class ImportService {
     const plan = await kind.plan(target, read.rows);
     const lines: ImportLine[] = [
       ...plan.planned.map((p) => ({ line: p.line, outcome: p.plan, cells: kind.reportCells(p.row), ...(p.note ? { note: p.note } : {}) })),
-      ...[...read.rejected, ...plan.rejected].map((r) => ({ line: r.line, outcome: 'rejected' as const, cells: [r.raw ?? ''], column: r.column, note: r.reason })),
+      ...[...read.rejected, ...plan.rejected].map((r) => ({
+        line: r.line,
+        outcome: 'rejected' as const,
+        cells: [r.raw ?? ''],
+        column: r.column,
+        note: r.reason,
+      })),
     ].sort((a, b) => a.line - b.line);
     const count = (outcome: ImportLine['outcome']) => lines.filter((l) => l.outcome === outcome).length;
     const summary: ImportSummary = {

@@ -19,7 +19,8 @@ const SIGNATURES: Array<{ bytes: number[]; what: string }> = [
 /** Bytes Windows-1252 leaves undefined: a file with them is not Windows-1252 either. */
 const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 /** What old Excel files hold besides letters: anything else read as Windows-1252 is a guess too far. */
-const CP1252_PLAUSIBLE = /^[\p{L}\p{M}\u00a0-\u00bf\u00d7\u00f7\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]$/u;
+const CP1252_PLAUSIBLE =
+  /^[\p{L}\p{M}\u00a0-\u00bf\u00d7\u00f7\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]$/u;
 /** UTF-8 that was read as Windows-1252 and saved again as UTF-8 ("Ã¸" for "ø", "â€™" for "’"). */
 const DOUBLE_ENCODED = /[\u00c2\u00c3][\u0080-\u00bf\u00a0-\u00bf]|\u00e2\u20ac[\u0080-\u00bf\u2122\u0153\u0161\u017e\u201c\u201d\u02dc]/;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -78,7 +79,9 @@ function windows1252(bytes: Buffer): string {
 }
 
 const unsure = () =>
-  new ImportFileError(`The file's characters could not be read with certainty (it is not UTF-8). Save it as "CSV UTF-8" and upload it again. ${SAVE_AS}`);
+  new ImportFileError(
+    `The file's characters could not be read with certainty (it is not UTF-8). Save it as "CSV UTF-8" and upload it again. ${SAVE_AS}`,
+  );
 
 /**
  * The text of an uploaded file, never mojibake: a BOM decides the encoding; without one UTF-16
@@ -118,7 +121,9 @@ export function decodeText(bytes: Buffer): DecodedText {
   }
   const control = CONTROL.exec(decoded.text);
   if (control) {
-    throw new ImportFileError(`This is not a text CSV file (line ${lineOf(decoded.text, control.index)} holds a control character). ${SAVE_AS}`);
+    throw new ImportFileError(
+      `This is not a text CSV file (line ${lineOf(decoded.text, control.index)} holds a control character). ${SAVE_AS}`,
+    );
   }
   const doubled = DOUBLE_ENCODED.exec(decoded.text);
   if (doubled) {

@@ -25,7 +25,10 @@ export interface FollowResult {
 }
 
 /** One HTTP exchange, no redirect following. The default is fetch; the bench uses node:http (cheaper per request). */
-export type Transport = (url: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }) => Promise<Response>;
+export type Transport = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> },
+) => Promise<Response>;
 
 const fetchTransport: Transport = (url, init) => fetch(url, { ...init, redirect: 'manual' });
 

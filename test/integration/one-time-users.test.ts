@@ -106,7 +106,12 @@ describe('One-time users: add new, auto-generate, import from file', () => {
         '&quot;list.xlsx&quot; is not a .csv file.',
       ],
       ['saved.csv', 'PK\u0003\u0004\u0000\u0000', 'text/csv', 'This file is an Excel workbook (.xlsx) or a ZIP file, not a text CSV.'],
-      ['big.csv', `Candidate ID,extra time\n${'x,0\n'.repeat(1_200_000)}`, 'text/csv', 'The file is larger than 4 MB, the most one import takes.'],
+      [
+        'big.csv',
+        `Candidate ID,extra time\n${'x,0\n'.repeat(1_200_000)}`,
+        'text/csv',
+        'The file is larger than 4 MB, the most one import takes.',
+      ],
     ];
     for (const [name, content, type, message] of cases) {
       const result = await uploadFile(world, teacher, examId, name, content, type);

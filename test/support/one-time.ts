@@ -27,7 +27,11 @@ export async function uploadFile(
     '',
     '',
   ].join('\r\n');
-  const body = Buffer.concat([Buffer.from(head, 'utf8'), Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
+  const body = Buffer.concat([
+    Buffer.from(head, 'utf8'),
+    Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'),
+    Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'),
+  ]);
   return session.browser.follow(`${world.url}${page}/one-time/import`, {
     method: 'POST',
     body: new Uint8Array(body),
