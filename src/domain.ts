@@ -89,6 +89,7 @@ export function wireDomain(
     }),
     audit,
     log,
+    (platformId) => ssoSetups.matchFieldOf(platformId),
   );
   // One run: the instructor watches a sync and can press "Sync now", and the schedule asks again each interval.
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log), { maxAttempts: 1 });

@@ -9,7 +9,7 @@ import type { SimulatedLms, LmsUser } from '../../src/lms-sim/index.js';
 import { auditOfExam } from '../support/audit.js';
 import { resetLaunchState, startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { createExam, instructorOf, learnerLaunch, placeExam } from '../support/course-session.js';
-import { settledSync } from '../support/roster.js';
+import { buildLearners, settledSync } from '../support/roster.js';
 
 interface SsoCandidateRow {
   candidate_id: string;
@@ -49,7 +49,7 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     await settledSync(world, examId);
     await teacher.post(`/app/exams/${examId}/activate`, {}, `/app/exams/${examId}`);
     const custom = await placeExam(world, teacher, examId, context, lms);
-    return { examId, link: { context, resourceLink: { id: `sso-rl-${n}`, title: 'Final' }, custom, lms } };
+    return { teacher, examId, link: { context, resourceLink: { id: `sso-rl-${n}`, title: 'Final' }, custom, lms } };
   }
 
   // Before the engine's pages: the kind's plan and commit straight against the database (they need only the test's id and cap).
@@ -222,5 +222,25 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     ]);
     expect(await stored(otherCourse.examId)).to.deep.equal([]);
     expect(await stored(otherPlatform.examId)).to.deep.equal([]);
+  });
+  it('when the roster is synced after an SSO import, then a member matching an SSO candidate gets no second candidate, and their launch lands as the SSO one', async () => {
+    const { teacher, examId, link } = await placedTest();
+    await importRows(examId, [row('Seat-1', 'learner1@EXAMPLE.edu', 45)]);
+    await matchOn('email');
+    world.lms.setRoster(link.context.id, buildLearners(2));
+    await teacher.post(`/app/exams/${examId}/roster-sync`, {}, `/app/exams/${examId}/candidates`);
+    await settledSync(world, examId);
+    expect((await stored(examId)).map((c) => [c.candidate_id, c.source, c.lms_user_id, c.email])).to.deep.equal([
+      ['Seat-1', 'sso', null, 'learner1@example.edu'],
+      ['u-2', 'roster', 'u-2', 'learner2@example.edu'],
+    ]);
+    const lobby = await launch({ sub: 'u-1', email: 'learner1@example.edu' }, link);
+    expect(lobby.landing.body).to.contain('Candidate ID: <strong>Seat-1</strong>').and.contain('60 minutes + 45 minutes extra time');
+    await teacher.post(`/app/exams/${examId}/roster-sync`, {}, `/app/exams/${examId}/candidates`);
+    await settledSync(world, examId);
+    expect((await stored(examId)).map((c) => [c.candidate_id, c.lms_user_id])).to.deep.equal([
+      ['Seat-1', 'u-1'],
+      ['u-2', 'u-2'],
+    ]);
   });
 });
