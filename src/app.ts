@@ -187,6 +187,7 @@ export function createApp(deps: AppDeps): Express {
       config: deps.config,
       tool: deps.tool,
       admin,
+      ssoSetups: deps.ssoSetups,
     }),
   );
   // Direct links (/go) and entry codes (/enter): ways in for candidates without an LMS or password.

@@ -42,6 +42,8 @@ import type { ServiceTokens } from './lti/service-token.js';
 import type { OneTimeUsers } from './access/one-time-user.service.js';
 import type { WaysIn } from './access/ways-in.service.js';
 import type { SystemSettings } from './settings/settings.service.js';
+import type { SsoCandidates } from './candidates/sso-candidates.service.js';
+import type { SsoSetups } from './platforms/sso-setup.service.js';
 
 export interface Examgate {
   app: Express;
@@ -63,6 +65,10 @@ export interface Examgate {
   sessions: SessionService;
   /** Direct links and entry codes: issue, revoke, resolve (exports and tests read them here). */
   waysIn: WaysIn;
+  /** SSO candidates: import plan and commit, first-launch matching (tests drive them here too). */
+  ssoCandidates: SsoCandidates;
+  /** Each platform's SSO setups and auth types. */
+  ssoSetups: SsoSetups;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   /** System settings (admin page); tests drop its in-memory copy after emptying the tables behind it. */
@@ -256,6 +262,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     throttle,
     sessions,
     waysIn: domain.waysIn,
+    ssoCandidates: domain.ssoCandidates,
+    ssoSetups: domain.ssoSetups,
     serviceTokens: domain.serviceTokens,
     settings: domain.settings,
     close: async () => {

@@ -32,6 +32,11 @@ import { SealedText } from './secrets/sealed-text.js';
 import { PlatformNotFoundError } from './platforms/platform.errors.js';
 import { SettingsRepository } from './settings/settings.repository.js';
 import { SystemSettings } from './settings/settings.service.js';
+import { SsoSetupRepository } from './platforms/sso-setup.repository.js';
+import { SsoSetups } from './platforms/sso-setup.service.js';
+import { SsoCandidateRepository } from './candidates/sso-candidate.repository.js';
+import { SsoCandidates } from './candidates/sso-candidates.service.js';
+import { ssoImportKind } from './candidates/sso-import.kind.js';
 import { ImportRepository } from './imports/import.repository.js';
 import { ImportService } from './imports/import.service.js';
 import { oneTimeImportKind } from './candidates/one-time-import.js';
@@ -66,6 +71,8 @@ export function wireDomain(
   const candidateRepository = new CandidateRepository(sequelize);
   const leftOutRepository = new LeftOutRepository(sequelize);
   const candidates = new CandidateService(candidateRepository, leftOutRepository, exams, audit, log);
+  const ssoSetups = new SsoSetups(new SsoSetupRepository(sequelize), platforms, audit);
+  const ssoCandidates = new SsoCandidates(candidateRepository, new SsoCandidateRepository(), audit, log);
   const oneTimeUsers = new OneTimeUsers(
     new OneTimeUserRepository(sequelize),
     candidates,
@@ -94,6 +101,7 @@ export function wireDomain(
     }),
     audit,
     log,
+    (platformId) => ssoSetups.matchFieldOf(platformId),
   );
   // One run: the instructor watches a sync and can press "Sync now", and the schedule asks again each interval.
   jobs.register(ROSTER_SYNC_JOB, rosterSyncJob(rosterSync, log), { maxAttempts: 1 });
@@ -161,6 +169,8 @@ export function wireDomain(
   );
   const oneTimeImport = oneTimeImportKind({ exams, candidates, oneTimeUsers });
   imports.register(oneTimeImport);
+  const ssoImport = ssoImportKind({ sso: ssoCandidates, exams, setups: ssoSetups });
+  imports.register(ssoImport);
 
   const handout = new Handout(candidates, oneTimeUsers, waysIn, settings, { publicUrl: config.PUBLIC_URL });
 
@@ -171,9 +181,12 @@ export function wireDomain(
     waysIn,
     handout,
     candidates,
+    ssoSetups,
+    ssoCandidates,
     oneTimeUsers,
     imports,
     oneTimeImport,
+    ssoImport,
     rosterSync,
     roster,
     jobs,

@@ -1,16 +1,14 @@
 import express, { type Response, type Router } from 'express';
-import type { CandidateService } from '../candidates/candidate.service.js';
 import type { ExamService } from '../exams/exam.service.js';
 import { launchOf, placementOf } from '../launch/session-context.middleware.js';
 import type { Session } from '../sessions/session.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { HttpError } from '../web/http-error.js';
-import { looksFramed, lobbyFor, presentLobby, type Lobby } from './lobby.js';
+import { looksFramed, lobbyFor, presentLobby, type Lobby, type LobbyMatching } from './lobby.js';
 import type { TicketedHandOff } from './ticketed-handoff.js';
 
-export interface LobbyDeps {
+export interface LobbyDeps extends LobbyMatching {
   exams: ExamService;
-  candidates: CandidateService;
   handOffs: TicketedHandOff;
 }
 
@@ -46,7 +44,7 @@ export function lobbyRoutes(deps: LobbyDeps): Router {
         res.render('lobby-no-test.njk', { title: launch.resourceLink?.title ?? 'examgate', name: launch.user.name });
         return;
       }
-      const lobby = await lobbyFor(deps.candidates, exam, launch);
+      const lobby = await lobbyFor(deps, exam, launch);
       // The page carries a ticket and changes with the attempt: never from a cache.
       res.set('cache-control', 'no-store');
       res.render('lobby.njk', {
@@ -67,7 +65,7 @@ export function lobbyRoutes(deps: LobbyDeps): Router {
       if (!exam) {
         throw new HttpError(404, 'no_test', 'This link does not lead to a test.');
       }
-      const lobby = await lobbyFor(deps.candidates, exam, launch);
+      const lobby = await lobbyFor(deps, exam, launch);
       res.set('cache-control', 'no-store').json({
         state: lobby.state,
         handedOffAt: lobby.candidate?.attempt.handedOffAt?.toISOString() ?? '',

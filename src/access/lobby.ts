@@ -1,5 +1,7 @@
 import type { Candidate } from '../candidates/candidate.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
+import type { SsoCandidates } from '../candidates/sso-candidates.service.js';
+import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import { personalEnd, windowState, type Exam, type OpenIn } from '../exams/exam.js';
 import { formatInZone } from '../exams/time-zone.js';
 import { auditByOf } from '../launch/session-context.middleware.js';
@@ -13,12 +15,22 @@ export interface Lobby {
   candidate: Candidate | null;
 }
 
+/** Who a launch may be on a test: candidates by LMS user, and SSO candidates not yet linked to one. */
+export interface LobbyMatching {
+  candidates: CandidateService;
+  ssoCandidates: SsoCandidates;
+  ssoSetups: SsoSetups;
+}
+
 /**
  * The candidate a learner's launch is on this test: matched by platform + `sub` (never by
- * name), and added on the spot when the test allows it and has room.
+ * name), else an SSO-imported candidate whose SSO user ID is the launch's field the platform
+ * matches on (linked to this `sub` from then on), else added on the spot when the test allows
+ * it and has room.
  */
-export async function lobbyFor(candidates: CandidateService, exam: Exam, launch: LaunchContext, now = new Date()): Promise<Lobby> {
-  let candidate = await candidates.findByLmsUser(exam, launch.user.sub);
+export async function lobbyFor(deps: LobbyMatching, exam: Exam, launch: LaunchContext, now = new Date()): Promise<Lobby> {
+  const { candidates } = deps;
+  let candidate = (await candidates.findByLmsUser(exam, launch.user.sub)) ?? (await ssoCandidateOf(deps, exam, launch));
   const mayEnrol = !candidate && (exam.enrolOnLaunch || exam.isDemo) && exam.status !== 'closed';
   if (mayEnrol) {
     candidate = await candidates.enrolOnLaunch(
@@ -38,6 +50,14 @@ export async function lobbyFor(candidates: CandidateService, exam: Exam, launch:
   }
   await candidates.noteResourceLink(candidate, launch.resourceLink?.id ?? null);
   return { state: stateOf(exam, candidate, now), exam, candidate };
+}
+
+function ssoCandidateOf(deps: LobbyMatching, exam: Exam, launch: LaunchContext): Promise<Candidate | null> {
+  const { user } = launch;
+  const facts = { sub: user.sub, name: user.name ?? null, email: user.email ?? null, sisId: user.sisId ?? null };
+  return deps.ssoSetups
+    .matchFieldOf(launch.platformId)
+    .then((field) => deps.ssoCandidates.claimOnLaunch(exam, { ...facts, by: auditByOf(launch, 'launch') }, field));
 }
 
 /** Where a candidate stands on a test at `now`, whichever way they came in. */

@@ -13,6 +13,8 @@ const AUDITED_FIELDS = [
   'extraTimeMinutes',
   'building',
   'room',
+  'ssoAuthType',
+  'ssoUserId',
   'status',
   'withdrawnReason',
 ] as const;

@@ -12,6 +12,9 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare extra_time_minutes: number;
   declare building: string | null;
   declare room: string | null;
+  declare sso_auth_type: CreationOptional<string | null>;
+  declare sso_user_id: CreationOptional<string | null>;
+  declare sso_user_key: CreationOptional<string | null>;
   declare status: string;
   declare withdrawn_reason: string | null;
   declare edited_fields: string;
@@ -31,7 +34,7 @@ export class CandidateRow extends Model<InferAttributes<CandidateRow>, InferCrea
   declare created_at: CreationOptional<Date>;
 }
 
-/** Columns mirror migrations 0002, 0008, 0010 and 0013; the migrations, not sync(), create the table. */
+/** Columns mirror migrations 0002, 0008, 0010, 0013 and 0018; the migrations, not sync(), create the table. */
 export function defineCandidateModel(sequelize: Sequelize): void {
   CandidateRow.init(
     {
@@ -46,6 +49,9 @@ export function defineCandidateModel(sequelize: Sequelize): void {
       extra_time_minutes: DataTypes.INTEGER,
       building: DataTypes.STRING(255),
       room: DataTypes.STRING(255),
+      sso_auth_type: DataTypes.STRING(36),
+      sso_user_id: DataTypes.STRING(500),
+      sso_user_key: DataTypes.STRING(1000),
       status: DataTypes.STRING(10),
       withdrawn_reason: DataTypes.STRING(20),
       edited_fields: DataTypes.STRING(200),

@@ -66,6 +66,10 @@ export function presentCandidate(
     extraTimeMinutes: candidate.extraTimeMinutes,
     building: candidate.building ?? '',
     room: candidate.room ?? '',
+    // How an SSO candidate signs in: the SSO user ID, and whether the LMS launch has linked them yet.
+    sso: candidate.ssoUserId
+      ? { userId: candidate.ssoUserId, viaLms: candidate.ssoAuthType === 'lms', linked: candidate.lmsUserId !== null }
+      : null,
     status: candidate.status,
     statusText: candidate.status === 'active' ? 'active' : WITHDRAWN_LABELS[candidate.withdrawnReason ?? 'manual'],
     attempt: ATTEMPT_LABELS[candidate.attempt.state],

@@ -65,6 +65,8 @@ export function toCandidate(row: CandidateColumns): Candidate {
     extraTimeMinutes: row.extra_time_minutes,
     building: row.building,
     room: row.room,
+    ssoAuthType: row.sso_auth_type ?? null,
+    ssoUserId: row.sso_user_id ?? null,
     status: row.status as CandidateStatus,
     withdrawnReason: row.withdrawn_reason as WithdrawnReason | null,
     editedFields: row.edited_fields ? (row.edited_fields.split(',') as EditableField[]) : [],
@@ -97,6 +99,9 @@ export function rowOf(candidate: NewCandidate) {
     extra_time_minutes: candidate.extraTimeMinutes,
     building: candidate.building,
     room: candidate.room,
+    sso_auth_type: candidate.ssoAuthType ?? null,
+    sso_user_id: candidate.ssoUserId ?? null,
+    sso_user_key: candidate.ssoUserId ? ssoUserKey(candidate.ssoUserId) : null,
     status: candidate.status,
     withdrawn_reason: candidate.withdrawnReason,
     edited_fields: candidate.editedFields.join(','),
@@ -114,6 +119,11 @@ export function rowOf(candidate: NewCandidate) {
     grade_status: null,
     resource_link_id: candidate.resourceLinkId,
   };
+}
+
+/** How an SSO user ID is compared for uniqueness and e-mail matching: NFC, lower case. */
+export function ssoUserKey(ssoUserId: string): string {
+  return ssoUserId.normalize('NFC').toLowerCase();
 }
 
 /** Queries over candidates; nothing else. */

@@ -15,6 +15,12 @@ export interface Candidate {
   extraTimeMinutes: number;
   building: string | null;
   room: string | null;
+  /**
+   * The SSO identity of an SSO-imported candidate (unique on the test): `lms` (matched on the
+   * platform's launches, sso-launch.ts) or an SSO setup's id, and the SSO user ID as imported.
+   */
+  ssoAuthType?: string | null;
+  ssoUserId?: string | null;
   status: CandidateStatus;
   withdrawnReason: WithdrawnReason | null;
   /** Fields an instructor changed by hand: a roster sync never overwrites them. */

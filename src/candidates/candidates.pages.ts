@@ -19,6 +19,10 @@ import type { ImportService } from '../imports/import.service.js';
 import type { ImportKind } from '../imports/import-kind.js';
 import type { ExamTarget, OneTimeImportRow } from './one-time-import.js';
 import { ROSTER_SYNC_JOB } from './roster-sync.service.js';
+import type { SsoSetups } from '../platforms/sso-setup.service.js';
+import type { SsoTarget } from './sso-candidates.service.js';
+import type { SsoRow } from './sso-row.schema.js';
+import { presentSsoSection } from './sso-section.presenter.js';
 
 export interface CandidateRouteDeps {
   exams: ExamService;
@@ -31,11 +35,14 @@ export interface CandidateRouteDeps {
   settings: { forPlatform(platformId: string): Promise<{ csvDelimiter: DelimiterDefault }> };
   imports: ImportService;
   oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
+  ssoSetups: SsoSetups;
+  ssoImport: ImportKind<SsoRow, SsoTarget>;
 }
 
 /** Which one-time form was refused, what it sent, and every problem (the page's error summary and inline errors). */
 export interface OneTimeProblem {
-  form: 'one-time-add' | 'generate' | 'import';
+  /** 'sso-import': the CSV import (SSO) upload form, which shares this error pattern. */
+  form: 'one-time-add' | 'generate' | 'import' | 'sso-import';
   errors: Array<{ field: string; message: string }>;
   values: Record<string, string>;
 }
@@ -115,6 +122,7 @@ export function candidatesPage(deps: CandidateRouteDeps) {
               ? 'importing…'
               : 'failed, nothing imported',
       })),
+      sso: await presentSsoSection(deps, exam, launchOf(res).platformId, formatTime),
       csrf: csrfOf(res, deps.secret),
       exportDelimiter: delimiter,
     });

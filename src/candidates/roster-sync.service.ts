@@ -1,3 +1,5 @@
+import type { SsoMatchField } from '../platforms/platform.js';
+import { withSsoMembers } from './sso-roster.js';
 import { randomUUID } from 'node:crypto';
 import { SYSTEM } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -55,6 +57,8 @@ export class RosterSyncService {
     private readonly source: RosterSource,
     private readonly audit: AuditService,
     private readonly log: Logger,
+    /** The platform's SSO match field: SSO candidates a member matches are theirs (sso-roster.ts). */
+    private readonly ssoMatchFieldOf: (platformId: string) => Promise<SsoMatchField | null> = async () => null,
   ) {}
 
   async sync(examId: string, onProgress: (membersSoFar: number) => void = () => undefined): Promise<RosterSyncSummary> {
@@ -72,10 +76,11 @@ export class RosterSyncService {
     const members = fetched.map((m) => ({ ...m, ...cleanPerson(m) }));
     // A first plan without locks: when nothing changed, nothing is written at all.
     const waiting = await this.leftOut.list(exam.id);
-    let plan = this.plan(exam, members, await this.candidates.all(exam.id), waiting);
+    const ssoField = await this.ssoMatchFieldOf(course.platformId);
+    let plan = this.plan(exam, members, withSsoMembers(await this.candidates.all(exam.id), members, ssoField), waiting);
     let fellBack = 0;
     if (!isEmptyPlan(plan) || !sameLeftOut(plan.leftOut, waiting)) {
-      ({ plan, fellBack } = await this.apply(exam, members));
+      ({ plan, fellBack } = await this.apply(exam, members, ssoField));
     }
     const summary: RosterSyncSummary = {
       members: members.length,
@@ -105,10 +110,14 @@ export class RosterSyncService {
    * Plans again and writes in one transaction, under the test's lock: a learner enrolled on
    * launch or a candidate added by hand since the first plan is seen, and the cap holds.
    */
-  private async apply(exam: Exam, members: RosterMember[]): Promise<{ plan: RosterPlan; fellBack: number }> {
+  private async apply(
+    exam: Exam,
+    members: RosterMember[],
+    ssoField: SsoMatchField | null,
+  ): Promise<{ plan: RosterPlan; fellBack: number }> {
     return this.candidates.transaction(async (transaction) => {
       await this.candidates.lockExam(exam.id, transaction);
-      const existing = await this.candidates.all(exam.id, transaction);
+      const existing = withSsoMembers(await this.candidates.all(exam.id, transaction), members, ssoField);
       const waiting = await this.leftOut.list(exam.id, transaction);
       const plan = this.plan(exam, members, existing, waiting);
       const allocator = new CandidateIdAllocator(existing.map((c) => c.candidateId));

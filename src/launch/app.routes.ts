@@ -6,7 +6,12 @@ import type { AuditService } from '../audit/audit.service.js';
 import { lobbyRoutes } from '../access/lobby.routes.js';
 import { candidateRoutes, rosterSyncRoutes } from '../candidates/candidate.routes.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
+import type { SsoCandidates } from '../candidates/sso-candidates.service.js';
+import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import { oneTimeRoutes } from '../candidates/one-time.routes.js';
+import { ssoImportRoutes } from '../candidates/sso.routes.js';
+import type { SsoTarget } from '../candidates/sso-candidates.service.js';
+import type { SsoRow } from '../candidates/sso-row.schema.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
@@ -36,6 +41,8 @@ export interface AppRouteDeps {
   deepLink: DeepLinkResponder;
   exams: ExamService;
   candidates: CandidateService;
+  ssoCandidates: SsoCandidates;
+  ssoSetups: SsoSetups;
   oneTimeUsers: OneTimeUsers;
   attempts: AttemptService;
   handOffs: TicketedHandOff;
@@ -47,6 +54,7 @@ export interface AppRouteDeps {
   settings: SystemSettings;
   imports: ImportService;
   oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
+  ssoImport: ImportKind<SsoRow, SsoTarget>;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -82,6 +90,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/link', linkChoiceRoutes(deps));
   // Before the candidates router, whose '/:candidateId' would otherwise take "one-time" for a candidate.
   router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
+  router.use('/exams/:examId/candidates/sso', ssoImportRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

@@ -12,6 +12,7 @@ const AUDITED_FIELDS = [
   'jwksUrl',
   'newDeploymentPolicy',
   'defaultTimeZone',
+  'ssoMatchField',
   'status',
   'deploymentIds',
 ] as const;

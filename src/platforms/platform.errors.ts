@@ -56,3 +56,11 @@ export class DeploymentNotAllowedError extends Error {
     this.name = 'DeploymentNotAllowedError';
   }
 }
+
+/** An SSO setting an admin chose (match field, setup name) that cannot be used; the message says why. */
+export class InvalidSsoSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSsoSettingError';
+  }
+}

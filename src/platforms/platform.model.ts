@@ -1,4 +1,4 @@
-import { DataTypes, Model, type Sequelize, type InferAttributes, type InferCreationAttributes } from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type Sequelize, type InferAttributes, type InferCreationAttributes } from 'sequelize';
 
 export class PlatformRow extends Model<InferAttributes<PlatformRow>, InferCreationAttributes<PlatformRow>> {
   declare id: string;
@@ -11,6 +11,7 @@ export class PlatformRow extends Model<InferAttributes<PlatformRow>, InferCreati
   declare jwks_url: string;
   declare new_deployment_policy: string | null;
   declare default_time_zone: string;
+  declare sso_match_field: CreationOptional<string>;
   declare ltijs_platform_id: string;
   declare status: string;
 }
@@ -25,7 +26,7 @@ export class DeploymentRow extends Model<InferAttributes<DeploymentRow>, InferCr
 
 const options = { timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 
-/** Columns mirror migrations 0001, 0004 and 0009; the migration, not sync(), creates the tables. */
+/** Columns mirror migrations 0001, 0004, 0009 and 0018; the migration, not sync(), creates the tables. */
 export function definePlatformModels(sequelize: Sequelize): void {
   PlatformRow.init(
     {
@@ -39,6 +40,7 @@ export function definePlatformModels(sequelize: Sequelize): void {
       jwks_url: DataTypes.STRING(1000),
       new_deployment_policy: DataTypes.STRING(10),
       default_time_zone: DataTypes.STRING(64),
+      sso_match_field: DataTypes.STRING(16),
       ltijs_platform_id: DataTypes.STRING(64),
       status: DataTypes.STRING(10),
     },

@@ -8,6 +8,9 @@ import { InvalidPlatformError, JwksUnreachableError, PlatformExistsError } from 
 import type { PlatformService, RegisterPlatformInput } from './platform.service.js';
 import type { RegistrationTokenService } from './registration-token.service.js';
 import { mountPlatformSettingsPages } from './platform-settings.pages.js';
+import { mountSsoSettingsPages } from './sso-settings.pages.js';
+import { MATCH_FIELD_LABELS, type SsoSetups } from './sso-setup.service.js';
+import { SSO_MATCH_FIELDS } from './platform.js';
 import { mountPlatformMovePages } from './platform-move.pages.js';
 import type { PlatformMoveService } from './platform-move.service.js';
 import { holdsText, presentPlatform, presentPlatformList } from './platform.presenter.js';
@@ -38,6 +41,8 @@ const DONE: Record<string, string> = {
   moved:
     'The platform is moved to its new registration: its courses, tests and candidates stay, launches come in with the new client id, and the old client id is refused.',
   'time-zone': 'The default time zone is saved: new tests of this platform start in it (tests that exist keep theirs).',
+  'sso-match': 'Saved: SSO user IDs of this LMS identity are matched on the field chosen, at each candidate’s first launch.',
+  'sso-setup': 'The SSO setup is registered: SSO imports of this platform’s tests can choose it now.',
 };
 
 function readForm(body: unknown): RegistrationForm {
@@ -84,8 +89,10 @@ export function platformAdminPages({
   config,
   tool,
   admin,
+  ssoSetups,
 }: {
   platforms: PlatformService;
+  ssoSetups: SsoSetups;
   registrationUrls: RegistrationTokenService;
   moves: PlatformMoveService;
   config: Config;
@@ -108,7 +115,11 @@ export function platformAdminPages({
     const withCounts = await Promise.all(
       (await service.list()).map(async (platform) => ({ platform, counts: await moves.countsOf(platform.id) })),
     );
-    const platforms = presentPlatformList(withCounts);
+    const setups = new Map(
+      await Promise.all(withCounts.map(async ({ platform }) => [platform.id, await ssoSetups.list(platform.id)] as const)),
+    );
+    const platforms = presentPlatformList(withCounts).map((p) => ({ ...p, ssoSetups: setups.get(p.id) ?? [] }));
+    const ssoMatchFields = SSO_MATCH_FIELDS.map((value) => ({ value, label: MATCH_FIELD_LABELS[value] }));
     const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     const defaultPolicy = config.NEW_DEPLOYMENT_POLICY;
     const now = new Date();
@@ -125,6 +136,7 @@ export function platformAdminPages({
       done,
       tool,
       defaultPolicy,
+      ssoMatchFields,
       ...extra,
     });
   };
@@ -180,6 +192,7 @@ export function platformAdminPages({
   const renderWith: AdminPageRenderer = (res, status, extra) => platformsPage(res, status, { preset: 'moodle' }, [], undefined, extra);
   mountRegistrationUrlPages(router, registrationUrls, admin, renderWith);
   mountPlatformSettingsPages(router, service, admin, renderWith);
+  mountSsoSettingsPages(router, service, ssoSetups, admin, renderWith);
   return router;
 }
 

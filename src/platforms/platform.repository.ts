@@ -3,7 +3,14 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
-import type { Deployment, DeploymentStatus, Platform, PlatformStatus } from './platform.js';
+import {
+  SSO_MATCH_FIELDS,
+  type Deployment,
+  type DeploymentStatus,
+  type Platform,
+  type PlatformStatus,
+  type SsoMatchField,
+} from './platform.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 
 export type NewPlatform = Omit<Platform, 'id' | 'deployments'>;
@@ -26,6 +33,7 @@ type PlatformFields = Pick<
   | 'ltijs_platform_id'
   | 'status'
   | 'default_time_zone'
+  | 'sso_match_field'
 >;
 
 /** A platform row with the one deployment a launch names joined to it (null columns when that deployment is unknown). */
@@ -57,6 +65,7 @@ function toPlatform(row: PlatformFields, deployments: DeploymentFields[]): Platf
     jwksUrl: row.jwks_url,
     newDeploymentPolicy: (row.new_deployment_policy as Platform['newDeploymentPolicy']) ?? null,
     defaultTimeZone: row.default_time_zone,
+    ssoMatchField: SSO_MATCH_FIELDS.find((field) => field === row.sso_match_field) ?? 'sub',
     ltijsPlatformId: row.ltijs_platform_id,
     status: row.status === 'pending' ? 'pending' : 'active',
     deployments: deployments.map(toDeployment),
@@ -97,6 +106,7 @@ export class PlatformRepository {
           jwks_url: platform.jwksUrl,
           new_deployment_policy: platform.newDeploymentPolicy,
           default_time_zone: platform.defaultTimeZone,
+          sso_match_field: platform.ssoMatchField,
           ltijs_platform_id: platform.ltijsPlatformId,
           status: platform.status,
         },
@@ -139,7 +149,7 @@ export class PlatformRepository {
   async findForLaunch(issuer: string, clientId: string, deploymentId: string): Promise<Platform | null> {
     const [row] = await this.#sql.rows<LaunchPlatformRow>(
       `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
-              p.ltijs_platform_id, p.status, p.default_time_zone, d.deployment_id, d.status AS deployment_status, d.source AS deployment_source,
+              p.ltijs_platform_id, p.status, p.default_time_zone, p.sso_match_field, d.deployment_id, d.status AS deployment_status, d.source AS deployment_source,
               d.created_at AS deployment_created_at
        FROM lms_platforms p LEFT JOIN platform_deployments d ON d.platform_id = p.id AND d.deployment_id = ?
        WHERE p.issuer = ? AND p.client_id = ?`,
@@ -206,6 +216,11 @@ export class PlatformRepository {
   async setPolicy(platformId: string, policy: Platform['newDeploymentPolicy'], unit?: UnitOfWork): Promise<boolean> {
     const transaction = transactionOf(unit);
     const [count] = await PlatformRow.update({ new_deployment_policy: policy }, { where: { id: platformId }, transaction });
+    return count > 0;
+  }
+
+  async setSsoMatchField(platformId: string, field: SsoMatchField, unit?: UnitOfWork): Promise<boolean> {
+    const [count] = await PlatformRow.update({ sso_match_field: field }, { where: { id: platformId }, transaction: transactionOf(unit) });
     return count > 0;
   }
 

@@ -4,10 +4,18 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Logger } from '../logger.js';
 import { isTimeZone } from '../exams/time-zone.js';
 import { assertJwksUsable } from './jwks-check.js';
-import type { Deployment, DeploymentPolicy, Platform, PresetName } from './platform.js';
+import {
+  SSO_MATCH_FIELDS,
+  type Deployment,
+  type DeploymentPolicy,
+  type Platform,
+  type PresetName,
+  type SsoMatchField,
+} from './platform.js';
 import {
   DeploymentNotAllowedError,
   InvalidPlatformError,
+  InvalidSsoSettingError,
   type PlatformField,
   PlatformExistsError,
   PlatformNotFoundError,
@@ -137,6 +145,8 @@ export class PlatformService {
         ...endpoints,
         newDeploymentPolicy: input.newDeploymentPolicy ?? null,
         defaultTimeZone,
+        // The LMS user id (`sub`) until an admin says otherwise: the one field every launch carries.
+        ssoMatchField: 'sub' as const,
         ltijsPlatformId,
         status: input.pending ? ('pending' as const) : ('active' as const),
       };
@@ -256,6 +266,21 @@ export class PlatformService {
       await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
     });
     return { ...before, defaultTimeZone };
+  }
+
+  /** Which launch field the platform's SSO user IDs of "the LMS identity" are matched on; audited. */
+  async setSsoMatchField(platformId: string, field: string, by: AuditBy): Promise<Platform> {
+    const before = await this.get(platformId);
+    const ssoMatchField = SSO_MATCH_FIELDS.find((known): known is SsoMatchField => known === field);
+    if (!ssoMatchField) {
+      throw new InvalidSsoSettingError('Choose what SSO user IDs are matched on: the LMS user id, the SIS id or the e-mail address.');
+    }
+    await this.repository.transaction(async (transaction) => {
+      await this.repository.setSsoMatchField(platformId, ssoMatchField, transaction);
+      const change = platformAudit('update', before, { ...before, ssoMatchField });
+      await this.audit.record(by, Object.keys(change.changes ?? {}).length > 0 ? [change] : [], transaction);
+    });
+    return { ...before, ssoMatchField };
   }
 
   /** Runs `work` on an existing deployment in one transaction with its audit entry; a missing one is PlatformNotFoundError. */

@@ -18,6 +18,7 @@ import { ExportRefusedError, InvalidExportChoiceError } from '../exports/export.
 import {
   DeploymentNotAllowedError,
   InvalidPlatformError,
+  InvalidSsoSettingError,
   JwksUnreachableError,
   PlatformExistsError,
   PlatformMoveRefusedError,
@@ -99,6 +100,7 @@ const TABLE: Array<Row<Error>> = [
     (e) => e.code,
   ),
   row(InvalidPlatformError, 400, 'invalid_platform'),
+  row(InvalidSsoSettingError, 400, 'invalid_sso_setting'),
   row(JwksUnreachableError, 422, 'jwks_unreachable'),
   row(PlatformExistsError, 409, 'platform_exists'),
   row(PlatformNotFoundError, 404, 'not_found'),

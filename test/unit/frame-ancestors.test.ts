@@ -15,6 +15,7 @@ function buildPlatform(overrides: Partial<Platform> = {}): Platform {
     jwksUrl: 'https://moodle.example.edu/mod/lti/certs.php',
     newDeploymentPolicy: null,
     defaultTimeZone: 'UTC',
+    ssoMatchField: 'sub',
     ltijsPlatformId: 'x',
     status: 'active',
     deployments: [],

@@ -15,6 +15,7 @@ import { oneTimeUsers } from './0014-one-time-users.js';
 import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
 import { systemSettings } from './0016-system-settings.js';
 import { importReports } from './0017-import-reports.js';
+import { ssoIdentities } from './0018-sso-identities.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   directLinksAndEntryCodes,
   systemSettings,
   importReports,
+  ssoIdentities,
 ];
