@@ -13,6 +13,7 @@ import { rosterLeftOut } from './0012-roster-left-out.js';
 import { candidateSessions } from './0013-candidate-sessions.js';
 import { oneTimeUsers } from './0014-one-time-users.js';
 import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js';
+import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin-accounts.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   candidateSessions,
   oneTimeUsers,
   directLinksAndEntryCodes,
+  permanentUsersAndAdminAccounts,
 ];
