@@ -39,6 +39,11 @@ import type { RosterSchedule } from './candidates/roster-schedule.js';
 import type { ServiceTokens } from './lti/service-token.js';
 import type { OneTimeUsers } from './access/one-time-user.service.js';
 import type { WaysIn } from './access/ways-in.service.js';
+import { PermanentUserRepository } from './permanent/permanent-user.repository.js';
+import { PermanentUsers } from './permanent/permanent-user.service.js';
+import { AdminAccountRepository } from './admins/admin-account.repository.js';
+import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
+import { SealedText } from './secrets/sealed-text.js';
 
 export interface Examgate {
   app: Express;
@@ -58,6 +63,10 @@ export interface Examgate {
   sessions: SessionService;
   /** Direct links and entry codes: issue, revoke, resolve (exports and tests read them here). */
   waysIn: WaysIn;
+  /** Permanent users of each platform (admin pages, the login page, tests). */
+  permanentUsers: PermanentUsers;
+  /** Institution admin accounts (CLI, admin pages). */
+  adminAccounts: AdminAccounts;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   close(): Promise<void>;
@@ -138,6 +147,13 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
   const candidateTests = new CandidateTests(domain.exams, domain.candidates);
+  const permanentUsers = new PermanentUsers(new PermanentUserRepository(sequelize), audit);
+  const adminAccounts = new AdminAccounts(
+    new AdminAccountRepository(sequelize),
+    audit,
+    new SealedText(config.secretKeys, TOTP_SECRET_PURPOSE),
+    `examgate ${new URL(config.PUBLIC_URL).host}`,
+  );
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),
     sessions,
@@ -209,6 +225,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     handOffs,
     candidateTests,
     candidateSignIn,
+    permanentUsers,
+    adminAccounts,
     frameAncestors,
     throttle,
     tool,
@@ -249,6 +267,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     sessions,
     waysIn: domain.waysIn,
     serviceTokens: domain.serviceTokens,
+    permanentUsers,
+    adminAccounts,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();
