@@ -155,7 +155,8 @@ export function createApp(deps: AppDeps): Express {
       credentials: {
         verify: async (username, password) => {
           const found = await deps.oneTimeUsers.verify(username, password);
-          return found ? { ...found, way: 'one-time' } : null;
+          // One-time usernames are unique across examgate; a permanent user's only on its platform.
+          return found ? { ...found, way: 'one-time' } : deps.permanentUsers.principalFor(username, password);
         },
       },
       sessions: deps.sessions,

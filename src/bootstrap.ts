@@ -41,6 +41,7 @@ import type { OneTimeUsers } from './access/one-time-user.service.js';
 import type { WaysIn } from './access/ways-in.service.js';
 import { PermanentUserRepository } from './permanent/permanent-user.repository.js';
 import { PermanentUsers } from './permanent/permanent-user.service.js';
+import { PermanentCandidates } from './permanent/permanent-candidates.service.js';
 import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
 import { SealedText } from './secrets/sealed-text.js';
@@ -146,8 +147,10 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     (examId, candidateId) =>
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
-  const candidateTests = new CandidateTests(domain.exams, domain.candidates);
-  const permanentUsers = new PermanentUsers(new PermanentUserRepository(sequelize), audit);
+  const permanentUserRepository = new PermanentUserRepository(sequelize);
+  const permanentUsers = new PermanentUsers(permanentUserRepository, audit);
+  const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
+  const candidateTests = new CandidateTests(domain.exams, domain.candidates, { of: (id) => permanentUsers.candidaciesOf(id) });
   const adminAccounts = new AdminAccounts(
     new AdminAccountRepository(sequelize),
     audit,
@@ -226,6 +229,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     candidateTests,
     candidateSignIn,
     permanentUsers,
+    permanentCandidates,
     adminAccounts,
     frameAncestors,
     throttle,

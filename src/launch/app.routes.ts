@@ -7,6 +7,9 @@ import { lobbyRoutes } from '../access/lobby.routes.js';
 import { candidateRoutes, rosterSyncRoutes } from '../candidates/candidate.routes.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import { oneTimeRoutes } from '../candidates/one-time.routes.js';
+import { permanentCandidateRoutes } from '../permanent/permanent-candidates.routes.js';
+import type { PermanentCandidates } from '../permanent/permanent-candidates.service.js';
+import type { PermanentUsers } from '../permanent/permanent-user.service.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
@@ -40,6 +43,8 @@ export interface AppRouteDeps {
   audit: AuditService;
   waysIn: WaysIn;
   handout: Handout;
+  permanentUsers: PermanentUsers;
+  permanentCandidates: PermanentCandidates;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -75,6 +80,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/link', linkChoiceRoutes(deps));
   // Before the candidates router, whose '/:candidateId' would otherwise take "one-time" for a candidate.
   router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
+  router.use('/exams/:examId/candidates/permanent', permanentCandidateRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

@@ -185,6 +185,38 @@ export class PermanentUserRepository {
     return rows.map(toUser);
   }
 
+  /** The tests the user is an active candidate of, newest first: what their candidate session covers. */
+  async activeCandidacies(permanentUserId: string): Promise<Array<{ examId: string; candidateId: string }>> {
+    const rows = await this.sequelize.query<{ exam_id: string; id: string }>(
+      `SELECT c.exam_id, c.id FROM candidates c JOIN exams e ON e.id = c.exam_id
+        WHERE c.permanent_user_id = :permanentUserId AND c.status = 'active' ORDER BY e.created_at DESC, c.id`,
+      { replacements: { permanentUserId }, type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({ examId: r.exam_id, candidateId: r.id }));
+  }
+
+  /** Links candidates just added to a test to their permanent users (in the transaction that adds them). */
+  async linkCandidates(links: Array<{ candidateId: string; permanentUserId: string }>, unit: UnitOfWork): Promise<void> {
+    for (const link of links) {
+      await this.sequelize.query('UPDATE candidates SET permanent_user_id = :permanentUserId WHERE id = :candidateId', {
+        replacements: link,
+        transaction: transactionOf(unit),
+      });
+    }
+  }
+
+  /** Which of `ids` are candidates of the test already. */
+  async alreadyOn(examId: string, ids: string[], unit?: UnitOfWork): Promise<Set<string>> {
+    if (ids.length === 0) {
+      return new Set();
+    }
+    const rows = await this.sequelize.query<{ permanent_user_id: string }>(
+      'SELECT permanent_user_id FROM candidates WHERE exam_id = :examId AND permanent_user_id IN (:ids)',
+      { replacements: { examId, ids }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
+    );
+    return new Set(rows.map((r) => r.permanent_user_id));
+  }
+
   /** The tests the user is a candidate of, newest first. */
   async candidacies(permanentUserId: string): Promise<CandidacyOf[]> {
     const rows = await this.sequelize.query<{ exam_id: string; title: string; status: string; candidate_id: string; cstatus: string }>(

@@ -3,6 +3,7 @@ import { usernameKey } from '../access/username-rules.js';
 import { changedFields, type AuditBy, type AuditChanges } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { CandidatePrincipal } from '../sessions/candidate-principal.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../security/password-hash.js';
 import { generatePassword, weakness } from '../security/password-rules.js';
 import { checkChosenPassword, checkInput, type PermanentUserInput } from './permanent-user-input.js';
@@ -151,6 +152,32 @@ export class PermanentUsers {
       });
     }
     return publicOf(user);
+  }
+
+  /** The tests a user's candidate session covers (access/candidate-tests.ts). */
+  candidaciesOf(permanentUserId: string): Promise<Array<{ examId: string; candidateId: string }>> {
+    return this.repository.activeCandidacies(permanentUserId);
+  }
+
+  /**
+   * The candidate principal these credentials sign in as: the user and the newest test they
+   * are an active candidate of (the session covers all of them). Null for wrong credentials,
+   * and for a user who is a candidate of no test yet (there is nothing to show them).
+   */
+  async principalFor(username: string, password: string): Promise<CandidatePrincipal | null> {
+    const user = await this.verify(username, password);
+    const [first] = user ? await this.repository.activeCandidacies(user.id) : [];
+    if (!user || !first) {
+      return null;
+    }
+    return {
+      way: 'permanent',
+      platformId: user.platformId,
+      examId: first.examId,
+      candidateId: first.candidateId,
+      permanentUserId: user.id,
+      ...(user.mustChangePassword ? { mustChangePassword: true } : {}),
+    };
   }
 
   /** A user signed in with a forced change sets their own password; it must keep the seed 002 rule. */

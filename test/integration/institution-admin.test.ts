@@ -28,7 +28,8 @@ describe('Institution admins: accounts, sign-in, two-step, walls', () => {
   let world: TestWorld;
   let platformId: string;
   let otherPlatformId: string;
-  beforeEach(async () => {
+  beforeEach(async function () {
+    this.timeout(60_000);
     world = await startWorld();
     platformId = await platformIdOf(world);
     otherPlatformId = await platformIdOf(world, world.otherLms);

@@ -19,7 +19,7 @@ describe('Permanent users: the admin pages', () => {
   let platformId: string;
   let admin: ReturnType<typeof asAdmin>;
   beforeEach(async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     world = await startWorld();
     platformId = await platformIdOf(world);
     await adminAccount(world, platformId);
