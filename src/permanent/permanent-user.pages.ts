@@ -5,19 +5,20 @@ import { doneMessage, type DoneMessages } from '../web/done-message.js';
 import { checkbox, field } from '../web/form.js';
 import { checkInput, type PermanentUserInput } from './permanent-user-input.js';
 import { InvalidPermanentUserError, PermanentUsernameTakenError } from './permanent-user.errors.js';
-import { DETAIL_FIELDS, DETAIL_LABELS, fullName } from './permanent-user.js';
+import { mountDeleteAndPassword } from './permanent-user-actions.pages.js';
+import { DETAIL_FIELDS, DETAIL_LABELS } from './permanent-user.js';
 import { formValues, presentUser } from './permanent-user.presenter.js';
 import type { PasswordChoice, PermanentUsers } from './permanent-user.service.js';
 import type { Which } from './permanent-user.repository.js';
 
-const BASE = '/institution/users';
+export const BASE = '/institution/users';
 const DONE: DoneMessages = {
   saved: 'Changes saved.',
   deleted: 'The user is deleted: they cannot sign in. Undelete brings them back.',
   undeleted: 'The user is undeleted: they can sign in again.',
   'password-set': 'The new password is set: the old one no longer signs in.',
 };
-type FieldError = { field: string; message: string };
+export type FieldError = { field: string; message: string };
 
 function inputOf(body: unknown): PermanentUserInput {
   const details: PermanentUserInput['details'] = { eligible: checkbox(body, 'eligible') };
@@ -27,7 +28,7 @@ function inputOf(body: unknown): PermanentUserInput {
   return { username: field(body, 'username').slice(0, 1000), details };
 }
 
-function choiceOf(body: unknown): PasswordChoice {
+export function choiceOf(body: unknown): PasswordChoice {
   return field(body, 'choice') === 'chosen' ? { kind: 'chosen', password: field(body, 'password').slice(0, 1000) } : { kind: 'generate' };
 }
 
@@ -153,87 +154,10 @@ export function permanentUserPages(users: PermanentUsers, session: InstitutionSe
       res.redirect(303, `${BASE}/${user.id}?done=saved`);
     }),
   );
-  mountDeleteAndPassword(router, users, session, userPage);
+  mountDeleteAndPassword(router, users, session, userPage, DONE['password-set']!);
   return router;
 }
 
 function allErrors(input: PermanentUserInput): FieldError[] {
   return checkInput(input).errors.map((e) => ({ field: e.field, message: e.message }));
-}
-
-type UserPage = (res: Response, status: number, id: string, extra?: Record<string, unknown>) => Promise<void>;
-
-function mountDeleteAndPassword(router: Router, users: PermanentUsers, session: InstitutionSession, userPage: UserPage): void {
-  router.get(
-    '/:id/delete',
-    asyncHandler(async (req, res) => {
-      const user = await users.get(adminOf(res).platformId, String(req.params.id));
-      const back = `${BASE}/${user.id}`;
-      res.render('confirm.njk', {
-        title: `Delete ${user.username}?`,
-        crumbs: [{ href: BASE, text: 'Permanent users' }, { href: back, text: user.username }, { text: 'Delete' }],
-        question: `${fullName(user)} (${user.username}) will be deleted.`,
-        losses: ['stop them from signing in, and from being added to tests'],
-        keeps: [
-          'their details, and their candidacies and results on tests',
-          'an Undelete button on their page, which lets them sign in again',
-        ],
-        action: `${back}/delete`,
-        buttonLabel: 'Delete the user',
-        backHref: back,
-        backLabel: 'Keep the user',
-        csrf: session.csrfToken(res),
-      });
-    }),
-  );
-  for (const [path, deleted] of [
-    ['delete', true],
-    ['undelete', false],
-  ] as const) {
-    router.post(
-      `/:id/${path}`,
-      session.csrf,
-      asyncHandler(async (req, res) => {
-        const id = String(req.params.id);
-        await users.setDeleted(adminOf(res).platformId, id, deleted, adminOf(res).by);
-        res.redirect(303, `${BASE}/${id}?done=${deleted ? 'deleted' : 'undeleted'}`);
-      }),
-    );
-  }
-
-  const passwordForm = async (res: Response, status: number, id: string, values: Record<string, unknown>, errors: FieldError[]) => {
-    const user = await users.get(adminOf(res).platformId, id);
-    res.status(status).render('institution/user-password.njk', {
-      institution: adminOf(res),
-      csrf: session.csrfToken(res),
-      title: `New password for ${user.username}`,
-      user,
-      values,
-      errors,
-      byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
-    });
-  };
-  router.get(
-    '/:id/password',
-    asyncHandler((req, res) => passwordForm(res, 200, String(req.params.id), { choice: 'generate', mustChange: false }, [])),
-  );
-  router.post(
-    '/:id/password',
-    session.csrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const mustChange = checkbox(req.body, 'mustChange');
-      const values = { choice: field(req.body, 'choice') || 'generate', mustChange };
-      try {
-        const { generated, weak } = await users.resetPassword(adminOf(res).platformId, id, choiceOf(req.body), mustChange, adminOf(res).by);
-        await userPage(res, 200, id, { generated, weak, done: DONE['password-set'] });
-      } catch (err) {
-        if (err instanceof InvalidPermanentUserError) {
-          await passwordForm(res, 400, id, values, [{ field: err.field, message: err.message }]);
-          return;
-        }
-        throw err;
-      }
-    }),
-  );
 }
