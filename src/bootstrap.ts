@@ -205,7 +205,13 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
     await resealStoredSecrets(
-      [() => domain.keys.reseal(), () => domain.oneTimeUsers.reseal(), () => domain.waysIn.reseal(), () => lti.resealStoredKeys()],
+      [
+        () => domain.keys.reseal(),
+        () => domain.oneTimeUsers.reseal(),
+        () => domain.waysIn.reseal(),
+        () => adminAccounts.reseal(),
+        () => lti.resealStoredKeys(),
+      ],
       log,
     );
   } catch (err) {

@@ -99,6 +99,20 @@ export class AdminAccountRepository {
     return count === 1;
   }
 
+  /** Every account's sealed TOTP secret (admins are few: no paging). */
+  async sealedSecrets(): Promise<Array<{ id: string; sealed: string }>> {
+    const rows = await AdminAccountRow.findAll({
+      where: { totp_secret_sealed: { [Op.ne]: null } },
+      attributes: ['id', 'totp_secret_sealed'],
+    });
+    return rows.map((r) => ({ id: r.id, sealed: r.totp_secret_sealed! }));
+  }
+
+  /** Replaces a sealed secret only if it is still `from` (another process starting at once may have re-sealed it). */
+  async replaceSealed(id: string, from: string, to: string): Promise<void> {
+    await AdminAccountRow.update({ totp_secret_sealed: to }, { where: { id, totp_secret_sealed: from } });
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await AdminAccountRow.update({ password_hash: passwordHash }, { where: { id } });
   }

@@ -3,6 +3,7 @@ import { checkUsername, InvalidUsernameError, usernameKey } from '../access/user
 import type { AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { SealedText } from '../secrets/sealed-text.js';
+import type { ResealReport } from '../stored-secrets.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../security/password-hash.js';
 import { generatePassword, PASSWORD_MAX, weakness } from '../security/password-rules.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from '../security/totp.js';
@@ -140,6 +141,22 @@ export class AdminAccounts {
     const account = await this.stored(platformId, id);
     await this.repository.disableTotp(id);
     await this.record(by, account, 'disable-two-step', { twoStep: { from: account.totpSealed !== null, to: false } });
+  }
+
+  /** Start-up after a SECRET_KEY rotation: TOTP secrets sealed under the previous key are sealed again (stored-secrets.ts). */
+  async reseal(): Promise<ResealReport> {
+    const rows = await this.repository.sealedSecrets();
+    const report: ResealReport = { what: 'admin two-step secrets', total: rows.length, resealed: 0, unreadable: 0 };
+    for (const row of rows) {
+      const opened = this.sealed.open(row.sealed);
+      if (!opened) {
+        report.unreadable += 1;
+      } else if (opened.stale) {
+        await this.repository.replaceSealed(row.id, row.sealed, this.sealed.seal(opened.plain));
+        report.resealed += 1;
+      }
+    }
+    return report;
   }
 
   private async secondFactor(account: StoredAdminAccount, code: string): Promise<boolean> {

@@ -8,6 +8,10 @@ import { launchSession } from '../support/course-session.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, ADMIN_PASSWORD, asAdmin, institutionSignIn, platformIdOf, userInput } from '../support/institution.js';
 import { spawn } from 'node:child_process';
+import { AdminAccountRepository } from '../../src/admins/admin-account.repository.js';
+import { AdminAccounts, TOTP_SECRET_PURPOSE } from '../../src/admins/admin-account.service.js';
+import type { SecretKeys } from '../../src/config.js';
+import { SealedText } from '../../src/secrets/sealed-text.js';
 
 const INSTITUTION_ADMIN = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator';
 const WRONG = 'The username, password or code is not right.';
@@ -190,6 +194,23 @@ describe('Institution admins: accounts, sign-in, two-step, walls', () => {
     const [account] = (await world.examgate.adminAccounts.list(platformId)).filter((a) => a.username === 'deputy');
     expect(account).not.to.equal(undefined);
     expect(await world.examgate.adminAccounts.list(otherPlatformId)).to.have.length(0);
+  });
+
+  it('when SECRET_KEY is rotated, then start-up re-seals two-step secrets under the new key, once', async () => {
+    const account = await adminAccount(world, platformId);
+    const { secret } = await world.examgate.adminAccounts.startTotp(platformId, account.id);
+    await world.examgate.adminAccounts.confirmTotp(platformId, account.id, totpCode(secret, stepAt(Date.now())), TEST_SETUP);
+    const keys: SecretKeys = ['rotated-secret-0123456789abcdef0123456789', world.config.secretKeys[0]];
+    const rotated = new AdminAccounts(
+      new AdminAccountRepository(world.examgate.sequelize),
+      world.examgate.audit,
+      new SealedText(keys, TOTP_SECRET_PURPOSE),
+      'x',
+    );
+    expect(await rotated.reseal()).to.deep.equal({ what: 'admin two-step secrets', total: 1, resealed: 1, unreadable: 0 });
+    expect(await rotated.reseal()).to.include({ resealed: 0, unreadable: 0 });
+    const code = totpCode(secret, stepAt(Date.now()) + 1);
+    expect(await rotated.verify('exam-office', ADMIN_PASSWORD, code)).to.include({ totpEnabled: true });
   });
 
   it('when a sign-in is posted from another site, then it is refused', async () => {
