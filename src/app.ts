@@ -38,10 +38,17 @@ import { LoginThrottle } from './throttle/login-throttle.js';
 import { AdminSignIn } from './platforms/admin-session.middleware.js';
 import { clientAddress, throttleRequests } from './web/throttle.js';
 import { wayInRoutes } from './access/way-in.routes.js';
+import type { PermanentUsers } from './permanent/permanent-user.service.js';
+import { permanentUserPages } from './permanent/permanent-user.pages.js';
+import type { AdminAccounts } from './admins/admin-account.service.js';
+import { InstitutionSession } from './admins/institution-session.middleware.js';
+import { institutionRoutes } from './admins/institution.routes.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
   candidateSignIn: CandidateSignIn;
+  permanentUsers: PermanentUsers;
+  adminAccounts: AdminAccounts;
   config: Config;
   loginRequests: LoginRequestRepository;
   launchController: LaunchController;
@@ -149,7 +156,8 @@ export function createApp(deps: AppDeps): Express {
       credentials: {
         verify: async (username, password) => {
           const found = await deps.oneTimeUsers.verify(username, password);
-          return found ? { ...found, way: 'one-time' } : null;
+          // One-time usernames are unique across examgate; a permanent user's only on its platform.
+          return found ? { ...found, way: 'one-time' } : deps.permanentUsers.principalFor(username, password);
         },
       },
       sessions: deps.sessions,
@@ -188,6 +196,18 @@ export function createApp(deps: AppDeps): Express {
       tool: deps.tool,
       admin,
       ssoSetups: deps.ssoSetups,
+    }),
+  );
+  // A platform's own admin area: its admin accounts, or an LMS administrator's launch; walled per platform.
+  const institution = new InstitutionSession(deps.config, deps.adminAccounts, deps.sessions);
+  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
+  app.use(
+    '/institution',
+    institutionRoutes({
+      accounts: deps.adminAccounts,
+      session: institution,
+      throttle: new LoginThrottle(deps.throttle, rules.accountSignIn),
+      publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
     }),
   );
   // Direct links (/go) and entry codes (/enter): ways in for candidates without an LMS or password.

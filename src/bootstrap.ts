@@ -44,6 +44,12 @@ import type { WaysIn } from './access/ways-in.service.js';
 import type { SystemSettings } from './settings/settings.service.js';
 import type { SsoCandidates } from './candidates/sso-candidates.service.js';
 import type { SsoSetups } from './platforms/sso-setup.service.js';
+import { PermanentUserRepository } from './permanent/permanent-user.repository.js';
+import { PermanentUsers } from './permanent/permanent-user.service.js';
+import { PermanentCandidates } from './permanent/permanent-candidates.service.js';
+import { AdminAccountRepository } from './admins/admin-account.repository.js';
+import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
+import { SealedText } from './secrets/sealed-text.js';
 
 export interface Examgate {
   app: Express;
@@ -69,6 +75,10 @@ export interface Examgate {
   ssoCandidates: SsoCandidates;
   /** Each platform's SSO setups and auth types. */
   ssoSetups: SsoSetups;
+  /** Permanent users of each platform (admin pages, the login page, tests). */
+  permanentUsers: PermanentUsers;
+  /** Institution admin accounts (CLI, admin pages). */
+  adminAccounts: AdminAccounts;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
   serviceTokens: ServiceTokens;
   /** System settings (admin page); tests drop its in-memory copy after emptying the tables behind it. */
@@ -150,7 +160,18 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     (examId, candidateId) =>
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
-  const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize));
+  const permanentUserRepository = new PermanentUserRepository(sequelize);
+  const permanentUsers = new PermanentUsers(permanentUserRepository, audit);
+  const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
+  const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
+    of: (id) => permanentUsers.candidaciesOf(id),
+  });
+  const adminAccounts = new AdminAccounts(
+    new AdminAccountRepository(sequelize),
+    audit,
+    new SealedText(config.secretKeys, TOTP_SECRET_PURPOSE),
+    `examgate ${new URL(config.PUBLIC_URL).host}`,
+  );
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),
     sessions,
@@ -199,7 +220,13 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   // Before anything is served: every stored secret opens, under SECRET_KEY (README: Rotating SECRET_KEY).
   try {
     await resealStoredSecrets(
-      [() => domain.keys.reseal(), () => domain.oneTimeUsers.reseal(), () => domain.waysIn.reseal(), () => lti.resealStoredKeys()],
+      [
+        () => domain.keys.reseal(),
+        () => domain.oneTimeUsers.reseal(),
+        () => domain.waysIn.reseal(),
+        () => adminAccounts.reseal(),
+        () => lti.resealStoredKeys(),
+      ],
       log,
     );
   } catch (err) {
@@ -222,6 +249,9 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     handOffs,
     candidateTests,
     candidateSignIn,
+    permanentUsers,
+    permanentCandidates,
+    adminAccounts,
     frameAncestors,
     throttle,
     tool,
@@ -266,6 +296,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     ssoSetups: domain.ssoSetups,
     serviceTokens: domain.serviceTokens,
     settings: domain.settings,
+    permanentUsers,
+    adminAccounts,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

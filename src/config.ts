@@ -144,6 +144,8 @@ const schema = z.object({
   /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */
   ADMIN_SIGN_IN_FAILURES_PER_ADDRESS: limit,
   ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS: limit,
+  /** Wrong passwords or codes for one institution admin account per window (address limits as above). */
+  ADMIN_SIGN_IN_FAILURES_PER_ACCOUNT: limit,
   ADMIN_SIGN_IN_WINDOW_MINUTES: z.coerce
     .number()
     .int()

@@ -14,7 +14,13 @@ import { presentDashboard } from './dashboard.presenter.js';
 import { looksFramed, presentLobby, stateOf, type Lobby } from './lobby.js';
 import type { TicketedHandOff } from './ticketed-handoff.js';
 
+/** A permanent user choosing their own new password (permanent/permanent-user.service.ts). */
+export interface OwnPasswordChange {
+  changeOwnPassword(platformId: string, permanentUserId: string, password: string, by: AuditBy): Promise<void>;
+}
+
 export interface CandidateAreaDeps {
+  permanentUsers: OwnPasswordChange;
   sessions: SessionService;
   candidateTests: CandidateTests;
   candidateSignIn: CandidateSignIn;
@@ -56,9 +62,14 @@ export function candidateAreaRoutes(deps: CandidateAreaDeps): Router {
       res.render('dashboard.njk', { title: 'Your tests', dashboard: presentDashboard(await reachable(res)) });
     }),
   );
-  router.get('/archive', (_req, res) => {
-    res.render('archive.njk', { title: 'Archive', dashboard: presentDashboard([{ ...ownTestOf(res), demo: false }]) });
-  });
+  router.get(
+    '/archive',
+    asyncHandler(async (_req, res) => {
+      const mine = await deps.candidateTests.mine(ownTestOf(res), candidateSessionOf(res).principal);
+      res.render('archive.njk', { title: 'Archive', dashboard: presentDashboard(mine.map((test) => ({ ...test, demo: false }))) });
+    }),
+  );
+  mountPasswordChange(router, deps);
   router.get(
     '/tests/:examId',
     asyncHandler(async (req: Request<{ examId: string }>, res) => {
@@ -94,4 +105,53 @@ export function candidateAreaRoutes(deps: CandidateAreaDeps): Router {
     }),
   );
   return router;
+}
+
+/** The forced password change of a permanent user: the new password must keep the seed 002 rule; then a fresh session without the flag. */
+function mountPasswordChange(router: Router, deps: CandidateAreaDeps): void {
+  const page = (res: Response, status: number, error: string | null) =>
+    res.status(status).render('change-password.njk', {
+      title: 'Choose a new password',
+      errors: error ? [{ field: 'password', message: error }] : [],
+    });
+  const principalOf = (res: Response) => {
+    const { principal } = candidateSessionOf(res);
+    if (!principal.permanentUserId) {
+      throw new HttpError(404, 'not_found', 'Nothing lives at /my/password.');
+    }
+    return { principal, permanentUserId: principal.permanentUserId };
+  };
+  router.get('/password', (_req, res) => {
+    principalOf(res);
+    page(res, 200, null);
+  });
+  router.post(
+    '/password',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    verifyCsrf(deps.secret),
+    asyncHandler(async (req, res) => {
+      const { principal, permanentUserId } = principalOf(res);
+      const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
+      const again = typeof req.body?.again === 'string' ? (req.body.again as string) : '';
+      if (password !== again) {
+        page(res, 400, 'The two passwords are not the same. Type the new password twice.');
+        return;
+      }
+      try {
+        await deps.permanentUsers.changeOwnPassword(principal.platformId, permanentUserId, password, {
+          actor: candidateActor(principal),
+          via: 'page',
+        });
+      } catch (err) {
+        if (err instanceof Error && 'field' in err) {
+          page(res, 400, err.message);
+          return;
+        }
+        throw err;
+      }
+      const { mustChangePassword: _done, ...rest } = principal;
+      await deps.candidateSignIn.signIn(req, res, rest);
+      res.redirect(303, '/my');
+    }),
+  );
 }

@@ -25,6 +25,14 @@ export function requireCandidateSession(sessions: SessionService, tests: Candida
     res.locals.session = session;
     res.locals.ownTest = own;
     res.locals.signedIn = signedInAsCandidate(session, own);
+    // A forced password change comes before anything else (only the change and sign-out pass).
+    if (session.principal.mustChangePassword && !['/password', '/sign-out'].includes(req.path)) {
+      if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
+        res.redirect(303, '/my/password');
+        return;
+      }
+      throw new HttpError(403, 'password_change_required', 'Choose a new password first, at /my/password.');
+    }
     next();
   });
 }

@@ -6,6 +6,11 @@ import type { ExamService } from '../exams/exam.service.js';
 import type { CandidatePrincipal } from '../sessions/candidate-principal.js';
 import type { OwnTestRepository } from './own-test.repository.js';
 
+/** The tests a permanent user is an active candidate of (permanent/), newest first. */
+export interface PermanentCandidacies {
+  of(permanentUserId: string): Promise<Array<{ examId: string; candidateId: string }>>;
+}
+
 export interface OwnTest {
   exam: Exam;
   candidate: Candidate;
@@ -29,7 +34,21 @@ export class CandidateTests {
     private readonly exams: ExamService,
     private readonly candidates: CandidateService,
     private readonly ownTests: OwnTestRepository,
+    private readonly permanent: PermanentCandidacies | null = null,
   ) {}
+
+  /**
+   * Every test that is the principal's own: the one it names, and for a permanent user every
+   * other test they are an active candidate of, each looked up inside the principal's platform.
+   */
+  async mine(own: OwnTest, principal: CandidatePrincipal): Promise<OwnTest[]> {
+    if (!principal.permanentUserId || !this.permanent) {
+      return [own];
+    }
+    const others = (await this.permanent.of(principal.permanentUserId)).filter((c) => c.examId !== own.exam.id);
+    const found = await Promise.all(others.map((c) => this.own({ ...principal, examId: c.examId, candidateId: c.candidateId })));
+    return [own, ...found.filter((t): t is OwnTest => t !== null)];
+  }
 
   /** The principal's test and candidate (one statement); null when either is gone (deleted, or its platform moved). */
   async own(principal: CandidatePrincipal): Promise<OwnTest | null> {
@@ -42,13 +61,14 @@ export class CandidateTests {
 
   /** The dashboard's tests: the own one first, then the demo tests (none for a withdrawn candidate). */
   async reachable(own: OwnTest, principal: CandidatePrincipal): Promise<ReachableTest[]> {
-    const mine: ReachableTest = { ...own, demo: false };
+    const mine: ReachableTest[] = (await this.mine(own, principal)).map((test) => ({ ...test, demo: false }));
     if (own.candidate.status !== 'active') {
-      return [mine];
+      return mine;
     }
-    const demos = (await this.exams.demoTestsOf(principal.platformId)).filter((exam) => exam.id !== own.exam.id);
+    const ids = new Set(mine.map((test) => test.exam.id));
+    const demos = (await this.exams.demoTestsOf(principal.platformId)).filter((exam) => !ids.has(exam.id));
     const tried = await Promise.all(demos.map((exam) => this.candidates.findDemoFor(exam, own.candidate)));
-    return [mine, ...demos.map((exam, i) => ({ exam, candidate: tried[i] ?? null, demo: true }))];
+    return [...mine, ...demos.map((exam, i) => ({ exam, candidate: tried[i] ?? null, demo: true }))];
   }
 
   /**
@@ -58,6 +78,10 @@ export class CandidateTests {
   async open(own: OwnTest, principal: CandidatePrincipal, examId: string, by: AuditBy): Promise<OwnTest | null> {
     if (examId === own.exam.id) {
       return own;
+    }
+    const other = await this.otherOwn(own, principal, examId);
+    if (other) {
+      return other;
     }
     const demo = await this.demoTest(own, principal, examId);
     const candidate = demo ? await this.candidates.demoCandidateFor(demo, own.candidate, by) : null;
@@ -70,9 +94,21 @@ export class CandidateTests {
     if (!own || examId === own.exam.id) {
       return own;
     }
+    const other = await this.otherOwn(own, principal, examId);
+    if (other) {
+      return other;
+    }
     const demo = await this.demoTest(own, principal, examId);
     const candidate = demo ? await this.candidates.findDemoFor(demo, own.candidate) : null;
     return demo && candidate ? { exam: demo, candidate } : null;
+  }
+
+  /** Another own test of a permanent user; null for anyone else. */
+  private async otherOwn(own: OwnTest, principal: CandidatePrincipal, examId: string): Promise<OwnTest | null> {
+    if (!principal.permanentUserId) {
+      return null;
+    }
+    return (await this.mine(own, principal)).find((test) => test.exam.id === examId) ?? null;
   }
 
   private async demoTest(own: OwnTest, principal: CandidatePrincipal, examId: string): Promise<Exam | null> {

@@ -25,6 +25,8 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   'sign-in': 'Sign-in',
   'way-in': 'Direct link / entry code',
   settings: 'System settings',
+  'permanent-user': 'Permanent user',
+  'admin-account': 'Admin account',
 };
 
 const FIELD_TEXT: Record<string, string> = {
@@ -79,6 +81,9 @@ export function actorText(actor: AuditActor): string {
   }
   if (actor.kind === 'admin') {
     return actor.ref ? `Administrator (${actor.ref})` : 'Administrator';
+  }
+  if (actor.kind === 'platform-admin') {
+    return `Institution administrator (${actor.ref})`;
   }
   if (actor.kind === 'candidate') {
     return `Candidate (${WAY_IN_LABELS[actor.way]})`;

@@ -24,6 +24,9 @@ function actorOf(row: AuditRow): AuditActor {
   if (row.actor_kind === 'admin') {
     return { kind: 'admin', ...(row.actor_ref ? { ref: row.actor_ref } : {}) };
   }
+  if (row.actor_kind === 'platform-admin') {
+    return { kind: 'platform-admin', platformId: row.actor_platform_id ?? '', ref: row.actor_ref ?? '' };
+  }
   if (row.actor_kind === 'candidate') {
     const way = CANDIDATE_WAYS_IN.find((w) => w === row.actor_ref) ?? 'one-time';
     return { kind: 'candidate', platformId: row.actor_platform_id ?? '', candidateId: row.actor_sub ?? '', way };
@@ -41,6 +44,8 @@ function columnsOf(actor: AuditActor) {
       return { ...none, actor_platform_id: actor.platformId, actor_sub: actor.sub, actor_name: actor.name ?? null };
     case 'admin':
       return { ...none, actor_ref: actor.ref ?? null };
+    case 'platform-admin':
+      return { ...none, actor_platform_id: actor.platformId, actor_ref: actor.ref };
     case 'candidate':
       return { ...none, actor_platform_id: actor.platformId, actor_sub: actor.candidateId, actor_ref: actor.way };
     default:

@@ -9,6 +9,8 @@ import type { CandidateWayIn } from '../sessions/candidate-principal.js';
 export type AuditActor =
   | { kind: 'lms-user'; platformId: string; sub: string; name?: string }
   | { kind: 'admin'; /** Tells one admin sign-in (or the API, or an OS user of the CLI) from another; never a secret. */ ref?: string }
+  /** An institution admin of one platform: their own account (admin_accounts.id) or an LTI launch with an institution role. */
+  | { kind: 'platform-admin'; platformId: string; ref: string }
   | { kind: 'system' }
   /** A candidate signed in outside the LMS; `candidateId` is candidates.id, `way` how they came in. */
   | { kind: 'candidate'; platformId: string; candidateId: string; way: CandidateWayIn }
@@ -38,7 +40,17 @@ export interface AuditBy {
   via: AuditVia;
 }
 
-export const AUDIT_ENTITIES = ['platform', 'deployment', 'exam', 'candidate', 'sign-in', 'way-in', 'settings'] as const;
+export const AUDIT_ENTITIES = [
+  'platform',
+  'deployment',
+  'exam',
+  'candidate',
+  'sign-in',
+  'way-in',
+  'permanent-user',
+  'admin-account',
+  'settings',
+] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 
 /** A changed field's values as recorded: text, number, boolean or absent. */

@@ -12,6 +12,9 @@ import { oneTimeRoutes } from '../candidates/one-time.routes.js';
 import { ssoImportRoutes } from '../candidates/sso.routes.js';
 import type { SsoTarget } from '../candidates/sso-candidates.service.js';
 import type { SsoRow } from '../candidates/sso-row.schema.js';
+import { permanentCandidateRoutes } from '../permanent/permanent-candidates.routes.js';
+import type { PermanentCandidates } from '../permanent/permanent-candidates.service.js';
+import type { PermanentUsers } from '../permanent/permanent-user.service.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
@@ -55,6 +58,8 @@ export interface AppRouteDeps {
   imports: ImportService;
   oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
   ssoImport: ImportKind<SsoRow, SsoTarget>;
+  permanentUsers: PermanentUsers;
+  permanentCandidates: PermanentCandidates;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -91,6 +96,7 @@ export function appRoutes(deps: AppRouteDeps): Router {
   // Before the candidates router, whose '/:candidateId' would otherwise take "one-time" for a candidate.
   router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
   router.use('/exams/:examId/candidates/sso', ssoImportRoutes(deps));
+  router.use('/exams/:examId/candidates/permanent', permanentCandidateRoutes(deps));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

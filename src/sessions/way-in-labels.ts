@@ -5,4 +5,5 @@ export const WAY_IN_LABELS: Record<CandidateWayIn, string> = {
   'one-time': 'one-time username and password',
   'direct-link': 'direct link',
   'entry-code': 'entry code',
+  permanent: 'username and password',
 };

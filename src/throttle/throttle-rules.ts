@@ -5,6 +5,8 @@ import type { ThrottleRule } from './throttle-window.js';
 /** The throttles of examgate's ways in, from the settings (README, "Settings"). */
 export interface ThrottleRules {
   adminSignIn: LoginThrottleRules;
+  /** Institution admin accounts (/institution): per account as well as the admin address limits. */
+  accountSignIn: LoginThrottleRules;
   candidateLogin: LoginThrottleRules;
   ltiLoginPerAddress: ThrottleRule;
   ltiLoginPerPlatform: ThrottleRule;
@@ -21,6 +23,23 @@ export function throttleRules(config: Config): ThrottleRules {
   const wayInWindow = config.WAY_IN_WINDOW_MINUTES * 60;
   return {
     adminSignIn: {
+      failuresPerAddress: {
+        bucket: 'admin-sign-in-failures',
+        limit: config.ADMIN_SIGN_IN_FAILURES_PER_ADDRESS,
+        windowSeconds: adminWindow,
+      },
+      attemptsPerAddress: {
+        bucket: 'admin-sign-in-attempts',
+        limit: config.ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS,
+        windowSeconds: adminWindow,
+      },
+    },
+    accountSignIn: {
+      failuresPerAccount: {
+        bucket: 'admin-account-failures',
+        limit: config.ADMIN_SIGN_IN_FAILURES_PER_ACCOUNT,
+        windowSeconds: adminWindow,
+      },
       failuresPerAddress: {
         bucket: 'admin-sign-in-failures',
         limit: config.ADMIN_SIGN_IN_FAILURES_PER_ADDRESS,

@@ -22,6 +22,7 @@ export const CANDIDATES_DONE: DoneMessages = {
   withdrawn: 'Candidate withdrawn: they can no longer start the test.',
   restored: 'Candidate restored: they can start the test again.',
   'sync-queued': 'Roster sync started: new members appear here as candidates when it is done.',
+  'permanent-added': 'Permanent users added: they sign in with their own username and password.',
   'one-time-added': 'One-time user added. Their username and password show in the list once the test is active.',
   'one-time-generated':
     'One-time users generated. Edit a generated candidate ID with Edit; usernames and passwords show once the test is active.',

@@ -36,6 +36,8 @@ import {
   RegistrationUrlNotFoundError,
 } from '../platforms/registration.errors.js';
 import { DatabaseUnavailableError } from '../db/database.js';
+import { AdminAccountNotFoundError, InvalidAdminAccountError } from '../admins/admin-account.errors.js';
+import { InvalidPermanentUserError, PermanentUsernameTakenError, PermanentUserNotFoundError } from '../permanent/permanent-user.errors.js';
 import { HandoutNotReadyError } from '../handout/handout.errors.js';
 import { asDatabaseOutage } from '../db/outage.js';
 import { HttpError } from './http-error.js';
@@ -135,6 +137,11 @@ const TABLE: Array<Row<Error>> = [
   row(NotOneTimeUserError, 404, 'not_one_time_user'),
   row(UsernameTakenError, 409, 'username_taken'),
   row(InvalidUsernameError, 400, 'invalid_username'),
+  row(PermanentUserNotFoundError, 404, 'not_found'),
+  row(PermanentUsernameTakenError, 409, 'username_taken'),
+  row(InvalidPermanentUserError, 400, 'invalid_permanent_user'),
+  row(AdminAccountNotFoundError, 404, 'not_found'),
+  row(InvalidAdminAccountError, 400, 'invalid_admin_account'),
   row(ExportRefusedError, 409, 'export_refused', () => ({ title: 'Nothing to export yet' })),
   row(InvalidExportChoiceError, 400, 'invalid_export'),
   // The client left mid-download: nothing to answer and nothing broken on our side.

@@ -16,6 +16,7 @@ import { directLinksAndEntryCodes } from './0015-direct-links-and-entry-codes.js
 import { systemSettings } from './0016-system-settings.js';
 import { importReports } from './0017-import-reports.js';
 import { ssoIdentities } from './0018-sso-identities.js';
+import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin-accounts.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   systemSettings,
   importReports,
   ssoIdentities,
+  permanentUsersAndAdminAccounts,
 ];

@@ -1,0 +1,163 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { adminOf, type InstitutionSession } from '../admins/institution-session.middleware.js';
+import { asyncHandler } from '../web/async-handler.js';
+import { doneMessage, type DoneMessages } from '../web/done-message.js';
+import { checkbox, field } from '../web/form.js';
+import { checkInput, type PermanentUserInput } from './permanent-user-input.js';
+import { InvalidPermanentUserError, PermanentUsernameTakenError } from './permanent-user.errors.js';
+import { mountDeleteAndPassword } from './permanent-user-actions.pages.js';
+import { DETAIL_FIELDS, DETAIL_LABELS } from './permanent-user.js';
+import { formValues, presentUser } from './permanent-user.presenter.js';
+import type { PasswordChoice, PermanentUsers } from './permanent-user.service.js';
+import type { Which } from './permanent-user.repository.js';
+
+export const BASE = '/institution/users';
+const DONE: DoneMessages = {
+  saved: 'Changes saved.',
+  deleted: 'The user is deleted: they cannot sign in. Undelete brings them back.',
+  undeleted: 'The user is undeleted: they can sign in again.',
+  'password-set': 'The new password is set: the old one no longer signs in.',
+};
+export type FieldError = { field: string; message: string };
+
+function inputOf(body: unknown): PermanentUserInput {
+  const details: PermanentUserInput['details'] = { eligible: checkbox(body, 'eligible') };
+  for (const f of DETAIL_FIELDS) {
+    details[f] = field(body, f).slice(0, 1000);
+  }
+  return { username: field(body, 'username').slice(0, 1000), details };
+}
+
+export function choiceOf(body: unknown): PasswordChoice {
+  return field(body, 'choice') === 'chosen' ? { kind: 'chosen', password: field(body, 'password').slice(0, 1000) } : { kind: 'generate' };
+}
+
+function whichOf(req: Request): Which {
+  const which = req.query.which;
+  return which === 'deleted' || which === 'all' ? which : 'active';
+}
+
+/** The permanent users of the signed-in admin's platform: search and page, add, view, edit, delete and undelete, passwords. */
+export function permanentUserPages(users: PermanentUsers, session: InstitutionSession): Router {
+  const router = express.Router();
+  router.use(session.require, express.urlencoded({ extended: false, limit: '32kb' }));
+  const common = (res: Response) => ({
+    institution: adminOf(res),
+    csrf: session.csrfToken(res),
+    labels: DETAIL_LABELS,
+    fields: DETAIL_FIELDS,
+  });
+
+  router.get(
+    '/',
+    asyncHandler(async (req, res) => {
+      const text = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+      const which = whichOf(req);
+      const page = await users.search(adminOf(res).platformId, text, which, Number(req.query.page) || 1);
+      const query = (n: number) => `?${new URLSearchParams({ q: text, which, page: String(n) }).toString()}`;
+      res.render('institution/users.njk', {
+        ...common(res),
+        title: 'Permanent users',
+        q: text,
+        which,
+        ...page,
+        users: page.users.map(presentUser),
+        previous: page.page > 1 ? query(page.page - 1) : null,
+        next: page.page < page.pages ? query(page.page + 1) : null,
+      });
+    }),
+  );
+
+  const form = (
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FieldError[],
+    user: { id: string; username: string } | null,
+  ) =>
+    res.status(status).render('institution/user-form.njk', {
+      ...common(res),
+      title: user ? `Edit ${user.username}` : 'Add a permanent user',
+      user,
+      values,
+      errors,
+      byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
+    });
+
+  router.get('/new', (_req, res) => form(res, 200, { ...formValues(null), choice: 'generate' }, [], null));
+  router.post(
+    '/',
+    session.csrf,
+    asyncHandler(async (req, res) => {
+      const input = inputOf(req.body);
+      const values = { ...input.details, username: input.username, choice: field(req.body, 'choice') || 'generate' };
+      const errors = allErrors(input);
+      if (errors.length > 0) {
+        form(res, 400, values, errors, null);
+        return;
+      }
+      try {
+        const { user, generated, weak } = await users.create(adminOf(res).platformId, input, choiceOf(req.body), adminOf(res).by);
+        await userPage(res, 201, user.id, { generated, weak, done: `${user.username} is added.` });
+      } catch (err) {
+        if (err instanceof InvalidPermanentUserError || err instanceof PermanentUsernameTakenError) {
+          form(res, err instanceof PermanentUsernameTakenError ? 409 : 400, values, [{ field: err.field, message: err.message }], null);
+          return;
+        }
+        throw err;
+      }
+    }),
+  );
+
+  const userPage = async (res: Response, status: number, id: string, extra: Record<string, unknown> = {}) => {
+    const platformId = adminOf(res).platformId;
+    const user = await users.get(platformId, id);
+    const tests = await users.candidacies(platformId, id);
+    res.status(status).render('institution/user.njk', { ...common(res), title: user.username, user: presentUser(user), tests, ...extra });
+  };
+  router.get(
+    '/:id',
+    asyncHandler(async (req, res) => {
+      await userPage(res, 200, String(req.params.id), { done: doneMessage(DONE, req.query) });
+    }),
+  );
+
+  router.get(
+    '/:id/edit',
+    asyncHandler(async (req, res) => {
+      const user = await users.get(adminOf(res).platformId, String(req.params.id));
+      form(res, 200, formValues(user), [], user);
+    }),
+  );
+  router.post(
+    '/:id',
+    session.csrf,
+    asyncHandler(async (req, res) => {
+      const platformId = adminOf(res).platformId;
+      const user = await users.get(platformId, String(req.params.id));
+      const input = inputOf(req.body);
+      const values = { ...input.details, username: input.username };
+      const errors = allErrors(input);
+      if (errors.length > 0) {
+        form(res, 400, values, errors, user);
+        return;
+      }
+      try {
+        await users.update(platformId, user.id, input, adminOf(res).by);
+      } catch (err) {
+        if (err instanceof PermanentUsernameTakenError) {
+          form(res, 409, values, [{ field: err.field, message: err.message }], user);
+          return;
+        }
+        throw err;
+      }
+      res.redirect(303, `${BASE}/${user.id}?done=saved`);
+    }),
+  );
+  mountDeleteAndPassword(router, users, session, userPage, DONE['password-set']!);
+  return router;
+}
+
+function allErrors(input: PermanentUserInput): FieldError[] {
+  return checkInput(input).errors.map((e) => ({ field: e.field, message: e.message }));
+}
