@@ -163,7 +163,7 @@ describe('Start from examgate inside an LMS iframe opens the engine top-level (C
   it('when the lobby in the frame is reloaded after Start, then it still says the test is open in another tab', async () => {
     const { examId, request } = await placedTest();
     const frame = await lobbyInFrame(request);
-    await newTabFrom(frame, 'Start');
+    const tab = await newTabFrom(frame, 'Start');
     // The engine reports the start on its own, a moment after it shows the test: reload once it has.
     for (let tries = 0; (await attemptState(examId)) !== 'started'; tries += 1) {
       expect(tries, 'the engine reports the start').to.be.below(100);
@@ -172,6 +172,8 @@ describe('Start from examgate inside an LMS iframe opens the engine top-level (C
     await frame.goto(frame.url());
     expect(await frame.locator('#lobby-state').getAttribute('data-state')).to.equal('started');
     expect(await frame.getByRole('status').textContent()).to.equal('Your test is open in another tab.');
+    // As in the first test: the candidate closed that tab, so Reopen has a new one to open.
+    await tab.close();
     await newTabFrom(frame, 'Reopen the test');
   });
 
