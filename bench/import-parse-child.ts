@@ -11,26 +11,11 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type * as ReaderModule from '../src/imports/csv-reader.js';
 import type { ImportSchema } from '../src/imports/import-schema.js';
+import { SEED_004_COLUMNS } from './seed-004-columns.js';
 
 const { readCsv } = (await import(
   pathToFileURL(path.resolve(import.meta.dirname, '..', 'dist', 'src', 'imports', 'csv-reader.js')).href
 )) as typeof ReaderModule;
-
-const USER_COLUMNS = [
-  'Client ID',
-  'Username',
-  'Title',
-  'First Name',
-  'Last Name',
-  'Email ID of the Candidate',
-  'Role',
-  'Phone Number of the Candidate',
-  'Password',
-  'Deleted',
-  'Eligible',
-  'Venue',
-  'Booking Status',
-] as const;
 
 const USERNAME = /^[\p{L}\p{N}@_.-]{1,500}$/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -41,7 +26,7 @@ const keyOf = (label: string) => label.replace(/\W+/g, '_').toLowerCase();
 
 /** What the permanent-user import will check (the later issue's schema, approximated): names, e-mail, role, flags. */
 const schema: ImportSchema<UserRow> = {
-  columns: USER_COLUMNS.map((label, i) => ({ key: keyOf(label), label, aliases: [], required: i < 2 })),
+  columns: SEED_004_COLUMNS.map((label, i) => ({ key: keyOf(label), label, aliases: [], required: i < 2 })),
   parseRow(cells) {
     const username = cells.username ?? '';
     if (!USERNAME.test(username)) {

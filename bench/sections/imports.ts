@@ -10,27 +10,13 @@ import type { SectionReport, TargetCheck } from '../report.js';
 import type { BenchContext, BenchSection } from '../section.js';
 import { fmt, median } from '../stats.js';
 import { startExamgate } from './launch-tools.js';
+import { SEED_004_COLUMNS } from '../seed-004-columns.js';
 
 const CANDIDATES = 1500;
 const UPLOAD_TARGET_MS = 1000;
 const BIG_ROWS = 100_000;
 const MEMORY_TARGET_MIB = 300;
 const CHILD = path.resolve(import.meta.dirname, '..', 'import-parse-child.ts');
-const COLUMNS = [
-  'Client ID',
-  'Username',
-  'Title',
-  'First Name',
-  'Last Name',
-  'Email ID of the Candidate',
-  'Role',
-  'Phone Number of the Candidate',
-  'Password',
-  'Deleted',
-  'Eligible',
-  'Venue',
-  'Booking Status',
-];
 
 interface UploadRun {
   previewMs: number;
@@ -46,7 +32,7 @@ const oneTimeFile = (run: number) =>
 /** The 13-column users file of seed 004, with names people have (accents, apostrophes, a comma in a quoted venue). */
 function usersFile(): Buffer {
   const first = ['Ødegård', 'Müller', 'Núñez', "O'Brien", 'Anna', 'Zoë'];
-  const lines = [COLUMNS.join(',')];
+  const lines = [SEED_004_COLUMNS.join(',')];
   for (let i = 0; i < BIG_ROWS; i += 1) {
     const name = first[i % first.length]!;
     lines.push(
@@ -155,7 +141,7 @@ async function copyMs(db: BenchDatabase | undefined, file: string): Promise<numb
   }
   const sequelize = new Sequelize(await db.fresh('import_copy'), { logging: false });
   try {
-    await sequelize.query(`CREATE TABLE users_copy (${COLUMNS.map((_, i) => `c${i} text`).join(', ')})`);
+    await sequelize.query(`CREATE TABLE users_copy (${SEED_004_COLUMNS.map((_, i) => `c${i} text`).join(', ')})`);
     const t0 = performance.now();
     await sequelize.query(`COPY users_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`);
     return performance.now() - t0;
