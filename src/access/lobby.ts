@@ -30,7 +30,7 @@ export interface LobbyMatching {
  */
 export async function lobbyFor(deps: LobbyMatching, exam: Exam, launch: LaunchContext, now = new Date()): Promise<Lobby> {
   const { candidates } = deps;
-  let candidate = (await candidates.findByLmsUser(exam, launch.user.sub)) ?? (await ssoCandidateOf(deps, exam, launch));
+  let candidate = await candidateOf(deps, exam, launch);
   const mayEnrol = !candidate && (exam.enrolOnLaunch || exam.isDemo) && exam.status !== 'closed';
   if (mayEnrol) {
     candidate = await candidates.enrolOnLaunch(
@@ -52,12 +52,12 @@ export async function lobbyFor(deps: LobbyMatching, exam: Exam, launch: LaunchCo
   return { state: stateOf(exam, candidate, now), exam, candidate };
 }
 
-function ssoCandidateOf(deps: LobbyMatching, exam: Exam, launch: LaunchContext): Promise<Candidate | null> {
+async function candidateOf(deps: LobbyMatching, exam: Exam, launch: LaunchContext): Promise<Candidate | null> {
   const { user } = launch;
+  // Sessions stored before launches carried the platform's match field read it from the platform.
+  const field = launch.ssoMatchField ?? (await deps.ssoSetups.matchFieldOf(launch.platformId));
   const facts = { sub: user.sub, name: user.name ?? null, email: user.email ?? null, sisId: user.sisId ?? null };
-  return deps.ssoSetups
-    .matchFieldOf(launch.platformId)
-    .then((field) => deps.ssoCandidates.claimOnLaunch(exam, { ...facts, by: auditByOf(launch, 'launch') }, field));
+  return deps.ssoCandidates.findOnLaunch(exam, { ...facts, by: auditByOf(launch, 'launch') }, field);
 }
 
 /** Where a candidate stands on a test at `now`, whichever way they came in. */

@@ -24,6 +24,16 @@ export class SsoCandidateRepository {
   }
 
   /**
+   * A launch's candidates on the test in ONE read: the one linked to the LMS user `sub`, and the
+   * unlinked SSO candidate of `authType` whose key is `ssoKey` (when given). At most one of each.
+   */
+  async findForLaunch(examId: string, sub: string, sso: { authType: string; key: string } | null): Promise<Candidate[]> {
+    const bySso = sso ? [{ sso_auth_type: sso.authType, sso_user_key: sso.key, lms_user_id: { [Op.is]: null } }] : [];
+    const rows = await CandidateRow.findAll({ where: { exam_id: examId, [Op.or]: [{ lms_user_id: sub }, ...bySso] }, limit: 2 });
+    return rows.map(toCandidate);
+  }
+
+  /**
    * Links the candidate to the LMS user, only while no LMS user is linked (compare-and-set: of
    * two first launches at once, one links and the other finds the link). Fills name, e-mail and
    * SIS id from the launch where the candidate has none.

@@ -95,23 +95,29 @@ export class SsoCandidates {
   }
 
   /**
-   * The SSO candidate a learner's first launch is on this test, if the platform's match field
-   * of the launch equals an imported SSO user ID of the LMS identity (never a display name;
-   * e-mail in any letter case, `sub` and SIS id exactly). The candidate is then linked to the
-   * launch's `sub`, so every later launch finds them by it. Null when none matches, or the one
-   * that matches is already linked to another LMS user.
+   * The candidate a learner's launch is on this test, in one read: the one linked to the
+   * launch's `sub`; else an SSO candidate of the LMS identity whose imported SSO user ID equals
+   * the launch's match field (never a display name; e-mail in any letter case, `sub` and SIS id
+   * exactly), who is then linked to that `sub`, so every later launch finds them by it. Null
+   * when neither exists, or the SSO match is already linked to another LMS user.
    */
-  async claimOnLaunch(exam: Exam, launch: SsoLaunch, field: SsoMatchField): Promise<Candidate | null> {
+  async findOnLaunch(exam: Exam, launch: SsoLaunch, field: SsoMatchField): Promise<Candidate | null> {
     const value = field === 'sub' ? launch.sub : field === 'sis_id' ? launch.sisId : launch.email;
-    const typed = value?.normalize('NFC').trim();
-    if (!typed) {
+    const typed = value?.normalize('NFC').trim() || null;
+    const found = await this.identities.findForLaunch(
+      exam.id,
+      launch.sub,
+      typed ? { authType: LMS_IDENTITY, key: ssoUserKey(typed) } : null,
+    );
+    const linked = found.find((c) => c.lmsUserId === launch.sub);
+    if (linked) {
+      return linked;
+    }
+    const candidate = found[0];
+    if (!candidate || (field !== 'email' && candidate.ssoUserId !== typed)) {
       return null;
     }
-    const candidate = await this.identities.findBySso(exam.id, LMS_IDENTITY, ssoUserKey(typed));
-    if (!candidate || candidate.lmsUserId !== null || (field !== 'email' && candidate.ssoUserId !== typed)) {
-      return null;
-    }
-    const linked = await this.candidates.transaction(async (unit) => {
+    const claimed = await this.candidates.transaction(async (unit) => {
       if (!(await this.identities.linkLmsUser(candidate, launch, unit))) {
         return false;
       }
@@ -123,7 +129,7 @@ export class SsoCandidates {
       );
       return true;
     });
-    if (linked) {
+    if (claimed) {
       this.log.info({ examId: exam.id, matchedOn: field }, 'SSO candidate linked on first launch');
     }
     // Whoever won a race of two first launches, the link now names the winner.

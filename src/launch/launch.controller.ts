@@ -48,7 +48,7 @@ export class LaunchController {
       }
       throw err;
     }
-    const launch = toLaunchContext(platform.id, claims, ltiToken);
+    const launch = toLaunchContext(platform, claims, ltiToken);
     const landing = launch.messageType === 'LtiDeepLinkingRequest' ? '/app/deep-link' : '/app';
     if (!cookiesStick) {
       // A session cookie would not be kept in this frame: a first-party window takes the launch over.

@@ -1,4 +1,5 @@
 import { CLAIM, MESSAGE_TYPE } from './claims.js';
+import type { SsoMatchField } from '../platforms/platform.js';
 import { audienceOf, type Audience } from './roles.js';
 
 /**
@@ -33,6 +34,12 @@ export interface LaunchContext {
   /** LTI Advantage endpoints the launch offered; null when the LMS has the service switched off. */
   services: { nrpsUrl: string | null; agsLineItemsUrl: string | null; agsLineItemUrl: string | null };
   /**
+   * The launch field the platform matched SSO-imported candidates on when this launch came in
+   * (its setting at that moment: a change applies from the next launch). Kept so a lobby needs
+   * no read of the platform; absent in sessions stored before examgate kept it.
+   */
+  ssoMatchField?: SsoMatchField;
+  /**
    * ltijs's token of a deep-linking launch, for the response ltijs signs (lti-services.ts);
    * null for other launches, which need nothing more of ltijs (and whose sessions stay small).
    */
@@ -57,8 +64,12 @@ function stringsOnly(value: unknown): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
-/** Maps the claims of an id_token that ltijs has just verified. */
-export function toLaunchContext(platformId: string, claims: Record<string, unknown>, ltiToken: unknown): LaunchContext {
+/** Maps the claims of an id_token that ltijs has just verified, from the platform that sent it. */
+export function toLaunchContext(
+  platform: { id: string; ssoMatchField: SsoMatchField },
+  claims: Record<string, unknown>,
+  ltiToken: unknown,
+): LaunchContext {
   const roles = Array.isArray(claims[CLAIM.roles])
     ? (claims[CLAIM.roles] as unknown[]).filter((r): r is string => typeof r === 'string')
     : [];
@@ -71,7 +82,7 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
   const aud = Array.isArray(claims.aud) ? (claims.azp ?? claims.aud[0]) : claims.aud;
   const messageType = claims[CLAIM.messageType] === MESSAGE_TYPE.deepLinking ? MESSAGE_TYPE.deepLinking : MESSAGE_TYPE.resourceLink;
   return {
-    platformId,
+    platformId: platform.id,
     issuer: String(claims.iss),
     clientId: String(aud),
     deploymentId: String(claims[CLAIM.deploymentId]),
@@ -98,5 +109,6 @@ export function toLaunchContext(platformId: string, claims: Record<string, unkno
       agsLineItemUrl: httpUrl(ags?.lineitem),
     },
     ltiToken: messageType === MESSAGE_TYPE.deepLinking ? ltiToken : null,
+    ssoMatchField: platform.ssoMatchField,
   };
 }
