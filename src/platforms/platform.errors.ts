@@ -64,3 +64,11 @@ export class InvalidSsoSettingError extends Error {
     this.name = 'InvalidSsoSettingError';
   }
 }
+
+/** No SSO setup of that id on the platform (another platform's setup is none of its own). */
+export class SsoSetupNotFoundError extends Error {
+  constructor() {
+    super('No such SSO setup on this platform.');
+    this.name = 'SsoSetupNotFoundError';
+  }
+}

@@ -43,6 +43,8 @@ const DONE: Record<string, string> = {
   'time-zone': 'The default time zone is saved: new tests of this platform start in it (tests that exist keep theirs).',
   'sso-match': 'Saved: SSO user IDs of this LMS identity are matched on the field chosen, at each candidate’s first launch.',
   'sso-setup': 'The SSO setup is registered: SSO imports of this platform’s tests can choose it now.',
+  'sso-setup-renamed': 'The SSO setup is renamed: candidates imported with it keep it, under the new name.',
+  'sso-setup-removed': 'The SSO setup is removed: SSO imports can no longer choose it.',
 };
 
 function readForm(body: unknown): RegistrationForm {

@@ -9,6 +9,7 @@ import type { SsoSetups } from './sso-setup.service.js';
 /** The ids of a platform's SSO fields on /admin (one form per platform, so ids must differ). */
 export const ssoMatchFieldOf = (platformId: string) => `ssoMatch-${platformId}`;
 export const ssoSetupFieldOf = (platformId: string) => `ssoSetup-${platformId}`;
+export const ssoSetupNameFieldOf = (setupId: string) => `ssoSetupName-${setupId}`;
 
 const typedText = (body: unknown, key: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[key];
@@ -67,6 +68,52 @@ export function mountSsoSettingsPages(
         return;
       }
       res.redirect(303, `/admin?done=sso-setup#platform-${encodeURIComponent(id)}`);
+    }),
+  );
+  router.post(
+    '/platforms/:id/sso-setups/:setupId/rename',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      const id = String(req.params.id);
+      const setupId = String(req.params.setupId);
+      const typed = typedText(req.body, 'name');
+      try {
+        await setups.rename(id, setupId, typed, adminBy(res));
+      } catch (err) {
+        if (!(err instanceof InvalidSsoSettingError)) {
+          throw err;
+        }
+        const field = ssoSetupNameFieldOf(setupId);
+        await render(res, 400, {
+          errors: [{ field, message: err.message }],
+          fieldErrors: { [field]: err.message },
+          typedSsoSetupName: { id: setupId, value: typed },
+        });
+        return;
+      }
+      res.redirect(303, `/admin?done=sso-setup-renamed#platform-${encodeURIComponent(id)}`);
+    }),
+  );
+  router.post(
+    '/platforms/:id/sso-setups/:setupId/remove',
+    admin.require,
+    admin.csrf,
+    asyncHandler(async (req, res) => {
+      const id = String(req.params.id);
+      const setupId = String(req.params.setupId);
+      try {
+        await setups.remove(id, setupId, adminBy(res));
+      } catch (err) {
+        if (!(err instanceof InvalidSsoSettingError)) {
+          throw err;
+        }
+        // The message is about the setup's row: the error summary links to its name field.
+        const field = ssoSetupNameFieldOf(setupId);
+        await render(res, 409, { errors: [{ field, message: err.message }], fieldErrors: { [field]: err.message } });
+        return;
+      }
+      res.redirect(303, `/admin?done=sso-setup-removed#platform-${encodeURIComponent(id)}`);
     }),
   );
 }

@@ -46,4 +46,31 @@ export class SsoSetupRepository {
       });
     return { id, platformId, name };
   }
+
+  /** Renames a setup of the platform; false when it has none of that id. A clashing name breaks the unique index. */
+  async rename(platformId: string, id: string, name: string, nameKey: string, unit: UnitOfWork): Promise<boolean> {
+    const [, changed] = await this.sequelize.query(
+      'UPDATE sso_setups SET name = :name, name_key = :nameKey, updated_at = :now WHERE platform_id = :platformId AND id = :id',
+      { replacements: { platformId, id, name, nameKey, now: new Date() }, type: QueryTypes.UPDATE, transaction: transactionOf(unit) },
+    );
+    return changed > 0;
+  }
+
+  /** How many candidates (of any test) were imported with this setup as their authentication type. */
+  async candidatesUsing(id: string, unit: UnitOfWork): Promise<number> {
+    const [row] = await this.sequelize.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM candidates WHERE sso_auth_type = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: transactionOf(unit),
+    });
+    return Number(row?.n ?? 0);
+  }
+
+  async remove(platformId: string, id: string, unit: UnitOfWork): Promise<void> {
+    await this.sequelize.query('DELETE FROM sso_setups WHERE platform_id = :platformId AND id = :id', {
+      replacements: { platformId, id },
+      type: QueryTypes.DELETE,
+      transaction: transactionOf(unit),
+    });
+  }
 }

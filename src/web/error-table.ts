@@ -23,6 +23,7 @@ import {
   PlatformExistsError,
   PlatformMoveRefusedError,
   PlatformNotFoundError,
+  SsoSetupNotFoundError,
 } from '../platforms/platform.errors.js';
 import { LaunchRefusedError, type LaunchRefusal } from '../lti/launch-errors.js';
 import { LaunchHeldError } from '../launch/held-launch.js';
@@ -103,6 +104,7 @@ const TABLE: Array<Row<Error>> = [
   ),
   row(InvalidPlatformError, 400, 'invalid_platform'),
   row(InvalidSsoSettingError, 400, 'invalid_sso_setting'),
+  row(SsoSetupNotFoundError, 404, 'not_found'),
   row(JwksUnreachableError, 422, 'jwks_unreachable'),
   row(PlatformExistsError, 409, 'platform_exists'),
   row(PlatformNotFoundError, 404, 'not_found'),

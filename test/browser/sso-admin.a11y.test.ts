@@ -48,4 +48,20 @@ describe('accessibility of the SSO settings on /admin (axe-core in Chromium)', f
     await expectAccessible(page, 'admin page with SSO settings saved');
     await world.examgate.platforms.setSsoMatchField(platform!.id, 'sub', { actor: { kind: 'system' }, via: 'cli' });
   });
+
+  it('when an admin renames the setup and then removes it, then the page says what happened each time and passes', async () => {
+    const [platform] = await world.examgate.platforms.list();
+    const [feide] = await world.examgate.ssoSetups.list(platform!.id);
+    await page.getByLabel('Name of Feide').fill('Feide (staff)');
+    await page.getByRole('button', { name: 'Rename the SSO setup Feide' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.getByRole('status').first().textContent()).to.contain('The SSO setup is renamed');
+    expect(await page.locator(`#ssoSetupName-${feide!.id}`).inputValue()).to.equal('Feide (staff)');
+    await expectAccessible(page, 'admin page with an SSO setup renamed');
+    await page.getByRole('button', { name: 'Remove the SSO setup Feide (staff)' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.getByRole('status').first().textContent()).to.contain('The SSO setup is removed');
+    expect(await page.locator(`#ssoSetupName-${feide!.id}`).count()).to.equal(0);
+    await expectAccessible(page, 'admin page with the SSO setup removed');
+  });
 });

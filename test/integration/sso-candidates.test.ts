@@ -222,6 +222,19 @@ describe('SSO candidates: import into a test, then the first LMS launch lands in
     ]);
     expect(await stored(otherCourse.examId)).to.deep.equal([]);
     expect(await stored(otherPlatform.examId)).to.deep.equal([]);
+
+    // The setup is how Feide-1 is recognised: it stays while they do.
+    const platformId = (await platformOf(world.lms)).id;
+    let refusal: Error | null = null;
+    await world.examgate.ssoSetups.remove(platformId, setup.id, TEST_SETUP).catch((err: Error) => (refusal = err));
+    expect(refusal, 'removing a setup in use').to.be.an('error');
+    expect(refusal!.message).to.equal(
+      '"Feide" was not removed: 1 candidate was imported with it, and it is how they are recognised. Remove those candidates (or their tests) first.',
+    );
+    expect((await world.examgate.ssoSetups.list(platformId)).map((s) => s.id)).to.include(setup.id);
+    await world.examgate.sequelize.query('DELETE FROM candidates WHERE sso_auth_type = :id', { replacements: { id: setup.id } });
+    await world.examgate.ssoSetups.remove(platformId, setup.id, TEST_SETUP);
+    expect((await world.examgate.ssoSetups.list(platformId)).map((s) => s.id)).to.not.include(setup.id);
   });
   it('when the roster is synced after an SSO import, then a member matching an SSO candidate gets no second candidate, and their launch lands as the SSO one', async () => {
     const { teacher, examId, link } = await placedTest();

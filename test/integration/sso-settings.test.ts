@@ -86,6 +86,50 @@ describe('A platform’s SSO settings on /admin: what SSO user IDs are matched o
     expect(await world.examgate.ssoSetups.list(platform.id)).to.have.length(1);
   });
 
+  it('when an admin renames an SSO setup or removes one no candidate uses, then the page says so and each change is audited; a clash, an empty name or another platform’s setup is refused', async () => {
+    const platform = await register();
+    const feide = await world.examgate.ssoSetups.register(platform.id, 'Feide', TEST_SETUP);
+    const idporten = await world.examgate.ssoSetups.register(platform.id, 'ID-porten', TEST_SETUP);
+    const listed = await page();
+    expect(listed.text).to.contain(`<label for="ssoSetupName-${feide.id}">Name of <span data-sso-setup>Feide</span></label>`);
+    expect(listed.text).to.contain('aria-label="Remove the SSO setup ID-porten"');
+
+    const renamed = await post(`/admin/platforms/${platform.id}/sso-setups/${feide.id}/rename`, { name: ' Feide  (students) ' });
+    expect(renamed.status, renamed.text).to.equal(303);
+    expect(renamed.headers.location).to.equal(`/admin?done=sso-setup-renamed#platform-${platform.id}`);
+    const after = await request(world.url).get('/admin?done=sso-setup-renamed').set('cookie', cookie);
+    expect(after.text).to.contain('The SSO setup is renamed: candidates imported with it keep it, under the new name.');
+    expect(await world.examgate.ssoSetups.authType(platform.id, feide.id)).to.deep.equal({ id: feide.id, label: 'Feide (students)' });
+    const [renameEntry] = await auditRows(world, `platform_id = :id AND action = 'sso-setup-rename'`, { id: platform.id });
+    expect(renameEntry!.changes).to.deep.equal({ ssoSetup: { from: 'Feide', to: 'Feide (students)' } });
+
+    const clash = await post(`/admin/platforms/${platform.id}/sso-setups/${feide.id}/rename`, { name: 'id-porten' });
+    expect(clash.status).to.equal(400);
+    expect(clash.text)
+      .to.contain(`<a href="#ssoSetupName-${feide.id}">`)
+      .and.contain('Sso Moodle already has an SSO setup named &quot;id-porten&quot;.');
+    expect(clash.text).to.match(new RegExp(`id="ssoSetupName-${feide.id}" name="name" maxlength="200"\\s+value="id-porten"`));
+    const empty = await post(`/admin/platforms/${platform.id}/sso-setups/${feide.id}/rename`, { name: '' });
+    expect(empty.text).to.contain('Give the SSO setup a name of 1 to 200 characters.');
+    expect((await world.examgate.ssoSetups.list(platform.id)).map((s) => s.name)).to.deep.equal(['Feide (students)', 'ID-porten']);
+
+    const removed = await post(`/admin/platforms/${platform.id}/sso-setups/${idporten.id}/remove`, {});
+    expect(removed.status, removed.text).to.equal(303);
+    expect(removed.headers.location).to.equal(`/admin?done=sso-setup-removed#platform-${platform.id}`);
+    expect((await world.examgate.ssoSetups.list(platform.id)).map((s) => s.name)).to.deep.equal(['Feide (students)']);
+    const [removeEntry] = await auditRows(world, `platform_id = :id AND action = 'sso-setup-remove'`, { id: platform.id });
+    expect(removeEntry!.changes).to.deep.equal({ ssoSetup: { from: 'ID-porten', to: null } });
+
+    const [other] = (await world.examgate.platforms.list()).filter((p) => p.id !== platform.id);
+    const elsewhere = await world.examgate.ssoSetups.register(other!.id, 'Elsewhere', TEST_SETUP);
+    for (const action of ['rename', 'remove']) {
+      const crossed = await post(`/admin/platforms/${platform.id}/sso-setups/${elsewhere.id}/${action}`, { name: 'Mine now' });
+      expect(crossed.status, action).to.equal(404);
+    }
+    expect(await world.examgate.ssoSetups.authType(other!.id, elsewhere.id)).to.deep.equal({ id: elsewhere.id, label: 'Elsewhere' });
+    await world.examgate.ssoSetups.remove(other!.id, elsewhere.id, TEST_SETUP);
+  });
+
   it('when a setup belongs to another platform, then an import of this platform cannot name it', async () => {
     const platform = await register();
     const [other] = (await world.examgate.platforms.list()).filter((p) => p.id !== platform.id);
