@@ -43,6 +43,8 @@ import { permanentUserPages } from './permanent/permanent-user.pages.js';
 import type { AdminAccounts } from './admins/admin-account.service.js';
 import { InstitutionSession } from './admins/institution-session.middleware.js';
 import { institutionRoutes } from './admins/institution.routes.js';
+import { listPages } from './lists/list.pages.js';
+import { institutionListArea } from './lists/list-areas.middleware.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
@@ -201,6 +203,7 @@ export function createApp(deps: AppDeps): Express {
   // A platform's own admin area: its admin accounts, or an LMS administrator's launch; walled per platform.
   const institution = new InstitutionSession(deps.config, deps.adminAccounts, deps.sessions);
   app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
+  app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
   app.use(
     '/institution',
     institutionRoutes({

@@ -47,6 +47,10 @@ import type { SsoSetups } from './platforms/sso-setup.service.js';
 import { PermanentUserRepository } from './permanent/permanent-user.repository.js';
 import { PermanentUsers } from './permanent/permanent-user.service.js';
 import { PermanentCandidates } from './permanent/permanent-candidates.service.js';
+import { ListRepository } from './lists/list.repository.js';
+import { PermanentLists } from './lists/list.service.js';
+import { StaffDirectory } from './lists/staff-directory.js';
+import { StaffDirectoryRepository } from './lists/staff-directory.repository.js';
 import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
 import { SealedText } from './secrets/sealed-text.js';
@@ -163,6 +167,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const permanentUserRepository = new PermanentUserRepository(sequelize);
   const permanentUsers = new PermanentUsers(permanentUserRepository, audit);
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
+  const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
+  const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });
@@ -251,6 +257,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     candidateSignIn,
     permanentUsers,
     permanentCandidates,
+    lists,
+    staffDirectory,
     adminAccounts,
     frameAncestors,
     throttle,

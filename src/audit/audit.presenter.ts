@@ -27,6 +27,7 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   settings: 'System settings',
   'permanent-user': 'Permanent user',
   'admin-account': 'Admin account',
+  'permanent-list': 'List of permanent users',
 };
 
 const FIELD_TEXT: Record<string, string> = {

@@ -49,6 +49,7 @@ export const AUDIT_ENTITIES = [
   'way-in',
   'permanent-user',
   'admin-account',
+  'permanent-list',
   'settings',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];

@@ -15,6 +15,11 @@ import type { SsoRow } from '../candidates/sso-row.schema.js';
 import { permanentCandidateRoutes } from '../permanent/permanent-candidates.routes.js';
 import type { PermanentCandidates } from '../permanent/permanent-candidates.service.js';
 import type { PermanentUsers } from '../permanent/permanent-user.service.js';
+import { listPages } from '../lists/list.pages.js';
+import { instructorListArea } from '../lists/list-areas.middleware.js';
+import { listToExamRoutes } from '../lists/list-to-exam.routes.js';
+import type { PermanentLists } from '../lists/list.service.js';
+import type { StaffDirectory } from '../lists/staff-directory.js';
 import type { OneTimeUsers } from '../access/one-time-user.service.js';
 import type { RosterSchedule } from '../candidates/roster-schedule.js';
 import { examRoutes } from '../exams/exam.routes.js';
@@ -60,6 +65,8 @@ export interface AppRouteDeps {
   ssoImport: ImportKind<SsoRow, SsoTarget>;
   permanentUsers: PermanentUsers;
   permanentCandidates: PermanentCandidates;
+  lists: PermanentLists;
+  staffDirectory: StaffDirectory;
 }
 
 /** Everything reached after a launch, behind the launch session. */
@@ -77,6 +84,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
         lobby(req, res, next);
         return;
       }
+      // Staff are remembered so colleagues can share lists with them (lists/staff-directory.ts).
+      await deps.staffDirectory.saw(launch);
       const exam = await deps.exams.examForLaunch(placementOf(launch));
       if (exam) {
         res.redirect(303, `/app/exams/${exam.id}`);
@@ -97,6 +106,8 @@ export function appRoutes(deps: AppRouteDeps): Router {
   router.use('/exams/:examId/candidates/one-time', oneTimeRoutes(deps));
   router.use('/exams/:examId/candidates/sso', ssoImportRoutes(deps));
   router.use('/exams/:examId/candidates/permanent', permanentCandidateRoutes(deps));
+  router.use('/exams/:examId/candidates/lists', listToExamRoutes(deps));
+  router.use('/lists', listPages({ ...deps, staff: deps.staffDirectory }, instructorListArea(deps.secret, deps.staffDirectory)));
   router.use('/exams/:examId/candidates', candidateRoutes(deps));
   router.use('/exams/:examId/roster-sync', rosterSyncRoutes(deps));
   router.use('/exams/:examId/history', examHistoryRoutes(deps));

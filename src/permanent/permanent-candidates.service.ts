@@ -1,6 +1,7 @@
 import type { AuditBy } from '../audit/audit.js';
 import { CandidateBatchError } from '../candidates/candidate.errors.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Exam } from '../exams/exam.js';
 import { fullName } from './permanent-user.js';
 import type { PermanentUserRepository } from './permanent-user.repository.js';
@@ -20,7 +21,15 @@ export class PermanentCandidates {
     private readonly candidates: CandidateService,
   ) {}
 
-  async add(exam: Exam, platformId: string, userIds: string[], policy: PermanentIdPolicy, by: AuditBy): Promise<number> {
+  /** `alongside` writes in the same transaction, after the candidates (a list's own audit entry), given how many were added. */
+  async add(
+    exam: Exam,
+    platformId: string,
+    userIds: string[],
+    policy: PermanentIdPolicy,
+    by: AuditBy,
+    alongside?: (added: number, unit: UnitOfWork) => Promise<void>,
+  ): Promise<number> {
     const unique = [...new Set(userIds)].slice(0, exam.maxCandidates + 1);
     const found = await Promise.all(unique.map((id) => this.users.get(platformId, id)));
     const problems: Array<{ field: string; message: string }> = [];
@@ -56,6 +65,7 @@ export class PermanentCandidates {
         created.map((c, i) => ({ candidateId: c.id, permanentUserId: ids[i]! })),
         unit,
       );
+      await alongside?.(created.length, unit);
     });
     return added.length;
   }

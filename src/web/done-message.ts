@@ -23,6 +23,7 @@ export const CANDIDATES_DONE: DoneMessages = {
   restored: 'Candidate restored: they can start the test again.',
   'sync-queued': 'Roster sync started: new members appear here as candidates when it is done.',
   'permanent-added': 'Permanent users added: they sign in with their own username and password.',
+  'list-added': 'The list’s members are added as candidates: they sign in with their own username and password.',
   'one-time-added': 'One-time user added. Their username and password show in the list once the test is active.',
   'one-time-generated':
     'One-time users generated. Edit a generated candidate ID with Edit; usernames and passwords show once the test is active.',

@@ -39,6 +39,7 @@ import {
 import { DatabaseUnavailableError } from '../db/database.js';
 import { AdminAccountNotFoundError, InvalidAdminAccountError } from '../admins/admin-account.errors.js';
 import { InvalidPermanentUserError, PermanentUsernameTakenError, PermanentUserNotFoundError } from '../permanent/permanent-user.errors.js';
+import { InvalidListError, ListNotFoundError, ListReadOnlyError } from '../lists/list.errors.js';
 import { HandoutNotReadyError } from '../handout/handout.errors.js';
 import { asDatabaseOutage } from '../db/outage.js';
 import { HttpError } from './http-error.js';
@@ -142,6 +143,9 @@ const TABLE: Array<Row<Error>> = [
   row(PermanentUserNotFoundError, 404, 'not_found'),
   row(PermanentUsernameTakenError, 409, 'username_taken'),
   row(InvalidPermanentUserError, 400, 'invalid_permanent_user'),
+  row(ListNotFoundError, 404, 'not_found', () => ({ title: 'List not found' })),
+  row(ListReadOnlyError, 403, 'list_read_only', () => ({ title: 'Only the owner can change this list' })),
+  row(InvalidListError, 400, 'invalid_list'),
   row(AdminAccountNotFoundError, 404, 'not_found'),
   row(InvalidAdminAccountError, 400, 'invalid_admin_account'),
   row(ExportRefusedError, 409, 'export_refused', () => ({ title: 'Nothing to export yet' })),
