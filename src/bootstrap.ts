@@ -1,4 +1,5 @@
 import { CandidateSignIn } from './web/candidate-sign-in.js';
+import { writesTogetherRunner } from './db/write-batch.js';
 import { CandidateTests } from './access/candidate-tests.js';
 import { OwnTestRepository } from './access/own-test.repository.js';
 import type { Express } from 'express';
@@ -186,10 +187,12 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     domain.attempts,
     candidateTests,
   );
-  const candidateSignIn = new CandidateSignIn(sessions, audit, {
-    secure: config.secureCookies,
-    maxAgeMs: config.SESSION_TTL_MINUTES * 60_000,
-  });
+  const candidateSignIn = new CandidateSignIn(
+    sessions,
+    audit,
+    { secure: config.secureCookies, maxAgeMs: config.SESSION_TTL_MINUTES * 60_000 },
+    writesTogetherRunner(sequelize),
+  );
   const platformMoves = new PlatformMoveService(
     platformRepository,
     registrationTokens,

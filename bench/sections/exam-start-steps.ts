@@ -22,6 +22,15 @@ export async function usageOf(tool: ToolProcess): Promise<Usage> {
   return { cpuMs, statements };
 }
 
+/** The same summed over every process serving a storm (several behind a balancer). */
+export async function usageOfAll(tools: readonly ToolProcess[]): Promise<Usage> {
+  const each = await Promise.all(tools.map(usageOf));
+  return {
+    cpuMs: each.reduce((sum, u) => sum + u.cpuMs, 0),
+    statements: each.some((u) => u.statements === null) ? null : each.reduce((sum, u) => sum + (u.statements ?? 0), 0),
+  };
+}
+
 /** The usage between two readings, per item (a candidate, a request). */
 export function perItem(before: Usage, after: Usage, items: number): Usage {
   return {

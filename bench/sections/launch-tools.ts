@@ -74,11 +74,55 @@ export async function startBareLtijs(db: BenchDatabase, ctx: Pick<BenchContext, 
   };
 }
 
+/** What one examgate process is started with (see `startExamgateProcess`). */
+export interface ExamgateProcessOptions {
+  ctx: Pick<BenchContext, 'cpuProfileDir' | 'tls'>;
+  name: string;
+  /** Where it listens, on 127.0.0.1. */
+  port: number;
+  /** Its PUBLIC_URL: its own address, or that of a balancer in front of several processes. */
+  publicUrl: string;
+  databaseUrl: string;
+  checkout?: string;
+}
+
 /**
- * examgate's production build (`node dist/src/main.js`, NODE_ENV=production, only the CPU
- * probe added), launched by an https LMS (production refuses plain-http LMS addresses), the
- * LMS registered through the admin API. `checkout` runs the build of another working copy
- * instead (a before/after comparison).
+ * One process of examgate's production build (`node dist/src/main.js`, NODE_ENV=production,
+ * only the CPU probe added), ready when its /readyz answers. Several may share one database
+ * (a balancer in front, as README's "Several processes" deploys them).
+ */
+export async function startExamgateProcess(options: ExamgateProcessOptions): Promise<ToolProcess> {
+  const url = `http://127.0.0.1:${options.port}`;
+  return ToolProcess.start({
+    entry: productionMain(options.checkout ?? REPO),
+    preload: PROBE_PRELOAD,
+    name: options.name,
+    ready: { url: `${url}/readyz` },
+    cpuProfileDir: options.ctx.cpuProfileDir,
+    env: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
+      PUBLIC_URL: options.publicUrl,
+      DATABASE_URL: options.databaseUrl,
+      SECRET_KEY: BENCH_SECRET_KEY,
+      ADMIN_TOKEN,
+      NODE_EXTRA_CA_CERTS: options.ctx.tls.caFile,
+      LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
+      // Every bench launch comes from 127.0.0.1: the throttle still counts each login (its
+      // cost is measured) but with limits no bench run reaches.
+      LTI_LOGIN_PER_ADDRESS_PER_MINUTE: '10000000',
+      LTI_LOGIN_PER_PLATFORM_PER_MINUTE: '10000000',
+    },
+  });
+}
+
+/**
+ * examgate's production build (one process, `startExamgateProcess`), launched by an https
+ * LMS (production refuses plain-http LMS addresses), the LMS registered through the admin API.
+ * `checkout` runs the build of another working copy instead (a before/after comparison).
  */
 export async function startExamgate(
   db: BenchDatabase,
@@ -91,30 +135,7 @@ export async function startExamgate(
   const url = `http://127.0.0.1:${port}`;
   const name = checkout ? `examgate-${path.basename(checkout)}` : 'examgate';
   const databaseUrl = await db.fresh(name.replace(/\W/g, '_'));
-  const tool = await ToolProcess.start({
-    entry: productionMain(checkout ?? REPO),
-    preload: PROBE_PRELOAD,
-    name,
-    ready: { url: `${url}/readyz` },
-    cpuProfileDir: ctx.cpuProfileDir,
-    env: {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
-      PUBLIC_URL: url,
-      DATABASE_URL: databaseUrl,
-      SECRET_KEY: BENCH_SECRET_KEY,
-      ADMIN_TOKEN,
-      NODE_EXTRA_CA_CERTS: ctx.tls.caFile,
-      LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
-      // Every bench launch comes from 127.0.0.1: the throttle still counts each login (its
-      // cost is measured) but with limits no bench run reaches.
-      LTI_LOGIN_PER_ADDRESS_PER_MINUTE: '10000000',
-      LTI_LOGIN_PER_PLATFORM_PER_MINUTE: '10000000',
-    },
-  }).catch(async (err: unknown) => {
+  const tool = await startExamgateProcess({ ctx, name, port, publicUrl: url, databaseUrl, checkout }).catch(async (err: unknown) => {
     await https.close();
     throw err;
   });

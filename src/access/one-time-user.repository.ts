@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { directSql, type DirectSql } from '../db/direct-sql.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 /** A one-time user as stored: the password still sealed. */
@@ -37,7 +38,11 @@ const CHUNK = 500;
 
 /** Queries over one_time_users; nothing else. */
 export class OneTimeUserRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly #sql: DirectSql;
+
+  constructor(private readonly sequelize: Sequelize) {
+    this.#sql = directSql(sequelize);
+  }
 
   /** One multi-row INSERT per chunk: 1500 users must not cost 1500 round trips. */
   async insertMany(rows: OneTimeUserRow[], unit: UnitOfWork): Promise<void> {
@@ -75,11 +80,12 @@ export class OneTimeUserRepository {
     return taken;
   }
 
+  /** Every sign-in at the login page reads one, so straight to the driver (db/direct-sql.ts). */
   async findByKey(usernameKey: string): Promise<OneTimeLogin | null> {
-    const [row] = await this.sequelize.query<StoredRow & { platform_id: string }>(
+    const [row] = await this.#sql.rows<StoredRow & { platform_id: string }>(
       `SELECT ${COLUMNS}, c.platform_id FROM one_time_users o JOIN exams e ON e.id = o.exam_id JOIN courses c ON c.id = e.course_id
-        WHERE o.username_key = :usernameKey`,
-      { replacements: { usernameKey }, type: QueryTypes.SELECT },
+        WHERE o.username_key = ?`,
+      [usernameKey],
     );
     return row ? { ...toRow(row), platformId: row.platform_id } : null;
   }

@@ -2,8 +2,9 @@ import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import type { AuditActor, AuditChange, AuditChanges, AuditEntityType, AuditEntry, AuditVia } from './audit.js';
 import { AuditRow, defineAuditModel } from './audit.model.js';
 import { CANDIDATE_WAYS_IN } from '../sessions/candidate-principal.js';
-import { directSql, type DirectSql } from '../db/direct-sql.js';
-import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
+import { directSql, type DirectSql, type SqlValue } from '../db/direct-sql.js';
+import { transactionOf, UnitOfWork } from '../db/unit-of-work.js';
+import { WriteBatch } from '../db/write-batch.js';
 
 /** Which entries to read; every given condition must hold. */
 export interface AuditFilter {
@@ -76,6 +77,33 @@ function whereOf(filter: AuditFilter): WhereOptions {
   };
 }
 
+/**
+ * One entry outside a transaction — every sign-in writes one — straight to the driver
+ * (db/direct-sql.ts): through the query interface, building the statement cost more CPU than
+ * sending it.
+ */
+const INSERT_ONE = `INSERT INTO audit_entries (at, actor_kind, actor_platform_id, actor_sub, actor_name, actor_ref, via, entity_type, entity_id,
+  action, label, platform_id, exam_id, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function oneRow(at: Date, who: ReturnType<typeof columnsOf>, via: AuditVia, change: AuditChange): SqlValue[] {
+  return [
+    at,
+    who.actor_kind,
+    who.actor_platform_id,
+    who.actor_sub,
+    who.actor_name,
+    who.actor_ref,
+    via,
+    change.entityType,
+    change.entityId,
+    change.action,
+    change.label ?? null,
+    change.platformId ?? null,
+    change.examId ?? null,
+    JSON.stringify(change.changes ?? {}),
+  ];
+}
+
 /** Queries over audit_entries; nothing else. Entries are only ever added, never changed. */
 export class AuditRepository {
   readonly #sql: DirectSql;
@@ -85,11 +113,18 @@ export class AuditRepository {
     this.#sql = directSql(sequelize);
   }
 
-  async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], unit?: UnitOfWork): Promise<void> {
-    const transaction = transactionOf(unit);
+  /** Within a unit of work, in its transaction; within a write batch, added to it (sent with the batch's other writes). */
+  async insertMany(at: Date, actor: AuditActor, via: AuditVia, changes: AuditChange[], within?: UnitOfWork | WriteBatch): Promise<void> {
     const who = columnsOf(actor);
+    if (within instanceof WriteBatch) {
+      for (const change of changes) {
+        within.add(INSERT_ONE, oneRow(at, who, via, change));
+      }
+      return;
+    }
+    const transaction = transactionOf(within instanceof UnitOfWork ? within : undefined);
     if (!transaction && changes.length === 1) {
-      await this.insertOne(at, who, via, changes[0]!);
+      await this.#sql.run(INSERT_ONE, oneRow(at, who, via, changes[0]!));
       return;
     }
     const rows = changes.map((change) => ({
@@ -111,34 +146,6 @@ export class AuditRepository {
     for (let i = 0; i < rows.length; i += 500) {
       await queries.bulkInsert(AuditRow.getTableName(), rows.slice(i, i + 500), { transaction });
     }
-  }
-
-  /**
-   * One entry outside a transaction — every sign-in writes one — straight to the driver
-   * (db/direct-sql.ts): through the query interface, building the statement cost more CPU than
-   * sending it.
-   */
-  private async insertOne(at: Date, who: ReturnType<typeof columnsOf>, via: AuditVia, change: AuditChange): Promise<void> {
-    await this.#sql.run(
-      `INSERT INTO audit_entries (at, actor_kind, actor_platform_id, actor_sub, actor_name, actor_ref, via, entity_type, entity_id,
-         action, label, platform_id, exam_id, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        at,
-        who.actor_kind,
-        who.actor_platform_id,
-        who.actor_sub,
-        who.actor_name,
-        who.actor_ref,
-        via,
-        change.entityType,
-        change.entityId,
-        change.action,
-        change.label ?? null,
-        change.platformId ?? null,
-        change.examId ?? null,
-        JSON.stringify(change.changes ?? {}),
-      ],
-    );
   }
 
   /** Newest first. */

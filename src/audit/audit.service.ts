@@ -1,4 +1,5 @@
 import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { WriteBatch } from '../db/write-batch.js';
 import type { AuditBy, AuditChange, AuditEntry } from './audit.js';
 import type { AuditFilter, AuditRepository } from './audit.repository.js';
 
@@ -22,9 +23,11 @@ export class AuditService {
   /**
    * Records one or more changes made together. Pass `within`, the transaction the change
    * itself is written in, whenever there is one: a change that rolls back then leaves no
-   * entry, and a committed change always has one. An empty list writes nothing.
+   * entry, and a committed change always has one. A change written without a transaction but in
+   * a write batch (db/write-batch.ts) passes the batch: its entry goes with the change's own
+   * write. An empty list writes nothing.
    */
-  async record(by: AuditBy, changes: AuditChange | AuditChange[], within?: UnitOfWork): Promise<void> {
+  async record(by: AuditBy, changes: AuditChange | AuditChange[], within?: UnitOfWork | WriteBatch): Promise<void> {
     const list = Array.isArray(changes) ? changes : [changes];
     if (list.length > 0) {
       await this.repository.insertMany(new Date(), by.actor, by.via, list, within);

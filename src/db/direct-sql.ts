@@ -20,6 +20,13 @@ export interface DirectSql {
   rows<T extends object>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** How many rows a write without RETURNING changed. */
   run(text: string, params?: readonly SqlValue[]): Promise<number>;
+  /**
+   * Writes without RETURNING that belong together (db/write-batch.ts). On PostgreSQL they go as
+   * one statement, each a data-modifying WITH query (PostgreSQL runs every one of them to
+   * completion, on one snapshot, all or none); they must not touch the same row. On SQLite
+   * they run one after another, as separate statements would.
+   */
+  runTogether(writes: ReadonlyArray<{ text: string; params: readonly SqlValue[] }>): Promise<void>;
 }
 
 /** The part of a node-postgres client (what Sequelize's pool hands out for PostgreSQL) used here. */
@@ -79,6 +86,18 @@ function postgres(sequelize: Sequelize): DirectSql {
   return {
     rows: async <T extends object>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)).rows as T[],
     run: async (text, params = []) => (await query(text, params)).rowCount ?? 0,
+    runTogether: async (writes) => {
+      if (writes.length === 1) {
+        await query(writes[0]!.text, writes[0]!.params);
+      } else if (writes.length > 1) {
+        // The placeholders are numbered across the whole text, in the order of the values.
+        const text = `WITH ${writes.map((w, i) => `w${i} AS (${w.text})`).join(', ')} SELECT 1`;
+        await query(
+          text,
+          writes.flatMap((w) => w.params),
+        );
+      }
+    },
   };
 }
 
@@ -98,15 +117,22 @@ function sqlite(sequelize: Sequelize): DirectSql {
       });
     });
   };
+  const run = (text: string, params: readonly SqlValue[] = []) =>
+    call<number>((connection, done) =>
+      connection.run(text, bound(params), function (err) {
+        done(err, err ? 0 : this.changes);
+      }),
+    );
   return {
     rows: <T extends object>(text: string, params: readonly SqlValue[] = []) =>
       call<T[]>((connection, done) => connection.all(text, bound(params), (err, rows) => done(err, rows as T[]))),
-    run: (text, params = []) =>
-      call<number>((connection, done) =>
-        connection.run(text, bound(params), function (err) {
-          done(err, err ? 0 : this.changes);
-        }),
-      ),
+    run,
+    runTogether: async (writes) => {
+      // SQLite has no data-modifying WITH; a statement there costs no network round trip.
+      for (const write of writes) {
+        await run(write.text, write.params);
+      }
+    },
   };
 }
 

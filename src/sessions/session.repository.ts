@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { directSql, type DirectSql, type SqlValue } from '../db/direct-sql.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
+import type { WriteBatch } from '../db/write-batch.js';
 
 export interface SessionRecord {
   platformId: string;
@@ -28,8 +29,10 @@ export class SessionRepository {
     this.#sql = directSql(sequelize);
   }
 
-  async insert(idHash: string, record: SessionRecord): Promise<void> {
-    await this.#sql.run(
+  /** With `batch`, the insert is added to it (sent when the batch is) instead of sent now. */
+  async insert(idHash: string, record: SessionRecord, batch?: WriteBatch): Promise<void> {
+    await this.#write(
+      batch,
       'INSERT INTO sessions (id_hash, platform_id, user_sub, kind, candidate_id, way, launch, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         idHash,
@@ -72,8 +75,16 @@ export class SessionRepository {
       : null;
   }
 
-  async delete(idHash: string): Promise<void> {
-    await this.#sql.run('DELETE FROM sessions WHERE id_hash = ?', [idHash]);
+  async delete(idHash: string, batch?: WriteBatch): Promise<void> {
+    await this.#write(batch, 'DELETE FROM sessions WHERE id_hash = ?', [idHash]);
+  }
+
+  async #write(batch: WriteBatch | undefined, text: string, params: SqlValue[]): Promise<void> {
+    if (batch) {
+      batch.add(text, params);
+    } else {
+      await this.#sql.run(text, params);
+    }
   }
 
   /** The sessions of one candidate that came in by one of `ways`. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { WriteBatch } from '../db/write-batch.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { CandidatePrincipal, CandidateWayIn } from './candidate-principal.js';
 import type { SessionHandoverRepository } from './session-handover.repository.js';
@@ -75,19 +76,26 @@ export class SessionService {
     return { token, session };
   }
 
-  /** A candidate's session outside the LMS; returns the token for its (first-party) cookie. */
-  async startCandidate(principal: CandidatePrincipal): Promise<{ token: string; session: CandidateSession }> {
+  /**
+   * A candidate's session outside the LMS; returns the token for its (first-party) cookie. With
+   * `batch`, its row is written when the batch is sent (the caller sends it before answering).
+   */
+  async startCandidate(principal: CandidatePrincipal, batch?: WriteBatch): Promise<{ token: string; session: CandidateSession }> {
     const token = randomBytes(32).toString('base64url');
     const idHash = hash(token);
-    await this.repository.insert(idHash, {
-      platformId: principal.platformId,
-      userSub: `candidate:${principal.candidateId}`,
-      kind: 'candidate',
-      candidateId: principal.candidateId,
-      way: principal.way,
-      payload: JSON.stringify(principal),
-      expiresAt: new Date(Date.now() + this.ttlMs),
-    });
+    await this.repository.insert(
+      idHash,
+      {
+        platformId: principal.platformId,
+        userSub: `candidate:${principal.candidateId}`,
+        kind: 'candidate',
+        candidateId: principal.candidateId,
+        way: principal.way,
+        payload: JSON.stringify(principal),
+        expiresAt: new Date(Date.now() + this.ttlMs),
+      },
+      batch,
+    );
     const session: CandidateSession = { kind: 'candidate', idHash, principal };
     // A sign-in answers 303 and the browser comes straight back for the dashboard (as after a launch).
     this.#keepFresh(session);
@@ -101,11 +109,11 @@ export class SessionService {
     return session?.kind === 'candidate' ? session : null;
   }
 
-  /** Sign out: the session of this cookie value is gone, on every process. */
-  async end(token: string | undefined): Promise<void> {
+  /** Sign out: the session of this cookie value is gone, on every process (with `batch`, once it is sent). */
+  async end(token: string | undefined, batch?: WriteBatch): Promise<void> {
     if (token && token.length <= 100) {
       this.#fresh.delete(hash(token));
-      await this.repository.delete(hash(token));
+      await this.repository.delete(hash(token), batch);
     }
   }
 

@@ -18,6 +18,28 @@ interface CounterRow {
 }
 
 const toCount = (row: CounterRow): WindowCount => ({ windowStart: Number(row.window_start), hits: Number(row.hits) });
+const keyOf = (row: { bucket: string; subject: string }) => `${row.bucket} ${row.subject}`;
+
+/** A counter that, when at or over `limit` within a window that started after `activeSince`, stops the hits (a lock). */
+export interface CounterLock {
+  bucket: string;
+  subject: string;
+  /** Epoch ms: a stored window starting at or before this one has ended. */
+  activeSince: number;
+  limit: number;
+}
+
+/** The ON CONFLICT of every count: a hit adds one, or starts afresh in a newer window. */
+const COUNT_ON_CONFLICT = `ON CONFLICT (bucket, subject) DO UPDATE SET
+         hits = CASE WHEN throttle_counters.window_start >= excluded.window_start THEN throttle_counters.hits + 1 ELSE 1 END,
+         window_start = CASE WHEN throttle_counters.window_start >= excluded.window_start
+                             THEN throttle_counters.window_start ELSE excluded.window_start END,
+         expires_at = CASE WHEN throttle_counters.expires_at >= excluded.expires_at
+                           THEN throttle_counters.expires_at ELSE excluded.expires_at END`;
+
+function isLocked(lock: CounterLock, state: WindowCount | undefined): boolean {
+  return state !== undefined && state.windowStart > lock.activeSince && state.hits >= lock.limit;
+}
 
 /**
  * The throttle counters every process shares (table throttle_counters). Counting is one
@@ -28,8 +50,11 @@ const toCount = (row: CounterRow): WindowCount => ({ windowStart: Number(row.win
 export class ThrottleRepository {
   readonly #sql: DirectSql;
 
+  readonly #postgres: boolean;
+
   constructor(sequelize: Sequelize) {
     this.#sql = directSql(sequelize);
+    this.#postgres = sequelize.getDialect() === 'postgres';
   }
 
   /**
@@ -44,16 +69,54 @@ export class ThrottleRepository {
     const params: SqlValue[] = hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]);
     const rows = await this.#sql.rows<CounterRow>(
       `INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at) VALUES ${hits.map(() => '(?, ?, ?, 1, ?)').join(', ')}
-       ON CONFLICT (bucket, subject) DO UPDATE SET
-         hits = CASE WHEN throttle_counters.window_start >= excluded.window_start THEN throttle_counters.hits + 1 ELSE 1 END,
-         window_start = CASE WHEN throttle_counters.window_start >= excluded.window_start
-                             THEN throttle_counters.window_start ELSE excluded.window_start END,
-         expires_at = CASE WHEN throttle_counters.expires_at >= excluded.expires_at
-                           THEN throttle_counters.expires_at ELSE excluded.expires_at END
+       ${COUNT_ON_CONFLICT}
        RETURNING bucket, subject, window_start, hits`,
       params,
     );
-    return new Map(rows.map((row) => [`${row.bucket} ${row.subject}`, toCount(row)]));
+    return new Map(rows.map((row) => [keyOf(row), toCount(row)]));
+  }
+
+  /**
+   * A sign-in's throttle: the states of `reads`, then `hits` counted unless a lock in `locks`
+   * holds (then `counted` is null and nothing changed). On PostgreSQL one statement, the read
+   * and the conditional count on one snapshot, so a sign-in storm pays one round trip for its
+   * throttle; on SQLite (no data-modifying WITH, and no network round trip) the read, then the
+   * count when no lock held.
+   */
+  async readThenIncrementUnless(
+    reads: ReadonlyArray<{ bucket: string; subject: string }>,
+    locks: readonly CounterLock[],
+    hits: CounterHit[],
+  ): Promise<{ read: Map<string, WindowCount>; counted: Map<string, WindowCount> | null }> {
+    if (!this.#postgres || hits.length === 0) {
+      const read = await this.readMany(reads);
+      const locked = locks.some((lock) => isLocked(lock, read.get(keyOf(lock))));
+      return { read, counted: locked ? null : await this.increment(hits) };
+    }
+    const seen = reads.length > 0 ? reads.map(() => '(bucket = ? AND subject = ?)').join(' OR ') : 'false';
+    const lockedRows =
+      locks.length > 0 ? locks.map(() => '(bucket = ? AND subject = ? AND window_start > ? AND hits >= ?)').join(' OR ') : 'false';
+    const rows = await this.#sql.rows<CounterRow & { part: 'seen' | 'hit' }>(
+      `WITH seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${seen}),
+       hit AS (
+         INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at)
+         SELECT v.bucket, v.subject, v.window_start, 1, v.expires_at
+           FROM (VALUES ${hits.map(() => '(?::text, ?::text, ?::bigint, ?::bigint)').join(', ')}) AS v (bucket, subject, window_start, expires_at)
+          WHERE NOT EXISTS (SELECT 1 FROM seen WHERE ${lockedRows})
+         ${COUNT_ON_CONFLICT}
+         RETURNING bucket, subject, window_start, hits)
+       SELECT 'seen' AS part, bucket, subject, window_start, hits FROM seen
+       UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits FROM hit`,
+      [
+        ...reads.flatMap((r) => [r.bucket, r.subject]),
+        ...hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]),
+        ...locks.flatMap((lock) => [lock.bucket, lock.subject, lock.activeSince, lock.limit]),
+      ],
+    );
+    const part = (which: 'seen' | 'hit') => new Map(rows.filter((row) => row.part === which).map((row) => [keyOf(row), toCount(row)]));
+    const read = part('seen');
+    const locked = locks.some((lock) => isLocked(lock, read.get(keyOf(lock))));
+    return { read, counted: locked ? null : part('hit') };
   }
 
   /** The states of several counters in one statement, keyed "bucket subject" (a counter never hit is absent). */
@@ -65,7 +128,7 @@ export class ThrottleRepository {
       `SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${counters.map(() => '(bucket = ? AND subject = ?)').join(' OR ')}`,
       counters.flatMap((c) => [c.bucket, c.subject]),
     );
-    return new Map(rows.map((row) => [`${row.bucket} ${row.subject}`, toCount(row)]));
+    return new Map(rows.map((row) => [keyOf(row), toCount(row)]));
   }
 
   async read(bucket: string, subject: string): Promise<WindowCount | null> {

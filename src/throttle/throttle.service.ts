@@ -59,6 +59,42 @@ export class ThrottleService {
     });
   }
 
+  /**
+   * A sign-in's throttle in one go: `assertNotLocked(...locks)`, then, when nothing is locked,
+   * `count(...counted)`. A locked key counts nothing, as with the two calls one after the other;
+   * on PostgreSQL it is one statement (ThrottleRepository.readThenIncrementUnless). Returns the
+   * hits of each of `locks` as `assertNotLocked` does.
+   */
+  async assertNotLockedThenCount(locks: Keyed[], counted: Keyed[]): Promise<number[]> {
+    const now = this.clock();
+    const on = active(locks);
+    const reads = on.map((k) => ({ bucket: k.rule.bucket, subject: subjectOf(k.key) }));
+    const countedOn = active(counted);
+    const hits = countedOn.map(({ rule, key }) => {
+      const window = windowAt(rule, now);
+      return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end };
+    });
+    const result = await this.counters.readThenIncrementUnless(
+      reads,
+      on.map((k, i) => ({ ...reads[i]!, activeSince: now - k.rule.windowSeconds * 1000, limit: k.rule.limit })),
+      hits,
+    );
+    const states = on.map((k, i): [Keyed, WindowCount | null] => [k, result.read.get(`${reads[i]!.bucket} ${reads[i]!.subject}`) ?? null]);
+    this.refuseIf(
+      states.filter(([{ rule }, state]) => currentHits(rule, state, now) >= rule.limit),
+      now,
+    );
+    const countedStates = countedOn.flatMap((k, i): Array<[Keyed, WindowCount]> => {
+      const state = result.counted?.get(`${hits[i]!.bucket} ${hits[i]!.subject}`);
+      return state ? [[k, state]] : [];
+    });
+    this.refuseIf(
+      countedStates.filter(([{ rule }, state]) => currentHits(rule, state, now) > rule.limit),
+      now,
+    );
+    return locks.map((k) => currentHits(k.rule, states.find(([candidate]) => candidate === k)?.[1] ?? null, now));
+  }
+
   /** Counts a failure (a wrong password) without refusing this request: the next one is checked. */
   async recordFailure(...keyed: Keyed[]): Promise<void> {
     await this.increment(keyed, this.clock());

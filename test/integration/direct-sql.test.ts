@@ -78,4 +78,33 @@ describe('direct SQL on examgate’s pool (the launch path’s statements)', () 
     expect(asDriverOutage(withCode('23505')), 'a unique violation is not an outage').to.equal(null);
     expect(asDriverOutage('not an error')).to.equal(null);
   });
+
+  it('when writes go together, then each lands with its own values, numbered across the whole batch', async () => {
+    const soon = new Date(Date.now() + 60_000);
+    await sql.runTogether([
+      { text: 'INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', params: ['first ? $2', soon] },
+      { text: 'DELETE FROM lti_nonces WHERE nonce = ?', params: ['never-there'] },
+      { text: 'INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', params: ['second', new Date(soon.getTime() + 1_000)] },
+    ]);
+    const rows = await sql.rows<{ nonce: string }>('SELECT nonce FROM lti_nonces WHERE expires_at >= ? ORDER BY expires_at', [soon]);
+    expect(rows.map((r) => r.nonce)).to.deep.equal(['first ? $2', 'second']);
+  });
+
+  it('when a write of a batch fails, then its error comes through; on PostgreSQL (one statement) none of the batch is written', async () => {
+    const soon = new Date(Date.now() + 60_000);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', ['taken', soon]);
+    const attempt = sql.runTogether([
+      { text: 'INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', params: ['fresh', soon] },
+      { text: 'INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', params: ['taken', soon] },
+    ]);
+    const failed = await attempt.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(failed).to.be.instanceOf(Error);
+    expect(failed).not.to.be.instanceOf(DatabaseUnavailableError);
+    const fresh = await sql.rows('SELECT nonce FROM lti_nonces WHERE nonce = ?', ['fresh']);
+    // SQLite runs the writes one after another (no data-modifying WITH): the first stays written.
+    expect(fresh).to.have.length(world.examgate.sequelize.getDialect() === 'postgres' ? 0 : 1);
+  });
 });

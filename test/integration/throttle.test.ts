@@ -186,6 +186,49 @@ describe('throttle over the database', () => {
       expect((await login.beforeAttempt(person)).accountFailures).to.equal(1);
     });
 
+    const hitsOf = async (bucket: string) => {
+      const [row] = await world.examgate.sequelize.query<{ hits: number | string }>(
+        'SELECT hits FROM throttle_counters WHERE bucket = :bucket',
+        {
+          replacements: { bucket },
+          type: QueryTypes.SELECT,
+        },
+      );
+      return row ? Number(row.hits) : 0;
+    };
+
+    it('when an account is locked, then its attempt is refused and counts nothing for the address; once the window ends it counts again', async () => {
+      const login = new LoginThrottle(processA, rules);
+      const person = { account: 'kit', address: '203.0.113.44' };
+      clock.advance(900_000 - (clock.now() % 900_000) + 1_000); // a fresh window of the rules
+      await login.beforeAttempt(person);
+      expect(await hitsOf('test-address-attempts')).to.equal(1);
+      for (let i = 0; i < 5; i++) {
+        await login.failed(person);
+      }
+      expect(await refusal(login.beforeAttempt(person))).to.be.instanceOf(ThrottledError);
+      expect(await refusal(new LoginThrottle(processB, rules).beforeAttempt(person))).to.be.instanceOf(ThrottledError);
+      expect(await hitsOf('test-address-attempts')).to.equal(1);
+      // In the next window the failures count no more: no lock, and the attempt counts afresh.
+      clock.advance(900_000);
+      expect((await login.beforeAttempt(person)).accountFailures).to.equal(0);
+      expect(await hitsOf('test-address-attempts')).to.equal(1); // a new window, afresh
+    });
+
+    it('when an address has made as many attempts as allowed, then the next is refused though no account is locked', async () => {
+      const few = { ...rules, attemptsPerAddress: { bucket: 'test-address-attempts', limit: 3, windowSeconds: 900 } };
+      const onA = new LoginThrottle(processA, few);
+      const onB = new LoginThrottle(processB, few);
+      clock.advance(900_000 - (clock.now() % 900_000) + 1_000);
+      for (const [i, login] of [onA, onB, onA].entries()) {
+        expect((await login.beforeAttempt({ account: `p-${i}`, address: '198.51.100.90' })).accountFailures).to.equal(0);
+      }
+      const refused = await refusal(onB.beforeAttempt({ account: 'p-3', address: '198.51.100.90' }));
+      expect(refused).to.be.instanceOf(ThrottledError);
+      expect(refused?.retryAfterSeconds).to.equal(899);
+      expect(await refusal(onB.beforeAttempt({ account: 'p-3', address: examRoom }))).to.equal(null);
+    });
+
     it('when one address fails across many accounts, then that address is locked for every account', async () => {
       const tight = { ...rules, failuresPerAddress: { bucket: 'test-address-failures', limit: 20, windowSeconds: 900 } };
       const login = new LoginThrottle(processA, tight);
