@@ -49,6 +49,7 @@ import { PermanentUsers } from './permanent/permanent-user.service.js';
 import { PermanentCandidates } from './permanent/permanent-candidates.service.js';
 import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
+import { PasswordHasher } from './security/password-hash.js';
 import { SealedText } from './secrets/sealed-text.js';
 
 export interface Examgate {
@@ -161,7 +162,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
   const permanentUserRepository = new PermanentUserRepository(sequelize);
-  const permanentUsers = new PermanentUsers(permanentUserRepository, audit);
+  const passwords = new PasswordHasher(config.PASSWORD_HASH_COST);
+  const permanentUsers = new PermanentUsers(permanentUserRepository, audit, passwords);
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
@@ -171,6 +173,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     audit,
     new SealedText(config.secretKeys, TOTP_SECRET_PURPOSE),
     `examgate ${new URL(config.PUBLIC_URL).host}`,
+    passwords,
   );
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),
