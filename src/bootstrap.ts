@@ -54,6 +54,7 @@ import { StaffDirectory } from './lists/staff-directory.js';
 import { StaffDirectoryRepository } from './lists/staff-directory.repository.js';
 import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
+import { PasswordHasher } from './security/password-hash.js';
 import { SealedText } from './secrets/sealed-text.js';
 
 export interface Examgate {
@@ -166,7 +167,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       candidateId ? sessions.endCandidate(candidateId, byLinkOrCode) : sessions.endCandidatesOf(examId, byLinkOrCode),
   );
   const permanentUserRepository = new PermanentUserRepository(sequelize);
-  const permanentUsers = new PermanentUsers(permanentUserRepository, audit);
+  const passwords = new PasswordHasher(config.PASSWORD_HASH_COST);
+  const permanentUsers = new PermanentUsers(permanentUserRepository, audit, passwords);
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
   const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
   const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);
@@ -178,6 +180,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     audit,
     new SealedText(config.secretKeys, TOTP_SECRET_PURPOSE),
     `examgate ${new URL(config.PUBLIC_URL).host}`,
+    passwords,
   );
   const handOffs = new TicketedHandOff(
     new StartTickets(config.secretKeys),

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { CONFIG_DIR } from './paths.js';
+import { PRODUCTION_MIN_LOG2N } from './security/password-hash.js';
 
 /**
  * Every setting examgate reads. Defaults come from config/default.json, then
@@ -141,6 +142,12 @@ const schema = z.object({
    * so large pages are fast; an LMS with a lower maximum (Canvas: 50) answers with less and pages on.
    */
   NRPS_PAGE_SIZE: z.coerce.number().int().min(10).max(10_000),
+  /**
+   * scrypt's cost for new password hashes, as log2 N (r = 8, p = 1): 15 is 32 MiB and 50–400 ms
+   * per hash. Production refuses less than 15; the tests use 10 so that a sign-in costs them
+   * milliseconds (stored hashes carry their cost, so they verify whatever it is set to now).
+   */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20),
   /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */
   ADMIN_SIGN_IN_FAILURES_PER_ADDRESS: limit,
   ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS: limit,
@@ -313,6 +320,11 @@ function productionProblems(settings: z.infer<typeof schema>): string[] {
   const problems: string[] = [];
   if (settings.DYNAMIC_REGISTRATION === 'open') {
     problems.push('DYNAMIC_REGISTRATION open lets anyone register an LMS and is for development only: use token (or off) in production');
+  }
+  if (settings.PASSWORD_HASH_COST < PRODUCTION_MIN_LOG2N) {
+    problems.push(
+      `PASSWORD_HASH_COST ${settings.PASSWORD_HASH_COST} is below ${PRODUCTION_MIN_LOG2N}, too cheap to guess against in production: lower costs are for tests only`,
+    );
   }
   const publicUrl = new URL(settings.PUBLIC_URL);
   if (publicUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.has(publicUrl.hostname)) {

@@ -4,7 +4,7 @@ import type { AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { SealedText } from '../secrets/sealed-text.js';
 import type { ResealReport } from '../stored-secrets.js';
-import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../security/password-hash.js';
+import { PasswordHasher } from '../security/password-hash.js';
 import { generatePassword, PASSWORD_MAX, weakness } from '../security/password-rules.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from '../security/totp.js';
 import { AdminAccountNotFoundError, InvalidAdminAccountError } from './admin-account.errors.js';
@@ -40,6 +40,7 @@ export class AdminAccounts {
     private readonly audit: AuditService,
     private readonly sealed: SealedText,
     private readonly issuer: string,
+    private readonly passwords: PasswordHasher = new PasswordHasher(),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -56,7 +57,13 @@ export class AdminAccounts {
       this.checkStrong(password);
     }
     const stored = await this.repository
-      .insert({ id: randomUUID(), platformId, username, usernameKey: usernameKey(username), passwordHash: await hashPassword(plain) })
+      .insert({
+        id: randomUUID(),
+        platformId,
+        username,
+        usernameKey: usernameKey(username),
+        passwordHash: await this.passwords.hash(plain),
+      })
       .catch((err: unknown) => {
         throw err instanceof AccountClashError
           ? new InvalidAdminAccountError(
@@ -92,11 +99,11 @@ export class AdminAccounts {
   async verify(rawUsername: string, password: string, code: string): Promise<AdminAccount | null> {
     const found = await this.repository.byUsername(usernameKey(rawUsername.normalize('NFC').trim()));
     if (found.length === 0) {
-      return verifyNothing(password).then(() => null);
+      return this.passwords.verifyNothing(password).then(() => null);
     }
     const matches: StoredAdminAccount[] = [];
     for (const account of found) {
-      if (await verifyPassword(password, account.passwordHash)) {
+      if (await this.passwords.verify(password, account.passwordHash)) {
         matches.push(account);
       }
     }
@@ -104,8 +111,8 @@ export class AdminAccounts {
     if (!account || matches.length > 1 || !(await this.secondFactor(account, code))) {
       return null;
     }
-    if (needsRehash(account.passwordHash)) {
-      await this.repository.setPasswordHash(account.id, await hashPassword(password));
+    if (this.passwords.needsRehash(account.passwordHash)) {
+      await this.repository.setPasswordHash(account.id, await this.passwords.hash(password));
     }
     return publicOf(account);
   }

@@ -4,7 +4,7 @@ import { changedFields, type AuditBy, type AuditChanges } from '../audit/audit.j
 import type { AuditService } from '../audit/audit.service.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { CandidatePrincipal } from '../sessions/candidate-principal.js';
-import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../security/password-hash.js';
+import type { PasswordHasher } from '../security/password-hash.js';
 import { generatePassword, weakness } from '../security/password-rules.js';
 import { checkChosenPassword, checkInput, type PermanentUserInput } from './permanent-user-input.js';
 import { InvalidPermanentUserError, PermanentUsernameTakenError, PermanentUserNotFoundError } from './permanent-user.errors.js';
@@ -42,6 +42,7 @@ export class PermanentUsers {
   constructor(
     private readonly repository: PermanentUserRepository,
     private readonly audit: AuditService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   async create(
@@ -52,7 +53,7 @@ export class PermanentUsers {
   ): Promise<{ user: PermanentUser } & PasswordOutcome> {
     const checked = this.checked(input);
     const { plain, weak, generated } = this.passwordOf(choice);
-    const hash = await hashPassword(plain);
+    const hash = await this.passwords.hash(plain);
     const user = await this.repository.transaction(async (unit) => {
       const created = await this.repository
         .insert(
@@ -115,7 +116,7 @@ export class PermanentUsers {
   /** A new password: generated (returned once) or chosen (flagged weak when it breaks the rule); optionally forced to change. */
   async resetPassword(platformId: string, id: string, choice: PasswordChoice, mustChange: boolean, by: AuditBy): Promise<PasswordOutcome> {
     const { plain, weak, generated } = this.passwordOf(choice);
-    const hash = await hashPassword(plain);
+    const hash = await this.passwords.hash(plain);
     await this.repository.transaction(async (unit) => {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak, mustChange }, unit);
@@ -132,11 +133,11 @@ export class PermanentUsers {
   async verify(username: string, password: string): Promise<PermanentUser | null> {
     const candidates = await this.repository.signInCandidates(usernameKey(username.trim()));
     if (candidates.length === 0) {
-      return verifyNothing(password).then(() => null);
+      return this.passwords.verifyNothing(password).then(() => null);
     }
     const matches: StoredPermanentUser[] = [];
     for (const user of candidates) {
-      if (await verifyPassword(password, user.passwordHash ?? '')) {
+      if (await this.passwords.verify(password, user.passwordHash ?? '')) {
         matches.push(user);
       }
     }
@@ -144,9 +145,9 @@ export class PermanentUsers {
     if (!user || matches.length > 1) {
       return null;
     }
-    if (needsRehash(user.passwordHash ?? '')) {
+    if (this.passwords.needsRehash(user.passwordHash ?? '')) {
       await this.repository.setPassword(user.id, {
-        hash: await hashPassword(password),
+        hash: await this.passwords.hash(password),
         weak: user.passwordWeak,
         mustChange: user.mustChangePassword,
       });
@@ -187,7 +188,7 @@ export class PermanentUsers {
     if (weak) {
       throw new InvalidPermanentUserError('password', weak);
     }
-    const hash = await hashPassword(chosen);
+    const hash = await this.passwords.hash(chosen);
     await this.repository.transaction(async (unit) => {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak: false, mustChange: false }, unit);

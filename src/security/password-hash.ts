@@ -14,6 +14,8 @@ export interface ScryptParameters {
 }
 
 export const SCRYPT_DEFAULTS: ScryptParameters = Object.freeze({ log2N: 15, r: 8, p: 1 });
+/** The lowest N (as log2) production accepts (config's PASSWORD_HASH_COST); tests go lower to save time. */
+export const PRODUCTION_MIN_LOG2N = SCRYPT_DEFAULTS.log2N;
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 
@@ -68,14 +70,38 @@ export function needsRehash(stored: string, params: ScryptParameters = SCRYPT_DE
   return !parsed || parsed.params.log2N < params.log2N || parsed.params.r < params.r || parsed.params.p < params.p;
 }
 
-let dummy: Promise<string> | null = null;
-
 /**
- * Spends the time of one verification when there is no account to verify against, so an
- * unknown username answers no faster than a wrong password.
+ * Hashing at the configured cost (PASSWORD_HASH_COST = log2 N; r and p stay the defaults'):
+ * what the services use, so one setting decides the cost of every new hash, of the rehash
+ * check, and of the stand-in verification for an unknown username.
  */
-export async function verifyNothing(password: string): Promise<false> {
-  dummy ??= hashPassword('examgate-no-such-account');
-  await verifyPassword(password, await dummy);
-  return false;
+export class PasswordHasher {
+  readonly params: ScryptParameters;
+  #dummy: Promise<string> | null = null;
+
+  constructor(log2N: number = SCRYPT_DEFAULTS.log2N) {
+    this.params = Object.freeze({ ...SCRYPT_DEFAULTS, log2N });
+  }
+
+  hash(password: string): Promise<string> {
+    return hashPassword(password, this.params);
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return verifyPassword(password, stored);
+  }
+
+  needsRehash(stored: string): boolean {
+    return needsRehash(stored, this.params);
+  }
+
+  /**
+   * Spends the time of one verification when there is no account to verify against, so an
+   * unknown username answers no faster than a wrong password.
+   */
+  async verifyNothing(password: string): Promise<false> {
+    this.#dummy ??= this.hash('examgate-no-such-account');
+    await verifyPassword(password, await this.#dummy);
+    return false;
+  }
 }

@@ -62,6 +62,19 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development', DYNAMIC_REGISTRATION: 'open' }).DYNAMIC_REGISTRATION).to.equal('open');
   });
 
+  it('when no PASSWORD_HASH_COST is set, then production hashes at scrypt 2^15, and below that it refuses to start', () => {
+    expect(loadConfig(production).PASSWORD_HASH_COST).to.equal(15);
+    expect(loadConfig({ ...production, PASSWORD_HASH_COST: '17' }).PASSWORD_HASH_COST).to.equal(17);
+    expect(() => loadConfig({ ...production, PASSWORD_HASH_COST: '12' })).to.throw(
+      ConfigError,
+      /PASSWORD_HASH_COST 12 is below 15, too cheap to guess against in production: lower costs are for tests only/,
+    );
+    expect(() => loadConfig({ ...production, PASSWORD_HASH_COST: '9' })).to.throw(ConfigError, /PASSWORD_HASH_COST/);
+    expect(loadConfig({}).PASSWORD_HASH_COST).to.equal(15);
+    // The suite's own cost (config/test.json): cheap, and only outside production.
+    expect(loadConfig({ NODE_ENV: 'test' }).PASSWORD_HASH_COST).to.equal(10);
+  });
+
   it('when DYNAMIC_REGISTRATION or REGISTRATION_URL_HOURS is malformed, then the error names it', () => {
     expect(() => loadConfig({ ...production, DYNAMIC_REGISTRATION: 'anyone' })).to.throw(ConfigError, /DYNAMIC_REGISTRATION/);
     expect(() => loadConfig({ ...production, REGISTRATION_URL_HOURS: '0' })).to.throw(ConfigError, /REGISTRATION_URL_HOURS/);

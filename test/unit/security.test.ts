@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hashPassword, needsRehash, verifyPassword } from '../../src/security/password-hash.js';
+import { hashPassword, needsRehash, PasswordHasher, verifyPassword } from '../../src/security/password-hash.js';
 import { generatePassword, weakness } from '../../src/security/password-rules.js';
 import { base32Decode, base32Encode, otpauthUri, stepAt, totpCode, verifyTotp } from '../../src/security/totp.js';
 
@@ -24,6 +24,18 @@ describe('scrypt password hashes', () => {
     expect(await verifyPassword('Pa55word', 'scrypt$15$8$1$AAAA')).to.equal(false);
     expect(await verifyPassword('Pa55word', 'bcrypt$xyz')).to.equal(false);
     expect(await verifyPassword('Pa55word', 'scrypt$40$8$1$AAAA$AAAA')).to.equal(false);
+  });
+
+  it('when the hasher is set to a cost, then its hashes carry that cost and verify at any setting, and production renews them', async () => {
+    const cheap = new PasswordHasher(10);
+    const stored = await cheap.hash('Correct horse 1');
+    expect(stored).to.match(/^scrypt\$10\$8\$1\$/);
+    expect(await new PasswordHasher().verify('Correct horse 1', stored)).to.equal(true);
+    expect(await cheap.verify('Correct horse 2', stored)).to.equal(false);
+    expect(cheap.needsRehash(stored)).to.equal(false);
+    expect(new PasswordHasher().needsRehash(stored)).to.equal(true);
+    expect(new PasswordHasher().params).to.deep.equal({ log2N: 15, r: 8, p: 1 });
+    expect(await cheap.verifyNothing('Correct horse 1')).to.equal(false);
   });
 
   it('when NFC and NFD spellings of one password are typed, then both verify', async () => {
