@@ -5,8 +5,13 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { auditRows } from '../support/audit.js';
 import { commitBulk, hashingDone, importBulk, previewBulk, uploadBulk, UPLOAD, usersOf, type UserRow } from '../support/bulk-upload.js';
-import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
-import { adminAccount, institutionSignIn, platformIdOf, userInput } from '../support/institution.js';
+import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
+import { adminAccount, institutionSignIn, platformIdOf } from '../support/institution.js';
+import { BulkRepository } from '../../src/permanent/bulk/bulk.repository.js';
+import { SealedText } from '../../src/secrets/sealed-text.js';
+import { PASSWORD_QUEUE_PURPOSE } from '../../src/permanent/bulk/bulk-uploads.service.js';
+import { verifyPassword } from '../../src/security/password-hash.js';
+import { unitOfWorkRunner } from '../../src/db/unit-of-work.js';
 
 const HEADER = 'Username,First Name,Last Name,Email,Venue,Role,Password';
 /** anna exists (see storedAnna); carl is new. */
@@ -345,5 +350,48 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     );
     const preview = await previewBulk(world, cookie, sample.text);
     expect(preview.text).to.contain('2 to add').and.contain('0 rejected');
+  });
+
+  it('when a hashing run dies before its batch commits, then the next run hashes everything still queued, and a replaced entry keeps the newer password', async () => {
+    await world.examgate.jobs.stop();
+    try {
+      await importBulk(world, cookie, 'Username,Password\r\nh1,First-Pass1\r\nh2,First-Pass2\r\nh3,First-Pass3\r\n');
+      const repository = new BulkRepository(world.examgate.sequelize);
+      const seal = new SealedText(world.config.secretKeys, PASSWORD_QUEUE_PURPOSE);
+      const queued = await repository.nextQueued(platformId, 10);
+      expect(queued).to.have.length(3);
+      const [h1, h2] = (await usersOf(world, platformId)).map((u) => u.id);
+      // A run that hashed h1 and crashed before its transaction committed: nothing of it is written.
+      await world.examgate.sequelize
+        .transaction(async (transaction) => {
+          const entry = queued.find((q) => q.userId === h1)!;
+          await world.examgate.sequelize.query('DELETE FROM permanent_password_queue WHERE user_id = :id', {
+            replacements: { id: entry.userId },
+            transaction,
+          });
+          throw new Error('killed');
+        })
+        .catch(() => undefined);
+      expect(await repository.queuedCount(platformId)).to.equal(3);
+      // h2's entry is replaced by a later upload before the old one's hash is stored: the stale hash is not written.
+      const stale = queued.find((q) => q.userId === h2)!;
+      await world.examgate.sequelize.query('UPDATE permanent_password_queue SET sealed = :sealed WHERE user_id = :id', {
+        replacements: { id: h2, sealed: seal.seal('Second-Pass2') },
+      });
+      const inUnit = unitOfWorkRunner(world.examgate.sequelize);
+      expect(await inUnit((unit) => repository.storeHash(h2!, stale.sealed, 'scrypt$stale', unit))).to.equal(false);
+    } finally {
+      world.examgate.jobs.start();
+    }
+    await hashingDone(world, platformId);
+    const users = await usersOf(world, platformId);
+    expect(users.map((u) => [u.username, Boolean(u.password_pending)])).to.deep.equal([
+      ['h1', false],
+      ['h2', false],
+      ['h3', false],
+    ]);
+    expect(await verifyPassword('First-Pass1', users[0]!.password_hash!)).to.equal(true);
+    expect(await verifyPassword('Second-Pass2', users[1]!.password_hash!)).to.equal(true);
+    expect(await new BulkRepository(world.examgate.sequelize).queuedCount(platformId)).to.equal(0);
   });
 });
