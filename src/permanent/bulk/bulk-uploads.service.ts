@@ -73,10 +73,10 @@ export class BulkUploads {
     return { platformId, institution, optionsId, options, common };
   }
 
-  /** A target from its stored id ("<platform>/<options>"), for a commit run as a job. */
-  async loadTarget(targetId: string): Promise<BulkTarget | null> {
-    const [platformId = '', optionsId = ''] = targetId.split('/');
-    return this.target(platformId, optionsId).catch((err: unknown) => {
+  /** A target from its stored id (the options id), for a commit run as a job. */
+  async loadTarget(optionsId: string): Promise<BulkTarget | null> {
+    const platformId = await this.repository.platformOfOptions(optionsId);
+    return this.target(platformId ?? '', optionsId).catch((err: unknown) => {
       if (err instanceof BulkUploadNotFoundError) {
         return null;
       }

@@ -45,7 +45,8 @@ export interface BulkKindDeps {
   enqueueHashing(platformId: string, unit: UnitOfWork): Promise<void>;
 }
 
-export const bulkTargetId = (target: Pick<BulkTarget, 'platformId' | 'optionsId'>) => `${target.platformId}/${target.optionsId}`;
+/** The options id names the upload (its row belongs to one platform; imports.target_id holds 64 characters). */
+export const bulkTargetId = (target: Pick<BulkTarget, 'optionsId'>) => target.optionsId;
 
 /** What the preview and report say about e-mail: requested or not, and what happens to the passwords. */
 export function emailNote(options: BulkOptions, connected: boolean): string {

@@ -67,6 +67,14 @@ export class BulkRepository {
     return row ? (JSON.parse(row.options) as unknown) : null;
   }
 
+  async platformOfOptions(id: string): Promise<string | null> {
+    const [row] = await this.sequelize.query<{ platform_id: string }>('SELECT platform_id FROM permanent_import_options WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+    });
+    return row?.platform_id ?? null;
+  }
+
   /** Serialises bulk uploads into one platform until the transaction ends (a row lock on PostgreSQL; SQLite's write lock). */
   async lockPlatform(platformId: string, unit: UnitOfWork): Promise<void> {
     await this.run('UPDATE lms_platforms SET id = id WHERE id = :platformId', { platformId }, unit);
