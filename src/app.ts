@@ -45,11 +45,14 @@ import { InstitutionSession } from './admins/institution-session.middleware.js';
 import { institutionRoutes } from './admins/institution.routes.js';
 import { listPages } from './lists/list.pages.js';
 import { institutionListArea } from './lists/list-areas.middleware.js';
+import { bulkUploadRoutes } from './permanent/bulk/bulk-upload.routes.js';
+import type { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
   candidateSignIn: CandidateSignIn;
   permanentUsers: PermanentUsers;
+  bulk: ReturnType<typeof wireBulkUpload>;
   adminAccounts: AdminAccounts;
   config: Config;
   loginRequests: LoginRequestRepository;
@@ -202,6 +205,16 @@ export function createApp(deps: AppDeps): Express {
   );
   // A platform's own admin area: its admin accounts, or an LMS administrator's launch; walled per platform.
   const institution = new InstitutionSession(deps.config, deps.adminAccounts, deps.sessions);
+  app.use(
+    '/institution/users/upload',
+    bulkUploadRoutes({
+      uploads: deps.bulk.bulkUploads,
+      imports: deps.imports,
+      kind: deps.bulk.bulkImport,
+      session: institution,
+      mailConnected: deps.bulk.mailConnected,
+    }),
+  );
   app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
   app.use(

@@ -56,6 +56,8 @@ import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
 import { PasswordHasher } from './security/password-hash.js';
 import { SealedText } from './secrets/sealed-text.js';
+import { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
+import type { BulkUploads } from './permanent/bulk/bulk-uploads.service.js';
 
 export interface Examgate {
   app: Express;
@@ -83,6 +85,8 @@ export interface Examgate {
   ssoSetups: SsoSetups;
   /** Permanent users of each platform (admin pages, the login page, tests). */
   permanentUsers: PermanentUsers;
+  /** Bulk uploads of permanent users: options, generated-password handouts, the hashing status. */
+  bulkUploads: BulkUploads;
   /** Institution admin accounts (CLI, admin pages). */
   adminAccounts: AdminAccounts;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
@@ -172,6 +176,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
   const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
   const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);
+  // The lead connects src/mail's outbox here (outbox: registration messages → queued e-mails).
+  const bulk = wireBulkUpload({ config, sequelize, platforms, imports: domain.imports, jobs: domain.jobs, audit, log, outbox: null });
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });
@@ -265,6 +271,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     permanentCandidates,
     lists,
     staffDirectory,
+    bulk,
     adminAccounts,
     frameAncestors,
     throttle,
@@ -311,6 +318,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     serviceTokens: domain.serviceTokens,
     settings: domain.settings,
     permanentUsers,
+    bulkUploads: bulk.bulkUploads,
     adminAccounts,
     close: async () => {
       clearInterval(housekeeping);

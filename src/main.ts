@@ -1,3 +1,4 @@
+import './threadpool.js';
 import { createServer } from 'node:http';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, portMismatchWarning, type Config } from './config.js';

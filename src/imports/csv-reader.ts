@@ -121,7 +121,7 @@ export function readCsv<Row>(
       }
       const verdict = checkRecord(record, header, schema, limits);
       if (!verdict.ok) {
-        result.rejected.push({ line: record.line, column: verdict.column, reason: verdict.reason, raw: rawOf(record, delimiter) });
+        result.rejected.push({ line: record.line, column: verdict.column, reason: verdict.reason, raw: rawOf(record, delimiter, header) });
         continue;
       }
       const key = schema.uniqueKey?.(verdict.row);
@@ -131,7 +131,7 @@ export function readCsv<Row>(
           line: record.line,
           column: uniqueColumn,
           reason: `${quoteOf(key!)} is also on line ${first}.`,
-          raw: rawOf(record, delimiter),
+          raw: rawOf(record, delimiter, header),
         });
         continue;
       }
@@ -161,8 +161,9 @@ export function readCsv<Row>(
   return result;
 }
 
-function rawOf(record: RawRecord, delimiter: string): string {
-  const raw = record.cells.join(delimiter);
+/** The row as written, for the report; a secret column's cells (passwords) are masked so they are never stored. */
+function rawOf(record: RawRecord, delimiter: string, header: HeaderMap): string {
+  const raw = record.cells.map((cell, index) => (header.columns.get(index)?.secret && cell.trim() !== '' ? '••••' : cell)).join(delimiter);
   return raw.length > RAW_KEPT ? `${raw.slice(0, RAW_KEPT)}…` : raw;
 }
 

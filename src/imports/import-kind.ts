@@ -33,6 +33,8 @@ export interface ImportPlan<Row> {
   planned: PlannedRow<Row>[];
   rejected: RowRejection[];
   cap?: ImportCap;
+  /** What the preview and report say about the whole import besides the file's notes (the options it runs with). */
+  notes?: string[];
 }
 
 /**

@@ -13,6 +13,8 @@ export interface ColumnSpec {
   aliases: readonly string[];
   /** The header must have it (a file without it is refused). */
   required: boolean;
+  /** Its cells are secrets (a password): a rejected row's text keeps them masked. */
+  secret?: boolean;
 }
 
 /** One row's meaning, or why it has none (the column it is about, by label, and a sentence). */

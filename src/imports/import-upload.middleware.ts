@@ -16,8 +16,10 @@ const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) /
  * Reads one multipart file into memory, refusing more than `maxBytes` while it arrives; a refused
  * upload becomes `res.locals.uploadError` for the page, not an error page (CSRF is checked after).
  */
-export function acceptUpload(maxBytes: number) {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 4, parts: 6 } }).single('file');
+export function acceptUpload(maxBytes: number, fields = 4) {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields, parts: fields + 2 } }).single(
+    'file',
+  );
   return (req: Request, res: Response, next: NextFunction): void => {
     upload(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {

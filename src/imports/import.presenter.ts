@@ -13,7 +13,8 @@ const ENCODINGS: Record<string, string> = {
 
 function listOf(lines: ImportLine[], outcome: ImportLine['outcome']) {
   const all = lines.filter((l) => l.outcome === outcome);
-  return { rows: all.slice(0, LISTED), more: Math.max(0, all.length - LISTED), count: all.length };
+  // `noted`: some row has a note (why a row is added as it is), so the page gives the list a Note column.
+  return { rows: all.slice(0, LISTED), more: Math.max(0, all.length - LISTED), count: all.length, noted: all.some((l) => Boolean(l.note)) };
 }
 
 /** What the preview and report pages show of an import. */

@@ -25,6 +25,8 @@ export interface MountOptions<Target> {
   csrfTokenOf(res: Response): string;
   /** Shows the upload form again with `message` about its file field (status 400). */
   refuse(req: Request, res: Response, target: Target, message: string): Promise<void>;
+  /** Form fields the upload form sends besides the file (its options); 4 unless said. */
+  formFields?: number;
 }
 
 const COMMITTED = 'committed';
@@ -65,7 +67,7 @@ export function mountImport<Row, Target>(
 
   router.post(
     '/import',
-    acceptUpload(imports.settings.maxBytes),
+    acceptUpload(imports.settings.maxBytes, options.formFields),
     options.csrf,
     asyncHandler(async (req, res) => {
       const target = await options.targetOf(req, res);

@@ -77,7 +77,7 @@ export class ImportService {
       total: read.total,
       counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: count('rejected') },
       cap: plan.cap ?? null,
-      notes: read.notes,
+      notes: [...read.notes, ...(plan.notes ?? [])],
     };
     const now = new Date();
     const entry = {

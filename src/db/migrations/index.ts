@@ -17,6 +17,7 @@ import { systemSettings } from './0016-system-settings.js';
 import { importReports } from './0017-import-reports.js';
 import { ssoIdentities } from './0018-sso-identities.js';
 import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin-accounts.js';
+import { permanentPasswordQueue } from './0020-permanent-password-queue.js';
 import { permanentUserLists } from './0022-permanent-user-lists.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
@@ -39,5 +40,6 @@ export const migrations: Migration[] = [
   importReports,
   ssoIdentities,
   permanentUsersAndAdminAccounts,
+  permanentPasswordQueue,
   permanentUserLists,
 ];

@@ -1,0 +1,60 @@
+import { LOGIN_PATH } from '../../access/candidate-login.routes.js';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { Config } from '../../config.js';
+import { unitOfWorkRunner } from '../../db/unit-of-work.js';
+import type { ImportService } from '../../imports/import.service.js';
+import type { JobRunner } from '../../jobs/job.runner.js';
+import type { Logger } from '../../logger.js';
+import type { PlatformService } from '../../platforms/platform.service.js';
+import { SealedText } from '../../secrets/sealed-text.js';
+import { bulkImportKind } from './bulk.kind.js';
+import { BulkRepository } from './bulk.repository.js';
+import { BulkUploads, PASSWORD_HANDOUT_PURPOSE, PASSWORD_QUEUE_PURPOSE } from './bulk-uploads.service.js';
+import { PASSWORD_HASH_JOB, passwordHashingJob } from './password-hashing.job.js';
+import type { RegistrationOutbox } from './registration-details.js';
+
+/** The bulk upload wired together: its kind registered with the engine, its hashing job with the runner. */
+export function wireBulkUpload(deps: {
+  config: Config;
+  /** The connection (typed through the repository: only repositories and src/db/ name Sequelize). */
+  sequelize: ConstructorParameters<typeof BulkRepository>[0];
+  platforms: PlatformService;
+  imports: ImportService;
+  jobs: JobRunner;
+  audit: AuditService;
+  log: Logger;
+  /** The e-mail outbox (src/mail) once it is connected; null until then: nothing is sent. */
+  outbox: RegistrationOutbox | null;
+}) {
+  const repository = new BulkRepository(deps.sequelize);
+  const queueSeal = new SealedText(deps.config.secretKeys, PASSWORD_QUEUE_PURPOSE);
+  const handoutSeal = new SealedText(deps.config.secretKeys, PASSWORD_HANDOUT_PURPOSE);
+  const inUnit = unitOfWorkRunner(deps.sequelize);
+  const uploads = new BulkUploads(
+    repository,
+    (platformId) =>
+      deps.platforms.get(platformId).then(
+        (p) => p.name,
+        () => null,
+      ),
+    queueSeal,
+    handoutSeal,
+    deps.jobs,
+    inUnit,
+    deps.audit,
+  );
+  const kind = bulkImportKind({
+    repository,
+    audit: deps.audit,
+    queueSeal,
+    handoutSeal,
+    loadTarget: (id) => uploads.loadTarget(id),
+    outbox: deps.outbox,
+    signInUrl: new URL(LOGIN_PATH, deps.config.PUBLIC_URL).toString(),
+    enqueueHashing: (platformId, unit) => uploads.enqueueHashing(platformId, unit),
+  });
+  deps.imports.register(kind);
+  // Retried: a run that fails (the database out of reach) goes on from what is still queued.
+  deps.jobs.register(PASSWORD_HASH_JOB, passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log }), { maxAttempts: 5 });
+  return { bulkUploads: uploads, bulkImport: kind, mailConnected: deps.outbox !== null };
+}
