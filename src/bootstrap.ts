@@ -177,7 +177,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
   const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);
   // The lead connects src/mail's outbox here (outbox: registration messages → queued e-mails).
-  const bulk = wireBulkUpload({ config, sequelize, platforms, imports: domain.imports, jobs: domain.jobs, audit, log, outbox: null });
+  const bulk = wireBulkUpload({ config, sequelize, platforms, imports: domain.imports, jobs: domain.jobs, audit, log, passwords, outbox: null });
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });

@@ -1,3 +1,4 @@
+import type { PasswordHasher } from '../../security/password-hash.js';
 import { LOGIN_PATH } from '../../access/candidate-login.routes.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Config } from '../../config.js';
@@ -23,6 +24,8 @@ export function wireBulkUpload(deps: {
   jobs: JobRunner;
   audit: AuditService;
   log: Logger;
+  /** The hash every queued password gets (PASSWORD_HASH_COST), as for passwords set one by one. */
+  passwords: PasswordHasher;
   /** The e-mail outbox (src/mail) once it is connected; null until then: nothing is sent. */
   outbox: RegistrationOutbox | null;
 }) {
@@ -55,6 +58,10 @@ export function wireBulkUpload(deps: {
   });
   deps.imports.register(kind);
   // Retried: a run that fails (the database out of reach) goes on from what is still queued.
-  deps.jobs.register(PASSWORD_HASH_JOB, passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log }), { maxAttempts: 5 });
+  deps.jobs.register(
+    PASSWORD_HASH_JOB,
+    passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log, params: deps.passwords.params }),
+    { maxAttempts: 5 },
+  );
   return { bulkUploads: uploads, bulkImport: kind, mailConnected: deps.outbox !== null };
 }
