@@ -43,12 +43,18 @@ import { permanentUserPages } from './permanent/permanent-user.pages.js';
 import type { AdminAccounts } from './admins/admin-account.service.js';
 import { InstitutionSession } from './admins/institution-session.middleware.js';
 import { institutionRoutes } from './admins/institution.routes.js';
+import type { MailWiring } from './mail/wire-mail.js';
+import { MAIL_SETTINGS_PATH, mailSettingsPages } from './mail/mail-settings.pages.js';
+import { OUTBOX_PATH, outboxPages } from './mail/outbox.pages.js';
+import { sendThroughSmtp } from './mail/smtp-transport.js';
+import { passwordResetRoutes } from './access/password-reset.routes.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
   candidateSignIn: CandidateSignIn;
   permanentUsers: PermanentUsers;
   adminAccounts: AdminAccounts;
+  mail: MailWiring;
   config: Config;
   loginRequests: LoginRequestRepository;
   launchController: LaunchController;
@@ -166,6 +172,15 @@ export function createApp(deps: AppDeps): Express {
       publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
     }),
   );
+  app.use(
+    passwordResetRoutes({
+      resets: deps.mail.passwordResets,
+      throttle: deps.throttle,
+      perAddress: deps.mail.passwordResetPerAddress,
+      publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
+      minutes: deps.config.PASSWORD_RESET_MINUTES,
+    }),
+  );
   app.use('/my', candidateAreaRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   app.use(handoffRoutes(deps));
@@ -187,6 +202,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(
+    MAIL_SETTINGS_PATH,
+    mailSettingsPages({ settings: deps.mail.mailSettings, outbox: deps.mail.outbox, admin, send: sendThroughSmtp }),
+  );
+  app.use(
     '/admin',
     platformAdminPages({
       platforms: deps.platforms,
@@ -200,7 +219,8 @@ export function createApp(deps: AppDeps): Express {
   );
   // A platform's own admin area: its admin accounts, or an LMS administrator's launch; walled per platform.
   const institution = new InstitutionSession(deps.config, deps.adminAccounts, deps.sessions);
-  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
+  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails));
+  app.use(OUTBOX_PATH, outboxPages(deps.mail.outbox, institution));
   app.use(
     '/institution',
     institutionRoutes({

@@ -50,6 +50,10 @@ import { PermanentCandidates } from './permanent/permanent-candidates.service.js
 import { AdminAccountRepository } from './admins/admin-account.repository.js';
 import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.service.js';
 import { SealedText } from './secrets/sealed-text.js';
+import { wireMail, type MailWiring } from './mail/wire-mail.js';
+import { MailSettingsRepository } from './mail/mail-settings.repository.js';
+import { OutboxRepository } from './mail/outbox.repository.js';
+import { PasswordResetRepository } from './access/password-reset.repository.js';
 
 export interface Examgate {
   app: Express;
@@ -83,6 +87,8 @@ export interface Examgate {
   serviceTokens: ServiceTokens;
   /** System settings (admin page); tests drop its in-memory copy after emptying the tables behind it. */
   settings: SystemSettings;
+  /** E-mail: SMTP settings, the outbox, registration details (the bulk upload queues them here), password resets. */
+  mail: MailWiring;
   close(): Promise<void>;
 }
 
@@ -166,6 +172,12 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });
+  const mailRepositories = {
+    settings: new MailSettingsRepository(sequelize),
+    outbox: new OutboxRepository(sequelize),
+    resets: new PasswordResetRepository(sequelize),
+  };
+  const mail = wireMail(config, mailRepositories, { jobs: domain.jobs, audit, platforms, permanentUsers, throttle, log });
   const adminAccounts = new AdminAccounts(
     new AdminAccountRepository(sequelize),
     audit,
@@ -225,6 +237,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
         () => domain.oneTimeUsers.reseal(),
         () => domain.waysIn.reseal(),
         () => adminAccounts.reseal(),
+        () => mail.mailSettings.reseal(),
+        () => mail.outbox.reseal(),
         () => lti.resealStoredKeys(),
       ],
       log,
@@ -252,6 +266,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     permanentUsers,
     permanentCandidates,
     adminAccounts,
+    mail,
     frameAncestors,
     throttle,
     tool,
@@ -271,6 +286,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       sessionHandovers.deleteExpired(),
       throttle.deleteExpired(),
       domain.housekeeping(),
+      mail.passwordResets.deleteExpired(),
     ]).catch((err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
@@ -298,6 +314,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     settings: domain.settings,
     permanentUsers,
     adminAccounts,
+    mail,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

@@ -15,6 +15,7 @@ const VIA_TEXT: Record<AuditVia, string> = {
   'sign-in': 'candidate sign-in',
   'direct-link': 'direct link',
   'entry-code': 'entry code',
+  'password-reset': 'password reset link',
 };
 
 const ENTITY_TEXT: Record<AuditEntityType, string> = {
@@ -27,6 +28,9 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   settings: 'System settings',
   'permanent-user': 'Permanent user',
   'admin-account': 'Admin account',
+  'mail-settings': 'E-mail settings',
+  mail: 'E-mail',
+  'password-reset': 'Password reset',
 };
 
 const FIELD_TEXT: Record<string, string> = {

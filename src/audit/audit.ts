@@ -31,6 +31,7 @@ export const AUDIT_VIA = [
   'sign-in',
   'direct-link',
   'entry-code',
+  'password-reset',
 ] as const;
 export type AuditVia = (typeof AUDIT_VIA)[number];
 
@@ -50,6 +51,9 @@ export const AUDIT_ENTITIES = [
   'permanent-user',
   'admin-account',
   'settings',
+  'mail-settings',
+  'mail',
+  'password-reset',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 

@@ -17,6 +17,7 @@ import { systemSettings } from './0016-system-settings.js';
 import { importReports } from './0017-import-reports.js';
 import { ssoIdentities } from './0018-sso-identities.js';
 import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin-accounts.js';
+import { mailOutbox } from './0021-mail-outbox.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   importReports,
   ssoIdentities,
   permanentUsersAndAdminAccounts,
+  mailOutbox,
 ];
