@@ -87,7 +87,9 @@ const WORDS: Record<string, string> = {
 /** The relay's answer in words an operator can act on, with anything secret taken out; 5xx answers are permanent. */
 export function describeFailure(err: unknown, settings: MailSettings): SmtpSendError {
   const failure = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as NodemailerFailure;
-  const lead = (failure.code && WORDS[failure.code]) ?? 'Sending failed';
+  // A refused or unreachable port shows up as a socket error; say what an operator looks for.
+  const unreachable = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/.test(failure.message ?? '');
+  const lead = (unreachable ? WORDS.ECONNECTION : failure.code && WORDS[failure.code]) ?? 'Sending failed';
   const detail = (failure.response ?? failure.message ?? '').replace(/\s+/g, ' ').trim();
   let text = `${lead} (${settings.host}:${settings.port})${detail ? `: ${detail}` : ''}`;
   if (failure.code === 'ETLS' || /STARTTLS/i.test(detail)) {
