@@ -13,7 +13,7 @@ export interface OutgoingMail {
 /**
  * Sending failed. `message` is safe to store and show: the relay's answer and our words, never
  * the SMTP password or the body. `permanent`: another try cannot help (the relay refused the
- * recipient or the login with a 5xx), so the job fails at once (jobs/job.ts).
+ * recipient or the message with a 5xx), so the job fails at once (jobs/job.ts).
  */
 export class SmtpSendError extends Error {
   constructor(
@@ -84,7 +84,7 @@ const WORDS: Record<string, string> = {
   EPROTOCOL: 'The SMTP server answered in a way examgate does not understand',
 };
 
-/** The relay's answer in words an operator can act on, with anything secret taken out; 5xx answers are permanent. */
+/** The relay's answer in words an operator can act on, with anything secret taken out; a refused recipient or message (5xx) is permanent. */
 export function describeFailure(err: unknown, settings: MailSettings): SmtpSendError {
   const failure = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as NodemailerFailure;
   // A refused or unreachable port shows up as a socket error; say what an operator looks for.
@@ -99,5 +99,8 @@ export function describeFailure(err: unknown, settings: MailSettings): SmtpSendE
     text = text.split(settings.password).join('[hidden]');
   }
   const code = failure.responseCode ?? 0;
-  return new SmtpSendError(text.slice(0, 500), code >= 500 && code < 600);
+  // Only a refused recipient or message is final: a refused login or TLS is the settings' fault,
+  // and messages must wait for the operator to fix them rather than fail.
+  const final = code >= 500 && code < 600 && (failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE');
+  return new SmtpSendError(text.slice(0, 500), final);
 }
