@@ -322,10 +322,10 @@ describe('E-mail settings page (/admin/mail): saved, validated, audited; the pas
     expect(refused.text).to.contain('The port must be a whole number from 1 to 65535');
     expect(refused.text).to.contain('Choose how the connection is secured');
     expect(refused.text).to.contain('The sender address must look like name@example.org');
-    const [{ n }] = await world.examgate.sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM mail_settings', {
+    const [count] = await world.examgate.sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM mail_settings', {
       type: QueryTypes.SELECT,
     });
-    expect(Number(n)).to.equal(0);
+    expect(Number(count!.n)).to.equal(0);
   });
 
   it('when saved with a password, then it is sealed, never shown back, kept on a blank save, and the trail says only that it changed', async () => {
