@@ -47,6 +47,11 @@ import { listPages } from './lists/list.pages.js';
 import { institutionListArea } from './lists/list-areas.middleware.js';
 import { bulkUploadRoutes } from './permanent/bulk/bulk-upload.routes.js';
 import type { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
+import type { MailWiring } from './mail/wire-mail.js';
+import { MAIL_SETTINGS_PATH, mailSettingsPages } from './mail/mail-settings.pages.js';
+import { OUTBOX_PATH, outboxPages } from './mail/outbox.pages.js';
+import { sendThroughSmtp } from './mail/smtp-transport.js';
+import { passwordResetRoutes } from './access/password-reset.routes.js';
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
@@ -54,6 +59,7 @@ export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   permanentUsers: PermanentUsers;
   bulk: ReturnType<typeof wireBulkUpload>;
   adminAccounts: AdminAccounts;
+  mail: MailWiring;
   config: Config;
   loginRequests: LoginRequestRepository;
   launchController: LaunchController;
@@ -171,6 +177,15 @@ export function createApp(deps: AppDeps): Express {
       publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
     }),
   );
+  app.use(
+    passwordResetRoutes({
+      resets: deps.mail.passwordResets,
+      throttle: deps.throttle,
+      perAddress: deps.mail.passwordResetPerAddress,
+      publicOrigin: new URL(deps.config.PUBLIC_URL).origin,
+      minutes: deps.config.PASSWORD_RESET_MINUTES,
+    }),
+  );
   app.use('/my', candidateAreaRoutes({ ...deps, secret: deps.config.secretKeys }));
   app.use(deliveryRoutes(deps));
   app.use(handoffRoutes(deps));
@@ -190,6 +205,10 @@ export function createApp(deps: AppDeps): Express {
       envFinishRedirectUrl: deps.config.FINISH_REDIRECT_URL ?? null,
       cacheSeconds: deps.config.SETTINGS_CACHE_SECONDS,
     }),
+  );
+  app.use(
+    MAIL_SETTINGS_PATH,
+    mailSettingsPages({ settings: deps.mail.mailSettings, outbox: deps.mail.outbox, admin, send: sendThroughSmtp }),
   );
   app.use(
     '/admin',
@@ -217,6 +236,8 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
+  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails));
+  app.use(OUTBOX_PATH, outboxPages(deps.mail.outbox, institution));
   app.use(
     '/institution',
     institutionRoutes({

@@ -58,6 +58,10 @@ import { PasswordHasher } from './security/password-hash.js';
 import { SealedText } from './secrets/sealed-text.js';
 import { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
 import type { BulkUploads } from './permanent/bulk/bulk-uploads.service.js';
+import { wireMail, type MailWiring } from './mail/wire-mail.js';
+import { MailSettingsRepository } from './mail/mail-settings.repository.js';
+import { OutboxRepository } from './mail/outbox.repository.js';
+import { PasswordResetRepository } from './access/password-reset.repository.js';
 
 export interface Examgate {
   app: Express;
@@ -93,6 +97,8 @@ export interface Examgate {
   serviceTokens: ServiceTokens;
   /** System settings (admin page); tests drop its in-memory copy after emptying the tables behind it. */
   settings: SystemSettings;
+  /** E-mail: SMTP settings, the outbox, registration details (the bulk upload queues them here), password resets. */
+  mail: MailWiring;
   close(): Promise<void>;
 }
 
@@ -181,6 +187,12 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });
+  const mailRepositories = {
+    settings: new MailSettingsRepository(sequelize),
+    outbox: new OutboxRepository(sequelize),
+    resets: new PasswordResetRepository(sequelize),
+  };
+  const mail = wireMail(config, mailRepositories, { jobs: domain.jobs, audit, platforms, permanentUsers, throttle, log });
   const adminAccounts = new AdminAccounts(
     new AdminAccountRepository(sequelize),
     audit,
@@ -243,6 +255,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
         () => domain.oneTimeUsers.reseal(),
         () => domain.waysIn.reseal(),
         () => adminAccounts.reseal(),
+        () => mail.mailSettings.reseal(),
+        () => mail.outbox.reseal(),
         () => lti.resealStoredKeys(),
       ],
       log,
@@ -273,6 +287,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     staffDirectory,
     bulk,
     adminAccounts,
+    mail,
     frameAncestors,
     throttle,
     tool,
@@ -292,6 +307,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       sessionHandovers.deleteExpired(),
       throttle.deleteExpired(),
       domain.housekeeping(),
+      mail.passwordResets.deleteExpired(),
     ]).catch((err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
@@ -320,6 +336,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     permanentUsers,
     bulkUploads: bulk.bulkUploads,
     adminAccounts,
+    mail,
     close: async () => {
       clearInterval(housekeeping);
       domain.roster.stop();

@@ -183,6 +183,28 @@ const schema = z.object({
     .int()
     .min(1)
     .max(24 * 60),
+  /**
+   * E-mail: the SMTP relay until an admin saves one on /admin/mail (smtp://user:password@host:587
+   * for STARTTLS, smtps://…:465 for implicit TLS, smtp://host:25?security=none for a plain local relay).
+   */
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/]/.test(v), 'must start with smtp:// or smtps://')
+    .optional(),
+  /** The sender until an admin saves one: "Exam Office <exams@uni.example>" or a bare address. */
+  MAIL_FROM: z.string().max(600).optional(),
+  /** Tries a message gets (the job backoff of JOB_RETRY_BASE_MS between them) before it shows as failed. */
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  /** How long a "Forgot your password?" link works. */
+  PASSWORD_RESET_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60),
+  /** Reset requests (and reset links tried) per address per hour; over it, a "try later" page. */
+  PASSWORD_RESET_PER_ADDRESS_PER_HOUR: limit,
+  /** Reset links sent to one user per hour; more requests get the same answer but send nothing. */
+  PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: limit,
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

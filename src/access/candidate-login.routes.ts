@@ -20,6 +20,7 @@ export const LOGIN_PATH = '/login';
 const LOGIN_DONE: DoneMessages = {
   finished: 'Your test is finished and your answers are saved. You can close this window.',
   'signed-out': 'You have signed out. Close the browser window if this is a shared computer.',
+  'password-reset': 'Your new password is saved. Sign in with it now.',
 };
 
 /** One message for every wrong sign-in, so the page never tells which usernames exist. */

@@ -15,6 +15,7 @@ const VIA_TEXT: Record<AuditVia, string> = {
   'sign-in': 'candidate sign-in',
   'direct-link': 'direct link',
   'entry-code': 'entry code',
+  'password-reset': 'password reset link',
 };
 
 const ENTITY_TEXT: Record<AuditEntityType, string> = {
@@ -28,6 +29,9 @@ const ENTITY_TEXT: Record<AuditEntityType, string> = {
   'permanent-user': 'Permanent user',
   'admin-account': 'Admin account',
   'permanent-list': 'List of permanent users',
+  'mail-settings': 'E-mail settings',
+  mail: 'E-mail',
+  'password-reset': 'Password reset',
 };
 
 const FIELD_TEXT: Record<string, string> = {

@@ -31,6 +31,7 @@ export const AUDIT_VIA = [
   'sign-in',
   'direct-link',
   'entry-code',
+  'password-reset',
 ] as const;
 export type AuditVia = (typeof AUDIT_VIA)[number];
 
@@ -51,6 +52,9 @@ export const AUDIT_ENTITIES = [
   'admin-account',
   'permanent-list',
   'settings',
+  'mail-settings',
+  'mail',
+  'password-reset',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITIES)[number];
 

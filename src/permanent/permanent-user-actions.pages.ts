@@ -4,8 +4,9 @@ import { asyncHandler } from '../web/async-handler.js';
 import { checkbox, field } from '../web/form.js';
 import { InvalidPermanentUserError } from './permanent-user.errors.js';
 import { fullName } from './permanent-user.js';
-import { BASE, choiceOf, type FieldError } from './permanent-user.pages.js';
-import type { PermanentUsers } from './permanent-user.service.js';
+import { BASE, choiceOf, MAIL_STATUS_HINT, type FieldError } from './permanent-user.pages.js';
+import type { PermanentUsers, WithPassword } from './permanent-user.service.js';
+import type { RegistrationDetails } from '../mail/registration-details.js';
 
 export type UserPage = (res: Response, status: number, id: string, extra?: Record<string, unknown>) => Promise<void>;
 
@@ -16,6 +17,7 @@ export function mountDeleteAndPassword(
   session: InstitutionSession,
   userPage: UserPage,
   passwordSet: string,
+  mail?: RegistrationDetails,
 ): void {
   router.get(
     '/:id/delete',
@@ -61,6 +63,7 @@ export function mountDeleteAndPassword(
       csrf: session.csrfToken(res),
       title: `New password for ${user.username}`,
       user,
+      canMail: Boolean(mail),
       values,
       errors,
       byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
@@ -68,7 +71,9 @@ export function mountDeleteAndPassword(
   };
   router.get(
     '/:id/password',
-    asyncHandler((req, res) => passwordForm(res, 200, String(req.params.id), { choice: 'generate', mustChange: false }, [])),
+    asyncHandler((req, res) =>
+      passwordForm(res, 200, String(req.params.id), { choice: 'generate', mustChange: false, emailPassword: false }, []),
+    ),
   );
   router.post(
     '/:id/password',
@@ -76,10 +81,36 @@ export function mountDeleteAndPassword(
     asyncHandler(async (req, res) => {
       const id = String(req.params.id);
       const mustChange = checkbox(req.body, 'mustChange');
-      const values = { choice: field(req.body, 'choice') || 'generate', mustChange };
+      const emailPassword = Boolean(mail) && checkbox(req.body, 'emailPassword');
+      const values = { choice: field(req.body, 'choice') || 'generate', mustChange, emailPassword };
+      const { platformId, by } = adminOf(res);
+      const user = await users.get(platformId, id);
+      if (emailPassword && !user.email) {
+        await passwordForm(res, 400, id, values, [
+          {
+            field: 'emailPassword',
+            message: `${user.username} has no e-mail address: add one with Edit first, or untick “E-mail the new password”.`,
+          },
+        ]);
+        return;
+      }
+      const within: WithPassword | undefined =
+        mail && emailPassword
+          ? (unit, target, password) =>
+              mail.queueNewPasswordIn(
+                unit,
+                platformId,
+                { email: target.email!, username: target.username, name: fullName(target) },
+                password,
+                mustChange,
+                by,
+              )
+          : undefined;
       try {
-        const { generated, weak } = await users.resetPassword(adminOf(res).platformId, id, choiceOf(req.body), mustChange, adminOf(res).by);
-        await userPage(res, 200, id, { generated, weak, done: passwordSet });
+        const { generated, weak } = await users.resetPassword(platformId, id, choiceOf(req.body), mustChange, by, within);
+        mail?.committed();
+        const mailed = within ? ` It is queued for e-mail to ${user.email}. ${MAIL_STATUS_HINT}` : '';
+        await userPage(res, 200, id, { generated, weak, done: `${passwordSet}${mailed}` });
       } catch (err) {
         if (err instanceof InvalidPermanentUserError) {
           await passwordForm(res, 400, id, values, [{ field: err.field, message: err.message }]);

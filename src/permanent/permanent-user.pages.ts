@@ -6,10 +6,11 @@ import { checkbox, field } from '../web/form.js';
 import { checkInput, type PermanentUserInput } from './permanent-user-input.js';
 import { InvalidPermanentUserError, PermanentUsernameTakenError } from './permanent-user.errors.js';
 import { mountDeleteAndPassword } from './permanent-user-actions.pages.js';
-import { DETAIL_FIELDS, DETAIL_LABELS } from './permanent-user.js';
+import { DETAIL_FIELDS, DETAIL_LABELS, fullName } from './permanent-user.js';
 import { formValues, presentUser } from './permanent-user.presenter.js';
-import type { PasswordChoice, PermanentUsers } from './permanent-user.service.js';
+import type { PasswordChoice, PermanentUsers, WithPassword } from './permanent-user.service.js';
 import type { Which } from './permanent-user.repository.js';
+import type { RegistrationDetails } from '../mail/registration-details.js';
 
 export const BASE = '/institution/users';
 const DONE: DoneMessages = {
@@ -37,8 +38,15 @@ function whichOf(req: Request): Which {
   return which === 'deleted' || which === 'all' ? which : 'active';
 }
 
-/** The permanent users of the signed-in admin's platform: search and page, add, view, edit, delete and undelete, passwords. */
-export function permanentUserPages(users: PermanentUsers, session: InstitutionSession): Router {
+/** Where the e-mail's status shows, named on the page after queueing one. */
+export const MAIL_STATUS_HINT = 'Its progress shows under E-mail.';
+
+/**
+ * The permanent users of the signed-in admin's platform: search and page, add, view, edit,
+ * delete and undelete, passwords. With `mail`, adding a user and setting a new password can
+ * e-mail the details (queued in the same transaction as the change).
+ */
+export function permanentUserPages(users: PermanentUsers, session: InstitutionSession, mail?: RegistrationDetails): Router {
   const router = express.Router();
   router.use(session.require, express.urlencoded({ extended: false, limit: '32kb' }));
   const common = (res: Response) => ({
@@ -79,6 +87,7 @@ export function permanentUserPages(users: PermanentUsers, session: InstitutionSe
       ...common(res),
       title: user ? `Edit ${user.username}` : 'Add a permanent user',
       user,
+      canMail: Boolean(mail),
       values,
       errors,
       byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
@@ -90,15 +99,32 @@ export function permanentUserPages(users: PermanentUsers, session: InstitutionSe
     session.csrf,
     asyncHandler(async (req, res) => {
       const input = inputOf(req.body);
-      const values = { ...input.details, username: input.username, choice: field(req.body, 'choice') || 'generate' };
+      const emailDetails = Boolean(mail) && checkbox(req.body, 'emailDetails');
+      const values = { ...input.details, username: input.username, choice: field(req.body, 'choice') || 'generate', emailDetails };
       const errors = allErrors(input);
+      if (emailDetails && !input.details.email && !errors.some((e) => e.field === 'email')) {
+        errors.push({
+          field: 'email',
+          message: 'Add an e-mail address to send the registration details to, or untick “E-mail the registration details”.',
+        });
+      }
       if (errors.length > 0) {
         form(res, 400, values, errors, null);
         return;
       }
       try {
-        const { user, generated, weak } = await users.create(adminOf(res).platformId, input, choiceOf(req.body), adminOf(res).by);
-        await userPage(res, 201, user.id, { generated, weak, done: `${user.username} is added.` });
+        const { platformId, by } = adminOf(res);
+        const within: WithPassword | undefined =
+          mail && emailDetails
+            ? async (unit, added, password) => {
+                const user = { userId: added.id, username: added.username, email: added.email, password, name: fullName(added) };
+                await mail.queueRegistrationDetailsIn(unit, platformId, [user], by);
+              }
+            : undefined;
+        const { user, generated, weak } = await users.create(platformId, input, choiceOf(req.body), by, within);
+        mail?.committed();
+        const mailed = within ? ` Their registration details are queued for e-mail to ${user.email}. ${MAIL_STATUS_HINT}` : '';
+        await userPage(res, 201, user.id, { generated, weak, done: `${user.username} is added.${mailed}` });
       } catch (err) {
         if (err instanceof InvalidPermanentUserError || err instanceof PermanentUsernameTakenError) {
           form(res, err instanceof PermanentUsernameTakenError ? 409 : 400, values, [{ field: err.field, message: err.message }], null);
@@ -154,7 +180,7 @@ export function permanentUserPages(users: PermanentUsers, session: InstitutionSe
       res.redirect(303, `${BASE}/${user.id}?done=saved`);
     }),
   );
-  mountDeleteAndPassword(router, users, session, userPage, DONE['password-set']!);
+  mountDeleteAndPassword(router, users, session, userPage, DONE['password-set']!, mail);
   return router;
 }
 

@@ -17,6 +17,12 @@ const AUDITED = ['username', ...DETAIL_FIELDS, 'eligible'] as const;
 /** How a new or reset password is chosen: generated (shown once), or typed by the admin. */
 export type PasswordChoice = { kind: 'generate' } | { kind: 'chosen'; password: string };
 
+/**
+ * Work that must commit with a user's new password or not at all (the e-mail carrying it, a
+ * reset link used up): called inside the same transaction, with the plain password.
+ */
+export type WithPassword = (unit: UnitOfWork, user: PermanentUser, password: string) => Promise<void>;
+
 export interface PasswordOutcome {
   /** The generated password, to show once; null for a chosen one. */
   generated: string | null;
@@ -50,6 +56,7 @@ export class PermanentUsers {
     input: PermanentUserInput,
     choice: PasswordChoice,
     by: AuditBy,
+    within?: WithPassword,
   ): Promise<{ user: PermanentUser } & PasswordOutcome> {
     const checked = this.checked(input);
     const { plain, weak, generated } = this.passwordOf(choice);
@@ -69,6 +76,7 @@ export class PermanentUsers {
         )
         .catch(this.clash(checked.username));
       await this.record(by, created, 'create', changedFields(null, created, AUDITED), unit, { passwordWeak: weak });
+      await within?.(unit, publicOf(created), plain);
       return created;
     });
     return { user: publicOf(user), generated, weak };
@@ -114,13 +122,21 @@ export class PermanentUsers {
   }
 
   /** A new password: generated (returned once) or chosen (flagged weak when it breaks the rule); optionally forced to change. */
-  async resetPassword(platformId: string, id: string, choice: PasswordChoice, mustChange: boolean, by: AuditBy): Promise<PasswordOutcome> {
+  async resetPassword(
+    platformId: string,
+    id: string,
+    choice: PasswordChoice,
+    mustChange: boolean,
+    by: AuditBy,
+    within?: WithPassword,
+  ): Promise<PasswordOutcome> {
     const { plain, weak, generated } = this.passwordOf(choice);
     const hash = await this.passwords.hash(plain);
     await this.repository.transaction(async (unit) => {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak, mustChange }, unit);
       await this.record(by, before, 'reset-password', {}, unit, { passwordWeak: weak, mustChangePassword: mustChange });
+      await within?.(unit, publicOf(before), plain);
     });
     return { generated, weak };
   }
@@ -155,6 +171,11 @@ export class PermanentUsers {
     return publicOf(user);
   }
 
+  /** Active users with this username on any platform (the login page names none): who a "Forgot your password?" is for. */
+  async withUsername(username: string): Promise<PermanentUser[]> {
+    return (await this.repository.signInCandidates(usernameKey(username.trim()))).map(publicOf);
+  }
+
   /** The tests a user's candidate session covers (access/candidate-tests.ts). */
   candidaciesOf(permanentUserId: string): Promise<Array<{ examId: string; candidateId: string }>> {
     return this.repository.activeCandidacies(permanentUserId);
@@ -182,7 +203,7 @@ export class PermanentUsers {
   }
 
   /** A user signed in with a forced change sets their own password; it must keep the seed 002 rule. */
-  async changeOwnPassword(platformId: string, id: string, password: string, by: AuditBy): Promise<void> {
+  async changeOwnPassword(platformId: string, id: string, password: string, by: AuditBy, within?: WithPassword): Promise<void> {
     const chosen = checkChosenPassword(password);
     const weak = weakness(chosen);
     if (weak) {
@@ -193,6 +214,7 @@ export class PermanentUsers {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak: false, mustChange: false }, unit);
       await this.record(by, before, 'change-password', {}, unit, { passwordWeak: false, mustChangePassword: false });
+      await within?.(unit, publicOf(before), chosen);
     });
   }
 

@@ -13,8 +13,11 @@ function wantsHtml(req: Request): boolean {
  * leaves the token usable, so whoever reads the log must not get it.
  */
 function loggablePath(path: string): string {
-  // A direct link (/go/<token>) opens a candidate's test until it expires: the same holds for it.
-  return path.replace(/^(\/lti\/register\/)[^/]+/i, '$1[token]').replace(/^(\/go\/)[^/]+/i, '$1[token]');
+  // A direct link (/go/<token>) opens a candidate's test until it expires, a reset link (/login/reset/<token>) an account: the same holds for them.
+  return path
+    .replace(/^(\/lti\/register\/)[^/]+/i, '$1[token]')
+    .replace(/^(\/go\/)[^/]+/i, '$1[token]')
+    .replace(/^(\/login\/reset\/)[^/]+/i, '$1[token]');
 }
 
 /**

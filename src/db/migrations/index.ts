@@ -18,6 +18,7 @@ import { importReports } from './0017-import-reports.js';
 import { ssoIdentities } from './0018-sso-identities.js';
 import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin-accounts.js';
 import { permanentPasswordQueue } from './0020-permanent-password-queue.js';
+import { mailOutbox } from './0021-mail-outbox.js';
 import { permanentUserLists } from './0022-permanent-user-lists.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
@@ -41,5 +42,6 @@ export const migrations: Migration[] = [
   ssoIdentities,
   permanentUsersAndAdminAccounts,
   permanentPasswordQueue,
+  mailOutbox,
   permanentUserLists,
 ];
