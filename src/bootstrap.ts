@@ -57,6 +57,7 @@ import { AdminAccounts, TOTP_SECRET_PURPOSE } from './admins/admin-account.servi
 import { PasswordHasher } from './security/password-hash.js';
 import { SealedText } from './secrets/sealed-text.js';
 import { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
+import type { RegistrationOutbox } from './permanent/bulk/registration-details.js';
 import type { BulkUploads } from './permanent/bulk/bulk-uploads.service.js';
 import { wireMail, type MailWiring } from './mail/wire-mail.js';
 import { MailSettingsRepository } from './mail/mail-settings.repository.js';
@@ -182,8 +183,6 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
   const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
   const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);
-  // The lead connects src/mail's outbox here (outbox: registration messages → queued e-mails).
-  const bulk = wireBulkUpload({ config, sequelize, platforms, imports: domain.imports, jobs: domain.jobs, audit, log, passwords, outbox: null });
   const candidateTests = new CandidateTests(domain.exams, domain.candidates, new OwnTestRepository(sequelize), {
     of: (id) => permanentUsers.candidaciesOf(id),
   });
@@ -193,6 +192,23 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     resets: new PasswordResetRepository(sequelize),
   };
   const mail = wireMail(config, mailRepositories, { jobs: domain.jobs, audit, platforms, permanentUsers, throttle, log });
+  // An upload's registration e-mails are queued in its commit's transaction; the send jobs are
+  // picked up by the runner's next poll once it has committed.
+  const registrationOutbox: RegistrationOutbox = async (platformId, messages, unit, by) => {
+    const mails = messages.map((m) => ({ platformId, purpose: 'registration' as const, to: m.to, subject: m.subject, body: m.text }));
+    await mail.outbox.queueManyIn(unit, mails, by);
+  };
+  const bulk = wireBulkUpload({
+    config,
+    sequelize,
+    platforms,
+    imports: domain.imports,
+    jobs: domain.jobs,
+    audit,
+    log,
+    passwords,
+    outbox: registrationOutbox,
+  });
   const adminAccounts = new AdminAccounts(
     new AdminAccountRepository(sequelize),
     audit,

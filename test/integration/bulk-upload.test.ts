@@ -267,12 +267,12 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     expect(JSON.stringify(options)).not.to.contain('Common-Pass9');
   });
 
-  it('when passwords are generated, then a pending user cannot sign in, the admin downloads them once, and after the job they sign in', async () => {
+  it('when passwords are generated with e-mail requested, then the user with an address is e-mailed, the admin downloads the other’s once, and after the job they sign in', async () => {
     const preview = await previewBulk(world, cookie, 'Username,Email\r\ngen.one,g1@uni.example\r\ngen.two,\r\n', {
       emailRegistration: 'on',
     });
     expect(preview.text).to.contain(
-      'E-mail registration details: requested, but e-mail is not set up on this examgate, so nothing is sent',
+      'E-mail registration details: requested. Each new user with an e-mail address is sent their username and password',
     );
     expect(preview.text).to.contain('password generated');
     const committed = await commitBulk(world, cookie, preview);
@@ -298,10 +298,18 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
       .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(summary.text)![1] });
     expect(again.status).to.equal(410);
 
-    const user = lines.find((l) => l.startsWith('gen.one,'))!.split(',')[1]!;
-    expect(await world.examgate.permanentUsers.verify('gen.one', user), 'pending').to.equal(null);
+    // gen.one's password went into the e-mail (sealed in the outbox), so the download holds gen.two's only.
+    expect(lines.map((l) => l.split(',')[0])).to.deep.equal(['Username', 'gen.two']);
+    const mails = await world.examgate.sequelize.query<{ purpose: string; recipient: string; body_sealed: string; platform_id: string }>(
+      "SELECT purpose, recipient, body_sealed, platform_id FROM mail_outbox WHERE purpose = 'registration'",
+      { type: QueryTypes.SELECT },
+    );
+    expect(mails.map((m) => [m.purpose, m.recipient, m.platform_id])).to.deep.equal([['registration', 'g1@uni.example', platformId]]);
+    expect(mails[0]!.body_sealed).not.to.contain('Password:');
+    const user = lines.find((l) => l.startsWith('gen.two,'))!.split(',')[1]!;
+    expect(await world.examgate.permanentUsers.verify('gen.two', user), 'pending').to.equal(null);
     await hashingDone(world, platformId);
-    expect((await world.examgate.permanentUsers.verify('gen.one', user))?.username).to.equal('gen.one');
+    expect((await world.examgate.permanentUsers.verify('gen.two', user))?.username).to.equal('gen.two');
     const status = await request(world.url).get(`${UPLOAD}/hashing/status`).set('cookie', cookie);
     expect(status.body).to.deep.include({ queued: 0 });
     expect(status.body.job).to.include({ status: 'succeeded', done: 2, total: 2 });

@@ -190,7 +190,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     let unsent = generated;
     if (wantsMail) {
       const details = registrationDetailsOf(credentials, { institution: target.institution, signInUrl: deps.signInUrl });
-      await deps.outbox!(details.messages, unit);
+      await deps.outbox!(target.platformId, details.messages, unit, by);
       unsent = details.unsent.filter((u) => generated.includes(u));
     }
     if (unsent.length > 0) {

@@ -1,3 +1,4 @@
+import type { AuditBy } from '../../audit/audit.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 
 /** A user the upload added, with the password they sign in with (only ever in memory, during the commit). */
@@ -20,9 +21,14 @@ export interface RegistrationMessage {
 
 /**
  * Where registration messages go, inside the commit's transaction (so a rolled-back upload
- * sends nothing): the e-mail outbox (src/mail) once it is connected at merge.
+ * sends nothing): the e-mail outbox of src/mail (bootstrap.ts connects it), audited as `by`'s.
  */
-export type RegistrationOutbox = (messages: readonly RegistrationMessage[], unit: UnitOfWork) => Promise<void>;
+export type RegistrationOutbox = (
+  platformId: string,
+  messages: readonly RegistrationMessage[],
+  unit: UnitOfWork,
+  by: AuditBy,
+) => Promise<void>;
 
 /**
  * The registration details to send to the new users of an upload (seed 004, "E-mail
