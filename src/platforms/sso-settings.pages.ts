@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { asyncHandler } from '../web/async-handler.js';
 import { adminBy, type AdminSignIn } from './admin-session.middleware.js';
 import { InvalidSsoSettingError } from './platform.errors.js';
@@ -20,6 +20,13 @@ const typedText = (body: unknown, key: string): string => {
  * A platform's SSO settings on /admin: what SSO user IDs of the LMS identity are matched on, and
  * the other SSO setups an SSO import may name. Both are audited on the platform.
  */
+/** What a refused SSO change shows again: the field its message is about, and what was typed there. */
+interface Refusal {
+  status: number;
+  field: string;
+  typed?: Record<string, unknown>;
+}
+
 export function mountSsoSettingsPages(
   router: Router,
   service: PlatformService,
@@ -27,93 +34,69 @@ export function mountSsoSettingsPages(
   admin: AdminSignIn,
   render: AdminPageRenderer,
 ): void {
-  router.post(
+  /**
+   * One POST of the platform's SSO section: `change` runs; a broken rule comes back on /admin
+   * against its field, anything else goes on to the error handler; success returns to the
+   * platform's section with the `done` message.
+   */
+  const post = (
+    path: string,
+    done: string,
+    change: (req: Request, res: Response) => Promise<unknown>,
+    refusal: (req: Request) => Refusal,
+  ) =>
+    router.post(
+      path,
+      admin.require,
+      admin.csrf,
+      asyncHandler(async (req, res) => {
+        try {
+          await change(req, res);
+        } catch (err) {
+          if (!(err instanceof InvalidSsoSettingError)) {
+            throw err;
+          }
+          const { status, field, typed } = refusal(req);
+          await render(res, status, { errors: [{ field, message: err.message }], fieldErrors: { [field]: err.message }, ...typed });
+          return;
+        }
+        res.redirect(303, `/admin?done=${done}#platform-${encodeURIComponent(String(req.params.id))}`);
+      }),
+    );
+  const platformOf = (req: Request) => String(req.params.id);
+  const setupOf = (req: Request) => String(req.params.setupId);
+
+  post(
     '/platforms/:id/sso-match',
-    admin.require,
-    admin.csrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      try {
-        await service.setSsoMatchField(id, typedText(req.body, 'ssoMatchField'), adminBy(res));
-      } catch (err) {
-        if (!(err instanceof InvalidSsoSettingError)) {
-          throw err;
-        }
-        const field = ssoMatchFieldOf(id);
-        await render(res, 400, { errors: [{ field, message: err.message }], fieldErrors: { [field]: err.message } });
-        return;
-      }
-      res.redirect(303, `/admin?done=sso-match#platform-${encodeURIComponent(id)}`);
-    }),
+    'sso-match',
+    (req, res) => service.setSsoMatchField(platformOf(req), typedText(req.body, 'ssoMatchField'), adminBy(res)),
+    (req) => ({ status: 400, field: ssoMatchFieldOf(platformOf(req)) }),
   );
-  router.post(
+  post(
     '/platforms/:id/sso-setups',
-    admin.require,
-    admin.csrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const typed = typedText(req.body, 'name');
-      try {
-        await setups.register(id, typed, adminBy(res));
-      } catch (err) {
-        if (!(err instanceof InvalidSsoSettingError)) {
-          throw err;
-        }
-        const field = ssoSetupFieldOf(id);
-        await render(res, 400, {
-          errors: [{ field, message: err.message }],
-          fieldErrors: { [field]: err.message },
-          typedSsoSetup: { id, value: typed },
-        });
-        return;
-      }
-      res.redirect(303, `/admin?done=sso-setup#platform-${encodeURIComponent(id)}`);
+    'sso-setup',
+    (req, res) => setups.register(platformOf(req), typedText(req.body, 'name'), adminBy(res)),
+    (req) => ({
+      status: 400,
+      field: ssoSetupFieldOf(platformOf(req)),
+      typed: { typedSsoSetup: { id: platformOf(req), value: typedText(req.body, 'name') } },
     }),
   );
-  router.post(
+  post(
     '/platforms/:id/sso-setups/:setupId/rename',
-    admin.require,
-    admin.csrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const setupId = String(req.params.setupId);
-      const typed = typedText(req.body, 'name');
-      try {
-        await setups.rename(id, setupId, typed, adminBy(res));
-      } catch (err) {
-        if (!(err instanceof InvalidSsoSettingError)) {
-          throw err;
-        }
-        const field = ssoSetupNameFieldOf(setupId);
-        await render(res, 400, {
-          errors: [{ field, message: err.message }],
-          fieldErrors: { [field]: err.message },
-          typedSsoSetupName: { id: setupId, value: typed },
-        });
-        return;
-      }
-      res.redirect(303, `/admin?done=sso-setup-renamed#platform-${encodeURIComponent(id)}`);
+    'sso-setup-renamed',
+    (req, res) => setups.rename(platformOf(req), setupOf(req), typedText(req.body, 'name'), adminBy(res)),
+    (req) => ({
+      status: 400,
+      field: ssoSetupNameFieldOf(setupOf(req)),
+      typed: { typedSsoSetupName: { id: setupOf(req), value: typedText(req.body, 'name') } },
     }),
   );
-  router.post(
+  // A setup still in use is a conflict; the message sits at the setup's name field.
+  post(
     '/platforms/:id/sso-setups/:setupId/remove',
-    admin.require,
-    admin.csrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const setupId = String(req.params.setupId);
-      try {
-        await setups.remove(id, setupId, adminBy(res));
-      } catch (err) {
-        if (!(err instanceof InvalidSsoSettingError)) {
-          throw err;
-        }
-        // The message is about the setup's row: the error summary links to its name field.
-        const field = ssoSetupNameFieldOf(setupId);
-        await render(res, 409, { errors: [{ field, message: err.message }], fieldErrors: { [field]: err.message } });
-        return;
-      }
-      res.redirect(303, `/admin?done=sso-setup-removed#platform-${encodeURIComponent(id)}`);
-    }),
+    'sso-setup-removed',
+    (req, res) => setups.remove(platformOf(req), setupOf(req), adminBy(res)),
+    (req) => ({ status: 409, field: ssoSetupNameFieldOf(setupOf(req)) }),
   );
 }
