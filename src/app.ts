@@ -234,7 +234,6 @@ export function createApp(deps: AppDeps): Express {
       mailConnected: deps.bulk.mailConnected,
     }),
   );
-  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution));
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
   app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails));
   app.use(OUTBOX_PATH, outboxPages(deps.mail.outbox, institution));
