@@ -231,7 +231,6 @@ export function createApp(deps: AppDeps): Express {
       imports: deps.imports,
       kind: deps.bulk.bulkImport,
       session: institution,
-      mailConnected: deps.bulk.mailConnected,
     }),
   );
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));

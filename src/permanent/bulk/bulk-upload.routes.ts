@@ -37,8 +37,6 @@ export interface BulkUploadRouteDeps {
   imports: ImportService;
   kind: ImportKind<BulkRow, BulkTarget>;
   session: InstitutionSession;
-  /** True once the e-mail outbox is connected (registration details are then sent). */
-  mailConnected: boolean;
 }
 
 const formValuesOf = (body: unknown): Record<string, string | boolean> => ({
@@ -74,7 +72,6 @@ export function bulkUploadRoutes(deps: BulkUploadRouteDeps): Router {
       byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
       choices: { uploadType: UPLOAD_TYPES, newPassword: NEW_PASSWORDS, existingDetails: EXISTING_DETAILS, forceChange: FORCE_CHANGE },
       defaultFields: DEFAULT_FIELDS.map((f) => ({ name: `default-${f}`, label: DETAIL_LABELS[f] })),
-      mailConnected: deps.mailConnected,
     });
 
   router.get('/', (_req, res) => formPage(res, 200, formValuesOf({}), []));
@@ -179,7 +176,7 @@ export function bulkUploadRoutes(deps: BulkUploadRouteDeps): Router {
         reportUrl: latest ? `${UPLOAD_PATH}/${target.optionsId}/imports/${latest.id}` : null,
         handout: await uploads.handoutCount(target.platformId, target.optionsId),
         handoutUrl: `${UPLOAD_PATH}/${target.optionsId}/generated-passwords.csv`,
-        email: emailNote(target.options, deps.mailConnected),
+        email: emailNote(target.options),
         hashing: await uploads.hashingStatus(target.platformId),
       });
     }),

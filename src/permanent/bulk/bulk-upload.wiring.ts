@@ -26,8 +26,8 @@ export function wireBulkUpload(deps: {
   log: Logger;
   /** The hash every queued password gets (PASSWORD_HASH_COST), as for passwords set one by one. */
   passwords: PasswordHasher;
-  /** The e-mail outbox (src/mail) once it is connected; null until then: nothing is sent. */
-  outbox: RegistrationOutbox | null;
+  /** The e-mail outbox (src/mail): registration details are queued there. */
+  outbox: RegistrationOutbox;
 }) {
   const repository = new BulkRepository(deps.sequelize);
   const queueSeal = new SealedText(deps.config.secretKeys, PASSWORD_QUEUE_PURPOSE);
@@ -63,5 +63,5 @@ export function wireBulkUpload(deps: {
     passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log, params: deps.passwords.params }),
     { maxAttempts: 5 },
   );
-  return { bulkUploads: uploads, bulkImport: kind, mailConnected: deps.outbox !== null };
+  return { bulkUploads: uploads, bulkImport: kind };
 }

@@ -38,8 +38,8 @@ export interface BulkKindDeps {
   /** Seals the one-time download of generated passwords. */
   handoutSeal: SealedText;
   loadTarget(targetId: string): Promise<BulkTarget | null>;
-  /** The e-mail outbox, once connected (null: e-mail is not set up, nothing is sent). */
-  outbox: RegistrationOutbox | null;
+  /** The e-mail outbox, where registration details are queued inside the commit. */
+  outbox: RegistrationOutbox;
   signInUrl: string;
   /** Queues the hashing job inside the commit (it commits with the users, or not at all). */
   enqueueHashing(platformId: string, unit: UnitOfWork): Promise<void>;
@@ -49,13 +49,10 @@ export interface BulkKindDeps {
 export const bulkTargetId = (target: Pick<BulkTarget, 'optionsId'>) => target.optionsId;
 
 /** What the preview and report say about e-mail: requested or not, and what happens to the passwords. */
-export function emailNote(options: BulkOptions, connected: boolean): string {
-  if (!options.emailRegistration) {
-    return 'E-mail registration details: not requested. No e-mail is sent; generated passwords are offered to you once, as a download, after the import.';
-  }
-  return connected
+export function emailNote(options: BulkOptions): string {
+  return options.emailRegistration
     ? 'E-mail registration details: requested. Each new user with an e-mail address is sent their username and password; generated passwords of users without one are offered to you once, as a download.'
-    : 'E-mail registration details: requested, but e-mail is not set up on this examgate, so nothing is sent: generated passwords are offered to you once, as a download, after the import.';
+    : 'E-mail registration details: not requested. No e-mail is sent; generated passwords are offered to you once, as a download, after the import.';
 }
 
 /**
@@ -72,7 +69,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       rows,
       seal: (plain) => deps.queueSeal.seal(plain),
     });
-    result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options, deps.outbox !== null)];
+    result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options)];
     return result;
   };
 
@@ -103,7 +100,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       );
     }
     const stored = await deps.repository.storedOf(target.platformId, unit);
-    const wantsMail = target.options.emailRegistration && deps.outbox !== null;
+    const wantsMail = target.options.emailRegistration;
     const queue: Array<{ userId: string; sealed: string }> = [];
     const credentials: NewUserCredentials[] = [];
     const generated: NewUserCredentials[] = [];
@@ -190,7 +187,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     let unsent = generated;
     if (wantsMail) {
       const details = registrationDetailsOf(credentials, { institution: target.institution, signInUrl: deps.signInUrl });
-      await deps.outbox!(target.platformId, details.messages, unit, by);
+      await deps.outbox(target.platformId, details.messages, unit, by);
       unsent = details.unsent.filter((u) => generated.includes(u));
     }
     if (unsent.length > 0) {
