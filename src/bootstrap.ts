@@ -179,7 +179,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   );
   const permanentUserRepository = new PermanentUserRepository(sequelize);
   const passwords = new PasswordHasher(config.PASSWORD_HASH_COST);
-  const permanentUsers = new PermanentUsers(permanentUserRepository, audit, passwords);
+  const permanentUsers = new PermanentUsers(permanentUserRepository, audit, passwords, sessions);
   const permanentCandidates = new PermanentCandidates(permanentUserRepository, domain.candidates);
   const staffDirectory = new StaffDirectory(new StaffDirectoryRepository(sequelize));
   const lists = new PermanentLists(new ListRepository(sequelize), staffDirectory, permanentCandidates, audit);

@@ -110,11 +110,19 @@ export class PasswordResets {
     if (!target) {
       throw new ResetLinkInvalidError();
     }
-    await this.users.changeOwnPassword(target.platformId, target.userId, password, BY_LINK, async (unit) => {
-      if (!(await this.repository.use(digest(token), new Date(), unit))) {
-        throw new ResetLinkInvalidError();
-      }
-    });
+    await this.users.changeOwnPassword(
+      target.platformId,
+      target.userId,
+      password,
+      BY_LINK,
+      async (unit) => {
+        if (!(await this.repository.use(digest(token), new Date(), unit))) {
+          throw new ResetLinkInvalidError();
+        }
+      },
+      // Someone who had the old password may still be signed in: the reset signs everyone out.
+      { endSessions: true },
+    );
     return target;
   }
 

@@ -38,6 +38,11 @@ export interface UsersPage {
 
 const publicOf = ({ passwordHash: _hash, ...user }: StoredPermanentUser): PermanentUser => user;
 
+/** What ends a permanent user's sessions (src/sessions), inside the change's transaction. */
+export interface PermanentUserSessions {
+  endPermanentUser(permanentUserId: string, unit: UnitOfWork): Promise<void>;
+}
+
 /**
  * Permanent users of one platform (seed 001): search, edit, delete and undelete, passwords.
  * Every method takes the platform of the signed-in admin and finds nothing of another, so a
@@ -49,6 +54,7 @@ export class PermanentUsers {
     private readonly repository: PermanentUserRepository,
     private readonly audit: AuditService,
     private readonly passwords: PasswordHasher,
+    private readonly sessions: PermanentUserSessions,
   ) {}
 
   async create(
@@ -117,6 +123,9 @@ export class PermanentUsers {
         return;
       }
       await this.repository.setDeleted(platformId, id, deleted ? new Date() : null, unit);
+      if (deleted) {
+        await this.sessions.endPermanentUser(id, unit);
+      }
       await this.record(by, before, deleted ? 'delete' : 'undelete', { deleted: { from: !deleted, to: deleted } }, unit);
     });
   }
@@ -135,6 +144,8 @@ export class PermanentUsers {
     await this.repository.transaction(async (unit) => {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak, mustChange }, unit);
+      // Whoever knew the old password (or holds a session opened with it) is signed out.
+      await this.sessions.endPermanentUser(id, unit);
       await this.record(by, before, 'reset-password', {}, unit, { passwordWeak: weak, mustChangePassword: mustChange });
       await within?.(unit, publicOf(before), plain);
     });
@@ -203,7 +214,18 @@ export class PermanentUsers {
   }
 
   /** A user signed in with a forced change sets their own password; it must keep the seed 002 rule. */
-  async changeOwnPassword(platformId: string, id: string, password: string, by: AuditBy, within?: WithPassword): Promise<void> {
+  /**
+   * `endSessions`: a reset by e-mailed link ends every session the user has (one may be an
+   * intruder's); a forced change from the user's own session keeps it.
+   */
+  async changeOwnPassword(
+    platformId: string,
+    id: string,
+    password: string,
+    by: AuditBy,
+    within?: WithPassword,
+    options: { endSessions?: boolean } = {},
+  ): Promise<void> {
     const chosen = checkChosenPassword(password);
     const weak = weakness(chosen);
     if (weak) {
@@ -213,6 +235,9 @@ export class PermanentUsers {
     await this.repository.transaction(async (unit) => {
       const before = await this.stored(platformId, id, unit);
       await this.repository.setPassword(id, { hash, weak: false, mustChange: false }, unit);
+      if (options.endSessions) {
+        await this.sessions.endPermanentUser(id, unit);
+      }
       await this.record(by, before, 'change-password', {}, unit, { passwordWeak: false, mustChangePassword: false });
       await within?.(unit, publicOf(before), chosen);
     });

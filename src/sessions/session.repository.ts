@@ -95,6 +95,14 @@ export class SessionRepository {
     });
   }
 
+  /** The sessions a permanent user signed in with (each names one of the user's candidates). */
+  async deleteForPermanentUser(permanentUserId: string, unit?: UnitOfWork): Promise<void> {
+    await this.#sequelize.query(
+      "DELETE FROM sessions WHERE way = 'permanent' AND candidate_id IN (SELECT id FROM candidates WHERE permanent_user_id = :permanentUserId)",
+      { replacements: { permanentUserId }, transaction: transactionOf(unit) },
+    );
+  }
+
   /** The sessions of every candidate of a test that came in by one of `ways`. */
   async deleteForExam(examId: string, ways: readonly string[], unit?: UnitOfWork): Promise<void> {
     await this.#sequelize.query(

@@ -126,6 +126,12 @@ export class SessionService {
     this.#forgetFresh((s) => s.kind === 'candidate' && s.principal.candidateId === candidateId && ways.includes(s.principal.way));
   }
 
+  /** Every session a permanent user signed in with: their password was reset, or they were deleted. */
+  async endPermanentUser(permanentUserId: string, unit?: UnitOfWork): Promise<void> {
+    await this.repository.deleteForPermanentUser(permanentUserId, unit);
+    this.#forgetFresh((s) => s.kind === 'candidate' && s.principal.permanentUserId === permanentUserId);
+  }
+
   /** The same for every candidate of a test (all its links and codes revoked). */
   async endCandidatesOf(examId: string, ways: readonly CandidateWayIn[], unit?: UnitOfWork): Promise<void> {
     await this.repository.deleteForExam(examId, ways, unit);

@@ -104,6 +104,30 @@ describe('Permanent users as candidates', () => {
     expect(refused.text).to.contain('The username or password is not right.');
   });
 
+  it('when an admin sets a new password or deletes the user, then every session they had ends; one of another user lives on', async () => {
+    n += 1;
+    const anna = await permanent('anna');
+    const bob = await permanent('bob');
+    const teacher = await instructorOf(world, { id: `perm-course-${n}` });
+    await testWith(teacher, 'Chemistry', [anna.id, bob.id]);
+    const [first, second, bobs] = [newBrowser(), newBrowser(), newBrowser()];
+    for (const [browser, who] of [
+      [first, 'anna'],
+      [second, 'anna'],
+      [bobs, 'bob'],
+    ] as const) {
+      expect(new URL((await signIn(browser, who)).url).pathname, who).to.equal('/my');
+    }
+    await world.examgate.permanentUsers.resetPassword(platformId, anna.id, { kind: 'generate' }, false, TEST_SETUP);
+    for (const browser of [first, second]) {
+      expect(new URL((await browser.follow(`${world.url}/my`)).url).pathname).to.equal('/login');
+    }
+    expect(new URL((await bobs.follow(`${world.url}/my`)).url).pathname, 'another user').to.equal('/my');
+
+    await world.examgate.permanentUsers.setDeleted(platformId, bob.id, true, TEST_SETUP);
+    expect(new URL((await bobs.follow(`${world.url}/my`)).url).pathname, 'deleted').to.equal('/login');
+  });
+
   it('when the user must change their password, then every page leads to the change first; a weak one is refused naming what it lacks', async () => {
     n += 1;
     const anna = await permanent('anna');
