@@ -42,7 +42,7 @@ describe('accessibility of institution administration and permanent users (axe-c
 
     await page.getByRole('link', { name: 'Add a permanent user' }).click();
     await page.getByLabel('Username').fill('bad name');
-    await page.getByLabel('E-mail').fill('nowhere');
+    await page.getByLabel('E-mail', { exact: true }).fill('nowhere');
     await page.getByRole('button', { name: 'Add the user' }).click();
     await page.waitForLoadState('load');
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
@@ -51,7 +51,7 @@ describe('accessibility of institution administration and permanent users (axe-c
     await expectAccessible(page, 'add form refused');
 
     await page.getByLabel('Username').fill('bo.lund');
-    await page.getByLabel('E-mail').fill('bo@uni.example');
+    await page.getByLabel('E-mail', { exact: true }).fill('bo@uni.example');
     await page.getByRole('button', { name: 'Add the user' }).click();
     await page.waitForLoadState('load');
     expect(await page.locator('[data-password]').textContent()).to.match(/^[A-Za-z2-9]{14}$/);
