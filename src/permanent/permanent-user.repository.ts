@@ -3,7 +3,8 @@ import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-
 import { DETAIL_FIELDS, type CandidacyOf, type DetailField, type PermanentUser, type PermanentUserDetails } from './permanent-user.js';
 import { definePermanentUserModel, PermanentUserRow } from './permanent-user.model.js';
 
-const COLUMN_OF: Record<DetailField, keyof PermanentUserRow & string> = {
+/** The permanent_users column of each detail (the bulk upload's repository writes them too). */
+export const COLUMN_OF: Record<DetailField, keyof PermanentUserRow & string> = {
   clientId: 'client_id',
   title: 'title',
   firstName: 'first_name',

@@ -1,20 +1,10 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { transactionOf, type UnitOfWork } from '../../db/unit-of-work.js';
-import { DETAIL_FIELDS, type DetailField, type PermanentUserDetails } from '../permanent-user.js';
+import { DETAIL_FIELDS, type PermanentUserDetails } from '../permanent-user.js';
+import { COLUMN_OF } from '../permanent-user.repository.js';
 import type { StoredForPlan } from './bulk.plan.js';
 
-const COLUMN: Record<DetailField, string> = {
-  clientId: 'client_id',
-  title: 'title',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  email: 'email',
-  role: 'role',
-  phone: 'phone',
-  venue: 'venue',
-  bookingStatus: 'booking_status',
-};
-const DETAIL_COLUMNS = DETAIL_FIELDS.map((f) => COLUMN[f]);
+const DETAIL_COLUMNS = DETAIL_FIELDS.map((f) => COLUMN_OF[f]);
 
 /** Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits on bound values. */
 const CHUNK = 500;
@@ -92,7 +82,7 @@ export class BulkRepository {
     for (const row of rows) {
       const details = { eligible: Boolean(row.eligible) } as PermanentUserDetails;
       for (const field of DETAIL_FIELDS) {
-        details[field] = (row[COLUMN[field]] as string | null) ?? null;
+        details[field] = (row[COLUMN_OF[field]] as string | null) ?? null;
       }
       stored.set(row.username_key, {
         id: row.id,
@@ -114,7 +104,7 @@ export class BulkRepository {
         platform_id: u.platformId,
         username: u.username,
         username_key: u.usernameKey,
-        ...Object.fromEntries(DETAIL_FIELDS.map((f) => [COLUMN[f], u.details[f]])),
+        ...Object.fromEntries(DETAIL_FIELDS.map((f) => [COLUMN_OF[f], u.details[f]])),
         eligible: u.details.eligible,
         password_hash: null,
         password_pending: true,
@@ -137,7 +127,7 @@ export class BulkRepository {
       `UPDATE permanent_users SET ${sets.join(', ')} WHERE id = :id`,
       {
         id,
-        ...Object.fromEntries(DETAIL_FIELDS.map((f) => [COLUMN[f], details[f]])),
+        ...Object.fromEntries(DETAIL_FIELDS.map((f) => [COLUMN_OF[f], details[f]])),
         eligible: details.eligible,
         deleted: deleted ?? null,
         now: new Date(),
