@@ -7,6 +7,8 @@ export interface BatchRow {
   candidateId: string | null;
   extraTimeMinutes: number;
   line?: number;
+  /** The permanent user this candidate is (written with the row, so no candidate is ever left unlinked). */
+  permanentUserId?: string;
 }
 
 /** Generated candidate IDs read "C-0001", "C-0002", …: short on a slip, and easy to edit afterwards. */
@@ -35,7 +37,13 @@ export function nextSeries(taken: ReadonlySet<string>, count: number): string[] 
   return ids;
 }
 
-export function batchCandidate(examId: string, candidateId: string, extraTimeMinutes: number, source: CandidateSource): NewCandidate {
+export function batchCandidate(
+  examId: string,
+  candidateId: string,
+  extraTimeMinutes: number,
+  source: CandidateSource,
+  permanentUserId: string | null = null,
+): NewCandidate {
   return {
     id: randomUUID(),
     examId,
@@ -52,5 +60,6 @@ export function batchCandidate(examId: string, candidateId: string, extraTimeMin
     withdrawnReason: null,
     editedFields: [],
     resourceLinkId: null,
+    permanentUserId,
   };
 }

@@ -38,8 +38,11 @@ export interface LongestValues {
 }
 
 /** A candidate as stored; id and timestamps are filled in by the repository. */
-/** `demoFor`: the candidate (candidates.id) of another test this one stands in for on a demo test. */
-export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'> & { demoFor?: string | null };
+/**
+ * `demoFor`: the candidate (candidates.id) of another test this one stands in for on a demo test.
+ * `permanentUserId`: the permanent user the candidate is, for candidates added from permanent users.
+ */
+export type NewCandidate = Omit<Candidate, 'attempt' | 'gradeStatus'> & { demoFor?: string | null; permanentUserId?: string | null };
 
 /** Columns a service may change; keys are the row's column names. */
 export type CandidateChanges = Partial<Omit<InferRow, 'id' | 'exam_id' | 'created_at'>>;
@@ -111,6 +114,7 @@ export function rowOf(candidate: NewCandidate) {
     attempt_return_url: null,
     attempt_way: null,
     demo_for: candidate.demoFor ?? null,
+    permanent_user_id: candidate.permanentUserId ?? null,
     handed_off_at: null,
     started_at: null,
     finished_at: null,

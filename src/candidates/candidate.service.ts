@@ -177,7 +177,9 @@ export class CandidateService {
         throw new CandidateBatchError(problems);
       }
       const generated = nextSeries(taken, rows.filter((row) => row.candidateId === null).length);
-      const added = rows.map((row) => batchCandidate(exam.id, row.candidateId ?? generated.shift()!, row.extraTimeMinutes, source));
+      const added = rows.map((row) =>
+        batchCandidate(exam.id, row.candidateId ?? generated.shift()!, row.extraTimeMinutes, source, row.permanentUserId),
+      );
       await this.repository.insertMany(added, transaction);
       await alongside(added, transaction);
       await this.audit.record(by, present(added.map((candidate) => candidateAudit('add', null, candidate))), transaction);

@@ -11,8 +11,8 @@ export type PermanentIdPolicy = 'name' | 'anonymous';
 
 /**
  * Permanent users of the test's platform as its candidates (source 'permanent'): all or none,
- * under the test's lock and within its cap (CandidateService.addBatch), each linked to their
- * user in the same transaction. The candidate ID is first + last name (with the username where
+ * under the test's lock and within its cap (CandidateService.addBatch), each written with its
+ * user's id in the same insert. The candidate ID is first + last name (with the username where
  * two chosen users share a name), or the test's anonymous series (C-0001, …).
  */
 export class PermanentCandidates {
@@ -49,8 +49,8 @@ export class PermanentCandidates {
     }
     const names = users.map((u) => fullName(u!));
     const labelOf = (i: number) => (names.filter((n) => n === names[i]).length > 1 ? `${names[i]} (${users[i]!.username})` : names[i]!);
-    const rows = users.map((_u, i) => ({ candidateId: policy === 'name' ? labelOf(i) : null, extraTimeMinutes: 0 }));
     const ids = users.map((u) => u!.id);
+    const rows = ids.map((id, i) => ({ candidateId: policy === 'name' ? labelOf(i) : null, extraTimeMinutes: 0, permanentUserId: id }));
     const refuseAlreadyOn = (already: Set<string>) => {
       if (already.size > 0) {
         const names = users.filter((u) => already.has(u!.id)).map((u) => u!.username);
@@ -60,11 +60,8 @@ export class PermanentCandidates {
     // Asked first for a clear message, and again under the test's lock for two additions at once.
     refuseAlreadyOn(await this.users.alreadyOn(exam.id, ids));
     const added = await this.candidates.addBatch(exam, rows, 'permanent', by, async (created, unit) => {
-      refuseAlreadyOn(await this.users.alreadyOn(exam.id, ids, unit));
-      await this.users.linkCandidates(
-        created.map((c, i) => ({ candidateId: c.id, permanentUserId: ids[i]! })),
-        unit,
-      );
+      const justAdded = created.map((c) => c.id);
+      refuseAlreadyOn(await this.users.alreadyOn(exam.id, ids, unit, justAdded));
       await alongside?.(created.length, unit);
     });
     return added.length;

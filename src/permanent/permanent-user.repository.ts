@@ -196,24 +196,18 @@ export class PermanentUserRepository {
     return rows.map((r) => ({ examId: r.exam_id, candidateId: r.id }));
   }
 
-  /** Links candidates just added to a test to their permanent users (in the transaction that adds them). */
-  async linkCandidates(links: Array<{ candidateId: string; permanentUserId: string }>, unit: UnitOfWork): Promise<void> {
-    for (const link of links) {
-      await this.sequelize.query('UPDATE candidates SET permanent_user_id = :permanentUserId WHERE id = :candidateId', {
-        replacements: link,
-        transaction: transactionOf(unit),
-      });
-    }
-  }
-
-  /** Which of `ids` are candidates of the test already. */
-  async alreadyOn(examId: string, ids: string[], unit?: UnitOfWork): Promise<Set<string>> {
+  /**
+   * Which of `ids` are candidates of the test already, leaving out the candidates `except` (rows
+   * the caller has just added in `unit` and is checking against everyone else's).
+   */
+  async alreadyOn(examId: string, ids: string[], unit?: UnitOfWork, except: string[] = []): Promise<Set<string>> {
     if (ids.length === 0) {
       return new Set();
     }
+    const leaveOut = except.length > 0 ? ' AND id NOT IN (:except)' : '';
     const rows = await this.sequelize.query<{ permanent_user_id: string }>(
-      'SELECT permanent_user_id FROM candidates WHERE exam_id = :examId AND permanent_user_id IN (:ids)',
-      { replacements: { examId, ids }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
+      `SELECT permanent_user_id FROM candidates WHERE exam_id = :examId AND permanent_user_id IN (:ids)${leaveOut}`,
+      { replacements: { examId, ids, except }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
     );
     return new Set(rows.map((r) => r.permanent_user_id));
   }

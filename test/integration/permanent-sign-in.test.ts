@@ -179,4 +179,24 @@ describe('Permanent users as candidates', () => {
     expect(over.response.status, over.body.slice(0, 300)).to.equal(409);
     expect(await world.examgate.permanentUsers.candidacies(platformId, bob.id)).to.have.length(0);
   });
+
+  it('when two staff pages add the same permanent users to a test at the same moment, then one adds them and the other says they are already candidates', async () => {
+    n += 1;
+    const anna = await permanent('anna.race');
+    const bob = await permanent('bob.race');
+    const teacher = await instructorOf(world, { id: `perm-course-${n}` });
+    const examId = await createExam(teacher, { title: 'Race' });
+    // Anonymous IDs, so the candidate-ID check cannot be what stops the second: only the check of
+    // the users themselves, made again under the test's lock.
+    const both = await Promise.all([
+      addTo(teacher, examId, [anna.id, bob.id], 'anonymous'),
+      addTo(teacher, examId, [bob.id, anna.id], 'anonymous'),
+    ]);
+    const statuses = both.map((page) => page.response.status).sort();
+    expect(statuses, both.map((page) => page.body.slice(0, 200)).join('\n')).to.deep.equal([200, 400]);
+    expect(both.find((page) => page.response.status === 400)!.body).to.contain('Already candidates of this test:');
+    for (const user of [anna, bob]) {
+      expect(await world.examgate.permanentUsers.candidacies(platformId, user.id)).to.have.length(1);
+    }
+  });
 });
