@@ -31,7 +31,8 @@ export class PermanentCandidates {
     alongside?: (added: number, unit: UnitOfWork) => Promise<void>,
   ): Promise<number> {
     const unique = [...new Set(userIds)].slice(0, exam.maxCandidates + 1);
-    const found = await Promise.all(unique.map((id) => this.users.get(platformId, id)));
+    const known = await this.users.getMany(platformId, unique);
+    const found = unique.map((id) => known.get(id));
     const problems: Array<{ field: string; message: string }> = [];
     const users = found.filter((u, i) => {
       if (!u || u.deletedAt) {

@@ -123,6 +123,16 @@ export class PermanentUserRepository {
     return row ? toUser(row) : null;
   }
 
+  /** The users of `ids` on the platform, in one read (a list of 1500 is added at once); unknown ids are left out. */
+  async getMany(platformId: string, ids: string[]): Promise<Map<string, StoredPermanentUser>> {
+    const users = new Map<string, StoredPermanentUser>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await PermanentUserRow.findAll({ where: { id: { [Op.in]: ids.slice(i, i + 500) }, platform_id: platformId } });
+      rows.forEach((row) => users.set(row.id, toUser(row)));
+    }
+    return users;
+  }
+
   /** One page of a platform's users, by last name, first name, username. */
   async search(query: UserSearch): Promise<{ users: PermanentUser[]; total: number }> {
     const where: WhereOptions = { platform_id: query.platformId };
