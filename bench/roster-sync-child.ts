@@ -118,9 +118,10 @@ for (let run = 0; run < RUNS; run += 1) {
     method: 'POST',
     form: { _csrf: csrfOf(form.body), title: `Bench ${run}`, timeZone: 'UTC', candidateIdPolicy: 'anonymous', rosterRoles: 'learners' },
   });
-  const examId = /\/app\/exams\/([0-9a-f-]{36})$/.exec(created.url)?.[1];
+  // The new test's page, with the "created" message in its query.
+  const examId = /\/app\/exams\/([0-9a-f-]{36})(?:\?|$)/.exec(created.url)?.[1];
   if (!examId) {
-    throw new Error(`could not create a test: ${created.response.status}`);
+    throw new Error(`could not create a test: ${created.response.status} at ${created.url}: ${created.body.slice(0, 300)}`);
   }
   const first = await settled(examId, before);
   const firstRequests = nrpsRequestsSince(logBefore);
