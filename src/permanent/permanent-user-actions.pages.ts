@@ -4,7 +4,7 @@ import { asyncHandler } from '../web/async-handler.js';
 import { checkbox, field } from '../web/form.js';
 import { InvalidPermanentUserError } from './permanent-user.errors.js';
 import { fullName } from './permanent-user.js';
-import { BASE, choiceOf, MAIL_STATUS_HINT, type FieldError } from './permanent-user.pages.js';
+import { BASE, choiceOf, MAIL_STATUS_HINT, type FieldError } from './permanent-user-form.js';
 import type { PermanentUsers, WithPassword } from './permanent-user.service.js';
 import type { RegistrationDetails } from '../mail/registration-details.js';
 

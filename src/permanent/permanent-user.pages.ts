@@ -6,20 +6,19 @@ import { checkbox, field } from '../web/form.js';
 import { checkInput, type PermanentUserInput } from './permanent-user-input.js';
 import { InvalidPermanentUserError, PermanentUsernameTakenError } from './permanent-user.errors.js';
 import { mountDeleteAndPassword } from './permanent-user-actions.pages.js';
+import { BASE, choiceOf, MAIL_STATUS_HINT, type FieldError } from './permanent-user-form.js';
 import { DETAIL_FIELDS, DETAIL_LABELS, fullName } from './permanent-user.js';
 import { formValues, presentUser } from './permanent-user.presenter.js';
-import type { PasswordChoice, PermanentUsers, WithPassword } from './permanent-user.service.js';
+import type { PermanentUsers, WithPassword } from './permanent-user.service.js';
 import type { Which } from './permanent-user.repository.js';
 import type { RegistrationDetails } from '../mail/registration-details.js';
 
-export const BASE = '/institution/users';
 const DONE: DoneMessages = {
   saved: 'Changes saved.',
   deleted: 'The user is deleted: they cannot sign in. Undelete brings them back.',
   undeleted: 'The user is undeleted: they can sign in again.',
   'password-set': 'The new password is set: the old one no longer signs in.',
 };
-export type FieldError = { field: string; message: string };
 
 function inputOf(body: unknown): PermanentUserInput {
   const details: PermanentUserInput['details'] = { eligible: checkbox(body, 'eligible') };
@@ -29,17 +28,10 @@ function inputOf(body: unknown): PermanentUserInput {
   return { username: field(body, 'username').slice(0, 1000), details };
 }
 
-export function choiceOf(body: unknown): PasswordChoice {
-  return field(body, 'choice') === 'chosen' ? { kind: 'chosen', password: field(body, 'password').slice(0, 1000) } : { kind: 'generate' };
-}
-
 function whichOf(req: Request): Which {
   const which = req.query.which;
   return which === 'deleted' || which === 'all' ? which : 'active';
 }
-
-/** Where the e-mail's status shows, named on the page after queueing one. */
-export const MAIL_STATUS_HINT = 'Its progress shows under E-mail.';
 
 /**
  * The permanent users of the signed-in admin's platform: search and page, add, view, edit,
