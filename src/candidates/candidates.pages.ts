@@ -15,6 +15,7 @@ import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateService } from './candidate.service.js';
 import { presentLeftOut } from './left-out.presenter.js';
 import type { RosterSchedule } from './roster-schedule.js';
+import { presentImportListing } from '../imports/import.presenter.js';
 import type { ImportService } from '../imports/import.service.js';
 import type { ImportKind } from '../imports/import-kind.js';
 import type { ExamTarget, OneTimeImportRow } from './one-time-import.js';
@@ -111,17 +112,9 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       errors: oneTime?.errors.map((e) => ({ ...e, field: `${oneTime.form}-${e.field}` })) ?? [],
       done: problems ? null : doneMessage(CANDIDATES_DONE, req.query),
       importLimits: { megabytes: Math.round(deps.imports.settings.maxBytes / 1024 / 102.4) / 10, rows: deps.imports.settings.maxRows },
-      importReports: (await deps.imports.reportsOf(deps.oneTimeImport, { exam, platformId: '' }, 5)).map((r) => ({
-        id: r.id,
-        fileName: r.fileName,
-        when: formatTime(r.committedAt ?? r.createdAt),
-        what:
-          r.status === 'committed'
-            ? `${r.summary.counts.add} added, ${r.summary.counts.update} updated, ${r.summary.counts.skip} unchanged, ${r.summary.counts.rejected} rejected`
-            : r.status === 'queued'
-              ? 'importing…'
-              : 'failed, nothing imported',
-      })),
+      importReports: (await deps.imports.reportsOf(deps.oneTimeImport, { exam, platformId: '' }, 5)).map((r) =>
+        presentImportListing(r, formatTime),
+      ),
       sso: await presentSsoSection(deps, exam, launchOf(res).platformId, formatTime),
       csrf: csrfOf(res, deps.secret),
       exportDelimiter: delimiter,

@@ -1,5 +1,6 @@
 import type { Exam } from '../exams/exam.js';
 import type { ImportKind } from '../imports/import-kind.js';
+import { presentImportListing } from '../imports/import.presenter.js';
 import type { ImportService } from '../imports/import.service.js';
 import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import type { SsoTarget } from './sso-candidates.service.js';
@@ -18,16 +19,9 @@ export async function presentSsoSection(
     authTypes.map(async (authType) => {
       const target = { exam, platformId, authType };
       return (await deps.imports.reportsOf(deps.ssoImport, target, 3)).map((r) => ({
+        ...presentImportListing(r, formatTime),
         href: `${ssoImportPath(target)}/imports/${r.id}`,
-        fileName: r.fileName,
         authType: authType.label,
-        when: formatTime(r.committedAt ?? r.createdAt),
-        what:
-          r.status === 'committed'
-            ? `${r.summary.counts.add} added, ${r.summary.counts.update} updated, ${r.summary.counts.skip} unchanged, ${r.summary.counts.rejected} rejected`
-            : r.status === 'queued'
-              ? 'importing…'
-              : 'failed, nothing imported',
       }));
     }),
   );

@@ -45,3 +45,19 @@ export function presentImport(found: StoredImport, formatTime: (at: Date) => str
     before: before && before.id !== found.id && before.committedAt ? formatTime(before.committedAt) : null,
   };
 }
+
+/** One line of a page's list of recent imports: the file, when, and what came of it. */
+export function presentImportListing(found: StoredImport, formatTime: (at: Date) => string) {
+  const { counts } = found.summary;
+  return {
+    id: found.id,
+    fileName: found.fileName,
+    when: formatTime(found.committedAt ?? found.createdAt),
+    what:
+      found.status === 'committed'
+        ? `${counts.add} added, ${counts.update} updated, ${counts.skip} unchanged, ${counts.rejected} rejected`
+        : found.status === 'queued'
+          ? 'importing…'
+          : 'failed, nothing imported',
+  };
+}
