@@ -56,7 +56,8 @@ export class CandidateSignIn {
 
   /**
    * A wrong username or password at the login page. Which it was is not known (the check
-   * answers the same for both, on purpose), and what was typed is never recorded. Refused
+   * answers the same for both, on purpose), nor whether a one-time or a permanent user was
+   * meant, so the way in is the page itself; what was typed is never recorded. Refused
    * direct links and entry codes are recorded by their own service (ways-in.service.ts).
    */
   async loginFailed(): Promise<void> {
@@ -66,7 +67,7 @@ export class CandidateSignIn {
         entityType: 'sign-in',
         entityId: '(unknown)',
         action: 'failed',
-        changes: { way: { from: null, to: 'one-time' }, reason: { from: null, to: 'wrong-credentials' } },
+        changes: { way: { from: null, to: 'login-page' }, reason: { from: null, to: 'wrong-credentials' } },
       },
     );
   }

@@ -183,6 +183,8 @@ describe('The candidate login page (/login)', () => {
     expect(succeeded!.changes.way).to.deep.equal({ from: null, to: 'one-time' });
     expect(failed).to.include({ actor_kind: 'anonymous', action: 'failed' });
     expect(failed!.changes.reason).to.deep.equal({ from: null, to: 'wrong-credentials' });
+    // One-time or permanent: the login page cannot tell, so it does not guess.
+    expect(failed!.changes.way).to.deep.equal({ from: null, to: 'login-page' });
     for (const entry of entries) {
       expect(entry.raw).not.to.contain(people[0]!.password);
       expect(entry.raw).not.to.contain('not-the-password');
