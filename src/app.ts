@@ -1,6 +1,5 @@
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { LTI_PATHS, type LtiLayer } from './lti/lti-provider.js';
@@ -31,7 +30,7 @@ import { favicon, FAVICON_PATH } from './web/favicon.js';
 import type { FrameAncestors } from './web/frame-ancestors.js';
 import { HttpError } from './web/http-error.js';
 import { configureViews } from './web/views.js';
-import { cspNonce } from './web/csp-nonce.js';
+import { securityHeaders } from './web/security-headers.js';
 import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
@@ -104,36 +103,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use((_req, res, next) => {
-    res.locals.cspNonce = cspNonce();
-    const origins = deps.frameAncestors.fresh();
-    if (origins) {
-      res.locals.frameAncestors = origins;
-      next();
-      return;
-    }
-    deps.frameAncestors.current().then((loaded) => {
-      res.locals.frameAncestors = loaded;
-      next();
-    }, next);
-  });
-  app.use(
-    helmet({
-      // Pages must load inside the LMS iframe, but only inside a registered platform's.
-      frameguard: false,
-      // No Referer leaves examgate's origin; within it, browsers then also send Origin on posts
-      // (under no-referrer they send Origin: null), which web/same-origin.ts relies on.
-      referrerPolicy: { policy: 'same-origin' },
-      contentSecurityPolicy: {
-        directives: {
-          'frame-ancestors': ["'self'", (_req, res) => ((res as express.Response).locals.frameAncestors as string[]).join(' ')],
-          'script-src': ["'self'", (_req, res) => `'nonce-${String((res as express.Response).locals.cspNonce)}'`],
-          // Deep-linking responses and the new-window login post forms to the LMS / login URL.
-          'form-action': null,
-        },
-      },
-    }),
-  );
+  // helmet's headers, worked out once; the CSP nonce is new for every response.
+  app.use(securityHeaders(deps.frameAncestors));
   // ltijs reads signed cookies through the same parser (its own one then skips), so it signs with
   // SECRET_KEY too; during a rotation, cookies signed with SECRET_KEY_PREVIOUS are still read.
   app.use(cookieParser([...deps.config.secretKeys]));

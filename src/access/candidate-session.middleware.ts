@@ -13,8 +13,10 @@ import type { CandidateTests, OwnTest } from './candidate-tests.js';
  */
 export function requireCandidateSession(sessions: SessionService, tests: CandidateTests) {
   return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
-    const session = await sessions.resumeCandidate(cookieOf(req));
-    const own = session ? await tests.own(session.principal) : null;
+    // One statement for the session and the candidate's own test (none for a session just started here).
+    const resumed = await sessions.resumeCandidateWith(cookieOf(req), tests.besideSession);
+    const session = resumed?.session;
+    const own = resumed ? tests.ownIn(resumed.session.principal, resumed.beside) : null;
     if (!session || !own) {
       if (req.method === 'GET' && req.accepts(['html', 'json']) === 'html') {
         res.redirect(303, '/login');

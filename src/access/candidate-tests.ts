@@ -4,7 +4,8 @@ import type { CandidateService } from '../candidates/candidate.service.js';
 import type { Exam } from '../exams/exam.js';
 import type { ExamService } from '../exams/exam.service.js';
 import type { CandidatePrincipal } from '../sessions/candidate-principal.js';
-import type { OwnTestRepository } from './own-test.repository.js';
+import type { ReadBesideSession } from '../sessions/session.service.js';
+import type { OwnTestRepository, OwnTestRow } from './own-test.repository.js';
 
 /** The tests a permanent user is an active candidate of (permanent/), newest first. */
 export interface PermanentCandidacies {
@@ -52,11 +53,24 @@ export class CandidateTests {
 
   /** The principal's test and candidate (one statement); null when either is gone (deleted, or its platform moved). */
   async own(principal: CandidatePrincipal): Promise<OwnTest | null> {
-    const found = await this.ownTests.find(principal.examId, principal.candidateId);
-    if (!found?.candidate || found.platformId !== principal.platformId) {
-      return null;
-    }
-    return { exam: found.exam, candidate: found.candidate };
+    return ownOf(principal, await this.ownTests.find(principal.examId, principal.candidateId));
+  }
+
+  /**
+   * The rows of `own`, read with the session itself (SessionService#resumeCandidateWith) when it
+   * comes from the database: a candidate page then costs one statement for both. `ownIn` checks them.
+   */
+  readonly besideSession: ReadBesideSession<OwnTestRow | null> = {
+    joined: async (idHash) => {
+      const found = await this.ownTests.findWithSession(idHash);
+      return found ? { record: found.record, beside: found.own } : null;
+    },
+    alone: (session) => this.ownTests.find(session.principal.examId, session.principal.candidateId),
+  };
+
+  /** What `own` answers, from rows read beside the principal's session (`besideSession`). */
+  ownIn(principal: CandidatePrincipal, found: OwnTestRow | null): OwnTest | null {
+    return ownOf(principal, found);
   }
 
   /** The dashboard's tests: the own one first, then the demo tests (none for a withdrawn candidate). */
@@ -117,4 +131,21 @@ export class CandidateTests {
     }
     return (await this.exams.demoTestsOf(principal.platformId)).find((exam) => exam.id === examId) ?? null;
   }
+}
+
+/**
+ * The principal's test and candidate in `found`, or null: the candidate must be the one the
+ * principal names, of the test it names, on its platform. (A row read by ids matches them by
+ * its statement; one read through the session's candidate is held to the same here.)
+ */
+function ownOf(principal: CandidatePrincipal, found: OwnTestRow | null): OwnTest | null {
+  if (
+    !found?.candidate ||
+    found.platformId !== principal.platformId ||
+    found.exam.id !== principal.examId ||
+    found.candidate.id !== principal.candidateId
+  ) {
+    return null;
+  }
+  return { exam: found.exam, candidate: found.candidate };
 }

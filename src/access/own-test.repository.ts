@@ -5,6 +5,13 @@ import { directSql, type DirectSql } from '../db/direct-sql.js';
 import type { Exam } from '../exams/exam.js';
 import { ExamRow } from '../exams/exam.model.js';
 import { toExam, type ExamColumns } from '../exams/exam.repository.js';
+import {
+  LIVE_SESSION_CONDITION,
+  SESSION_COLUMNS,
+  toSessionRecord,
+  type SessionColumns,
+  type SessionRecord,
+} from '../sessions/session.repository.js';
 
 /** A test, the platform of its course, and one of its candidates (null when the test has no such candidate). */
 export interface OwnTestRow {
@@ -13,49 +20,83 @@ export interface OwnTestRow {
   candidate: Candidate | null;
 }
 
+/** A live session row and the test and candidate it names (null when its candidate or their test is gone). */
+export interface SessionWithOwnTest {
+  record: SessionRecord;
+  own: OwnTestRow | null;
+}
+
 const EXAM_PREFIX = 'e_';
+const SESSION_PREFIX = 's_';
+
+type Row = CandidateColumns & { c_platform_id: string } & Record<string, unknown>;
+
+/** The columns under `prefix`, without it. */
+function prefixed(row: Record<string, unknown>, prefix: string): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (column.startsWith(prefix)) {
+      picked[column.slice(prefix.length)] = value;
+    }
+  }
+  return picked;
+}
 
 /**
  * The test and candidate a candidate session stands for, in one statement without the ORM
  * (db/direct-sql.ts): every page of a candidate outside the LMS reads them, 1500 times within a
  * minute or two on an exam morning, and one round trip for the three rows costs about half of two.
+ * A page whose session must come from the database reads the session row in the same statement.
  */
 export class OwnTestRepository {
   readonly #sql: DirectSql;
-  #text: string | null = null;
+  #byIds: string | null = null;
+  #bySession: string | null = null;
 
   constructor(sequelize: Sequelize) {
     this.#sql = directSql(sequelize);
   }
 
   async find(examId: string, candidateId: string): Promise<OwnTestRow | null> {
-    const [row] = await this.#sql.rows<CandidateColumns & { c_platform_id: string } & Record<string, unknown>>(this.#statement(), [
-      candidateId,
-      examId,
-    ]);
+    this.#byIds ??= `SELECT k.*, ${examColumns()}, c.platform_id AS c_platform_id
+      FROM exams e JOIN courses c ON c.id = e.course_id LEFT JOIN candidates k ON k.exam_id = e.id AND k.id = ?
+      WHERE e.id = ?`;
+    const [row] = await this.#sql.rows<Row>(this.#byIds, [candidateId, examId]);
+    return row ? toOwnTest(row) : null;
+  }
+
+  /**
+   * The live session whose token hashes to `idHash` (as SessionRepository#findLive finds it),
+   * with its candidate and that candidate's test: one round trip instead of two. Which test and
+   * candidate the session may reach is the caller's to check (the principal in the payload).
+   */
+  async findWithSession(idHash: string, now = new Date()): Promise<SessionWithOwnTest | null> {
+    this.#bySession ??= `SELECT ${SESSION_COLUMNS.map((column) => `sessions.${column} AS ${SESSION_PREFIX}${column}`).join(', ')},
+      k.*, ${examColumns()}, c.platform_id AS c_platform_id
+      FROM sessions LEFT JOIN candidates k ON k.id = sessions.candidate_id
+      LEFT JOIN exams e ON e.id = k.exam_id LEFT JOIN courses c ON c.id = e.course_id
+      WHERE sessions.id_hash = ? AND ${LIVE_SESSION_CONDITION}`;
+    const [row] = await this.#sql.rows<Row>(this.#bySession, [idHash, now]);
     if (!row) {
       return null;
     }
-    const exam: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(row)) {
-      if (column.startsWith(EXAM_PREFIX)) {
-        exam[column.slice(EXAM_PREFIX.length)] = value;
-      }
-    }
-    return {
-      exam: toExam(exam as ExamColumns),
-      platformId: row.c_platform_id,
-      candidate: row.id === null ? null : toCandidate(row),
-    };
+    const record = toSessionRecord(prefixed(row, SESSION_PREFIX) as SessionColumns);
+    // No test when the candidate is gone, or their test or its course (the joins found nothing).
+    return { record, own: row.e_id === null || row.c_platform_id === null ? null : toOwnTest(row) };
   }
+}
 
-  /** The candidate's columns as they are, the test's under a prefix (both tables have an id, a created_at …). */
-  #statement(): string {
-    this.#text ??= `SELECT k.*, ${Object.keys(ExamRow.getAttributes())
-      .map((column) => `e.${column} AS ${EXAM_PREFIX}${column}`)
-      .join(', ')}, c.platform_id AS c_platform_id
-      FROM exams e JOIN courses c ON c.id = e.course_id LEFT JOIN candidates k ON k.exam_id = e.id AND k.id = ?
-      WHERE e.id = ?`;
-    return this.#text;
-  }
+/** The test's columns under a prefix (both tables have an id, a created_at …; the candidate's come as they are). */
+function examColumns(): string {
+  return Object.keys(ExamRow.getAttributes())
+    .map((column) => `e.${column} AS ${EXAM_PREFIX}${column}`)
+    .join(', ');
+}
+
+function toOwnTest(row: Row): OwnTestRow {
+  return {
+    exam: toExam(prefixed(row, EXAM_PREFIX) as ExamColumns),
+    platformId: row.c_platform_id,
+    candidate: row.id === null ? null : toCandidate(row),
+  };
 }

@@ -16,6 +16,34 @@ export interface SessionRecord {
   expiresAt: Date;
 }
 
+/** The columns of a session row that make its record (a statement joining sessions reads them too). */
+export const SESSION_COLUMNS = ['platform_id', 'user_sub', 'kind', 'candidate_id', 'way', 'launch', 'expires_at'] as const;
+
+export type SessionColumns = {
+  platform_id: string;
+  user_sub: string;
+  kind: string;
+  candidate_id: string | null;
+  way: string | null;
+  launch: string;
+  expires_at: string | Date;
+};
+
+/** What makes a session row live, with its one parameter (now); unqualified, so the table must not be aliased. */
+export const LIVE_SESSION_CONDITION = 'sessions.expires_at > ?';
+
+export function toSessionRecord(row: SessionColumns): SessionRecord {
+  return {
+    platformId: row.platform_id,
+    userSub: row.user_sub,
+    kind: row.kind === 'candidate' ? 'candidate' : 'launch',
+    candidateId: row.candidate_id,
+    way: row.way,
+    payload: row.launch,
+    expiresAt: new Date(row.expires_at),
+  };
+}
+
 /**
  * Sessions live in the database so any examgate process can serve any request. Every launch
  * writes one and every page reads one, so the statements go to the driver directly (db/direct-sql.ts).
@@ -49,30 +77,11 @@ export class SessionRepository {
   }
 
   async findLive(idHash: string): Promise<SessionRecord | null> {
-    const rows = await this.#sql.rows<{
-      platform_id: string;
-      user_sub: string;
-      kind: string;
-      candidate_id: string | null;
-      way: string | null;
-      launch: string;
-      expires_at: string | Date;
-    }>('SELECT platform_id, user_sub, kind, candidate_id, way, launch, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?', [
-      idHash,
-      new Date(),
-    ]);
-    const row = rows[0];
-    return row
-      ? {
-          platformId: row.platform_id,
-          userSub: row.user_sub,
-          kind: row.kind === 'candidate' ? 'candidate' : 'launch',
-          candidateId: row.candidate_id,
-          way: row.way,
-          payload: row.launch,
-          expiresAt: new Date(row.expires_at),
-        }
-      : null;
+    const [row] = await this.#sql.rows<SessionColumns>(
+      `SELECT ${SESSION_COLUMNS.join(', ')} FROM sessions WHERE id_hash = ? AND ${LIVE_SESSION_CONDITION}`,
+      [idHash, new Date()],
+    );
+    return row ? toSessionRecord(row) : null;
   }
 
   async delete(idHash: string, batch?: WriteBatch): Promise<void> {

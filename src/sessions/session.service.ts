@@ -4,7 +4,7 @@ import type { WriteBatch } from '../db/write-batch.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { CandidatePrincipal, CandidateWayIn } from './candidate-principal.js';
 import type { SessionHandoverRepository } from './session-handover.repository.js';
-import type { SessionRepository } from './session.repository.js';
+import type { SessionRecord, SessionRepository } from './session.repository.js';
 
 /** Long enough to press a button, short enough that a code left on a screen is soon worthless. */
 const HANDOVER_TTL_MS = 2 * 60_000;
@@ -29,6 +29,16 @@ export interface CandidateSession {
 }
 
 export type AnySession = Session | CandidateSession;
+
+/**
+ * What a page reads beside its candidate session (SessionService#resumeCandidateWith): `joined`
+ * reads the live session row of `idHash` and `T` in one statement; `alone` reads `T` for a
+ * session this process already holds.
+ */
+export interface ReadBesideSession<T> {
+  joined(idHash: string): Promise<{ record: SessionRecord; beside: T } | null>;
+  alone(session: CandidateSession): Promise<T>;
+}
 
 function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -107,6 +117,27 @@ export class SessionService {
     const session =
       token && token.length <= 100 ? ((await this.#takeFresh(hash(token))) ?? (await this.resumeByIdHash(hash(token)))) : null;
     return session?.kind === 'candidate' ? session : null;
+  }
+
+  /**
+   * `resumeCandidate`, and what `read` reads beside the session: when the session must come from
+   * the database, in the same statement (every candidate page needs their test and candidate).
+   */
+  async resumeCandidateWith<T>(
+    token: string | undefined,
+    read: ReadBesideSession<T>,
+  ): Promise<{ session: CandidateSession; beside: T } | null> {
+    if (!token || token.length > 100) {
+      return null;
+    }
+    const idHash = hash(token);
+    const fresh = this.#takeFresh(idHash);
+    if (fresh) {
+      return fresh.kind === 'candidate' ? { session: fresh, beside: await read.alone(fresh) } : null;
+    }
+    const found = await read.joined(idHash);
+    const session = found ? sessionOf(idHash, found.record) : null;
+    return found && session?.kind === 'candidate' ? { session, beside: found.beside } : null;
   }
 
   /** Sign out: the session of this cookie value is gone, on every process (with `batch`, once it is sent). */
@@ -218,11 +249,12 @@ export class SessionService {
       return null;
     }
     const record = await this.repository.findLive(idHash);
-    if (!record) {
-      return null;
-    }
-    return record.kind === 'candidate'
-      ? { kind: 'candidate', idHash, principal: JSON.parse(record.payload) as CandidatePrincipal }
-      : { kind: 'launch', idHash, launch: JSON.parse(record.payload) as LaunchContext };
+    return record ? sessionOf(idHash, record) : null;
   }
+}
+
+function sessionOf(idHash: string, record: SessionRecord): AnySession {
+  return record.kind === 'candidate'
+    ? { kind: 'candidate', idHash, principal: JSON.parse(record.payload) as CandidatePrincipal }
+    : { kind: 'launch', idHash, launch: JSON.parse(record.payload) as LaunchContext };
 }

@@ -163,6 +163,42 @@ describe('Candidate pages outside the LMS (/my)', () => {
     expect((await get(browser, '/my')).response.status).to.equal(200);
   });
 
+  it('when a session names a candidate of another test, another platform or no candidate, then no page opens, just after sign-in or later', async () => {
+    const x = await activeTestWithCandidate();
+    const y = await activeTestWithCandidate();
+    const [other] = await world.examgate.sequelize.query<{ id: string }>('SELECT id FROM lms_platforms WHERE id <> :id', {
+      replacements: { id: x.principal.platformId },
+      type: QueryTypes.SELECT,
+    });
+    const wrong: Array<[string, CandidatePrincipal]> = [
+      ['another test', { ...x.principal, examId: y.examId }],
+      ['another platform', { ...x.principal, platformId: other!.id }],
+      ['no candidate', { ...x.principal, candidateId: 'no-such-candidate' }],
+    ];
+    for (const [what, principal] of wrong) {
+      const browser = await signedIn(principal);
+      // The first page is served from the session this process just started, the second from the database.
+      for (const attempt of ['first', 'second']) {
+        const page = await get(browser, '/my');
+        expect(new URL(page.url).pathname, `${what}, ${attempt} page`).to.equal('/login');
+        const lobby = await browser.follow(`${world.url}/my/tests/${x.examId}/state`, { headers: { accept: 'application/json' } });
+        expect(lobby.response.status, `${what}, ${attempt} state`).to.equal(401);
+      }
+    }
+  });
+
+  it('when a session has expired, then its cookie opens no page any more', async () => {
+    const { examId, principal } = await activeTestWithCandidate();
+    const browser = await signedIn(principal);
+    expect((await get(browser, '/my')).response.status).to.equal(200);
+    expect((await get(browser, `/my/tests/${examId}`)).response.status, 'from the database').to.equal(200);
+    await world.examgate.sequelize.query('UPDATE sessions SET expires_at = :past WHERE candidate_id = :candidateId', {
+      replacements: { past: new Date(Date.now() - 1000), candidateId: principal.candidateId },
+    });
+    const page = await get(browser, `/my/tests/${examId}`);
+    expect(new URL(page.url).pathname).to.equal('/login');
+  });
+
   it('when a launch session cookie is sent as a candidate cookie, then it opens no candidate page', async () => {
     const teacher = await instructorOf(world, { id: 'my-launch-cookie' });
     const launchToken = teacher.browser.cookies(world.url).examgate_session!;
