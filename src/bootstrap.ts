@@ -258,6 +258,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
       onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
+      onError: (err, req, res) => launchController.onError(err, req, res),
       // The app answers LTI_PATHS.register itself (before ltijs), with examgate's own exchange.
       onDynamicRegistration: (_req, _res, next) => next(),
     },
