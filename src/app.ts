@@ -35,7 +35,7 @@ import type { ThrottleService } from './throttle/throttle.service.js';
 import { throttleRules } from './throttle/throttle-rules.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { AdminSignIn } from './platforms/admin-session.middleware.js';
-import { clientAddress, throttleRequests } from './web/throttle.js';
+import { clientAddress, throttleRequests, throttleRequestsWhereAnswered } from './web/throttle.js';
 import { wayInRoutes } from './access/way-in.routes.js';
 import type { PermanentUsers } from './permanent/permanent-user.service.js';
 import { permanentUserPages } from './permanent/permanent-user.pages.js';
@@ -120,13 +120,18 @@ export function createApp(deps: AppDeps): Express {
   );
   // Before ltijs: its routes answer themselves. Login is generous (a class launches at once);
   // the form is parsed here to read the issuer, and ltijs's own parser then leaves it be.
+  // A login is counted where it is answered: on its usual way, in the statement that records it.
   app.use(
     '/lti/login',
     express.urlencoded({ extended: false, limit: '16kb' }),
-    throttleRequests(deps.throttle, [
-      { rule: rules.ltiLoginPerAddress, key: clientAddress },
-      { rule: rules.ltiLoginPerPlatform, key: loginPlatformKey },
-    ]),
+    throttleRequestsWhereAnswered(
+      deps.throttle,
+      [
+        { rule: rules.ltiLoginPerAddress, key: clientAddress },
+        { rule: rules.ltiLoginPerPlatform, key: loginPlatformKey },
+      ],
+      deps.log,
+    ),
   );
   app.use(LTI_PATHS.register, throttleRequests(deps.throttle, [{ rule: rules.ltiRegisterPerAddress, key: clientAddress }]));
   // Before ltijs, which would otherwise run its own registration exchange at this path.

@@ -138,7 +138,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const audit = new AuditService(new AuditRepository(sequelize));
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
   const platformRepository = new PlatformRepository(sequelize);
-  const ltiPlatforms = createLtiPlatformRegistry();
+  const ltiPlatforms = createLtiPlatformRegistry(config.SECRET_KEY);
   const platforms: PlatformService = new PlatformService(
     platformRepository,
     ltiPlatforms,
@@ -258,6 +258,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     handlers: {
       onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
       onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
+      onError: (err, req, res) => launchController.onError(err, req, res),
       // The app answers LTI_PATHS.register itself (before ltijs), with examgate's own exchange.
       onDynamicRegistration: (_req, _res, next) => next(),
     },

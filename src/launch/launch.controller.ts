@@ -86,4 +86,9 @@ export class LaunchController {
   onFailure(refusal: LaunchRefusedError, req: Request, res: Response): void {
     renderError(this.log, refusal, req, res);
   }
+
+  /** Any other error met while answering an LTI message (a throttle refusal, an outage). */
+  onError(err: unknown, req: Request, res: Response): void {
+    renderError(this.log, err, req, res);
+  }
 }

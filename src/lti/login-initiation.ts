@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { pendingCountOf } from '../throttle/pending-count.js';
 import { launchCookieOptions } from '../web/cookie-policy.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
 
@@ -40,6 +41,14 @@ function loginParams(req: Request): Record<string, string> {
   );
 }
 
+/**
+ * Takes this login's throttle count (left to its answer by app.ts) before an answer that
+ * records no login: a refusal, an unknown platform. Resolves at once when it was taken.
+ */
+export function countLoginFirst(res: Response): Promise<void> {
+  return pendingCountOf(res.locals)?.take() ?? Promise.resolve();
+}
+
 export function cookiesKnownToStick(req: Request): boolean {
   return (req.cookies as Record<string, unknown> | undefined)?.[COOKIE_PROBE] === '1';
 }
@@ -67,14 +76,14 @@ export function rememberLoginRequest(
   return (req, res, next) => {
     const { [RESTART_FIELD]: restart, ...params } = loginParams(req);
     if (!params.iss || !params.login_hint || !params.target_link_uri) {
-      reject(req, res, 'MISSING_LOGIN_PARAMETERS');
+      countLoginFirst(res).then(() => reject(req, res, 'MISSING_LOGIN_PARAMETERS'), next);
       return;
     }
     if (restart !== undefined) {
-      const once =
-        restart.length <= 100
-          ? restarts.remember(`login-restart:${restart}`, new Date(Date.now() + RESTART_MEMORY_MS))
-          : Promise.resolve(false);
+      // Counted before the restart is spent: a refused restart can be pressed again later.
+      const once = countLoginFirst(res).then(() =>
+        restart.length <= 100 ? restarts.remember(`login-restart:${restart}`, new Date(Date.now() + RESTART_MEMORY_MS)) : false,
+      );
       once.then((first) => (first ? continueLogin(req, res, next, params) : reject(req, res, 'LOGIN_ALREADY_RESTARTED')), next);
       return;
     }
@@ -93,14 +102,25 @@ export function rememberLoginRequest(
       const nonce = newLoginNonce();
       target.searchParams.set('nonce', nonce);
       const lmsUrl = target.toString();
-      store.save(state, nonce, params, lmsUrl, options.ttlMs).then(() => {
-        if (cookiesKnownToStick(req)) {
-          redirect(302, lmsUrl);
-          return;
-        }
-        res.cookie(COOKIE_PROBE, '1', { ...cookieOptions, maxAge: COOKIE_PROBE_MAX_AGE_MS });
-        redirect(303, `${LOGIN_CONTINUE_PATH}?state=${encodeURIComponent(state)}`);
-      }, next);
+      const login = store.newLogin(state, nonce, params, lmsUrl, options.ttlMs);
+      // The login's throttle count and its record in one statement (on PostgreSQL); refused, nothing is recorded.
+      const pending = pendingCountOf(res.locals);
+      const recorded = pending ? pending.takeWithInsert(login) : store.insert(login);
+      recorded.then(
+        () => {
+          if (cookiesKnownToStick(req)) {
+            redirect(302, lmsUrl);
+            return;
+          }
+          res.cookie(COOKIE_PROBE, '1', { ...cookieOptions, maxAge: COOKIE_PROBE_MAX_AGE_MS });
+          redirect(303, `${LOGIN_CONTINUE_PATH}?state=${encodeURIComponent(state)}`);
+        },
+        (err: unknown) => {
+          // No login was recorded, so the state cookie ltijs set for it goes unsent.
+          res.removeHeader('Set-Cookie');
+          next(err);
+        },
+      );
     }) as Response['redirect'];
     next();
   }

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { insertValuesText, type RowInsert } from '../db/row-insert.js';
 import { NonceRepository } from './nonce.repository.js';
 
 /** The OIDC login parameters examgate received, keyed by the state it sent to the LMS. */
@@ -20,6 +21,14 @@ export type LoginEnd = 'ended' | 'not-this-login' | 'nonce-used';
 function outcome(ended: boolean, nonceRecorded: boolean): LoginEnd {
   return !ended ? 'not-this-login' : nonceRecorded ? 'ended' : 'nonce-used';
 }
+
+const LOGIN_COLUMNS = [
+  ['state', 'varchar'],
+  ['nonce', 'varchar'],
+  ['params', 'text'],
+  ['redirect_url', 'text'],
+  ['expires_at', 'timestamptz'],
+] as const;
 
 interface PendingLoginRow {
   params: string;
@@ -45,14 +54,24 @@ export class LoginRequestRepository {
     this.#usedNonces = new NonceRepository(sequelize);
   }
 
+  /**
+   * The row of a new login, for `insert`, or for a statement that inserts it together with
+   * other work (the login throttle's count: throttle/pending-count.ts).
+   */
+  newLogin(state: string, nonce: string, params: LoginParams, redirectUrl: string, ttlMs: number): RowInsert {
+    return {
+      table: 'login_requests',
+      columns: LOGIN_COLUMNS,
+      values: [state, nonce, JSON.stringify(params), redirectUrl, new Date(Date.now() + ttlMs)],
+    };
+  }
+
+  async insert(login: RowInsert): Promise<void> {
+    await this.#sql.run(insertValuesText(login), login.values);
+  }
+
   async save(state: string, nonce: string, params: LoginParams, redirectUrl: string, ttlMs: number): Promise<void> {
-    await this.#sql.run('INSERT INTO login_requests (state, nonce, params, redirect_url, expires_at) VALUES (?, ?, ?, ?, ?)', [
-      state,
-      nonce,
-      JSON.stringify(params),
-      redirectUrl,
-      new Date(Date.now() + ttlMs),
-    ]);
+    await this.insert(this.newLogin(state, nonce, params, redirectUrl, ttlMs));
   }
 
   async find(state: string): Promise<PendingLogin | null> {

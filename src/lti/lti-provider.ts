@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { ResealReport } from '../stored-secrets.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
-import { partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
+import { countLoginFirst, partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
 import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
@@ -33,6 +33,8 @@ export interface LtiHandlers {
   onLaunch(launch: VerifiedLaunch, req: Request, res: Response, next: NextFunction): Promise<void>;
   /** Answers a refused LTI message (through the one error handler). */
   onFailure(refusal: LaunchRefusedError, req: Request, res: Response): void;
+  /** Answers any other error (a throttle refusal, an outage) through the one error handler. */
+  onError(err: unknown, req: Request, res: Response): void;
   onDynamicRegistration: RequestHandler;
 }
 
@@ -173,8 +175,15 @@ export async function startLti(deps: {
 
   Provider.onInvalidToken(classify);
   Provider.onSessionTimeout(classify);
-  Provider.onUnregisteredPlatform((req, res) => fail(req, res, 'UNREGISTERED_PLATFORM'));
-  Provider.onInactivePlatform((req, res) => fail(req, res, 'PLATFORM_NOT_ACTIVATED'));
+  // ltijs calls these from its login route too: that login is counted before it is answered.
+  const failCounted = (code: string) => (req: Request, res: Response) => {
+    countLoginFirst(res).then(
+      () => fail(req, res, code),
+      (err: unknown) => handlers.onError(err, req, res),
+    );
+  };
+  Provider.onUnregisteredPlatform(failCounted('UNREGISTERED_PLATFORM'));
+  Provider.onInactivePlatform(failCounted('PLATFORM_NOT_ACTIVATED'));
   Provider.onDynamicRegistration(handlers.onDynamicRegistration);
 
   const sigintBefore = new Set(process.listeners('SIGINT'));

@@ -2,20 +2,30 @@ import { Provider } from 'ltijs';
 import type { LtiPlatformRegistry } from '../platforms/platform.service.js';
 import type { LaunchContext } from './launch-context.js';
 import { LTI_PATHS } from './lti-provider.js';
+import { storeNewLtijsPlatform } from './tool-key-pair.js';
 import type { LtijsIdToken } from 'ltijs';
 
-/** Keeps ltijs's copy of each platform in step with examgate's. */
-export function createLtiPlatformRegistry(): LtiPlatformRegistry {
+/**
+ * Keeps ltijs's copy of each platform in step with examgate's. `encryptionKey` is the one ltijs
+ * was set up with (SECRET_KEY): the tool's key pairs are sealed with it.
+ */
+export function createLtiPlatformRegistry(encryptionKey: string): LtiPlatformRegistry {
   return {
     async register(platform) {
-      const registered = await Provider.registerPlatform({
+      const registration = {
         url: platform.issuer,
         name: platform.name,
         clientId: platform.clientId,
         authenticationEndpoint: platform.authUrl,
         accesstokenEndpoint: platform.tokenUrl,
         authConfig: { method: 'JWK_SET', key: platform.jwksUrl },
-      });
+      } as const;
+      if (!(await Provider.getPlatform(platform.issuer, platform.clientId))) {
+        // New: stored with a key pair made off the event loop (ltijs would block it for seconds).
+        return storeNewLtijsPlatform(Provider.Database, encryptionKey, registration);
+      }
+      // Known to ltijs: it updates the row and keeps the platform's key pair.
+      const registered = await Provider.registerPlatform(registration);
       return registered.platformId();
     },
     async remove(issuer, clientId) {

@@ -4,6 +4,7 @@
  */
 declare module 'ltijs' {
   import type { Express, Request, Response, NextFunction } from 'express';
+  import type LtijsStorage from 'ltijs-sequelize';
 
   /** The validated launch in ltijs's shape (validated-launch.ts builds it as ltijs's onConnect would receive it). */
   export interface LtijsIdToken {
@@ -66,6 +67,8 @@ declare module 'ltijs' {
 
   export interface LtijsProvider {
     app: Express;
+    /** The storage plugin given to setup (examgate's ExamgateLtiDatabase). */
+    Database: LtijsStorage;
     setup(encryptionKey: string, database: { plugin: unknown }, options: Record<string, unknown>): LtijsProvider;
     deploy(options: { serverless: true; silent: boolean }): Promise<boolean>;
     close(options: { silent: boolean }): Promise<boolean>;

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql, type SqlValue } from '../db/direct-sql.js';
+import { insertSelectText, insertValuesText, type RowInsert } from '../db/row-insert.js';
 import type { WindowCount } from './throttle-window.js';
 
 /** One counted event: which counter, and the window it falls in (epoch milliseconds). */
@@ -8,6 +9,11 @@ export interface CounterHit {
   subject: string;
   windowStart: number;
   expiresAt: number;
+}
+
+/** A hit and the limit its counter may reach (a count above it refuses the request). */
+export interface LimitedHit extends CounterHit {
+  limit: number;
 }
 
 interface CounterRow {
@@ -30,6 +36,13 @@ export interface CounterLock {
 }
 
 /** The ON CONFLICT of every count: a hit adds one, or starts afresh in a newer window. */
+/** `INSERT INTO throttle_counters … VALUES …` for `count` hits: four parameters each (bucket, subject, window start, expiry). */
+const countText = (count: number) =>
+  `INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, 1, ?)').join(', ')}`;
+
+const hitParams = (hits: readonly CounterHit[]): SqlValue[] =>
+  hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]);
+
 const COUNT_ON_CONFLICT = `ON CONFLICT (bucket, subject) DO UPDATE SET
          hits = CASE WHEN throttle_counters.window_start >= excluded.window_start THEN throttle_counters.hits + 1 ELSE 1 END,
          window_start = CASE WHEN throttle_counters.window_start >= excluded.window_start
@@ -66,14 +79,42 @@ export class ThrottleRepository {
     if (hits.length === 0) {
       return new Map();
     }
-    const params: SqlValue[] = hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]);
     const rows = await this.#sql.rows<CounterRow>(
-      `INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at) VALUES ${hits.map(() => '(?, ?, ?, 1, ?)').join(', ')}
+      `${countText(hits.length)}
        ${COUNT_ON_CONFLICT}
        RETURNING bucket, subject, window_start, hits`,
-      params,
+      hitParams(hits),
     );
     return new Map(rows.map((row) => [keyOf(row), toCount(row)]));
+  }
+
+  /**
+   * Counts `hits` as `increment` does, and inserts `row` unless a counter is then over its
+   * limit (the request is refused: ThrottleService.count), so a refused request leaves no row.
+   * Returns every counter's state. On PostgreSQL one statement: the insert is conditional on
+   * the counts that the same statement returns (a data-modifying WITH query's RETURNING rows
+   * are the rows as it wrote them), so one round trip does what took two. On SQLite (no
+   * data-modifying WITH, and no network round trip) the count, then the insert.
+   */
+  async incrementThenInsertUnlessOver(hits: readonly LimitedHit[], row: RowInsert): Promise<Map<string, WindowCount>> {
+    if (!this.#postgres || hits.length === 0) {
+      const counted = await this.increment([...hits]);
+      if (!hits.some((hit) => (counted.get(keyOf(hit))?.hits ?? 0) > hit.limit)) {
+        await this.#sql.run(insertValuesText(row), row.values);
+      }
+      return counted;
+    }
+    const over = hits.map(() => '(bucket = ? AND subject = ? AND hits > ?)').join(' OR ');
+    const rows = await this.#sql.rows<CounterRow>(
+      `WITH hit AS (
+         ${countText(hits.length)}
+         ${COUNT_ON_CONFLICT}
+         RETURNING bucket, subject, window_start, hits),
+       guarded AS (${insertSelectText(row)} WHERE NOT EXISTS (SELECT 1 FROM hit WHERE ${over}))
+       SELECT bucket, subject, window_start, hits FROM hit`,
+      [...hitParams(hits), ...row.values, ...hits.flatMap((hit) => [hit.bucket, hit.subject, hit.limit])],
+    );
+    return new Map(rows.map((counter) => [keyOf(counter), toCount(counter)]));
   }
 
   /**
@@ -109,7 +150,7 @@ export class ThrottleRepository {
        UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits FROM hit`,
       [
         ...reads.flatMap((r) => [r.bucket, r.subject]),
-        ...hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]),
+        ...hitParams(hits),
         ...locks.flatMap((lock) => [lock.bucket, lock.subject, lock.activeSince, lock.limit]),
       ],
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ThrottledError } from './throttle.errors.js';
+import type { RowInsert } from '../db/row-insert.js';
 import type { ThrottleRepository } from './throttle.repository.js';
 import { currentHits, secondsUntilReset, windowAt, type ThrottleRule, type WindowCount } from './throttle-window.js';
 
@@ -39,6 +40,26 @@ export class ThrottleService {
   }
 
   /**
+   * `count(...keyed)`, and `row` inserted only when it refuses nothing: a refused request leaves
+   * no row (the LTI login it guards). On PostgreSQL one statement
+   * (ThrottleRepository.incrementThenInsertUnlessOver).
+   */
+  async countThenInsert(keyed: Keyed[], row: RowInsert): Promise<void> {
+    const now = this.clock();
+    const on = active(keyed);
+    const hits = on.map(({ rule, key }) => ({ ...hitAt(rule, key, now), limit: rule.limit }));
+    const counted = await this.counters.incrementThenInsertUnlessOver(hits, row);
+    const states = on.flatMap((k, i): Array<[Keyed, WindowCount]> => {
+      const state = counted.get(`${hits[i]!.bucket} ${hits[i]!.subject}`);
+      return state ? [[k, state]] : [];
+    });
+    this.refuseIf(
+      states.filter(([{ rule }, state]) => currentHits(rule, state, now) > rule.limit),
+      now,
+    );
+  }
+
+  /**
    * Throws ThrottledError while any key has reached its rule's limit; counts nothing. Returns
    * the hits each key has in its current window (in the order given; 0 for a rule that is off),
    * read in one statement.
@@ -70,10 +91,7 @@ export class ThrottleService {
     const on = active(locks);
     const reads = on.map((k) => ({ bucket: k.rule.bucket, subject: subjectOf(k.key) }));
     const countedOn = active(counted);
-    const hits = countedOn.map(({ rule, key }) => {
-      const window = windowAt(rule, now);
-      return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end };
-    });
+    const hits = countedOn.map(({ rule, key }) => hitAt(rule, key, now));
     const result = await this.counters.readThenIncrementUnless(
       reads,
       on.map((k, i) => ({ ...reads[i]!, activeSince: now - k.rule.windowSeconds * 1000, limit: k.rule.limit })),
@@ -114,10 +132,7 @@ export class ThrottleService {
 
   private async increment(keyed: Keyed[], now: number): Promise<Array<[Keyed, WindowCount]>> {
     const on = active(keyed);
-    const hits = on.map(({ rule, key }) => {
-      const window = windowAt(rule, now);
-      return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end };
-    });
+    const hits = on.map(({ rule, key }) => hitAt(rule, key, now));
     const states = await this.counters.increment(hits);
     return on.flatMap((k, i): Array<[Keyed, WindowCount]> => {
       const state = states.get(`${hits[i]!.bucket} ${hits[i]!.subject}`);
@@ -132,6 +147,12 @@ export class ThrottleService {
       throw new ThrottledError(seconds, new Date(now + seconds * 1000));
     }
   }
+}
+
+/** The counter `key` hits under `rule` at `now`, and the window it counts in. */
+function hitAt(rule: ThrottleRule, key: string, now: number) {
+  const window = windowAt(rule, now);
+  return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end };
 }
 
 function active(keyed: Keyed[]): Keyed[] {

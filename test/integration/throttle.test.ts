@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { parseDatabaseUrl } from '../../src/db/database.js';
 import { connectSequelize } from '../../src/db/sequelize.js';
+import { LoginRequestRepository } from '../../src/lti/login-request.repository.js';
 import { LoginThrottle } from '../../src/throttle/login-throttle.js';
 import { ThrottledError } from '../../src/throttle/throttle.errors.js';
 import { ThrottleRepository } from '../../src/throttle/throttle.repository.js';
@@ -100,6 +101,73 @@ describe('throttle over the database', () => {
       type: QueryTypes.SELECT,
     });
     expect(rows.map((r) => r.bucket)).to.deep.equal(['test-long']);
+  });
+
+  describe('a count and the row it guards (the LTI login: its throttle and its login request)', () => {
+    const perAddress: ThrottleRule = { bucket: 'test-login-address', limit: 2, windowSeconds: 60 };
+    const perPlatform: ThrottleRule = { bucket: 'test-login-platform', limit: 5, windowSeconds: 60 };
+    const login = (state: string) =>
+      new LoginRequestRepository(world.examgate.sequelize).newLogin(
+        state,
+        `nonce-${state}`,
+        { iss: 'https://lms.example' },
+        'https://lms.example/auth',
+        60_000,
+      );
+    const keyed = [
+      { rule: perAddress, key: '203.0.113.9' },
+      { rule: perPlatform, key: 'https://lms.example client' },
+    ];
+    const storedStates = async () =>
+      (
+        await world.examgate.sequelize.query<{ state: string }>('SELECT state FROM login_requests ORDER BY state', {
+          type: QueryTypes.SELECT,
+        })
+      ).map((r) => r.state);
+    const hits = async (bucket: string) => {
+      const [row] = await world.examgate.sequelize.query<{ hits: number | string }>('SELECT hits FROM throttle_counters WHERE bucket = ?', {
+        replacements: [bucket],
+        type: QueryTypes.SELECT,
+      });
+      return Number(row?.hits ?? 0);
+    };
+
+    it('when the count is within every limit, then the row is written and every rule counted once', async () => {
+      await processA.countThenInsert(keyed, login('s1'));
+      await processB.countThenInsert(keyed, login('s2'));
+      expect(await storedStates()).to.deep.equal(['s1', 's2']);
+      expect(await hits(perAddress.bucket)).to.equal(2);
+      expect(await hits(perPlatform.bucket)).to.equal(2);
+    });
+
+    it('when one rule goes over its limit, then the request is refused, still counted, and writes no row', async () => {
+      await processA.countThenInsert(keyed, login('s1'));
+      await processA.countThenInsert(keyed, login('s2'));
+      const refused = await refusal(processB.countThenInsert(keyed, login('s3')));
+      expect(refused).to.be.instanceOf(ThrottledError);
+      expect(refused?.message).to.match(/^Too many attempts\. Please wait and try again in \d+ seconds?/);
+      expect(await storedStates()).to.deep.equal(['s1', 's2']);
+      expect(await hits(perAddress.bucket)).to.equal(3);
+      expect(await hits(perPlatform.bucket)).to.equal(3);
+    });
+
+    it('when many count at once against one limit, then exactly as many rows are written as the limit allows', async () => {
+      const room: ThrottleRule = { bucket: 'test-login-room', limit: 7, windowSeconds: 60 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          refusal((i % 2 ? processA : processB).countThenInsert([{ rule: room, key: 'k' }], login(`r${String(i).padStart(2, '0')}`))),
+        ),
+      );
+      expect(outcomes.filter((o) => o === null)).to.have.length(7);
+      expect(await storedStates()).to.have.length(7);
+      expect(await hits(room.bucket)).to.equal(20);
+    });
+
+    it('when no rule is on, then the row is written and nothing is counted', async () => {
+      await processA.countThenInsert([{ rule: { ...perAddress, limit: 0 }, key: 'k' }], login('s1'));
+      expect(await storedStates()).to.deep.equal(['s1']);
+      expect(await hits(perAddress.bucket)).to.equal(0);
+    });
   });
 
   describe('a login form (per account: failures only; per address: generous)', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import type { ThrottleRule } from '../../src/throttle/throttle.service.js';
@@ -111,6 +112,53 @@ describe('Throttled ways in: /admin/sign-in, /lti/login, /lti/register', () => {
         .query({ iss: world.lms.issuer, client_id: world.lms.clientId, login_hint: 'u', target_link_uri: `${world.url}/lti/launch` });
       expectThrottledPage(response, rule.windowSeconds);
       expect(response.headers.location).to.equal(undefined);
+    });
+
+    const loginQuery = (iss: string) => ({
+      iss,
+      client_id: world.lms.clientId,
+      login_hint: 'u',
+      target_link_uri: `${world.url}/lti/launch`,
+    });
+    const storedLogins = async () =>
+      (await world.examgate.sequelize.query('SELECT state FROM login_requests', { type: QueryTypes.SELECT })).length;
+    const hitsOf = async (rule: ThrottleRule) => {
+      const rows = await world.examgate.sequelize.query<{ hits: number | string }>('SELECT hits FROM throttle_counters WHERE bucket = ?', {
+        replacements: [rule.bucket],
+        type: QueryTypes.SELECT,
+      });
+      return rows.map((r) => Number(r.hits));
+    };
+
+    it('when a login is refused by the throttle, then no login is recorded and no state cookie is set', async () => {
+      const rule = rules().ltiLoginPerPlatform;
+      await preload(rule, `${world.lms.issuer} ${world.lms.clientId}`, rule.limit);
+      const response = await request(world.url).get('/lti/login').query(loginQuery(world.lms.issuer));
+      expectThrottledPage(response, rule.windowSeconds);
+      expect(response.headers['set-cookie'] ?? []).to.deep.equal([]);
+      expect(await storedLogins()).to.equal(0);
+      expect(await hitsOf(rule)).to.deep.equal([rule.limit + 1]);
+    });
+
+    it('when a login goes through, then it is recorded and counted once for its address and once for its platform', async () => {
+      const response = await request(world.url).get('/lti/login').query(loginQuery(world.lms.issuer));
+      expect(response.status).to.be.oneOf([302, 303]);
+      expect(await storedLogins()).to.equal(1);
+      expect(await hitsOf(rules().ltiLoginPerAddress)).to.deep.equal([1]);
+      expect(await hitsOf(rules().ltiLoginPerPlatform)).to.deep.equal([1]);
+    });
+
+    it('when a login names no registered platform or lacks parameters, then it is counted and, over the limit, refused with 429', async () => {
+      const rule = rules().ltiLoginPerAddress;
+      const unknown = await request(world.url).get('/lti/login').query(loginQuery('https://unknown-lms.example'));
+      expect(unknown.status).to.equal(401);
+      const missing = await request(world.url).get('/lti/login').query({ iss: world.lms.issuer });
+      expect(missing.status).to.equal(400);
+      expect(await hitsOf(rule)).to.deep.equal([2]);
+      await preload(rule, address, rule.limit);
+      expectThrottledPage(await request(world.url).get('/lti/login').query(loginQuery('https://unknown-lms.example')), rule.windowSeconds);
+      expectThrottledPage(await request(world.url).get('/lti/login').query({ iss: world.lms.issuer }), rule.windowSeconds);
+      expect(await storedLogins()).to.equal(0);
     });
 
     it('when one platform is over its login limit, then its logins are refused and another platform still launches', async () => {
