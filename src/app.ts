@@ -13,6 +13,7 @@ import { candidateLoginRoutes } from './access/candidate-login.routes.js';
 import type { CandidateSignIn } from './web/candidate-sign-in.js';
 import type { CandidateTests } from './access/candidate-tests.js';
 import { auditAdminPages } from './audit/audit-admin.pages.js';
+import { auditInstitutionPages, INSTITUTION_HISTORY_PATH } from './audit/audit-institution.pages.js';
 import { appRoutes, type AppRouteDeps } from './launch/app.routes.js';
 import { platformAdminPages } from './platforms/platform.pages.js';
 import { settingsAdminPages } from './settings/settings.pages.js';
@@ -212,6 +213,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
   app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails));
   app.use(OUTBOX_PATH, outboxPages(deps.mail.outbox, institution));
+  app.use(INSTITUTION_HISTORY_PATH, auditInstitutionPages(deps.audit, institution));
   app.use(
     '/institution',
     institutionRoutes({

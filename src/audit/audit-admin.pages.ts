@@ -3,15 +3,15 @@ import type { AdminSignIn } from '../platforms/admin-session.middleware.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { sendCsv } from '../web/csv-download.js';
-import type { AuditEntityType } from './audit.js';
 import { auditCsv } from './audit-csv.js';
+import { auditFilterFor, entityOf, entityOptions, type EntityChoices } from './audit-filter.js';
 import type { AuditFilter } from './audit.repository.js';
 import { presentEntry } from './audit.presenter.js';
 import { pageOf } from './audit.routes.js';
 import type { AuditService } from './audit.service.js';
 
 /** The admin History covers the tenants themselves; a test's own History covers its candidates. */
-const ENTITY_CHOICES: Record<string, { label: string; types: AuditEntityType[] }> = {
+const ENTITY_CHOICES: EntityChoices = {
   '': { label: 'Platforms, deployments and system settings', types: ['platform', 'deployment', 'settings'] },
   platform: { label: 'Platforms only', types: ['platform'] },
   deployment: { label: 'Deployments only', types: ['deployment'] },
@@ -19,10 +19,9 @@ const ENTITY_CHOICES: Record<string, { label: string; types: AuditEntityType[] }
 };
 
 function filterOf(req: Request): { entity: string; platform: string; filter: AuditFilter } {
-  const entity = typeof req.query.entity === 'string' && req.query.entity in ENTITY_CHOICES ? req.query.entity : '';
+  const entity = entityOf(req.query.entity, ENTITY_CHOICES);
   const platform = typeof req.query.platform === 'string' ? req.query.platform.slice(0, 36) : '';
-  const types = (ENTITY_CHOICES[entity] ?? ENTITY_CHOICES[''])!.types;
-  return { entity, platform, filter: { entityTypes: types, ...(platform ? { platformId: platform } : {}) } };
+  return { entity, platform, filter: auditFilterFor(ENTITY_CHOICES, entity, platform) };
 }
 
 /** /admin/history: who changed which platform or deployment, when and how; filters by entity and platform; CSV. Times in UTC. */
@@ -42,7 +41,7 @@ export function auditAdminPages(audit: AuditService, platforms: PlatformService,
         entries: history.entries.map((entry) => presentEntry(entry, 'UTC')),
         entity,
         platform,
-        entityChoices: Object.entries(ENTITY_CHOICES).map(([value, { label }]) => ({ value, label })),
+        entityChoices: entityOptions(ENTITY_CHOICES),
         platforms: known.map((p) => ({ id: p.id, name: p.name })),
         query: new URLSearchParams({ entity, platform }).toString(),
       });

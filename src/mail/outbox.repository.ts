@@ -44,7 +44,7 @@ export class OutboxRepository {
 
   /** Inserts the messages (their bodies already sealed) in one statement; their new ids in order. */
   async insertMany(
-    messages: Array<Omit<NewMail, 'body'> & { bodySealed: string | null; status: MailStatus }>,
+    messages: Array<Omit<NewMail, 'body'> & { bodySealed: string | null; status: MailStatus; batchId?: string | null }>,
     unit?: UnitOfWork,
   ): Promise<string[]> {
     const now = new Date();
@@ -61,6 +61,7 @@ export class OutboxRepository {
       created_at: now,
       updated_at: now,
       sent_at: null,
+      batch_id: m.batchId ?? null,
     }));
     if (rows.length > 0) {
       await this.sequelize.getQueryInterface().bulkInsert('mail_outbox', rows, { transaction: transactionOf(unit) });
@@ -102,6 +103,29 @@ export class OutboxRepository {
     return { messages: rows.map(toRecord), total: Number(count?.n ?? 0) };
   }
 
+  /**
+   * The messages of a batch still to be sent, in a stable order (created together, so by id):
+   * queued, waiting to try again, or 'sending' — left so by a run whose process died, which must be
+   * tried again. Sent and failed ones are never read again by the batch's job.
+   */
+  async unsentOfBatch(batchId: string): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM mail_outbox WHERE batch_id = :batchId AND status IN ('queued', 'retrying', 'sending') ORDER BY created_at, id",
+      { replacements: { batchId }, type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Messages a run did not get to (the relay failed on an earlier one): they wait, or fail on the last run, with that reason; no try is counted. */
+  async markUntried(ids: string[], status: 'retrying' | 'failed', error: string): Promise<void> {
+    if (ids.length > 0) {
+      await this.sequelize.query(
+        `UPDATE mail_outbox SET status = :status, last_error = :error, updated_at = :now WHERE id IN (:ids) AND status <> 'sent'`,
+        { replacements: { ids, status, error, now: new Date() } },
+      );
+    }
+  }
+
   /** A try begins: 'sending', one more attempt. False when the message is sent already (a second run must not send it again). */
   async beginTry(id: string): Promise<boolean> {
     const [, changed] = await this.sequelize.query(
@@ -129,7 +153,8 @@ export class OutboxRepository {
   /** A failed message back in the queue ("send again"); false unless it was failed. */
   async requeue(platformId: string, id: string, unit: UnitOfWork): Promise<boolean> {
     const [, changed] = await this.sequelize.query(
-      `UPDATE mail_outbox SET status = 'queued', updated_at = :now WHERE id = :id AND platform_id = :platformId AND status = 'failed'`,
+      // Out of its batch: its own job sends it, so the batch's job (still retrying others) never tries it at the same time.
+      `UPDATE mail_outbox SET status = 'queued', batch_id = NULL, updated_at = :now WHERE id = :id AND platform_id = :platformId AND status = 'failed'`,
       { replacements: { id, platformId, now: new Date() }, type: QueryTypes.UPDATE, transaction: transactionOf(unit) },
     );
     return changed > 0;

@@ -6,9 +6,11 @@ import type { Logger } from '../logger.js';
 import type { SealedText } from '../secrets/sealed-text.js';
 import type { ResealReport } from '../stored-secrets.js';
 import type { MailSettings } from './mail-settings.js';
-import { MAIL_SEND_JOB, type MailRecord, type NewMail } from './outbox.js';
+import { randomUUID } from 'node:crypto';
+import { MAIL_BATCH_JOB, MAIL_BATCH_SIZE, MAIL_SEND_JOB, type MailRecord, type NewMail } from './outbox.js';
+import { OutboxSending } from './outbox-sending.js';
 import type { OutboxRepository } from './outbox.repository.js';
-import { SmtpSendError, type OutgoingMail } from './smtp-transport.js';
+import type { OutgoingMail } from './smtp-transport.js';
 
 export const MAIL_BODY_PURPOSE = 'examgate mail body';
 export const OUTBOX_PAGE_SIZE = 25;
@@ -54,11 +56,16 @@ export interface OutboxPage {
 /**
  * E-mail that must not be lost: `queueIn` writes the message (body sealed) and its sending job
  * in the caller's transaction, so a message exists exactly when what caused it committed. The
- * job (`sendJob`) tries the relay with the runner's backoff; an outage only delays it. Once the
+ * jobs (outbox-sending.ts; one per batch of up to MAIL_BATCH_SIZE messages queued together) try
+ * the relay with the runner's backoff; an outage only delays them. Once the
  * relay has the message its body is erased, so passwords do not linger in the database.
  */
 export class Outbox {
-  constructor(private readonly deps: OutboxDeps) {}
+  readonly #sending: OutboxSending;
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.#sending = new OutboxSending(deps);
+  }
 
   /** Queues one message inside `unit`; call `committed()` once the unit has committed. */
   async queueIn(unit: UnitOfWork, message: NewMail, by: AuditBy): Promise<string> {
@@ -68,12 +75,19 @@ export class Outbox {
 
   /** Queues many messages inside `unit` (the bulk upload's new users), one audit entry each. */
   async queueManyIn(unit: UnitOfWork, messages: NewMail[], by: AuditBy): Promise<string[]> {
-    const ids = await this.deps.repository.insertMany(
-      messages.map(({ body, ...m }) => ({ ...m, bodySealed: this.deps.sealed.seal(body), status: 'queued' as const })),
-      unit,
-    );
-    for (const id of ids) {
-      await this.deps.jobs.enqueue(MAIL_SEND_JOB, id, unit);
+    // One job per batch rather than per message: 100 000 registration e-mails are 500 jobs, not
+    // 100 000 rows for the runner to claim one by one. Each message still keeps its own status.
+    const batchIds = messages.map((_, i) => (i % MAIL_BATCH_SIZE === 0 ? randomUUID() : null));
+    let batchId = '';
+    const rows = messages.map(({ body, ...m }, i) => {
+      batchId = batchIds[i] ?? batchId;
+      return { ...m, bodySealed: this.deps.sealed.seal(body), status: 'queued' as const, batchId };
+    });
+    const ids = await this.deps.repository.insertMany(rows, unit);
+    for (const id of batchIds) {
+      if (id) {
+        await this.deps.jobs.enqueue(MAIL_BATCH_JOB, id, unit);
+      }
     }
     await this.deps.audit.record(
       by,
@@ -149,41 +163,14 @@ export class Outbox {
     this.committed();
   }
 
-  /**
-   * The job that sends one message. A try that fails leaves the message 'retrying' (the runner
-   * comes back after its backoff) or, on the last try or a permanent refusal, 'failed'; the
-   * error stored is the relay's answer without secrets (smtp-transport.ts).
-   */
+  /** The job of one message ("Send again"; messages queued before batches). */
   sendJob(): JobHandler {
-    return async ({ job }) => {
-      const id = job.subjectId ?? '';
-      const message = await this.deps.repository.withBody(id);
-      if (!message || message.status === 'sent' || !(await this.deps.repository.beginTry(id))) {
-        return { skipped: 'already sent or gone' };
-      }
-      const last = job.attempts >= job.maxAttempts;
-      try {
-        const settings = await this.deps.settings();
-        if (!settings) {
-          throw new SmtpSendError('E-mail is not set up: an installation admin enters the SMTP server on the e-mail settings page.', false);
-        }
-        const body = message.bodySealed ? this.deps.sealed.open(message.bodySealed) : null;
-        if (!body) {
-          throw new SmtpSendError('The message body cannot be read with SECRET_KEY; it cannot be sent.', true);
-        }
-        await this.deps.send(settings, { id, to: message.recipient, subject: message.subject, text: body.plain });
-      } catch (err) {
-        const failure =
-          err instanceof SmtpSendError ? err : new SmtpSendError('Sending failed for an unexpected reason; see the server log.', false);
-        if (!(err instanceof SmtpSendError)) {
-          this.deps.log.error({ err, mailId: id }, 'mail send failed unexpectedly');
-        }
-        await this.deps.repository.markFailedTry(id, last || failure.permanent ? 'failed' : 'retrying', failure.message);
-        throw Object.assign(new Error(failure.message), { permanent: failure.permanent });
-      }
-      await this.deps.repository.markSent(id);
-      return { sent: true };
-    };
+    return this.#sending.singleJob();
+  }
+
+  /** The job of a batch of messages queued together. */
+  batchJob(): JobHandler {
+    return this.#sending.batchJob();
   }
 
   /** Start-up: bodies sealed under SECRET_KEY_PREVIOUS are sealed again under SECRET_KEY. */

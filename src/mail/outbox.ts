@@ -30,4 +30,9 @@ export interface MailRecord {
   sentAt: Date | null;
 }
 
+/** The job of one message (subject: its id). */
 export const MAIL_SEND_JOB = 'mail.send';
+/** The job of a batch of messages queued together (subject: their batch_id). */
+export const MAIL_BATCH_JOB = 'mail.send-batch';
+/** Messages per batch job: few jobs for a big upload, yet a run still ends within a few minutes on a slow relay. */
+export const MAIL_BATCH_SIZE = 200;

@@ -13,12 +13,15 @@ export interface OutgoingMail {
 /**
  * Sending failed. `message` is safe to store and show: the relay's answer and our words, never
  * the SMTP password or the body. `permanent`: another try cannot help (the relay refused the
- * recipient or the message with a 5xx), so the job fails at once (jobs/job.ts).
+ * recipient or the message with a 5xx), so the job fails at once (jobs/job.ts). `ofRelay`: the
+ * relay as a whole failed (unreachable, login, TLS, not set up) rather than this one message, so
+ * a batch stops trying its other messages until the next run instead of knocking 200 times.
  */
 export class SmtpSendError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
+    readonly ofRelay = false,
   ) {
     super(message);
     this.name = 'SmtpSendError';
@@ -102,5 +105,7 @@ export function describeFailure(err: unknown, settings: MailSettings): SmtpSendE
   // Only a refused recipient or message is final: a refused login or TLS is the settings' fault,
   // and messages must wait for the operator to fix them rather than fail.
   const final = code >= 500 && code < 600 && (failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE');
-  return new SmtpSendError(text.slice(0, 500), final);
+  // A refused recipient or message (either code) is this message's; everything else, the relay's.
+  const ofMessage = failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE';
+  return new SmtpSendError(text.slice(0, 500), final, !ofMessage);
 }

@@ -12,7 +12,7 @@ import { LOGIN_PATH } from '../access/candidate-login.routes.js';
 import { settingsFromEnvironment } from './mail-settings.js';
 import type { MailSettingsRepository } from './mail-settings.repository.js';
 import { MailSettingsService, SMTP_PASSWORD_PURPOSE } from './mail-settings.service.js';
-import { MAIL_SEND_JOB } from './outbox.js';
+import { MAIL_BATCH_JOB, MAIL_SEND_JOB } from './outbox.js';
 import type { OutboxRepository } from './outbox.repository.js';
 import { MAIL_BODY_PURPOSE, Outbox } from './outbox.service.js';
 import { RegistrationDetails } from './registration-details.js';
@@ -57,6 +57,7 @@ export function wireMail(
     log: deps.log,
   });
   deps.jobs.register(MAIL_SEND_JOB, outbox.sendJob(), { maxAttempts: config.MAIL_MAX_ATTEMPTS });
+  deps.jobs.register(MAIL_BATCH_JOB, outbox.batchJob(), { maxAttempts: config.MAIL_MAX_ATTEMPTS });
   const loginUrl = new URL(LOGIN_PATH, config.PUBLIC_URL).href;
   const registrationDetails = new RegistrationDetails(outbox, loginUrl, async (id) => (await deps.platforms.get(id)).name);
   const passwordResets = new PasswordResets(repositories.resets, deps.permanentUsers, outbox, deps.throttle, deps.audit, {

@@ -81,6 +81,19 @@ describe('accessibility of institution administration and permanent users (axe-c
     await expectAccessible(page, 'admin accounts');
   });
 
+  it('when the admin opens History from the navigation and filters it, then the page passes', async () => {
+    await page.goto(`${world.url}/institution/users`);
+    await page.getByRole('navigation', { name: 'Institution administration' }).getByRole('link', { name: 'History' }).click();
+    await page.waitForURL(/\/institution\/history$/);
+    expect(await page.getByRole('cell', { name: /Permanent user bo\.lund: create/ }).count()).to.equal(1);
+    await expectAccessible(page, 'institution history');
+    await page.getByLabel('Show').selectOption('admin-account');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/entity=admin-account/);
+    expect(await page.getByRole('cell', { name: /Permanent user/ }).count()).to.equal(0);
+    await expectAccessible(page, 'institution history filtered');
+  });
+
   it('when staff open the permanent-users page of a test inside the LMS launch, then it passes, and adding lands on the candidates list', async () => {
     const examId = await createExam(await instructorOf(world, COURSE), { title: 'Rivers' });
     const staff = await context.newPage();

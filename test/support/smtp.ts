@@ -52,6 +52,12 @@ function parse(raw: string, from: string, to: string[]): ReceivedMail {
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   refusal: Refusal = null;
+  /** Refusals of single recipients (by address), each for its next `times` transactions (all of them when absent). */
+  readonly refuseRecipient = new Map<string, { code: number; message: string; times?: number }>();
+  /** A recipient whose RCPT TO is never answered (a relay that hangs mid-message), until set back to null. */
+  stallRecipient: string | null = null;
+  /** Whether a transaction is hanging on `stallRecipient` now. */
+  stalled = 0;
   /** How many transactions were refused. */
   refused = 0;
   #server: SMTPServer | null = null;
@@ -71,7 +77,20 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       ...this.extra,
-      onRcptTo: (_address, _session, callback) => {
+      onRcptTo: (address, _session, callback) => {
+        if (address.address === this.stallRecipient) {
+          this.stalled += 1;
+          return;
+        }
+        const one = this.refuseRecipient.get(address.address);
+        if (one && (one.times === undefined || one.times > 0)) {
+          if (one.times !== undefined) {
+            one.times -= 1;
+          }
+          this.refused += 1;
+          callback(Object.assign(new Error(one.message), { responseCode: one.code }));
+          return;
+        }
         if (this.refusal) {
           this.refused += 1;
           callback(Object.assign(new Error(this.refusal.message), { responseCode: this.refusal.code }));
