@@ -15,6 +15,8 @@ export interface PermanentCandidacies {
 export interface OwnTest {
   exam: Exam;
   candidate: Candidate;
+  /** The platform's active demo tests, when they were read in the same statement as these (this request's own read). */
+  demoTests?: Exam[];
 }
 
 /** A line of the dashboard: the candidate's own test, or a demo test they may try (`candidate` null until they first open it). */
@@ -65,7 +67,8 @@ export class CandidateTests {
       const found = await this.ownTests.findWithSession(idHash);
       return found ? { record: found.record, beside: found.own } : null;
     },
-    alone: (session) => this.ownTests.find(session.principal.examId, session.principal.candidateId),
+    // The first page after a sign-in is the dashboard (login page) or the lobby (link, code): the demo tests come along.
+    alone: ({ principal }) => this.ownTests.findWithDemoTests(principal.examId, principal.candidateId, principal.platformId),
   };
 
   /** What `own` answers, from rows read beside the principal's session (`besideSession`). */
@@ -80,7 +83,7 @@ export class CandidateTests {
       return mine;
     }
     const ids = new Set(mine.map((test) => test.exam.id));
-    const demos = (await this.exams.demoTestsOf(principal.platformId)).filter((exam) => !ids.has(exam.id));
+    const demos = (await this.demoTestsFor(own, principal)).filter((exam) => !ids.has(exam.id));
     const tried = await Promise.all(demos.map((exam) => this.candidates.findDemoFor(exam, own.candidate)));
     return [...mine, ...demos.map((exam, i) => ({ exam, candidate: tried[i] ?? null, demo: true }))];
   }
@@ -129,7 +132,12 @@ export class CandidateTests {
     if (own.candidate.status !== 'active') {
       return null;
     }
-    return (await this.exams.demoTestsOf(principal.platformId)).find((exam) => exam.id === examId) ?? null;
+    return (await this.demoTestsFor(own, principal)).find((exam) => exam.id === examId) ?? null;
+  }
+
+  /** The platform's active demo tests: read with the own test in this request, or now. */
+  private async demoTestsFor(own: OwnTest, principal: CandidatePrincipal): Promise<Exam[]> {
+    return own.demoTests ?? (await this.exams.demoTestsOf(principal.platformId));
   }
 }
 
@@ -147,5 +155,7 @@ function ownOf(principal: CandidatePrincipal, found: OwnTestRow | null): OwnTest
   ) {
     return null;
   }
-  return { exam: found.exam, candidate: found.candidate };
+  return found.demoTests
+    ? { exam: found.exam, candidate: found.candidate, demoTests: found.demoTests }
+    : { exam: found.exam, candidate: found.candidate };
 }

@@ -4,7 +4,7 @@ import { toCandidate, type CandidateColumns } from '../candidates/candidate.repo
 import { directSql, type DirectSql } from '../db/direct-sql.js';
 import type { Exam } from '../exams/exam.js';
 import { ExamRow } from '../exams/exam.model.js';
-import { toExam, type ExamColumns } from '../exams/exam.repository.js';
+import { ACTIVE_DEMO_EXAMS, toExam, type ExamColumns } from '../exams/exam.repository.js';
 import {
   LIVE_SESSION_CONDITION,
   SESSION_COLUMNS,
@@ -18,6 +18,8 @@ export interface OwnTestRow {
   exam: Exam;
   platformId: string;
   candidate: Candidate | null;
+  /** The platform's active demo tests, oldest first, when they were read in the same statement (`findWithDemoTests`). */
+  demoTests?: Exam[];
 }
 
 /** A live session row and the test and candidate it names (null when its candidate or their test is gone). */
@@ -51,6 +53,7 @@ function prefixed(row: Record<string, unknown>, prefix: string): Record<string, 
 export class OwnTestRepository {
   readonly #sql: DirectSql;
   #byIds: string | null = null;
+  #withDemoTests: string | null = null;
   #bySession: string | null = null;
 
   constructor(sequelize: Sequelize) {
@@ -63,6 +66,31 @@ export class OwnTestRepository {
       WHERE e.id = ?`;
     const [row] = await this.#sql.rows<Row>(this.#byIds, [candidateId, examId]);
     return row ? toOwnTest(row) : null;
+  }
+
+  /**
+   * `find`, and the active demo tests of `platformId` in the same statement: the first page after
+   * a sign-in (the dashboard, which lists them) then costs one round trip, not two.
+   */
+  async findWithDemoTests(examId: string, candidateId: string, platformId: string): Promise<OwnTestRow | null> {
+    // The candidate's join finds nobody on a demo row (the id is the own candidate's), as the own row's shape needs.
+    const select = `SELECT k.*, ${examColumns()}, c.platform_id AS c_platform_id
+      FROM exams e JOIN courses c ON c.id = e.course_id LEFT JOIN candidates k ON k.exam_id = e.id AND k.id = ?`;
+    this.#withDemoTests ??= `${select} WHERE e.id = ?
+      UNION ALL ${select} WHERE ${ACTIVE_DEMO_EXAMS.condition} AND e.id <> ?
+      ORDER BY ${EXAM_PREFIX}created_at ASC, ${EXAM_PREFIX}id ASC`;
+    const rows = await this.#sql.rows<Row>(this.#withDemoTests, [
+      candidateId,
+      examId,
+      candidateId,
+      ...ACTIVE_DEMO_EXAMS.params(platformId),
+      examId,
+    ]);
+    const own = rows.find((row) => row.e_id === examId);
+    if (!own) {
+      return null;
+    }
+    return { ...toOwnTest(own), demoTests: rows.filter((row) => row !== own).map((row) => toOwnTest(row).exam) };
   }
 
   /**

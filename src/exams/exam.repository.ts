@@ -53,6 +53,15 @@ export type ExamColumns = Omit<
   access_expires_at: Date | string | null;
 };
 
+/**
+ * Which tests are a platform's active demo tests, for a statement over `exams e JOIN courses c`
+ * (the candidate pages read them beside the candidate's own test: access/own-test.repository.ts).
+ */
+export const ACTIVE_DEMO_EXAMS = {
+  condition: "c.platform_id = ? AND e.is_demo = ? AND e.status = 'active'",
+  params: (platformId: string): [string, boolean] => [platformId, true],
+};
+
 export function toExam(row: ExamColumns): Exam {
   return {
     id: row.id,
@@ -293,9 +302,8 @@ export class ExamRepository {
   /** The active demo tests of every course of a platform, oldest first; without the ORM, for every candidate's dashboard. */
   async activeDemoExams(platformId: string): Promise<Exam[]> {
     const rows = await this.#sql.rows<ExamColumns>(
-      `SELECT e.* FROM exams e JOIN courses c ON c.id = e.course_id
-        WHERE c.platform_id = ? AND e.is_demo = ? AND e.status = 'active' ORDER BY e.created_at ASC, e.id ASC`,
-      [platformId, true],
+      `SELECT e.* FROM exams e JOIN courses c ON c.id = e.course_id WHERE ${ACTIVE_DEMO_EXAMS.condition} ORDER BY e.created_at ASC, e.id ASC`,
+      ACTIVE_DEMO_EXAMS.params(platformId),
     );
     return rows.map(toExam);
   }

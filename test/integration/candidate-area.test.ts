@@ -214,6 +214,7 @@ describe('Candidate pages outside the LMS (/my)', () => {
     const demoTeacher = await instructorOf(world, { id: `my-demo-course-${n}` });
     const demoId = await createExam(demoTeacher, { title: `Practice ${n}`, deliveryUrl: engine.url, isDemo: 'on' });
     await demoTeacher.post(`/app/exams/${demoId}/activate`, {}, `/app/exams/${demoId}`);
+    await createExam(demoTeacher, { title: `Unfinished practice ${n}`, deliveryUrl: engine.url, isDemo: 'on' });
     const otherTeacher = await instructorOf(world, { id: `my-other-demo-${n}` }, { lms: world.otherLms });
     const otherDemoId = await createExam(otherTeacher, { title: `Elsewhere ${n}`, deliveryUrl: engine.url, isDemo: 'on' });
     await otherTeacher.post(`/app/exams/${otherDemoId}/activate`, {}, `/app/exams/${otherDemoId}`);
@@ -223,6 +224,7 @@ describe('Candidate pages outside the LMS (/my)', () => {
     expect(dashboard.body).to.contain('<h2>Demo tests</h2>');
     expect(dashboard.body).to.contain(`<a href="/my/tests/${demoId}">Practice ${n}</a>`);
     expect(dashboard.body).not.to.contain(`Elsewhere ${n}`);
+    expect(dashboard.body, 'a draft demo test').not.to.contain(`Unfinished practice ${n}`);
 
     for (let i = 0; i < 2; i += 1) {
       const lobby = await get(browser, `/my/tests/${demoId}`);
@@ -235,6 +237,11 @@ describe('Candidate pages outside the LMS (/my)', () => {
     );
     expect(demoCandidates).to.have.length(1);
     expect(demoCandidates[0]!.demo_for).to.equal(principal.candidateId);
+    // The first dashboard read the demo tests with the candidate's own test; a later one (session from the database) alone.
+    const later = await get(browser, '/my');
+    expect(later.body).to.contain(`<a href="/my/tests/${demoId}">Practice ${n}</a>`);
+    expect(later.body).not.to.contain(`Elsewhere ${n}`);
+    expect(later.body).not.to.contain(`Unfinished practice ${n}`);
     expect((await get(browser, `/my/tests/${otherDemoId}`)).response.status).to.equal(404);
   });
 
