@@ -22,6 +22,8 @@ export interface BulkReportInput {
   uploads: Array<{ db: BenchDatabase; figures: BulkUploadFigures }>;
   copy: number | string;
   hashing: HashingFigures;
+  /** The machine's 1-minute load average as the section started and ended (2 cores: above 2, others wait for CPU). */
+  load: { before: number; after: number };
 }
 
 const ms = (n: number) => `${fmt(n, 0)} ms`;
@@ -120,6 +122,7 @@ export function bulkReport(input: BulkReportInput): SectionReport {
     ],
     targets: targets(input),
     notes: [
+      `The machine's 1-minute load average was ${fmt(input.load.before, 1)} as the section started and ${fmt(input.load.after, 1)} as it ended, on 2 cores: above 2, the examgate process waited for a core, and its CPU time is the steadier figure. The hashing ratio says how much of a second core the job found free.`,
       `At ${fmt(allRate, 0)} hashes a second, the ${rowsText} generated passwords of the upload take about ${fmt(rows / allRate / 60, 0)} minutes of hashing after the commit; until each is made its user is pending (no sign-in), and the upload never waits for it.`,
     ],
   };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchDatabase } from '../databases.js';
@@ -58,7 +58,7 @@ async function uploadOn(db: BenchDatabase, ctx: BenchContext, file: Buffer, rows
   ctx.log(`bulk: starting examgate on ${db.label}`);
   const tool = await startExamgate(db, ctx, undefined, UPLOAD_SETTINGS);
   try {
-    const figures = await bulkUploadRun(tool, file, rows, ctx.quick ? 3_000 : 10_000);
+    const figures = await bulkUploadRun(tool, file, rows, ctx.quick ? 2_000 : 5_000);
     ctx.log(
       `bulk: ${db.label}: upload → preview ${Math.round(figures.previewMs)} ms (peak ${Math.round(figures.previewPeakMiB)} MiB), ` +
         `commit ${Math.round(figures.commitMs)} ms (peak ${Math.round(figures.commitPeakMiB)} MiB), ${figures.stored} users stored`,
@@ -79,6 +79,7 @@ export const bulkSection: BenchSection = {
   title: 'Bulk upload of 100 000 permanent users, and the password hashing job',
   async run(ctx: BenchContext): Promise<SectionReport> {
     const rows = ctx.quick ? 10_000 : 100_000;
+    const loadBefore = loadavg()[0]!;
     const hashes = ctx.quick ? 8 : HASHES;
     const file = seed004UsersFile(rows, { passwords: false });
     const uploads: Array<{ db: BenchDatabase; figures: BulkUploadFigures }> = [];
@@ -99,7 +100,8 @@ export const bulkSection: BenchSection = {
       const log2N = productionHashCost();
       ctx.log(`bulk: ${hashes} scrypt hashes at cost ${log2N}, all cores and one`);
       const hashing = await hashInChild(hashes, log2N);
-      return bulkReport({ quick: ctx.quick, rows, fileBytes: file.length, uploads, copy, hashing });
+      const load = { before: loadBefore, after: loadavg()[0]! };
+      return bulkReport({ quick: ctx.quick, rows, fileBytes: file.length, uploads, copy, hashing, load });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
