@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ProbeReply, ProbeRequest } from './child-probe.js';
@@ -123,6 +123,30 @@ export class ToolProcess {
       return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
     } catch {
       return Number.NaN;
+    }
+  }
+
+  /**
+   * The child's peak resident memory (VmHWM) in MiB since it started or since the last
+   * `resetPeakRss` (NaN where /proc cannot be read): the kernel's own high-water mark, so a
+   * short spike between two samples is not missed.
+   */
+  peakRssMiB(): number {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
+    } catch {
+      return Number.NaN;
+    }
+  }
+
+  /** Starts a new high-water mark at the child's present RSS (Linux: `5` into /proc/PID/clear_refs); false where that is not allowed. */
+  resetPeakRss(): boolean {
+    try {
+      writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -3,14 +3,14 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Sequelize } from 'sequelize';
 import type { BenchDatabase } from '../databases.js';
 import { activeExam, staffOf, type Staff } from '../exam-setup.js';
 import type { SectionReport, TargetCheck } from '../report.js';
 import type { BenchContext, BenchSection } from '../section.js';
 import { fmt, median } from '../stats.js';
 import { startExamgate } from './launch-tools.js';
-import { SEED_004_COLUMNS } from '../seed-004-columns.js';
+import { seed004UsersFile } from '../seed-004-file.js';
+import { postgresCopyMs } from '../postgres-copy.js';
 
 const CANDIDATES = 1500;
 const UPLOAD_TARGET_MS = 1000;
@@ -28,33 +28,6 @@ const oneTimeFile = (run: number) =>
   Buffer.from(
     `Candidate ID;Extra time\r\n${Array.from({ length: CANDIDATES }, (_, i) => `R${run}-${String(i + 1).padStart(4, '0')};${i % 4 === 0 ? 15 : ''}`).join('\r\n')}\r\n`,
   );
-
-/** The 13-column users file of seed 004, with names people have (accents, apostrophes, a comma in a quoted venue). */
-function usersFile(): Buffer {
-  const first = ['Ødegård', 'Müller', 'Núñez', "O'Brien", 'Anna', 'Zoë'];
-  const lines = [SEED_004_COLUMNS.join(',')];
-  for (let i = 0; i < BIG_ROWS; i += 1) {
-    const name = first[i % first.length]!;
-    lines.push(
-      [
-        `client-${i % 7}`,
-        `user${i}`,
-        i % 2 ? 'Ms' : 'Mr',
-        name,
-        `Family${i}`,
-        `user${i}@example.test`,
-        'candidate',
-        `+47 900 ${String(i).padStart(5, '0')}`,
-        `Secret${i}A1`,
-        'no',
-        'yes',
-        '"Hall A, floor 2"',
-        'booked',
-      ].join(','),
-    );
-  }
-  return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
-}
 
 /** Upload → preview (303) → the preview page → commit (303): the instructor's whole import, as the browser makes it. */
 async function uploadAndCommit(staff: Staff, examId: string, run: number): Promise<UploadRun> {
@@ -134,24 +107,6 @@ function parseInChild(file: string): Promise<ParseFigures> {
   });
 }
 
-/** PostgreSQL's own COPY of the same file into a 13-text-column table (the server reads the file: it runs on this machine). */
-async function copyMs(db: BenchDatabase | undefined, file: string): Promise<number | string> {
-  if (!db) {
-    return 'no PostgreSQL in this run';
-  }
-  const sequelize = new Sequelize(await db.fresh('import_copy'), { logging: false });
-  try {
-    await sequelize.query(`CREATE TABLE users_copy (${SEED_004_COLUMNS.map((_, i) => `c${i} text`).join(', ')})`);
-    const t0 = performance.now();
-    await sequelize.query(`COPY users_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-    return performance.now() - t0;
-  } catch (err) {
-    return `COPY failed: ${err instanceof Error ? err.message : String(err)}`;
-  } finally {
-    await sequelize.close();
-  }
-}
-
 /** DESIGN.md: a 1500-row one-time CSV upload to committed < 1 s; 100 000 rows parsed + validated streamed in < 300 MB, beside PostgreSQL's COPY. */
 export const importsSection: BenchSection = {
   id: 'imports',
@@ -165,12 +120,13 @@ export const importsSection: BenchSection = {
     chmodSync(dir, 0o755);
     const file = path.join(dir, 'users-100000.csv');
     try {
-      writeFileSync(file, usersFile(), { mode: 0o644 });
+      writeFileSync(file, seed004UsersFile(BIG_ROWS, { passwords: true }), { mode: 0o644 });
       ctx.log('imports: parsing 100 000 rows');
       const parse = await parseInChild(file);
-      const copy = await copyMs(
+      const copy = await postgresCopyMs(
         ctx.databases.find((d) => d.kind === 'postgres'),
         file,
+        'import_copy',
       );
       const worst = (runs: UploadRun[]) => Math.max(...runs.map((r) => r.totalMs));
       const targets: TargetCheck[] = [

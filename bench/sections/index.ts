@@ -6,6 +6,7 @@ import { rosterSyncSection } from './roster-sync.js';
 import { examStartSection } from './exam-start.js';
 import { slipsSection } from './slips.js';
 import { importsSection } from './imports.js';
+import { bulkSection } from './bulk.js';
 
 /** Every section of BENCHMARKS.md, in report order. Add a section here to have `npm run bench` run it. */
 export const SECTIONS: BenchSection[] = [
@@ -16,4 +17,5 @@ export const SECTIONS: BenchSection[] = [
   exportSection,
   slipsSection,
   importsSection,
+  bulkSection,
 ];

@@ -25,6 +25,9 @@ export interface RunningTool {
   url: string;
   /** The tool's own database. */
   databaseUrl: string;
+  /** examgate only: the id of the platform its LMS is registered as, and the environment it runs with (for its CLI). */
+  platformId?: string;
+  env?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,30 @@ export interface ExamgateProcessOptions {
   publicUrl: string;
   databaseUrl: string;
   checkout?: string;
+  /** Settings beside (or instead of) the bench's own, e.g. a higher IMPORT_MAX_ROWS. */
+  env?: Record<string, string>;
+}
+
+/** The environment of a bench examgate (the process, and a CLI run against the same database). */
+export function examgateEnv(options: Omit<ExamgateProcessOptions, 'name' | 'checkout'>): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    PORT: String(options.port),
+    // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
+    PUBLIC_URL: options.publicUrl,
+    DATABASE_URL: options.databaseUrl,
+    SECRET_KEY: BENCH_SECRET_KEY,
+    ADMIN_TOKEN,
+    NODE_EXTRA_CA_CERTS: options.ctx.tls.caFile,
+    LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
+    // Every bench launch comes from 127.0.0.1: the throttle still counts each login (its
+    // cost is measured) but with limits no bench run reaches.
+    LTI_LOGIN_PER_ADDRESS_PER_MINUTE: '10000000',
+    LTI_LOGIN_PER_PLATFORM_PER_MINUTE: '10000000',
+    ...options.env,
+  };
 }
 
 /**
@@ -99,23 +126,7 @@ export async function startExamgateProcess(options: ExamgateProcessOptions): Pro
     name: options.name,
     ready: { url: `${url}/readyz` },
     cpuProfileDir: options.ctx.cpuProfileDir,
-    env: {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(options.port),
-      // Plain http on loopback: the TLS proxy in front of a real deployment is not examgate's work.
-      PUBLIC_URL: options.publicUrl,
-      DATABASE_URL: options.databaseUrl,
-      SECRET_KEY: BENCH_SECRET_KEY,
-      ADMIN_TOKEN,
-      NODE_EXTRA_CA_CERTS: options.ctx.tls.caFile,
-      LTI_TOKEN_MAX_AGE_SECONDS: String(TOKEN_MAX_AGE_SECONDS),
-      // Every bench launch comes from 127.0.0.1: the throttle still counts each login (its
-      // cost is measured) but with limits no bench run reaches.
-      LTI_LOGIN_PER_ADDRESS_PER_MINUTE: '10000000',
-      LTI_LOGIN_PER_PLATFORM_PER_MINUTE: '10000000',
-    },
+    env: examgateEnv(options),
   });
 }
 
@@ -128,6 +139,7 @@ export async function startExamgate(
   db: BenchDatabase,
   ctx: Pick<BenchContext, 'cpuProfileDir' | 'tls'>,
   checkout?: string,
+  env?: Record<string, string>,
 ): Promise<RunningTool> {
   const https = await startHttpsLms(LMS_IDS, ctx.tls);
   const lms = https.lms;
@@ -135,7 +147,7 @@ export async function startExamgate(
   const url = `http://127.0.0.1:${port}`;
   const name = checkout ? `examgate-${path.basename(checkout)}` : 'examgate';
   const databaseUrl = await db.fresh(name.replace(/\W/g, '_'));
-  const tool = await startExamgateProcess({ ctx, name, port, publicUrl: url, databaseUrl, checkout }).catch(async (err: unknown) => {
+  const tool = await startExamgateProcess({ ctx, name, port, publicUrl: url, databaseUrl, checkout, env }).catch(async (err: unknown) => {
     await https.close();
     throw err;
   });
@@ -143,6 +155,7 @@ export async function startExamgate(
     await tool.stop();
     await https.close();
   };
+  let platformId: string;
   try {
     const response = await fetch(`${url}/admin/api/platforms`, {
       method: 'POST',
@@ -152,6 +165,7 @@ export async function startExamgate(
     if (response.status !== 201) {
       throw new Error(`registering the LMS with examgate answered ${response.status}: ${await response.text()}`);
     }
+    platformId = ((await response.json()) as { platform: { id: string } }).platform.id;
   } catch (err) {
     await stop();
     throw err;
@@ -173,6 +187,8 @@ export async function startExamgate(
     process: tool,
     url,
     databaseUrl,
+    platformId,
+    env: examgateEnv({ ctx, port, publicUrl: url, databaseUrl, env }),
     stop,
   };
 }

@@ -22,6 +22,10 @@ interface ImportRecord {
   committed_at: Date | string | null;
 }
 
+/** Every column but the lines (read as an empty list) and the payload: what a status, a commit or a list needs. */
+const HEAD_COLUMNS = `id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, '[]' AS lines, NULL AS payload,
+       job_id, error, created_at, expires_at, committed_at`;
+
 const date = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 function toImport(row: ImportRecord): StoredImport {
@@ -53,25 +57,55 @@ export interface NewImport extends Omit<StoredImport, 'status' | 'jobId' | 'erro
 export class ImportRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
-  async insert(entry: NewImport): Promise<void> {
+  /** Stores a new preview; in `unit`, since it takes two statements. */
+  async insert(entry: NewImport, unit: UnitOfWork): Promise<void> {
+    const transaction = transactionOf(unit);
     await this.sequelize.query(
       `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, payload, created_at, expires_at)
-       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, :lines, :payload, :createdAt, :expiresAt)`,
+       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, '[]', NULL, :createdAt, :expiresAt)`,
       {
         replacements: {
-          ...entry,
+          id: entry.id,
+          kind: entry.kind,
+          targetId: entry.targetId,
+          fileName: entry.fileName,
+          sha256: entry.sha256,
+          bytes: entry.bytes,
           by: JSON.stringify(entry.by),
           summary: JSON.stringify(entry.summary),
-          lines: JSON.stringify(entry.lines),
-          payload: JSON.stringify(entry.payload),
+          createdAt: entry.createdAt,
+          expiresAt: entry.expiresAt,
         },
         type: QueryTypes.INSERT,
+        transaction,
       },
     );
+    // Bound, not replacements: for a 100 000-row file the lines and payload are tens of
+    // megabytes of JSON, which replacements would escape and copy into the SQL text (and
+    // Sequelize then scans that text to tell the kind of query). Sequelize takes either
+    // replacements or bind parameters, never both, hence the second statement.
+    await this.sequelize.query('UPDATE imports SET lines = $lines, payload = $payload WHERE id = $id', {
+      bind: { id: entry.id, lines: JSON.stringify(entry.lines), payload: JSON.stringify(entry.payload) },
+      type: QueryTypes.UPDATE,
+      transaction,
+    });
   }
 
   async find(id: string, unit?: UnitOfWork): Promise<StoredImport | null> {
     const [row] = await this.sequelize.query<ImportRecord>('SELECT * FROM imports WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: transactionOf(unit),
+    });
+    return row ? toImport(row) : null;
+  }
+
+  /**
+   * The import without its lines (`lines` is empty): a 100 000-row import's lines are tens of
+   * megabytes of JSON, which a status poll or a commit has no use for.
+   */
+  async findHead(id: string, unit?: UnitOfWork): Promise<StoredImport | null> {
+    const [row] = await this.sequelize.query<ImportRecord>(`SELECT ${HEAD_COLUMNS} FROM imports WHERE id = :id`, {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
@@ -88,10 +122,10 @@ export class ImportRepository {
     return row?.payload ? (JSON.parse(row.payload) as unknown) : null;
   }
 
-  /** The latest committed import of the same file into the same target, if any. */
+  /** The latest committed import of the same file into the same target, if any (without its lines). */
   async committedBefore(targetId: string, kind: string, sha256: string): Promise<StoredImport | null> {
     const [row] = await this.sequelize.query<ImportRecord>(
-      `SELECT * FROM imports WHERE target_id = :targetId AND kind = :kind AND file_sha256 = :sha256 AND status = 'committed'
+      `SELECT ${HEAD_COLUMNS} FROM imports WHERE target_id = :targetId AND kind = :kind AND file_sha256 = :sha256 AND status = 'committed'
        ORDER BY committed_at DESC LIMIT 1`,
       { replacements: { targetId, kind, sha256 }, type: QueryTypes.SELECT },
     );
@@ -101,8 +135,7 @@ export class ImportRepository {
   /** Committed imports of a target, newest first (without their lines). */
   async reportsOf(targetId: string, kind: string, limit: number): Promise<StoredImport[]> {
     const rows = await this.sequelize.query<ImportRecord>(
-      `SELECT id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, '[]' AS lines, NULL AS payload,
-              job_id, error, created_at, expires_at, committed_at
+      `SELECT ${HEAD_COLUMNS}
          FROM imports WHERE target_id = :targetId AND kind = :kind AND status IN ('committed', 'failed', 'queued')
         ORDER BY created_at DESC LIMIT :limit`,
       { replacements: { targetId, kind, limit }, type: QueryTypes.SELECT },

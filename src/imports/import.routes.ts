@@ -116,7 +116,7 @@ export function mountImport<Row, Target>(
   router.get(
     '/imports/:importId/status',
     asyncHandler(async (req, res) => {
-      const found = await imports.get(kind, await options.targetOf(req, res), idOf(req));
+      const found = await imports.head(kind, await options.targetOf(req, res), idOf(req));
       const job = found.jobId ? await imports.jobOf(found.jobId) : null;
       res.json({
         status: found.status,

@@ -94,13 +94,21 @@ export class ImportService {
       expiresAt: new Date(now.getTime() + this.settings.previewMinutes * 60_000),
       payload: plan.planned.filter((p) => p.plan !== 'skip'),
     };
-    await this.repository.insert(entry);
+    await this.inUnit((unit) => this.repository.insert(entry, unit));
     return { ...entry, status: 'preview', jobId: null, error: null, committedAt: null };
   }
 
   /** An import of this kind and target (404 for any other: the target is the caller's wall). */
   async get<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
-    const found = await this.repository.find(id);
+    return this.checked(kind, target, await this.repository.find(id));
+  }
+
+  /** The same without its lines (`lines` is empty): for a status poll, which a progress bar makes every second. */
+  async head<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
+    return this.checked(kind, target, await this.repository.findHead(id));
+  }
+
+  private checked<Row, Target>(kind: ImportKind<Row, Target>, target: Target, found: StoredImport | null): StoredImport {
     if (!found || found.kind !== kind.name || found.targetId !== kind.targetId(target)) {
       throw new ImportNotFoundError();
     }
@@ -121,10 +129,12 @@ export class ImportService {
 
   /**
    * Commits a preview: now (one transaction) or, with more than `jobRows` rows to write, as a job.
-   * Throws ImportConflictError (nothing written) when what is stored changed since the preview.
+   * Returns the import without its lines. Throws ImportConflictError (nothing written) when what
+   * is stored changed since the preview.
    */
   async commit<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
-    const found = await this.get(kind, target, id);
+    // Without the lines: the commit applies the payload, and the lines stay as the preview stored them.
+    const found = await this.head(kind, target, id);
     if (found.status !== 'preview') {
       return found;
     }
@@ -132,18 +142,17 @@ export class ImportService {
     if (writes > this.settings.jobRows) {
       const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id);
       await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id });
-      return this.get(kind, target, id);
+      return this.head(kind, target, id);
     }
     await this.apply(kind, target, found, () => undefined);
-    return this.get(kind, target, id);
+    return this.head(kind, target, id);
   }
 
   private async apply<Row, Target>(kind: ImportKind<Row, Target>, target: Target, found: StoredImport, progress: (done: number) => void) {
     const planned = ((await this.repository.payloadOf(found.id)) ?? []) as PlannedRow<Row>[];
-    const outcomes = found.lines.map((l) => ({ ...l }));
     await this.inUnit(async (unit) => {
       // First, so a second click (or a second process) waits here and then finds it committed.
-      if (!(await this.repository.move(found.id, [found.status], 'committed', { lines: outcomes }, unit))) {
+      if (!(await this.repository.move(found.id, [found.status], 'committed', {}, unit))) {
         throw new ImportConflictError('This import was already committed.');
       }
       await kind.commit(target, planned, unit, found.by, progress);
@@ -172,7 +181,7 @@ export class ImportService {
   /** The job that commits a big import; a run taken over after a crash starts the one transaction again. */
   private commitJob(): JobHandler {
     return async ({ job, progress }) => {
-      const found = await this.repository.find(job.subjectId ?? '');
+      const found = await this.repository.findHead(job.subjectId ?? '');
       if (!found || found.status !== 'queued') {
         return { status: found?.status ?? 'gone' };
       }

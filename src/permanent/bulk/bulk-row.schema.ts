@@ -30,9 +30,20 @@ export const BULK_COLUMNS: readonly ColumnSpec[] = [
     aliases: ['last_name', 'Lastname', 'Surname', 'Family name', 'Etternavn', 'Nachname'],
     required: false,
   },
-  { key: 'email', label: 'Email', aliases: ['E-mail', 'Email address', 'E-mail address', 'Email ID', 'Mail', 'E-post'], required: false },
+  {
+    key: 'email',
+    label: 'Email',
+    // "Email ID of the Candidate" is the name seed 004's own sample file gives the column.
+    aliases: ['E-mail', 'Email address', 'E-mail address', 'Email ID', 'Email ID of the Candidate', 'Mail', 'E-post'],
+    required: false,
+  },
   { key: 'role', label: 'Role', aliases: ['Rolle'], required: false },
-  { key: 'phone', label: 'Phone', aliases: ['Phone number', 'Telephone', 'Mobile', 'Telefon'], required: false },
+  {
+    key: 'phone',
+    label: 'Phone',
+    aliases: ['Phone number', 'Phone Number of the Candidate', 'Telephone', 'Mobile', 'Telefon'],
+    required: false,
+  },
   { key: 'password', label: 'Password', aliases: ['Passord', 'Passwort'], required: false, secret: true },
   { key: 'deleted', label: 'Deleted', aliases: ['Is deleted', 'Slettet'], required: false },
   { key: 'eligible', label: 'Eligible', aliases: ['Is eligible'], required: false },
