@@ -141,6 +141,21 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     });
   });
 
+  it('when a ZIP preview expires uncommitted, then housekeeping drops its staged photos (and keeps a fresh preview’s)', async () => {
+    await preview(goodZip());
+    const fresh = await preview(goodZip());
+    const [first] = await rows('SELECT target_id FROM imports ORDER BY created_at LIMIT 1');
+    await world.examgate.sequelize.query('UPDATE permanent_upload_photos SET staged_at = :old WHERE options_id = :id', {
+      replacements: { old: new Date(Date.now() - 2 * 60 * 60_000), id: first!.target_id },
+    });
+    await world.examgate.forgetExpiredPhotos();
+    const left = await rows('SELECT DISTINCT options_id FROM permanent_upload_photos');
+    expect(left).to.have.length(1);
+    expect(left[0]!.options_id).to.not.equal(first!.target_id);
+    expect((await commitBulk(world, cookie, fresh)).status).to.equal(303);
+    expect(await stored()).to.have.length(2);
+  });
+
   it('when what is stored changed before the commit, then the commit is refused and no photo is written', async () => {
     const shown = await preview(goodZip());
     const now = new Date();

@@ -11,7 +11,8 @@ import type { Migration } from '../migrator.js';
  * `permanent_upload_photos`: the photos of one upload's preview, keyed by the upload's options
  * row (one per upload form sent), until its commit copies them into permanent_user_photos and
  * deletes them. A photo refused while reading the ZIP is kept as its reason (no bytes), so the
- * preview and the report list every entry.
+ * preview and the report list every entry. Housekeeping drops the stage of a preview nobody
+ * committed once the preview has expired.
  */
 export const permanentUserPhotos: Migration = {
   name: '0023-permanent-user-photos',
@@ -50,7 +51,9 @@ export const permanentUserPhotos: Migration = {
       size: { type: DataTypes.INTEGER, allowNull: false },
       sha256: { type: DataTypes.STRING(64), allowNull: true },
       refused: { type: DataTypes.STRING(500), allowNull: true },
+      staged_at: { type: DataTypes.DATE, allowNull: false },
     });
+    await qi.addIndex('permanent_upload_photos', ['staged_at'], { name: 'permanent_upload_photos_staged_at' });
   },
   async down(qi: QueryInterface) {
     await qi.dropTable('permanent_upload_photos');

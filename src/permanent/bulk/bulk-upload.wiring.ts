@@ -10,7 +10,7 @@ import type { PlatformService } from '../../platforms/platform.service.js';
 import { SealedText } from '../../secrets/sealed-text.js';
 import { CandidatePhotos } from '../photos/candidate-photos.service.js';
 import { PhotoRepository } from '../photos/photo.repository.js';
-import { bulkImportKind } from './bulk.kind.js';
+import { BULK_IMPORT_KIND, bulkImportKind } from './bulk.kind.js';
 import { BulkRepository } from './bulk.repository.js';
 import { BulkUploads, PASSWORD_HANDOUT_PURPOSE, PASSWORD_QUEUE_PURPOSE } from './bulk-uploads.service.js';
 import { PASSWORD_HASH_JOB, passwordHashingJob } from './password-hashing.job.js';
@@ -80,5 +80,12 @@ export function wireBulkUpload(deps: {
     passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log, params: deps.passwords.params }),
     { maxAttempts: 5 },
   );
-  return { bulkUploads: uploads, bulkImport: kind, photos: new CandidatePhotos(photos) };
+  const previewMs = deps.config.IMPORT_PREVIEW_MINUTES * 60_000;
+  return {
+    bulkUploads: uploads,
+    bulkImport: kind,
+    photos: new CandidatePhotos(photos),
+    /** Housekeeping: the staged photos of previews that expired uncommitted. */
+    forgetExpiredPhotos: () => photos.deleteStagedBefore(new Date(Date.now() - previewMs), BULK_IMPORT_KIND),
+  };
 }

@@ -39,6 +39,7 @@ export class PhotoRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
   async stage(optionsId: string, photos: readonly StagedPhoto[]): Promise<void> {
+    const now = new Date();
     const rows = photos.map((p) => ({
       options_id: optionsId,
       entry: p.entry,
@@ -48,6 +49,7 @@ export class PhotoRepository {
       size: p.size,
       sha256: p.photo?.sha256 ?? null,
       refused: p.refused?.slice(0, 500) ?? null,
+      staged_at: now,
     }));
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.sequelize.getQueryInterface().bulkInsert('permanent_upload_photos', rows.slice(i, i + CHUNK));
@@ -134,6 +136,15 @@ export class PhotoRepository {
       replacements: { optionsId },
       transaction,
     });
+  }
+
+  /** Drops the photos of previews staged before `before` that no job is committing (those previews have expired). */
+  async deleteStagedBefore(before: Date, importKind: string): Promise<void> {
+    await this.sequelize.query(
+      `DELETE FROM permanent_upload_photos WHERE staged_at < :before
+          AND options_id NOT IN (SELECT target_id FROM imports WHERE kind = :importKind AND status = 'queued')`,
+      { replacements: { before, importKind } },
+    );
   }
 
   /** The photo of a permanent user of this platform (another platform's user has none here). */
