@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { withTransaction } from '../../db/transactions.js';
 import { transactionOf, type UnitOfWork } from '../../db/unit-of-work.js';
 import type { StagedPhoto } from './bulk-zip.js';
 import type { PhotoType } from './photo-type.js';
@@ -51,9 +52,12 @@ export class PhotoRepository {
       refused: p.refused?.slice(0, 500) ?? null,
       staged_at: now,
     }));
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.sequelize.getQueryInterface().bulkInsert('permanent_upload_photos', rows.slice(i, i + CHUNK));
-    }
+    // One transaction: a stage is whole or absent, never half a ZIP.
+    await withTransaction(this.sequelize, async (transaction) => {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await this.sequelize.getQueryInterface().bulkInsert('permanent_upload_photos', rows.slice(i, i + CHUNK), { transaction });
+      }
+    });
   }
 
   async stagedOf(optionsId: string, unit?: UnitOfWork): Promise<StagedPhotoMeta[]> {
