@@ -20,6 +20,7 @@ declare module 'unzipper' {
     numberOfRecords: number;
   }
   export const Open: {
-    buffer(buffer: Buffer): Promise<CentralDirectory>;
+    /** `tailSize`: how many bytes at the end are searched for the end record (80 unless said; a ZIP comment sits there too). */
+    buffer(buffer: Buffer, options?: { tailSize?: number }): Promise<CentralDirectory>;
   };
 }

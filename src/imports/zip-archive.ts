@@ -26,6 +26,8 @@ export class ZipRefusedError extends Error {
 }
 
 const LOCAL_HEADER = 0x04034b50;
+/** The end record (22 bytes) plus a comment of up to 4 KB (zip -z writes one; unzipper looks at 80 bytes by default). */
+const END_SEARCH_BYTES = 22 + 4096;
 const STORED = 0;
 const DEFLATED = 8;
 /** Below this, a high ratio is a short repetitive text, not a bomb. */
@@ -51,7 +53,7 @@ export function unsafeName(name: string): string | null {
 
 async function directoryOf(bytes: Buffer): Promise<CentralDirectoryEntry[]> {
   try {
-    return (await Open.buffer(bytes)).files;
+    return (await Open.buffer(bytes, { tailSize: END_SEARCH_BYTES })).files;
   } catch {
     throw new ZipRefusedError('The file is not a readable ZIP archive (its table of contents is missing or damaged). Make the ZIP again.');
   }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import JSZip from 'jszip';
 import { openBulkZip } from '../../src/permanent/photos/bulk-zip.js';
 import { photoTypeOf } from '../../src/permanent/photos/photo-type.js';
 import { readZip, unsafeName, ZipRefusedError, type ZipLimits } from '../../src/imports/zip-archive.js';
@@ -34,6 +35,27 @@ describe('Reading a ZIP in memory (src/imports/zip-archive.ts)', () => {
       ['photos/anna.jpg', 5000],
     ]);
     expect('bytes' in files[1]! && files[1].bytes.equals(photo)).to.equal(true);
+  });
+
+  it('when a real tool (JSZip, with data descriptors and folders) made the ZIP, then its CSV and photos come back', async () => {
+    const zip = new JSZip();
+    zip.file('export/users.csv', 'Username\r\nanna\r\n');
+    zip.folder('photos')!.file('anna.jpg', JPEG(2000));
+    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', streamFiles: true });
+    const opened = await openBulkZip(bytes, { ...LIMITS, csvMaxBytes: 10_000, photoMaxBytes: 4000 });
+    expect(opened.csv.name).to.equal('export/users.csv');
+    expect(opened.photos.map((p) => [p.entry, p.photo?.contentType ?? null])).to.deep.equal([
+      ['export/users.csv', null],
+      ['photos/anna.jpg', 'image/jpeg'],
+    ]);
+  });
+
+  it('when the archive ends with a comment, then it is still read', async () => {
+    const plain = writeZip([{ name: 'a.csv', data: 'Username\r\nanna\r\n' }]);
+    const comment = Buffer.from('Made by the exam office export, term 2026/2, do not edit by hand. '.repeat(20));
+    plain.writeUInt16LE(comment.length, plain.length - 2);
+    const files = await readZip(Buffer.concat([plain, comment]), LIMITS, anySize);
+    expect(files.map((f) => f.name)).to.deep.equal(['a.csv']);
   });
 
   it('when a name climbs out, starts at a root or uses a backslash, then it is named unsafe', () => {
