@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { commitBulk, uploadBulkFile, usersOf } from '../support/bulk-upload.js';
-import { createExam, instructorOf } from '../support/course-session.js';
+import { createExam, instructorOf, learnerLaunch } from '../support/course-session.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, csrfIn, institutionSignIn, platformIdOf } from '../support/institution.js';
 import { JPEG, PNG, writeZip, type ZipWriterEntry } from '../support/zip-writer.js';
@@ -156,6 +156,24 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     expect(await stored()).to.have.length(2);
   });
 
+  it('when the commit runs as a job, then the photos are stored with the users by the job', async () => {
+    world.examgate.imports.settings.jobRows = 0;
+    try {
+      const committed = await commitBulk(world, cookie, await preview(goodZip()));
+      expect(committed.status).to.equal(303);
+      const deadline = Date.now() + 30_000;
+      while ((await rows("SELECT id FROM imports WHERE status = 'committed'")).length === 0) {
+        expect(Date.now(), 'the job committed').to.be.lessThan(deadline);
+        world.examgate.jobs.nudge();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await stored()).map((p) => p.username)).to.deep.equal(['anna', 'bob']);
+      expect(await rows('SELECT entry FROM permanent_upload_photos')).to.have.length(0);
+    } finally {
+      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
+    }
+  });
+
   it('when what is stored changed before the commit, then the commit is refused and no photo is written', async () => {
     const shown = await preview(goodZip());
     const now = new Date();
@@ -264,6 +282,12 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     expect(photo.response.headers.get('cache-control')).to.match(/^private/);
     expect(photo.response.headers.get('x-content-type-options')).to.equal('nosniff');
 
+    const learner = await learnerLaunch(
+      world,
+      { sub: 'student-7', name: 'Sam Student' },
+      { context: { id: 'course-photos', title: 'Photos 101' } },
+    );
+    expect((await learner.get(photoPath)).response.status).to.be.oneOf([403, 404]);
     const stranger = await instructorOf(world, { id: 'course-elsewhere', title: 'Other course' });
     expect((await stranger.get(photoPath)).response.status).to.equal(404);
     const foreign = await instructorOf(world, { id: 'course-photos', title: 'Photos 101' }, { lms: world.otherLms });
