@@ -141,6 +141,34 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     });
   });
 
+  it('when a second ZIP is sent to the same upload’s options, then it is refused and the first preview still commits its own photos', async () => {
+    const first = await preview(goodZip());
+    const optionsPath = first.path.replace(/\/imports\/[^/]+$/, '');
+    const page = await request(world.url).get('/institution/users/upload').set('cookie', cookie);
+    const again = await request(world.url)
+      .post(`${optionsPath}/import`)
+      .set('cookie', cookie)
+      .field('_csrf', csrfIn(page.text))
+      .attach(
+        'file',
+        writeZip([
+          { name: 'users.csv', data: CSV },
+          { name: 'photos/anna.jpg', data: JPEG(999) },
+        ]),
+        {
+          filename: 'again.zip',
+          contentType: 'application/zip',
+        },
+      );
+    expect(again.status).to.equal(400);
+    expect(again.text).to.contain('This upload has its ZIP already');
+    expect((await commitBulk(world, cookie, first)).status).to.equal(303);
+    expect((await stored()).map((p) => [p.username, p.sha256])).to.deep.equal([
+      ['anna', sha(ANNA)],
+      ['bob', sha(BOB)],
+    ]);
+  });
+
   it('when a ZIP preview expires uncommitted, then housekeeping drops its staged photos (and keeps a fresh preview’s)', async () => {
     await preview(goodZip());
     const fresh = await preview(goodZip());

@@ -3,7 +3,7 @@ import { usernameKey } from '../../access/username-rules.js';
 import type { AuditBy, AuditChange } from '../../audit/audit.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import { ImportConflictError } from '../../imports/import.errors.js';
+import { ImportConflictError, ImportFileError } from '../../imports/import.errors.js';
 import type { ImportKind, PlannedRow } from '../../imports/import-kind.js';
 import { neutralise } from '../../exports/neutralise.js';
 import type { SealedText } from '../../secrets/sealed-text.js';
@@ -245,7 +245,16 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       maxBytes: deps.photos.zip.maxBytes,
       open: async (target, file) => {
         const zip = await openBulkZip(file.bytes, deps.photos.zip);
-        return { csv: zip.csv, keep: () => photos.stage(target.optionsId, zip.photos) };
+        return {
+          csv: zip.csv,
+          keep: async () => {
+            // Photos are staged per upload form sent (its options row): a second ZIP on the same options would mix two stages.
+            if ((await photos.stagedOf(target.optionsId)).length > 0) {
+              throw new ImportFileError('This upload has its ZIP already: send the upload form again to preview another ZIP.');
+            }
+            await photos.stage(target.optionsId, zip.photos);
+          },
+        };
       },
     },
     reportCells: (row) => [
