@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { commitBulk, uploadBulkFile, usersOf } from '../support/bulk-upload.js';
+import { commitBulk, hashingDone, uploadBulkFile, usersOf } from '../support/bulk-upload.js';
 import { createExam, instructorOf, learnerLaunch } from '../support/course-session.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, csrfIn, institutionSignIn, platformIdOf } from '../support/institution.js';
@@ -53,10 +53,16 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
       'imports',
       'permanent_import_options',
       'permanent_users',
+      'audit_entries',
     ]) {
-      await world.examgate.sequelize.query(`DELETE FROM ${table}`);
+      await world.examgate.sequelize.query(`DELETE FROM ${table}`).catch((err: { parent?: { message?: string } }) => {
+        throw new Error(`${table}: ${err.parent?.message}`);
+      });
     }
   });
+
+  // The hashing job a commit queues must not run into the next test's cleanup.
+  afterEach(() => hashingDone(world, platformId));
 
   const rows = (sql: string) => world.examgate.sequelize.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT });
   const stored = () =>
@@ -103,6 +109,8 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
       { username: 'bob', content_type: 'image/png', sha256: sha(BOB), size: BOB.length },
     ]);
     expect(await rows('SELECT entry FROM permanent_upload_photos')).to.have.length(0);
+    const trail = await rows("SELECT changes FROM audit_entries WHERE action = 'store-photos'");
+    expect(trail.map((t) => (JSON.parse(String(t.changes)) as { photos: unknown }).photos)).to.deep.equal([{ from: null, to: 2 }]);
 
     const anna = (await usersOf(world, platformId)).find((u) => u.username === 'anna')!;
     const page = await request(world.url).get(`/institution/users/${anna.id}`).set('cookie', cookie);
@@ -190,7 +198,12 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
       const committed = await commitBulk(world, cookie, await preview(goodZip()));
       expect(committed.status).to.equal(303);
       const deadline = Date.now() + 30_000;
-      while ((await rows("SELECT id FROM imports WHERE status = 'committed'")).length === 0) {
+      for (;;) {
+        const [found] = await rows('SELECT status, error FROM imports');
+        if (found?.status !== 'queued') {
+          expect(found, 'the job committed').to.deep.equal({ status: 'committed', error: null });
+          break;
+        }
         expect(Date.now(), 'the job committed').to.be.lessThan(deadline);
         world.examgate.jobs.nudge();
         await new Promise((resolve) => setTimeout(resolve, 100));

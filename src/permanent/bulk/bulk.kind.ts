@@ -206,6 +206,16 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     // The photos go with their users in this transaction; the upload's stage goes with them.
     await photos.storeFromStage(target.optionsId, target.platformId, photoTargets, unit);
     // The import's own audit entry (the engine's) covers the users it adds with its report; changes to existing accounts get one each.
+    if (photoTargets.length > 0) {
+      trail.push({
+        entityType: 'platform',
+        entityId: target.platformId,
+        label: 'Bulk upload of permanent users',
+        platformId: target.platformId,
+        action: 'store-photos',
+        changes: { photos: { from: null, to: photoTargets.length }, upload: { from: null, to: target.optionsId } },
+      });
+    }
     if (trail.length > 0) {
       await deps.audit.record(by, trail, unit);
     }
