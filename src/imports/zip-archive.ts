@@ -32,6 +32,8 @@ const STORED = 0;
 const DEFLATED = 8;
 /** Below this, a high ratio is a short repetitive text, not a bomb. */
 const RATIO_FLOOR_BYTES = 64 * 1024;
+/** Longer names are no photo of a username (at most 500 characters) and would not fit where entries are kept. */
+export const MAX_NAME_CHARS = 1000;
 const quoted = (name: string) => `"${Array.from(name).slice(0, 120).join('')}"`;
 
 /** Why a name may not be unpacked anywhere (null: fine): a path that climbs out, starts at a root, or uses backslashes. */
@@ -70,6 +72,11 @@ function checkDirectory(entries: readonly CentralDirectoryEntry[], limits: ZipLi
     const unsafe = unsafeName(entry.path);
     if (unsafe) {
       throw new ZipRefusedError(`The ZIP is refused: the entry ${unsafe}`);
+    }
+    if (Array.from(entry.path).length > MAX_NAME_CHARS) {
+      throw new ZipRefusedError(
+        `The ZIP is refused: an entry's name is longer than ${MAX_NAME_CHARS} characters (${quoted(entry.path)}…).`,
+      );
     }
     if (names.has(entry.path)) {
       throw new ZipRefusedError(`The ZIP is refused: ${quoted(entry.path)} is in it twice.`);

@@ -102,6 +102,9 @@ describe('Reading a ZIP in memory (src/imports/zip-archive.ts)', () => {
       { name: 'a.csv', data: 'y' },
     ]);
     expect((await refusal(readZip(twice, LIMITS, anySize))).message).to.contain('"a.csv" is in it twice');
+
+    const long = writeZip([{ name: `photos/${'a'.repeat(1000)}.jpg`, data: 'x' }]);
+    expect((await refusal(readZip(long, LIMITS, anySize))).message).to.contain('longer than 1000 characters');
     expect(await refusal(readZip(twice, LIMITS, anySize))).to.be.instanceOf(ZipRefusedError);
   });
 

@@ -33,10 +33,11 @@ const PHOTO_NAME = /^photos\/([^/]+)\.(jpe?g|png)$/i;
 const NOISE = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)/i;
 const isCsv = (name: string) => /\.csv$/i.test(name) && !name.startsWith('photos/');
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+/** For messages only: entries themselves are kept whole (readZip refuses names over MAX_NAME_CHARS). */
 const cut = (name: string) => Array.from(name).slice(0, 200).join('');
 
 function refusedPhoto(entry: string, size: number, reason: string, key: string | null = null): StagedPhoto {
-  return { entry: cut(entry), usernameKey: key, size, photo: null, refused: reason };
+  return { entry, usernameKey: key, size, photo: null, refused: reason };
 }
 
 /** One photo entry: its name and its bytes decide (never the extension alone). */
@@ -63,7 +64,7 @@ function photoOf(file: ZipEntry, photoMaxBytes: number): StagedPhoto {
     return refusedPhoto(file.name, file.bytes.length, `not a JPEG or PNG photo: ${describeBytes(file.bytes)}`, key);
   }
   return {
-    entry: cut(file.name),
+    entry: file.name,
     usernameKey: key,
     size: file.bytes.length,
     photo: { contentType, bytes: file.bytes, sha256: createHash('sha256').update(file.bytes).digest('hex') },
@@ -105,9 +106,7 @@ export async function openBulkZip(bytes: Buffer, settings: BulkZipSettings): Pro
       `"${cut(csv.name)}" in the ZIP is ${megabytes(csv.tooLarge.size)}; a CSV may be at most ${megabytes(csv.tooLarge.limit)}.`,
     );
   }
-  const photos: StagedPhoto[] = [
-    { entry: cut(csv.name), usernameKey: null, size: csv.bytes.length, photo: null, refused: null, isCsv: true },
-  ];
+  const photos: StagedPhoto[] = [{ entry: csv.name, usernameKey: null, size: csv.bytes.length, photo: null, refused: null, isCsv: true }];
   const taken = new Map<string, string>();
   for (const file of files) {
     if (file === csv) {
