@@ -46,6 +46,8 @@ import { institutionRoutes } from './admins/institution.routes.js';
 import { listPages } from './lists/list.pages.js';
 import { institutionListArea } from './lists/list-areas.middleware.js';
 import { bulkUploadRoutes } from './permanent/bulk/bulk-upload.routes.js';
+
+const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 import type { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
 import type { MailWiring } from './mail/wire-mail.js';
 import { MAIL_SETTINGS_PATH, mailSettingsPages } from './mail/mail-settings.pages.js';
@@ -138,7 +140,7 @@ export function createApp(deps: AppDeps): Express {
   // Before ltijs, which would otherwise run its own registration exchange at this path.
   app.use(LTI_PATHS.register, dynamicRegistrationRoutes(deps.dynamicRegistration));
   app.use(deps.lti.middleware);
-  app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys }));
+  app.use('/app', appRoutes({ ...deps, secret: deps.config.secretKeys, photos: deps.bulk.photos }));
   app.use(
     candidateLoginRoutes({
       credentials: {
@@ -208,10 +210,11 @@ export function createApp(deps: AppDeps): Express {
       imports: deps.imports,
       kind: deps.bulk.bulkImport,
       session: institution,
+      limits: { photo: megabytes(deps.config.PHOTO_MAX_BYTES), zip: megabytes(deps.config.IMPORT_ZIP_MAX_BYTES) },
     }),
   );
   app.use('/institution/lists', listPages({ ...deps, staff: deps.staffDirectory }, institutionListArea(institution)));
-  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails));
+  app.use('/institution/users', permanentUserPages(deps.permanentUsers, institution, deps.mail.registrationDetails, deps.bulk.photos));
   app.use(OUTBOX_PATH, outboxPages(deps.mail.outbox, institution));
   app.use(INSTITUTION_HISTORY_PATH, auditInstitutionPages(deps.audit, institution));
   app.use(

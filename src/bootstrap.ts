@@ -92,6 +92,8 @@ export interface Examgate {
   permanentUsers: PermanentUsers;
   /** Bulk uploads of permanent users: options, generated-password handouts, the hashing status. */
   bulkUploads: BulkUploads;
+  /** Drops the staged photos of ZIP upload previews that expired uncommitted (housekeeping; tests call it). */
+  forgetExpiredPhotos: () => Promise<void>;
   /** Institution admin accounts (CLI, admin pages). */
   adminAccounts: AdminAccounts;
   /** The LMS service tokens this process holds (tests forget them to reach the token endpoint again). */
@@ -325,6 +327,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
       throttle.deleteExpired(),
       domain.housekeeping(),
       mail.passwordResets.deleteExpired(),
+      bulk.forgetExpiredPhotos(),
     ]).catch((err: unknown) => log.warn({ err }, 'housekeeping failed; will retry'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
@@ -352,6 +355,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     settings: domain.settings,
     permanentUsers,
     bulkUploads: bulk.bulkUploads,
+    forgetExpiredPhotos: bulk.forgetExpiredPhotos,
     adminAccounts,
     mail,
     close: async () => {

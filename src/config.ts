@@ -128,6 +128,24 @@ const schema = z.object({
     .max(1024 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000),
   IMPORT_MAX_FIELD_CHARS: z.coerce.number().int().min(500).max(1_000_000),
+  /** A bulk user upload may be a ZIP (the CSV plus photos/<username>.jpg|png): its size, unpacked size and entries. */
+  IMPORT_ZIP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024),
+  IMPORT_ZIP_MAX_UNPACKED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024 * 1024),
+  IMPORT_ZIP_MAX_ENTRIES: z.coerce.number().int().min(2).max(1_000_000),
+  /** The largest candidate photo in such a ZIP; a larger one is refused (the rest of the upload goes on). */
+  PHOTO_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024),
   /** More rows to write than this and a commit runs as a job with a progress bar. */
   IMPORT_JOB_ROWS: z.coerce.number().int().min(0).max(10_000_000),
   IMPORT_PREVIEW_MINUTES: z.coerce

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Exam } from '../exams/exam.js';
-import { csrfOf } from '../launch/session-context.middleware.js';
+import { csrfOf, launchOf } from '../launch/session-context.middleware.js';
 import type { Candidate } from './candidate.js';
 import { presentCandidate } from './candidate.presenter.js';
 import type { CandidateRouteDeps } from './candidates.pages.js';
@@ -23,10 +23,15 @@ export async function renderCandidateEdit(
 ) {
   const login = candidate.source === 'one-time' ? await deps.oneTimeUsers.credentialsOf(exam, candidate.id) : null;
   const problems = refused?.problems ?? [];
+  const withPhoto =
+    candidate.source === 'permanent' && deps.photos
+      ? await deps.photos.candidateHasPhoto(launchOf(res).platformId, exam.id, candidate.id)
+      : false;
   res.status(refused ? 400 : 200).render('candidate-edit.njk', {
     title: `Edit ${candidate.candidateId}`,
     exam,
     candidate: { ...presentCandidate(candidate), ...(refused?.values ?? {}) },
+    photo: withPhoto ? `/app/exams/${exam.id}/candidates/${candidate.id}/photo` : null,
     oneTime: candidate.source === 'one-time' ? { draft: exam.status === 'draft', login } : null,
     username: refused?.values.username ?? login?.username ?? '',
     errors: problems,

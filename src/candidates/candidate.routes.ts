@@ -11,6 +11,7 @@ import { withDone } from '../web/done-message.js';
 import { withdrawConfirmation } from './candidate-confirm.js';
 import { candidatesPage, type CandidateRouteDeps } from './candidates.pages.js';
 import { renderCandidateEdit } from './candidate-edit.pages.js';
+import { sendPhoto } from '../permanent/photos/photo.routes.js';
 
 export type { CandidateRouteDeps } from './candidates.pages.js';
 
@@ -81,6 +82,16 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
         throw err;
       }
       res.redirect(303, `/app/exams/${exam.id}/candidates#left-out-heading`);
+    }),
+  );
+
+  // The permanent user's photo, for this course's staff only: the test and the candidate are found through the course first.
+  router.get(
+    '/:candidateId/photo',
+    asyncHandler(async (req: ExamRequest, res) => {
+      const exam = await examOf(req, res);
+      const candidate = await deps.candidates.get(exam, req.params.candidateId ?? '');
+      sendPhoto(res, deps.photos ? await deps.photos.ofCandidate(launchOf(res).platformId, exam.id, candidate.id) : null);
     }),
   );
 

@@ -24,6 +24,7 @@ import type { SsoSetups } from '../platforms/sso-setup.service.js';
 import type { SsoTarget } from './sso-candidates.service.js';
 import type { SsoRow } from './sso-row.schema.js';
 import { presentSsoSection } from './sso-section.presenter.js';
+import type { CandidatePhotos } from '../permanent/photos/candidate-photos.service.js';
 
 export interface CandidateRouteDeps {
   exams: ExamService;
@@ -38,6 +39,8 @@ export interface CandidateRouteDeps {
   oneTimeImport: ImportKind<OneTimeImportRow, ExamTarget>;
   ssoSetups: SsoSetups;
   ssoImport: ImportKind<SsoRow, SsoTarget>;
+  /** Candidate photos of permanent users (a bulk upload's ZIP), shown to this course's staff. */
+  photos?: CandidatePhotos;
 }
 
 /** Which one-time form was refused, what it sent, and every problem (the page's error summary and inline errors). */

@@ -35,6 +35,31 @@ export interface ImportPlan<Row> {
   cap?: ImportCap;
   /** What the preview and report say about the whole import besides the file's notes (the options it runs with). */
   notes?: string[];
+  /** The files that came with the CSV in a ZIP (photos), each with what becomes of it. */
+  attachments?: AttachmentReport;
+}
+
+/** The other files of a ZIP upload, for the preview and report: counts, then each file with its outcome. */
+export interface AttachmentReport {
+  /** What they are: 'Photos'. */
+  heading: string;
+  counts: Array<{ label: string; value: number }>;
+  entries: Array<{ name: string; outcome: string; reason: string }>;
+}
+
+/** A ZIP upload opened by its kind: the CSV inside, and the rest kept for the plan once the CSV has been read. */
+export interface OpenedArchive {
+  csv: { name: string; bytes: Buffer };
+  /** Stores what the plan and commit need of the other files (called only when the CSV reads). */
+  keep(): Promise<void>;
+}
+
+/** A kind that also takes a ZIP holding its CSV and other files. */
+export interface ArchiveSupport<Target> {
+  /** The largest ZIP upload (a CSV alone is still held to the engine's maxBytes). */
+  maxBytes: number;
+  /** Reads the ZIP; throws ImportFileError naming the entry for one that is refused. */
+  open(target: Target, file: { name: string; bytes: Buffer }): Promise<OpenedArchive>;
 }
 
 /**
@@ -71,4 +96,6 @@ export interface ImportKind<Row, Target> {
   auditSubject(target: Target): Pick<AuditChange, 'entityType' | 'entityId' | 'label' | 'examId' | 'platformId'>;
   /** Columns of the row in the report CSV besides line, outcome and reason ('Candidate ID', 'Extra time'). */
   reportCells(row: Row): string[];
+  /** Set when the upload may also be a ZIP with the CSV and other files. */
+  archive?: ArchiveSupport<Target>;
 }

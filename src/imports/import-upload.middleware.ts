@@ -26,7 +26,7 @@ export function acceptUpload(maxBytes: number, fields = 4) {
         res.locals.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
             ? `The file is larger than ${megabytes(maxBytes)}, the most one import takes.`
-            : 'Send one .csv file with the form.';
+            : 'Send one file with the form.';
         next();
         return;
       }
@@ -35,14 +35,30 @@ export function acceptUpload(maxBytes: number, fields = 4) {
   };
 }
 
-/** What was wrong with an upload before reading it, for the page; null when a file of the right kind arrived. */
-export function uploadProblem(res: Response, file: Express.Multer.File | undefined): string | null {
+const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed', 'application/x-zip', 'application/octet-stream', '']);
+
+/** What may come besides a CSV: a ZIP up to `maxBytes` (a CSV alone stays within `csvMaxBytes`). */
+export interface ZipUploads {
+  csvMaxBytes: number;
+}
+
+/**
+ * What was wrong with an upload before reading it, for the page; null when a file of the right
+ * kind arrived. With `zip`, a .zip is a right kind too, and a CSV is held to its own limit.
+ */
+export function uploadProblem(res: Response, file: Express.Multer.File | undefined, zip?: ZipUploads): string | null {
   const failed = res.locals.uploadError as string | undefined;
   if (failed) {
     return failed;
   }
   if (!file) {
-    return 'Choose a .csv file to import.';
+    return zip ? 'Choose a .csv or .zip file to import.' : 'Choose a .csv file to import.';
+  }
+  if (zip && /\.zip$/i.test(file.originalname)) {
+    return ZIP_TYPES.has(file.mimetype) ? null : `"${file.originalname.slice(0, 80)}" is not a ZIP archive.`;
+  }
+  if (zip && file.size > zip.csvMaxBytes) {
+    return `The CSV is larger than ${megabytes(zip.csvMaxBytes)}, the most one import takes (a ZIP with photos may be larger).`;
   }
   // Browsers name a CSV's type after whatever program opens it (Excel's is vnd.ms-excel): the name and the bytes decide.
   if (!/\.(csv|txt|tsv)$/i.test(file.originalname) || !TEXT_TYPES.has(file.mimetype)) {

@@ -34,6 +34,13 @@ export function presentImport(found: StoredImport, formatTime: (at: Date) => str
     counts: summary.counts,
     cap: cap ? { ...cap, over, room: Math.max(0, cap.limit - (cap.after - summary.counts.add)) } : null,
     notes: summary.notes,
+    attachments: summary.attachments
+      ? {
+          ...summary.attachments,
+          entries: summary.attachments.entries.slice(0, LISTED),
+          more: Math.max(0, summary.attachments.entries.length - LISTED),
+        }
+      : null,
     add: listOf(found.lines, 'add'),
     update: listOf(found.lines, 'update'),
     skip: listOf(found.lines, 'skip'),

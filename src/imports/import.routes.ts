@@ -67,11 +67,11 @@ export function mountImport<Row, Target>(
 
   router.post(
     '/import',
-    acceptUpload(imports.settings.maxBytes, options.formFields),
+    acceptUpload(Math.max(imports.settings.maxBytes, kind.archive?.maxBytes ?? 0), options.formFields),
     options.csrf,
     asyncHandler(async (req, res) => {
       const target = await options.targetOf(req, res);
-      const problem = uploadProblem(res, req.file);
+      const problem = uploadProblem(res, req.file, kind.archive ? { csvMaxBytes: imports.settings.maxBytes } : undefined);
       if (problem) {
         await options.refuse(req, res, target, problem);
         return;

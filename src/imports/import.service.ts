@@ -6,6 +6,7 @@ import type { JobHandler } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job.runner.js';
 import type { Logger } from '../logger.js';
 import { readCsv } from './csv-reader.js';
+import { looksLikeZip } from './zip-archive.js';
 import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
 import type { ImportKind, PlannedRow } from './import-kind.js';
 import type { ImportLine, ImportSummary, StoredImport } from './import.js';
@@ -28,6 +29,9 @@ export interface UploadedFile {
   name: string;
   bytes: Buffer;
 }
+
+/** A ZIP by its name or its first bytes (a CSV never starts with "PK\x03\x04"). */
+const isArchive = (file: UploadedFile) => /\.zip$/i.test(file.name) || looksLikeZip(file.bytes);
 
 // The engine holds kinds of different row and target types; each is only ever used with its own.
 type AnyKind = ImportKind<unknown, unknown>;
@@ -58,7 +62,9 @@ export class ImportService {
 
   /** Reads, checks and plans a file; stores and returns the preview. Throws ImportFileError for a file that cannot be read. */
   async preview<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile, by: AuditBy): Promise<StoredImport> {
-    const read = readCsv(file.bytes, kind.schema, this.settings);
+    const archive = kind.archive && isArchive(file) ? await kind.archive.open(target, file) : null;
+    const read = readCsv(archive ? archive.csv.bytes : file.bytes, kind.schema, this.settings);
+    await archive?.keep();
     const plan = await kind.plan(target, read.rows);
     const lines: ImportLine[] = [
       ...plan.planned.map((p) => ({ line: p.line, outcome: p.plan, cells: kind.reportCells(p.row), ...(p.note ? { note: p.note } : {}) })),
@@ -77,7 +83,8 @@ export class ImportService {
       total: read.total,
       counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: count('rejected') },
       cap: plan.cap ?? null,
-      notes: [...read.notes, ...(plan.notes ?? [])],
+      notes: [...(archive ? [`Read from the ZIP: ${archive.csv.name.slice(0, 200)}.`] : []), ...read.notes, ...(plan.notes ?? [])],
+      ...(plan.attachments ? { attachments: plan.attachments } : {}),
     };
     const now = new Date();
     const entry = {

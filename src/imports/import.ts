@@ -1,5 +1,5 @@
 import type { AuditBy } from '../audit/audit.js';
-import type { ImportCap, RowPlan } from './import-kind.js';
+import type { AttachmentReport, ImportCap, RowPlan } from './import-kind.js';
 
 /** preview (nothing applied, expiring) → committed, or queued (a job commits it) → committed | failed. */
 export type ImportStatus = 'preview' | 'queued' | 'committed' | 'failed';
@@ -25,6 +25,8 @@ export interface ImportSummary {
   cap: ImportCap | null;
   /** About the file's columns (ignored ones, dropped ones). */
   notes: string[];
+  /** The other files of a ZIP upload and what becomes of each (absent for a CSV). */
+  attachments?: AttachmentReport;
 }
 
 /** One uploaded file: its preview, and once committed, its import report. */

@@ -42,6 +42,7 @@ import { regenerateRoutes } from '../handout/regenerate.routes.js';
 import type { ImportService } from '../imports/import.service.js';
 import type { ImportKind } from '../imports/import-kind.js';
 import type { ExamTarget, OneTimeImportRow } from '../candidates/one-time-import.js';
+import type { CandidatePhotos } from '../permanent/photos/candidate-photos.service.js';
 
 export interface AppRouteDeps {
   sessions: SessionService;
@@ -67,6 +68,7 @@ export interface AppRouteDeps {
   permanentCandidates: PermanentCandidates;
   lists: PermanentLists;
   staffDirectory: StaffDirectory;
+  photos?: CandidatePhotos;
 }
 
 /** Everything reached after a launch, behind the launch session. */

@@ -12,6 +12,8 @@ import { formValues, presentUser } from './permanent-user.presenter.js';
 import type { PermanentUsers, WithPassword } from './permanent-user.service.js';
 import type { Which } from './permanent-user.repository.js';
 import type { RegistrationDetails } from '../mail/registration-details.js';
+import type { CandidatePhotos } from './photos/candidate-photos.service.js';
+import { sendPhoto } from './photos/photo.routes.js';
 
 const DONE: DoneMessages = {
   saved: 'Changes saved.',
@@ -38,7 +40,12 @@ function whichOf(req: Request): Which {
  * delete and undelete, passwords. With `mail`, adding a user and setting a new password can
  * e-mail the details (queued in the same transaction as the change).
  */
-export function permanentUserPages(users: PermanentUsers, session: InstitutionSession, mail?: RegistrationDetails): Router {
+export function permanentUserPages(
+  users: PermanentUsers,
+  session: InstitutionSession,
+  mail?: RegistrationDetails,
+  photos?: CandidatePhotos,
+): Router {
   const router = express.Router();
   router.use(session.require, express.urlencoded({ extended: false, limit: '32kb' }));
   const common = (res: Response) => ({
@@ -131,12 +138,22 @@ export function permanentUserPages(users: PermanentUsers, session: InstitutionSe
     const platformId = adminOf(res).platformId;
     const user = await users.get(platformId, id);
     const tests = await users.candidacies(platformId, id);
-    res.status(status).render('institution/user.njk', { ...common(res), title: user.username, user: presentUser(user), tests, ...extra });
+    const photo = photos && (await photos.hasPhoto(platformId, user.id)) ? `${BASE}/${user.id}/photo` : null;
+    res
+      .status(status)
+      .render('institution/user.njk', { ...common(res), title: user.username, user: presentUser(user), tests, photo, ...extra });
   };
   router.get(
     '/:id',
     asyncHandler(async (req, res) => {
       await userPage(res, 200, String(req.params.id), { done: doneMessage(DONE, req.query) });
+    }),
+  );
+
+  router.get(
+    '/:id/photo',
+    asyncHandler(async (req, res) => {
+      sendPhoto(res, photos ? await photos.ofUser(adminOf(res).platformId, String(req.params.id)) : null);
     }),
   );
 

@@ -4,8 +4,35 @@ import { unitOfWorkRunner } from '../../src/db/unit-of-work.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, ADMIN_PASSWORD, platformIdOf, userInput } from '../support/institution.js';
 import { TestSmtpServer } from '../support/smtp.js';
+import { QueryTypes } from 'sequelize';
+import { deflateSync, crc32 } from 'node:zlib';
+import { writeZip } from '../support/zip-writer.js';
 import { expectAccessible } from './support/axe.js';
 import { launchChromium } from './support/chromium.js';
+
+/** A real 2×2 PNG (so the browser draws it): signature, IHDR, one IDAT, IEND. */
+function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.writeUInt8(8, 8);
+  header.writeUInt8(2, 9);
+  const pixels = Buffer.from([0, 200, 0, 0, 0, 0, 200, 0, 0, 0, 0, 200, 0, 0, 0, 200, 200, 200]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 describe('accessibility of the e-mail pages, password reset and bulk upload (axe-core in Chromium)', function () {
   this.timeout(120_000);
@@ -115,9 +142,9 @@ describe('accessibility of the e-mail pages, password reset and bulk upload (axe
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('error-summary');
     expect(await page.locator('#file').getAttribute('aria-invalid')).to.equal('true');
     expect(await page.locator('#file').getAttribute('aria-describedby')).to.equal('file-hint file-error');
-    expect(await page.locator('#error-summary').textContent()).to.contain('Choose a .csv file to import.');
+    expect(await page.locator('#error-summary').textContent()).to.contain('Choose a .csv or .zip file to import.');
     await expectAccessible(page, 'bulk upload refused');
-    await page.getByLabel('CSV file').setInputFiles({
+    await page.getByLabel('CSV or ZIP file').setInputFiles({
       name: 'users.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('Username,First Name,Last Name,Email\nbo.lund,Bo,Lund,bo@uni.example\ncarl.ek,Carl,Ek,\n', 'utf8'),
@@ -130,5 +157,37 @@ describe('accessibility of the e-mail pages, password reset and bulk upload (axe
     await page.goto(`${world.url}/institution/users/upload/hashing`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).to.equal('Password hashing');
     await expectAccessible(page, 'password hashing');
+  });
+
+  it('when the institution admin uploads a ZIP with photos, then the preview lists each photo with its outcome, and it and the user page with the photo pass', async () => {
+    await page.goto(`${world.url}/institution/users/upload`);
+    await page.getByLabel('CSV or ZIP file').setInputFiles({
+      name: 'users.zip',
+      mimeType: 'application/zip',
+      buffer: writeZip([
+        { name: 'users.csv', data: 'Username,First Name,Last Name\nfrida.holm,Frida,Holm\ngustav.ek,Gustav,Ek\n' },
+        { name: 'photos/frida.holm.png', data: tinyPng() },
+        { name: 'photos/gustav.ek.jpg', data: Buffer.from('not a photo at all') },
+        { name: 'photos/nobody.png', data: tinyPng() },
+      ]),
+    });
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.waitForURL(/\/institution\/users\/upload\/[^/]+\/imports\//);
+    expect(await page.locator('#attachment-counts').textContent())
+      .to.contain('Photos to store: 1')
+      .and.contain('Files refused: 1');
+    expect(await page.locator('#attachments tbody tr').count()).to.equal(4);
+    await expectAccessible(page, 'bulk upload preview with photos');
+
+    await page.getByRole('button', { name: /^Import 2 rows/ }).click();
+    await page.waitForURL(/done=committed/);
+    const [frida] = await world.examgate.sequelize.query<{ id: string }>("SELECT id FROM permanent_users WHERE username = 'frida.holm'", {
+      type: QueryTypes.SELECT,
+    });
+    await page.goto(`${world.url}/institution/users/${frida!.id}`);
+    const shown = page.getByRole('img', { name: 'Photo of Frida Holm' });
+    await shown.waitFor();
+    expect(await shown.evaluate((img) => (img as HTMLImageElement).naturalWidth)).to.equal(2);
+    await expectAccessible(page, 'permanent user with a photo');
   });
 });

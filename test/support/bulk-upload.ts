@@ -25,6 +25,23 @@ export async function uploadBulk(world: TestWorld, cookie: string, csv: string, 
   return post.attach('file', Buffer.from(csv, 'utf8'), { filename: name, contentType: 'text/csv' });
 }
 
+/** Uploads any file (a ZIP) through the same form; the response. */
+export async function uploadBulkFile(
+  world: TestWorld,
+  cookie: string,
+  bytes: Buffer,
+  fields: Record<string, string> = {},
+  name = 'users.zip',
+  contentType = 'application/zip',
+) {
+  const page = await request(world.url).get(UPLOAD).set('cookie', cookie);
+  let post = request(world.url).post(`${UPLOAD}/import`).set('cookie', cookie).field('_csrf', csrfIn(page.text));
+  for (const [key, value] of Object.entries({ ...FORM_DEFAULTS, ...fields })) {
+    post = post.field(key, value);
+  }
+  return post.attach('file', bytes, { filename: name, contentType });
+}
+
 /** Uploads, checks a preview came back, and returns its path and page. */
 export async function previewBulk(world: TestWorld, cookie: string, csv: string, fields: Record<string, string> = {}) {
   const posted = await uploadBulk(world, cookie, csv, fields);

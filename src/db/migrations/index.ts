@@ -21,6 +21,7 @@ import { permanentPasswordQueue } from './0020-permanent-password-queue.js';
 import { mailOutbox } from './0021-mail-outbox.js';
 import { permanentUserLists } from './0022-permanent-user-lists.js';
 import { mailBatches } from './0023-mail-batches.js';
+import { permanentUserPhotos } from './0024-permanent-user-photos.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -46,4 +47,5 @@ export const migrations: Migration[] = [
   mailOutbox,
   permanentUserLists,
   mailBatches,
+  permanentUserPhotos,
 ];

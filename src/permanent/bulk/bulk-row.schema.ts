@@ -16,6 +16,11 @@ export interface BulkRow {
   password: string | null;
   sealedPassword: string | null;
   passwordWeak: boolean;
+  /**
+   * The staged photo (a ZIP upload's photos/<username>.jpg|png) the plan gave this row: null for
+   * none or one already stored unchanged; absent until the plan has looked.
+   */
+  photo?: { entry: string; sha256: string } | null;
 }
 
 /** The seed 004 columns in its order, with the names other systems export them under. */

@@ -37,6 +37,8 @@ export interface BulkUploadRouteDeps {
   imports: ImportService;
   kind: ImportKind<BulkRow, BulkTarget>;
   session: InstitutionSession;
+  /** What the form says of a ZIP upload's limits ("2 MB"). */
+  limits: { photo: string; zip: string };
 }
 
 const formValuesOf = (body: unknown): Record<string, string | boolean> => ({
@@ -72,6 +74,7 @@ export function bulkUploadRoutes(deps: BulkUploadRouteDeps): Router {
       byField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
       choices: { uploadType: UPLOAD_TYPES, newPassword: NEW_PASSWORDS, existingDetails: EXISTING_DETAILS, forceChange: FORCE_CHANGE },
       defaultFields: DEFAULT_FIELDS.map((f) => ({ name: `default-${f}`, label: DETAIL_LABELS[f] })),
+      limits: deps.limits,
     });
 
   router.get('/', (_req, res) => formPage(res, 200, formValuesOf({}), []));

@@ -3,7 +3,7 @@ import { usernameKey } from '../../access/username-rules.js';
 import type { AuditBy, AuditChange } from '../../audit/audit.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import { ImportConflictError } from '../../imports/import.errors.js';
+import { ImportConflictError, ImportFileError } from '../../imports/import.errors.js';
 import type { ImportKind, PlannedRow } from '../../imports/import-kind.js';
 import { neutralise } from '../../exports/neutralise.js';
 import type { SealedText } from '../../secrets/sealed-text.js';
@@ -13,6 +13,9 @@ import { describeOptions, type BulkOptions } from './bulk-options.js';
 import { bulkRowSchema, type BulkRow } from './bulk-row.schema.js';
 import { changeOf, mustChange, newDetails, planBulkRows } from './bulk.plan.js';
 import type { BulkRepository, NewBulkUser } from './bulk.repository.js';
+import { openBulkZip, type BulkZipSettings } from '../photos/bulk-zip.js';
+import { photoReport } from '../photos/photo-report.js';
+import type { PhotoRepository } from '../photos/photo.repository.js';
 import { registrationDetailsOf, type NewUserCredentials, type RegistrationOutbox } from './registration-details.js';
 
 export const BULK_IMPORT_KIND = 'permanent-users';
@@ -43,6 +46,8 @@ export interface BulkKindDeps {
   signInUrl: string;
   /** Queues the hashing job inside the commit (it commits with the users, or not at all). */
   enqueueHashing(platformId: string, unit: UnitOfWork): Promise<void>;
+  /** Candidate photos from a ZIP upload: where they are staged and stored, and the ZIP's limits. */
+  photos: { repository: PhotoRepository; zip: BulkZipSettings & { maxBytes: number } };
 }
 
 /** The options id names the upload (its row belongs to one platform; imports.target_id holds 64 characters). */
@@ -61,15 +66,25 @@ export function emailNote(options: BulkOptions): string {
  * until the hashing job has made each hash.
  */
 export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarget> {
+  const photos = deps.photos.repository;
   const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) => {
+    const staged = await photos.stagedOf(target.optionsId, unit);
+    const taken = staged.filter((s) => s.sha256 !== null && s.usernameKey !== null && s.refused === null);
     const result = planBulkRows({
       options: target.options,
       common: target.common ? { weak: target.common.weak } : null,
       stored: await deps.repository.storedOf(target.platformId, unit),
       rows,
       seal: (plain) => deps.queueSeal.seal(plain),
+      photos: {
+        staged: new Map(taken.map((s) => [s.usernameKey!, { entry: s.entry, sha256: s.sha256! }])),
+        stored: await photos.shasOf(target.platformId, unit),
+      },
     });
     result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options)];
+    if (staged.length > 0) {
+      result.attachments = photoReport(staged, rows, result);
+    }
     return result;
   };
 
@@ -100,6 +115,8 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       );
     }
     const stored = await deps.repository.storedOf(target.platformId, unit);
+    const storedPhotos = await photos.shasOf(target.platformId, unit);
+    const photoTargets: Array<{ userId: string; entry: string }> = [];
     const wantsMail = target.options.emailRegistration;
     const queue: Array<{ userId: string; sealed: string }> = [];
     const credentials: NewUserCredentials[] = [];
@@ -119,6 +136,9 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
           weak: password.weak,
           mustChange: mustChange(target.options, password.weak),
         };
+        if (row.photo) {
+          photoTargets.push({ userId: user.id, entry: row.photo.entry });
+        }
         queue.push({ userId: user.id, sealed: password.sealed });
         if (wantsMail || password.generated) {
           const plain = password.generated ?? deps.queueSeal.open(password.sealed)?.plain ?? '';
@@ -166,6 +186,10 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
         if (deleted !== undefined) {
           changes.deleted = { from: existing.deleted, to: change.deleted };
         }
+        if (p.row.photo) {
+          photoTargets.push({ userId: existing.id, entry: p.row.photo.entry });
+          changes.photo = { from: storedPhotos.get(existing.id) ?? null, to: p.row.photo.sha256 };
+        }
         if (change.password) {
           const must = mustChange(target.options, change.password.weak);
           await deps.repository.markPending(existing.id, { weak: change.password.weak, mustChange: must }, unit);
@@ -179,7 +203,19 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       progress(done);
     }
     await deps.repository.queue(target.platformId, queue, unit);
+    // The photos go with their users in this transaction; the upload's stage goes with them.
+    await photos.storeFromStage(target.optionsId, target.platformId, photoTargets, unit);
     // The import's own audit entry (the engine's) covers the users it adds with its report; changes to existing accounts get one each.
+    if (photoTargets.length > 0) {
+      trail.push({
+        entityType: 'platform',
+        entityId: target.platformId,
+        label: 'Bulk upload of permanent users',
+        platformId: target.platformId,
+        action: 'store-photos',
+        changes: { photos: { from: null, to: photoTargets.length }, upload: { from: null, to: target.optionsId } },
+      });
+    }
     if (trail.length > 0) {
       await deps.audit.record(by, trail, unit);
     }
@@ -217,6 +253,22 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       label: `Bulk upload of permanent users`,
       platformId: target.platformId,
     }),
+    archive: {
+      maxBytes: deps.photos.zip.maxBytes,
+      open: async (target, file) => {
+        const zip = await openBulkZip(file.bytes, deps.photos.zip);
+        return {
+          csv: zip.csv,
+          keep: async () => {
+            // Photos are staged per upload form sent (its options row): a second ZIP on the same options would mix two stages.
+            if ((await photos.stagedOf(target.optionsId)).length > 0) {
+              throw new ImportFileError('This upload has its ZIP already: send the upload form again to preview another ZIP.');
+            }
+            await photos.stage(target.optionsId, zip.photos);
+          },
+        };
+      },
+    },
     reportCells: (row) => [
       row.details.clientId ?? '',
       row.username,

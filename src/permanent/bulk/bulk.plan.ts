@@ -22,6 +22,8 @@ export interface BulkPlanInput {
   rows: ReadonlyArray<{ line: number; row: BulkRow }>;
   /** Seals a password from the file, so a preview never stores it in clear. */
   seal(plain: string): string;
+  /** A ZIP upload's photos by username key, and the sha256 of each stored user's photo by user id. */
+  photos?: { staged: ReadonlyMap<string, { entry: string; sha256: string }>; stored: ReadonlyMap<string, string> };
 }
 
 /** What committing one row does to a stored user (recomputed under the commit's lock). */
@@ -125,11 +127,14 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
       ...read,
       password: null,
       sealedPassword: read.sealedPassword ?? (read.password ? input.seal(read.password) : null),
+      // A row planned before (the commit's second look) keeps what the preview gave it.
+      photo: read.photo !== undefined ? read.photo : (input.photos?.staged.get(usernameKey(read.username)) ?? null),
     };
     const existing = stored.get(usernameKey(row.username));
     const skip = (note: string) => planned.push({ line, row, plan: 'skip', note });
 
     if (existing && row.deleted === true) {
+      row.photo = null;
       if (!options.allowDeletes) {
         skip('Deleted = yes is not applied: Allow deletes is off. Nothing changed.');
       } else if (existing.deleted) {
@@ -145,6 +150,12 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
         continue;
       }
       const change = changeOf(existing, row, options);
+      const storedPhoto = input.photos?.stored.get(existing.id);
+      if (row.photo && row.photo.sha256 !== storedPhoto) {
+        change.changes.push(storedPhoto ? 'photo replaced' : 'photo added');
+      } else {
+        row.photo = null;
+      }
       if (change.changes.length === 0) {
         skip(options.existingDetails === 'none' ? 'exists already; Existing user details: No changes' : 'exists already, unchanged');
       } else {
@@ -197,6 +208,9 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
     }
     if (mustChange(options, weak)) {
       notes.push('must change it at the first sign-in');
+    }
+    if (row.photo) {
+      notes.push('with a photo');
     }
     planned.push({ line, row, plan: 'add', note: notes.join('; ') });
   }
