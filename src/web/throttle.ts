@@ -48,7 +48,7 @@ export function throttleRequestsWhereAnswered(throttle: ThrottleService, rules: 
         pending.take().catch((err: unknown) => {
           // Over the limit is the count doing its job; the next request is refused.
           if (!(err instanceof ThrottledError)) {
-            log.warn({ err, path: req.baseUrl }, 'throttle count after the answer failed');
+            log.warn({ err, path: req.originalUrl.split('?')[0] }, 'throttle count after the answer failed');
           }
         });
       }
