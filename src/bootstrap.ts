@@ -273,6 +273,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
         () => adminAccounts.reseal(),
         () => mail.mailSettings.reseal(),
         () => mail.outbox.reseal(),
+        () => bulk.sealedStores.resealQueue(),
+        () => bulk.sealedStores.resealHandouts(),
         () => lti.resealStoredKeys(),
       ],
       log,

@@ -10,6 +10,8 @@ import type { PlatformService } from '../../platforms/platform.service.js';
 import { SealedText } from '../../secrets/sealed-text.js';
 import { bulkImportKind } from './bulk.kind.js';
 import { BulkRepository } from './bulk.repository.js';
+import { BulkSealedStores } from './bulk-reseal.js';
+import { BulkSealedRepository } from './bulk-sealed.repository.js';
 import { BulkUploads, PASSWORD_HANDOUT_PURPOSE, PASSWORD_QUEUE_PURPOSE } from './bulk-uploads.service.js';
 import { PASSWORD_HASH_JOB, passwordHashingJob } from './password-hashing.job.js';
 import type { RegistrationOutbox } from './registration-details.js';
@@ -63,5 +65,7 @@ export function wireBulkUpload(deps: {
     passwordHashingJob({ repository, seal: queueSeal, inUnit, log: deps.log, params: deps.passwords.params }),
     { maxAttempts: 5 },
   );
-  return { bulkUploads: uploads, bulkImport: kind };
+  // Re-sealed at start-up after a SECRET_KEY rotation (bootstrap's reseal list).
+  const sealedStores = new BulkSealedStores(new BulkSealedRepository(deps.sequelize), queueSeal, handoutSeal);
+  return { bulkUploads: uploads, bulkImport: kind, sealedStores };
 }
