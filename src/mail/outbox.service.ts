@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { MAIL_BATCH_JOB, MAIL_BATCH_SIZE, MAIL_SEND_JOB, type MailRecord, type NewMail } from './outbox.js';
 import { OutboxSending } from './outbox-sending.js';
 import type { OutboxRepository } from './outbox.repository.js';
-import type { OutgoingMail } from './smtp-transport.js';
+import type { SmtpRelay } from './smtp-transport.js';
 
 export const MAIL_BODY_PURPOSE = 'examgate mail body';
 export const OUTBOX_PAGE_SIZE = 25;
@@ -28,7 +28,8 @@ export interface OutboxDeps {
   audit: AuditService;
   /** The SMTP settings in force at the time of each try (null: none set up yet, so the try fails and waits). */
   settings: () => Promise<MailSettings | null>;
-  send: (settings: MailSettings, mail: OutgoingMail) => Promise<void>;
+  /** Opens the relay for one run of a sending job. */
+  relay: (settings: MailSettings) => SmtpRelay;
   log: Logger;
 }
 
