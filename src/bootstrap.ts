@@ -275,6 +275,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
         () => mail.outbox.reseal(),
         () => bulk.sealedStores.resealQueue(),
         () => bulk.sealedStores.resealHandouts(),
+        () => bulk.sealedStores.resealCommonPasswords(),
         () => lti.resealStoredKeys(),
       ],
       log,

@@ -11,7 +11,7 @@ import { BulkRepository } from '../../src/permanent/bulk/bulk.repository.js';
 import { PASSWORD_HASH_JOB, passwordHashingJob } from '../../src/permanent/bulk/password-hashing.job.js';
 import { SealedText } from '../../src/secrets/sealed-text.js';
 import { PasswordHasher } from '../../src/security/password-hash.js';
-import { importBulk, usersOf } from '../support/bulk-upload.js';
+import { importBulk, previewBulk, usersOf } from '../support/bulk-upload.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, institutionSignIn, platformIdOf } from '../support/institution.js';
 
@@ -144,5 +144,31 @@ describe('SECRET_KEY rotation reaches the bulk upload’s queued passwords and p
     // Once done, a second start-up finds nothing left under the old secret.
     expect(await stores.resealQueue()).to.deep.include({ total: 0, resealed: 0 });
     expect(await stores.resealHandouts()).to.deep.include({ total: 0, resealed: 0 });
+  });
+
+  it('when an upload with a common password was previewed before the rotation, then its common password is re-sealed under the new secret, once', async () => {
+    await previewBulk(world, cookie, 'Username\r\nc.one\r\n', { commonPassword: 'Common-Pass1' });
+    const optionsRow = async () =>
+      (
+        await world.examgate.sequelize.query<{ options: string }>('SELECT options FROM permanent_import_options', {
+          type: QueryTypes.SELECT,
+        })
+      ).map((r) => JSON.parse(r.options) as { common: { sealed: string; weak: boolean }; uploadType: string })[0]!;
+    const before = await optionsRow();
+    const rotated: SecretKeys = [NEW_SECRET, world.config.secretKeys[0]];
+    const seal = (keys: SecretKeys) => new SealedText(keys, PASSWORD_QUEUE_PURPOSE);
+    const stores = new BulkSealedStores(new BulkSealedRepository(world.examgate.sequelize), seal(rotated), seal(rotated));
+    expect(await stores.resealCommonPasswords()).to.deep.equal({
+      what: 'bulk-upload common passwords',
+      total: 1,
+      resealed: 1,
+      unreadable: 0,
+    });
+    const after = await optionsRow();
+    expect(seal([NEW_SECRET]).open(after.common.sealed)?.plain).to.equal('Common-Pass1');
+    expect(seal(world.config.secretKeys).open(after.common.sealed)).to.equal(null);
+    // Only the sealed value changed: the rest of the options are as they were.
+    expect({ ...after, common: { ...after.common, sealed: '' } }).to.deep.equal({ ...before, common: { ...before.common, sealed: '' } });
+    expect(await stores.resealCommonPasswords()).to.deep.include({ total: 1, resealed: 0, unreadable: 0 });
   });
 });

@@ -28,8 +28,8 @@ async function resealRows(
 
 /**
  * Start-up after a SECRET_KEY rotation (README: Rotating SECRET_KEY): the bulk upload's queued
- * passwords and undownloaded handouts are re-sealed under SECRET_KEY, so they still hash and
- * download once SECRET_KEY_PREVIOUS is dropped.
+ * passwords, undownloaded handouts and the uploads' common passwords are re-sealed under
+ * SECRET_KEY, so they still hash, download and commit once SECRET_KEY_PREVIOUS is dropped.
  *
  * A hashing job running meanwhile (on another process) loses nothing: it read an entry sealed
  * the old way, and BulkRepository.storeHash deletes the entry only if it still holds that very
@@ -52,6 +52,26 @@ export class BulkSealedStores {
     ) {
       await resealRows(report, rows, this.queueSeal, (key, before, after) => this.repository.replaceQueued(key, before, after));
     }
+    return report;
+  }
+
+  /** The common password of each upload's options (sealed with the queue's seal, inside the options' JSON). */
+  async resealCommonPasswords(): Promise<ResealReport> {
+    const report: ResealReport = { what: 'bulk-upload common passwords', total: 0, resealed: 0, unreadable: 0 };
+    const rows = (await this.repository.optionsWithCommon()).flatMap((row) => {
+      const options = JSON.parse(row.sealed) as { common?: { sealed?: unknown } | null };
+      const sealed = options.common?.sealed;
+      return typeof sealed === 'string' ? [{ key: row.key, sealed, json: row.sealed, options }] : [];
+    });
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    await resealRows(report, rows, this.queueSeal, async (key, _before, after) => {
+      const row = byKey.get(key)!;
+      await this.repository.replaceOptions(
+        key,
+        row.json,
+        JSON.stringify({ ...row.options, common: { ...row.options.common, sealed: after } }),
+      );
+    });
     return report;
   }
 

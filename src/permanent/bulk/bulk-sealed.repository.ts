@@ -7,9 +7,10 @@ export interface SealedRow {
 }
 
 /**
- * The queries of re-sealing the bulk upload's two sealed stores after a SECRET_KEY rotation:
- * permanent_password_queue (passwords waiting for their hash) and permanent_password_handouts
- * (generated passwords waiting for their one download). Each write is conditional on the value
+ * The queries of re-sealing the bulk upload's sealed stores after a SECRET_KEY rotation:
+ * permanent_password_queue (passwords waiting for their hash), permanent_password_handouts
+ * (generated passwords waiting for their one download) and the common password inside
+ * permanent_import_options (an upload previewed before the rotation and committed after it). Each write is conditional on the value
  * read, so a row changed meanwhile (hashed, taken, replaced by a later upload) is left alone.
  */
 export class BulkSealedRepository {
@@ -27,6 +28,21 @@ export class BulkSealedRepository {
   async replaceQueued(userId: string, before: string, after: string): Promise<void> {
     await this.sequelize.query('UPDATE permanent_password_queue SET sealed = :after WHERE user_id = :userId AND sealed = :before', {
       replacements: { userId, before, after },
+    });
+  }
+
+  /** Upload options that hold a sealed common password, as stored (JSON text: the write below compares it whole). */
+  async optionsWithCommon(): Promise<SealedRow[]> {
+    const rows = await this.sequelize.query<{ id: string; options: string }>(
+      `SELECT id, options FROM permanent_import_options WHERE options LIKE '%"sealed"%' ORDER BY id`,
+      { type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({ key: r.id, sealed: r.options }));
+  }
+
+  async replaceOptions(id: string, before: string, after: string): Promise<void> {
+    await this.sequelize.query('UPDATE permanent_import_options SET options = :after WHERE id = :id AND options = :before', {
+      replacements: { id, before, after },
     });
   }
 
