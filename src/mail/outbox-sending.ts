@@ -3,14 +3,15 @@ import type { Logger } from '../logger.js';
 import type { SealedText } from '../secrets/sealed-text.js';
 import type { MailSettings } from './mail-settings.js';
 import type { OutboxRepository } from './outbox.repository.js';
-import { SmtpSendError, type OutgoingMail } from './smtp-transport.js';
+import { SmtpSendError, type SmtpRelay } from './smtp-transport.js';
 
 export interface OutboxSendingDeps {
   repository: OutboxRepository;
   sealed: SealedText;
   /** The SMTP settings in force at the time of each run (null: none set up yet, so the try fails and waits). */
   settings: () => Promise<MailSettings | null>;
-  send: (settings: MailSettings, mail: OutgoingMail) => Promise<void>;
+  /** Opens the relay for one run of a job (a batch's messages share its connection). */
+  relay: (settings: MailSettings) => SmtpRelay;
   log: Logger;
 }
 
@@ -41,20 +42,20 @@ export class OutboxSending {
    * One try of one message. `lastRun`: the job has no run left, so a failure is final. A 5xx
    * refusal (or an unreadable body) is final at once; any other failure leaves it 'retrying'.
    */
-  private async tryOne(id: string, settings: MailSettings | null, lastRun: boolean, maxAttempts: number): Promise<TryOutcome> {
+  private async tryOne(id: string, relay: SmtpRelay | null, lastRun: boolean, maxAttempts: number): Promise<TryOutcome> {
     const message = await this.deps.repository.withBody(id);
     if (!message || message.status === 'sent' || !(await this.deps.repository.beginTry(id))) {
       return { kind: 'skipped' };
     }
     try {
-      if (!settings) {
+      if (!relay) {
         throw new SmtpSendError(NOT_SET_UP, false, true);
       }
       const body = message.bodySealed ? this.deps.sealed.open(message.bodySealed) : null;
       if (!body) {
         throw new SmtpSendError('The message body cannot be read with SECRET_KEY; it cannot be sent.', true);
       }
-      await this.deps.send(settings, { id, to: message.recipient, subject: message.subject, text: body.plain });
+      await relay.send({ id, to: message.recipient, subject: message.subject, text: body.plain });
     } catch (err) {
       const failure = asSendError(err, this.deps.log, id);
       // The message's own tries count too: one taken over from a dead process may be ahead of the job's.
@@ -66,11 +67,22 @@ export class OutboxSending {
     return { kind: 'sent' };
   }
 
+  /** Runs `work` with the relay of the settings in force now (null when none are set up), closed afterwards. */
+  private async withRelay<T>(work: (relay: SmtpRelay | null) => Promise<T>): Promise<T> {
+    const settings = await this.deps.settings();
+    const relay = settings ? this.deps.relay(settings) : null;
+    try {
+      return await work(relay);
+    } finally {
+      relay?.close();
+    }
+  }
+
   /** The job of one message (subject: its id): "Send again", and messages queued before batches existed. */
   singleJob(): JobHandler {
     return async ({ job }) => {
       const lastRun = job.attempts >= job.maxAttempts;
-      const outcome = await this.tryOne(job.subjectId ?? '', await this.deps.settings(), lastRun, job.maxAttempts);
+      const outcome = await this.withRelay((relay) => this.tryOne(job.subjectId ?? '', relay, lastRun, job.maxAttempts));
       if (outcome.kind === 'skipped') {
         return { skipped: 'already sent or gone' };
       }
@@ -92,29 +104,40 @@ export class OutboxSending {
     return async ({ job, progress }) => {
       const ids = await this.deps.repository.unsentOfBatch(job.subjectId ?? '');
       const lastRun = job.attempts >= job.maxAttempts;
-      const settings = await this.deps.settings();
-      const counts = { sent: 0, failed: 0, waiting: 0 };
-      let reason: string | null = null;
-      for (const [i, id] of ids.entries()) {
-        const outcome = await this.tryOne(id, settings, lastRun, job.maxAttempts);
-        progress(i + 1, ids.length);
-        if (outcome.kind === 'sent' || outcome.kind === 'failed' || outcome.kind === 'retrying') {
-          counts[outcome.kind === 'retrying' ? 'waiting' : outcome.kind] += 1;
-        }
-        if (outcome.kind === 'retrying' || outcome.kind === 'failed') {
-          reason ??= outcome.failure.message;
-          if (outcome.failure.ofRelay) {
-            const untried = ids.slice(i + 1);
-            await this.deps.repository.markUntried(untried, lastRun ? 'failed' : 'retrying', outcome.failure.message);
-            counts[lastRun ? 'failed' : 'waiting'] += untried.length;
-            break;
-          }
-        }
+      const run = await this.withRelay((relay) => this.sendEach(ids, relay, lastRun, job.maxAttempts, progress));
+      if (run.waiting > 0) {
+        throw new Error(`${run.waiting} of ${ids.length} messages wait for another try: ${run.reason}`);
       }
-      if (counts.waiting > 0) {
-        throw new Error(`${counts.waiting} of ${ids.length} messages wait for another try: ${reason}`);
-      }
-      return counts;
+      return { sent: run.sent, failed: run.failed, waiting: 0 };
     };
+  }
+
+  /** One try of each of `ids` in order, stopping at a relay-wide failure (the rest then wait, or fail on the last run, untried). */
+  private async sendEach(
+    ids: string[],
+    relay: SmtpRelay | null,
+    lastRun: boolean,
+    maxAttempts: number,
+    progress: (done: number, total: number) => void,
+  ) {
+    const run = { sent: 0, failed: 0, waiting: 0, reason: null as string | null };
+    for (const [i, id] of ids.entries()) {
+      const outcome = await this.tryOne(id, relay, lastRun, maxAttempts);
+      progress(i + 1, ids.length);
+      if (outcome.kind === 'sent') {
+        run.sent += 1;
+      }
+      if (outcome.kind === 'retrying' || outcome.kind === 'failed') {
+        run[outcome.kind === 'failed' ? 'failed' : 'waiting'] += 1;
+        run.reason ??= outcome.failure.message;
+        if (outcome.failure.ofRelay) {
+          const untried = ids.slice(i + 1);
+          await this.deps.repository.markUntried(untried, lastRun ? 'failed' : 'retrying', outcome.failure.message);
+          run[lastRun ? 'failed' : 'waiting'] += untried.length;
+          break;
+        }
+      }
+    }
+    return run;
   }
 }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { MAIL_BATCH_JOB, MAIL_BATCH_SIZE, MAIL_SEND_JOB, type MailRecord, type NewMail } from './outbox.js';
 import { OutboxSending } from './outbox-sending.js';
 import type { OutboxRepository } from './outbox.repository.js';
-import type { OutgoingMail } from './smtp-transport.js';
+import type { SmtpRelay } from './smtp-transport.js';
 
 export const MAIL_BODY_PURPOSE = 'examgate mail body';
 export const OUTBOX_PAGE_SIZE = 25;
@@ -28,7 +28,8 @@ export interface OutboxDeps {
   audit: AuditService;
   /** The SMTP settings in force at the time of each try (null: none set up yet, so the try fails and waits). */
   settings: () => Promise<MailSettings | null>;
-  send: (settings: MailSettings, mail: OutgoingMail) => Promise<void>;
+  /** Opens the relay for one run of a sending job. */
+  relay: (settings: MailSettings) => SmtpRelay;
   log: Logger;
 }
 
@@ -57,8 +58,8 @@ export interface OutboxPage {
  * E-mail that must not be lost: `queueIn` writes the message (body sealed) and its sending job
  * in the caller's transaction, so a message exists exactly when what caused it committed. The
  * jobs (outbox-sending.ts; one per batch of up to MAIL_BATCH_SIZE messages queued together) try
- * the relay with the runner's backoff; an outage only delays them. Once the
- * relay has the message its body is erased, so passwords do not linger in the database.
+ * the relay with the runner's backoff; an outage only delays them. Once the relay has the
+ * message its body is erased, so passwords do not linger in the database.
  */
 export class Outbox {
   readonly #sending: OutboxSending;
@@ -77,17 +78,16 @@ export class Outbox {
   async queueManyIn(unit: UnitOfWork, messages: NewMail[], by: AuditBy): Promise<string[]> {
     // One job per batch rather than per message: 100 000 registration e-mails are 500 jobs, not
     // 100 000 rows for the runner to claim one by one. Each message still keeps its own status.
-    const batchIds = messages.map((_, i) => (i % MAIL_BATCH_SIZE === 0 ? randomUUID() : null));
-    let batchId = '';
+    const batchIds: string[] = [];
     const rows = messages.map(({ body, ...m }, i) => {
-      batchId = batchIds[i] ?? batchId;
-      return { ...m, bodySealed: this.deps.sealed.seal(body), status: 'queued' as const, batchId };
+      if (i % MAIL_BATCH_SIZE === 0) {
+        batchIds.push(randomUUID());
+      }
+      return { ...m, bodySealed: this.deps.sealed.seal(body), status: 'queued' as const, batchId: batchIds.at(-1)! };
     });
     const ids = await this.deps.repository.insertMany(rows, unit);
-    for (const id of batchIds) {
-      if (id) {
-        await this.deps.jobs.enqueue(MAIL_BATCH_JOB, id, unit);
-      }
+    for (const batchId of batchIds) {
+      await this.deps.jobs.enqueue(MAIL_BATCH_JOB, batchId, unit);
     }
     await this.deps.audit.record(
       by,

@@ -30,8 +30,12 @@ export class SmtpSendError extends Error {
 
 const TIMEOUT_MS = 15_000;
 
-/** The nodemailer options for the settings: STARTTLS required means a relay without it is refused, never used in the clear. */
-function transportOptions(settings: MailSettings) {
+/**
+ * The nodemailer options for the settings: STARTTLS required means a relay without it is refused,
+ * never used in the clear. `reuse`: one connection carries message after message (a pool of one,
+ * for a batch's run), instead of a connection per message.
+ */
+function transportOptions(settings: MailSettings, reuse: boolean) {
   return {
     host: settings.host,
     port: settings.port,
@@ -42,28 +46,54 @@ function transportOptions(settings: MailSettings) {
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
-    // One message per connection: jobs send one each, and no idle connection outlives it.
-    pool: false,
+    ...(reuse ? { pool: true as const, maxConnections: 1 } : { pool: false as const }),
   };
 }
 
-/** Sends one message through the relay; SmtpSendError when it does not take it. */
-export async function sendThroughSmtp(settings: MailSettings, mail: OutgoingMail): Promise<void> {
-  const transport = nodemailer.createTransport(transportOptions(settings));
+/** The relay, open for a run of messages; `close` ends its connection (no idle connection outlives the run). */
+export interface SmtpRelay {
+  /** Sends one message; SmtpSendError when the relay does not take it. */
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+function relayOver(settings: MailSettings, reuse: boolean): SmtpRelay {
+  const transport = nodemailer.createTransport(transportOptions(settings, reuse));
   const domain = settings.fromAddress.split('@')[1] ?? 'examgate.invalid';
+  return {
+    async send(mail) {
+      try {
+        await transport.sendMail({
+          from: settings.fromName ? { name: settings.fromName, address: settings.fromAddress } : settings.fromAddress,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          messageId: `<${mail.id}@${domain}>`,
+          headers: { 'Auto-Submitted': 'auto-generated' },
+        });
+      } catch (err) {
+        throw describeFailure(err, settings);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * The relay for a batch's run: one SMTP connection for all its messages (a relay refusing one
+ * recipient answers that RCPT and goes on; a dropped connection is opened again for the next).
+ */
+export function openSmtpRelay(settings: MailSettings): SmtpRelay {
+  return relayOver(settings, true);
+}
+
+/** Sends one message through the relay on a connection of its own; SmtpSendError when it does not take it. */
+export async function sendThroughSmtp(settings: MailSettings, mail: OutgoingMail): Promise<void> {
+  const relay = relayOver(settings, false);
   try {
-    await transport.sendMail({
-      from: settings.fromName ? { name: settings.fromName, address: settings.fromAddress } : settings.fromAddress,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      messageId: `<${mail.id}@${domain}>`,
-      headers: { 'Auto-Submitted': 'auto-generated' },
-    });
-  } catch (err) {
-    throw describeFailure(err, settings);
+    await relay.send(mail);
   } finally {
-    transport.close();
+    relay.close();
   }
 }
 

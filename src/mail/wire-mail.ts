@@ -16,7 +16,7 @@ import { MAIL_BATCH_JOB, MAIL_SEND_JOB } from './outbox.js';
 import type { OutboxRepository } from './outbox.repository.js';
 import { MAIL_BODY_PURPOSE, Outbox } from './outbox.service.js';
 import { RegistrationDetails } from './registration-details.js';
-import { sendThroughSmtp } from './smtp-transport.js';
+import { openSmtpRelay } from './smtp-transport.js';
 
 export interface MailWiring {
   mailSettings: MailSettingsService;
@@ -53,7 +53,7 @@ export function wireMail(
     jobs: deps.jobs,
     audit: deps.audit,
     settings: async () => (await mailSettings.inForce()).settings,
-    send: sendThroughSmtp,
+    relay: openSmtpRelay,
     log: deps.log,
   });
   deps.jobs.register(MAIL_SEND_JOB, outbox.sendJob(), { maxAttempts: config.MAIL_MAX_ATTEMPTS });

@@ -10,10 +10,18 @@ import { toolConfiguration } from '../../src/platforms/tool-configuration.js';
 import { startChildExamgate, freePort, tempDir, type ChildExamgate } from '../support/child-examgate.js';
 import { buildExamForm, csrfOf } from '../support/course-session.js';
 import { separateDatabaseUrl } from '../support/test-database.js';
+import { QueryTypes } from 'sequelize';
+import { usernameKey } from '../../src/access/username-rules.js';
+import { DETAIL_FIELDS, type PermanentUserDetails } from '../../src/permanent/permanent-user.js';
+import { unitOfWorkRunner } from '../../src/db/unit-of-work.js';
+import { BulkRepository } from '../../src/permanent/bulk/bulk.repository.js';
+import { PASSWORD_HANDOUT_PURPOSE, PASSWORD_QUEUE_PURPOSE } from '../../src/permanent/bulk/bulk-uploads.service.js';
+import { SealedText } from '../../src/secrets/sealed-text.js';
 
 const OLD = 'rotation-test-old-secret-0123456789abcdef-old';
 const NEW = 'rotation-test-new-secret-0123456789abcdef-new';
 const ADMIN_TOKEN = 'rotation-test-admin-token-0123456789abcdef';
+const BULK = { optionsId: '00000000-0000-4000-8000-00000000b0a1', userId: '00000000-0000-4000-8000-00000000b0a2' };
 
 /** cookie-parser's signature of a cookie value under `secret` (cookie-signature: HMAC-SHA256, base64 without padding). */
 const signatureUnder = (secret: string, value: string) => createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
@@ -111,6 +119,29 @@ describe('rotating SECRET_KEY (SECRET_KEY_PREVIOUS)', function () {
     expect(login.status, 'this browser keeps cookies: straight to the LMS').to.equal(302);
     pendingLogin = login.headers.get('location')!;
     await child!.stop();
+    // A bulk upload's leftovers under the old secret: a password waiting for its hash (no job queued, so it stays) and a handout.
+    await withDatabase(async (sequelize) => {
+      const [platform] = await sequelize.query<{ id: string }>('SELECT id FROM lms_platforms', { type: QueryTypes.SELECT });
+      const bulk = new BulkRepository(sequelize);
+      await bulk.insertOptions(BULK.optionsId, platform!.id, {});
+      await unitOfWorkRunner(sequelize)(async (unit) => {
+        const user = { id: BULK.userId, platformId: platform!.id, username: 'rot.user', usernameKey: usernameKey('rot.user') };
+        const details = { ...Object.fromEntries(DETAIL_FIELDS.map((f) => [f, null])), eligible: true } as PermanentUserDetails;
+        await bulk.insertUsers([{ ...user, details, weak: false, mustChange: false }], unit);
+        await bulk.queue(
+          platform!.id,
+          [{ userId: BULK.userId, sealed: new SealedText([OLD], PASSWORD_QUEUE_PURPOSE).seal('Rotated-Pass1') }],
+          unit,
+        );
+        await bulk.insertHandout(
+          BULK.optionsId,
+          platform!.id,
+          new SealedText([OLD], PASSWORD_HANDOUT_PURPOSE).seal('Username,Password\r\n'),
+          1,
+          unit,
+        );
+      });
+    });
   });
 
   after(async () => {
@@ -145,6 +176,14 @@ describe('rotating SECRET_KEY (SECRET_KEY_PREVIOUS)', function () {
       const signing = (secrets: [string]) => new SigningKeys(new SigningKeyRepository(sequelize), secrets).current();
       expect((await signing([NEW])).kid, 'the hand-off key opens with the new secret').to.equal(handoffKeys[0]);
       expect(await signing([OLD]).catch(() => 'refused'), 'and no longer with the old one').to.equal('refused');
+      const [queued] = await sequelize.query<{ sealed: string }>('SELECT sealed FROM permanent_password_queue', {
+        type: QueryTypes.SELECT,
+      });
+      expect(new SealedText([NEW], PASSWORD_QUEUE_PURPOSE).open(queued!.sealed)?.plain, 'the queued password').to.equal('Rotated-Pass1');
+      const [handout] = await sequelize.query<{ sealed: string }>('SELECT sealed FROM permanent_password_handouts', {
+        type: QueryTypes.SELECT,
+      });
+      expect(new SealedText([NEW], PASSWORD_HANDOUT_PURPOSE).open(handout!.sealed)?.plain, 'the handout').to.equal('Username,Password\r\n');
       const ltijs = new ExamgateLtiDatabase(parseDatabaseUrl(databaseUrl), [NEW]);
       await ltijs.setup();
       try {

@@ -12,6 +12,8 @@ import { CandidatePhotos } from '../photos/candidate-photos.service.js';
 import { PhotoRepository } from '../photos/photo.repository.js';
 import { BULK_IMPORT_KIND, bulkImportKind } from './bulk.kind.js';
 import { BulkRepository } from './bulk.repository.js';
+import { BulkSealedStores } from './bulk-reseal.js';
+import { BulkSealedRepository } from './bulk-sealed.repository.js';
 import { BulkUploads, PASSWORD_HANDOUT_PURPOSE, PASSWORD_QUEUE_PURPOSE } from './bulk-uploads.service.js';
 import { PASSWORD_HASH_JOB, passwordHashingJob } from './password-hashing.job.js';
 import type { RegistrationOutbox } from './registration-details.js';
@@ -81,9 +83,12 @@ export function wireBulkUpload(deps: {
     { maxAttempts: 5 },
   );
   const previewMs = deps.config.IMPORT_PREVIEW_MINUTES * 60_000;
+  // Re-sealed at start-up after a SECRET_KEY rotation (bootstrap's reseal list).
+  const sealedStores = new BulkSealedStores(new BulkSealedRepository(deps.sequelize), queueSeal, handoutSeal);
   return {
     bulkUploads: uploads,
     bulkImport: kind,
+    sealedStores,
     photos: new CandidatePhotos(photos),
     /** Housekeeping: the staged photos of previews that expired uncommitted. */
     forgetExpiredPhotos: () => photos.deleteStagedBefore(new Date(Date.now() - previewMs), BULK_IMPORT_KIND),

@@ -176,8 +176,9 @@ export class BulkRepository {
 
   /**
    * Writes a made hash and takes its entry off the queue, only if the entry is still the one
-   * hashed (a later upload may have replaced it meanwhile: then neither happens, and the new
-   * entry waits for its own hash). True when written.
+   * hashed (a later upload may have replaced it meanwhile, or a start-up after a SECRET_KEY
+   * rotation re-sealed it: then neither happens, the entry stays queued, and the job's next read
+   * of the queue hashes it again — so a re-seal never loses a password). True when written.
    */
   async storeHash(userId: string, sealed: string, hash: string, unit: UnitOfWork): Promise<boolean> {
     const removed = await this.sequelize.query(
