@@ -140,7 +140,7 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
   const audit = new AuditService(new AuditRepository(sequelize));
   const frameAncestors: FrameAncestors = new FrameAncestors(() => platforms.list());
   const platformRepository = new PlatformRepository(sequelize);
-  const ltiPlatforms = createLtiPlatformRegistry(config.SECRET_KEY);
+  const ltiPlatforms = createLtiPlatformRegistry(config.SECRET_KEY, config.TOOL_KEY_BITS);
   const platforms: PlatformService = new PlatformService(
     platformRepository,
     ltiPlatforms,

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { CONFIG_DIR } from './paths.js';
+import { PRODUCTION_TOOL_KEY_BITS } from './lti/tool-key-pair.js';
 import { PRODUCTION_MIN_LOG2N } from './security/password-hash.js';
 
 /**
@@ -166,6 +167,15 @@ const schema = z.object({
    * milliseconds (stored hashes carry their cost, so they verify whatever it is set to now).
    */
   PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20),
+  /**
+   * Bits of the RSA key pair the tool makes for each platform it registers (its id_token and
+   * service-token signatures): 4096, as ltijs makes them. Production refuses less; the tests use
+   * 2048 (still what LTI's RS256 requires at least) because every registration in the suite
+   * would otherwise spend seconds of CPU finding 4096-bit primes.
+   */
+  TOOL_KEY_BITS: z.coerce
+    .number()
+    .pipe(z.union([z.literal(2048), z.literal(3072), z.literal(4096)], { error: 'must be 2048, 3072 or 4096' })),
   /** Throttles, counted in the database so every process shares them; a limit of 0 turns one off. */
   ADMIN_SIGN_IN_FAILURES_PER_ADDRESS: limit,
   ADMIN_SIGN_IN_ATTEMPTS_PER_ADDRESS: limit,
@@ -364,6 +374,11 @@ function productionProblems(settings: z.infer<typeof schema>): string[] {
   if (settings.PASSWORD_HASH_COST < PRODUCTION_MIN_LOG2N) {
     problems.push(
       `PASSWORD_HASH_COST ${settings.PASSWORD_HASH_COST} is below ${PRODUCTION_MIN_LOG2N}, too cheap to guess against in production: lower costs are for tests only`,
+    );
+  }
+  if (settings.TOOL_KEY_BITS < PRODUCTION_TOOL_KEY_BITS) {
+    problems.push(
+      `TOOL_KEY_BITS ${settings.TOOL_KEY_BITS} is below ${PRODUCTION_TOOL_KEY_BITS}, the size ltijs gives a platform's key pair: smaller keys are for tests only`,
     );
   }
   const publicUrl = new URL(settings.PUBLIC_URL);

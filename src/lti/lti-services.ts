@@ -2,14 +2,15 @@ import { Provider } from 'ltijs';
 import type { LtiPlatformRegistry } from '../platforms/platform.service.js';
 import type { LaunchContext } from './launch-context.js';
 import { LTI_PATHS } from './lti-provider.js';
-import { storeNewLtijsPlatform } from './tool-key-pair.js';
+import { storeNewLtijsPlatform, type ToolKeyBits } from './tool-key-pair.js';
 import type { LtijsIdToken } from 'ltijs';
 
 /**
  * Keeps ltijs's copy of each platform in step with examgate's. `encryptionKey` is the one ltijs
- * was set up with (SECRET_KEY): the tool's key pairs are sealed with it.
+ * was set up with (SECRET_KEY): the tool's key pairs are sealed with it; `keyBits` is their size
+ * (TOOL_KEY_BITS).
  */
-export function createLtiPlatformRegistry(encryptionKey: string): LtiPlatformRegistry {
+export function createLtiPlatformRegistry(encryptionKey: string, keyBits: ToolKeyBits): LtiPlatformRegistry {
   return {
     async register(platform) {
       const registration = {
@@ -22,7 +23,7 @@ export function createLtiPlatformRegistry(encryptionKey: string): LtiPlatformReg
       } as const;
       if (!(await Provider.getPlatform(platform.issuer, platform.clientId))) {
         // New: stored with a key pair made off the event loop (ltijs would block it for seconds).
-        return storeNewLtijsPlatform(Provider.Database, encryptionKey, registration);
+        return storeNewLtijsPlatform(Provider.Database, encryptionKey, registration, keyBits);
       }
       // Known to ltijs: it updates the row and keeps the platform's key pair.
       const registered = await Provider.registerPlatform(registration);

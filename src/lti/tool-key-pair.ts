@@ -4,15 +4,23 @@ import type LtijsStorage from 'ltijs-sequelize';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
 
+/** The sizes TOOL_KEY_BITS allows. */
+export type ToolKeyBits = 2048 | 3072 | 4096;
+
+/** ltijs's size, the least production accepts. */
+export const PRODUCTION_TOOL_KEY_BITS = 4096;
+
 /**
  * What ltijs makes for a platform when it registers one (Auth.generatePlatformKeyPair): an
- * RSA key pair of 4096 bits, PEM-encoded, with its public half published in the tool's key set.
+ * RSA key pair (ltijs: 4096 bits; TOOL_KEY_BITS), PEM-encoded, with its public half published
+ * in the tool's key set.
  */
-const KEY_OPTIONS = {
-  modulusLength: 4096,
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-} as const;
+const keyOptions = (modulusLength: ToolKeyBits) =>
+  ({
+    modulusLength,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  }) as const;
 
 /** The platform fields ltijs keeps in its `platform` table. */
 export interface NewLtijsPlatform {
@@ -34,10 +42,15 @@ export interface NewLtijsPlatform {
  * row naming that kid. Returns the kid (ltijs's platform id). Should a write fail, what was
  * written is removed again, as ltijs does.
  */
-export async function storeNewLtijsPlatform(storage: LtijsStorage, encryptionKey: string, platform: NewLtijsPlatform): Promise<string> {
+export async function storeNewLtijsPlatform(
+  storage: LtijsStorage,
+  encryptionKey: string,
+  platform: NewLtijsPlatform,
+  keyBits: ToolKeyBits,
+): Promise<string> {
   // 128 random bits: a kid that is already taken is not worth a query per registration.
   const kid = randomBytes(16).toString('hex');
-  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', KEY_OPTIONS);
+  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', keyOptions(keyBits));
   const owner = { platformUrl: platform.url, clientId: platform.clientId };
   try {
     await storage.Replace(encryptionKey, 'publickey', owner, { key: publicKey, kid }, { kid, ...owner });

@@ -32,7 +32,7 @@ describe('registering a platform: the tool key pair ltijs keeps for it', () => {
       const published = keys.find((k) => k.kid === kid);
       expect(published, 'the key set lists the new kid').to.not.equal(undefined);
       const publicKey = createPublicKey({ key: published as JsonWebKey, format: 'jwk' });
-      expect(publicKey.asymmetricKeyDetails?.modulusLength).to.equal(4096);
+      expect(publicKey.asymmetricKeyDetails?.modulusLength).to.equal(world.config.TOOL_KEY_BITS);
 
       // At rest the private key is sealed (ltijs's own encryption), never a PEM.
       const rows = await world.examgate.sequelize.query<{ iv: string; data: string }>('SELECT iv, data FROM privatekeys WHERE kid = ?', {

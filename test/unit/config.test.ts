@@ -75,6 +75,19 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).PASSWORD_HASH_COST).to.equal(10);
   });
 
+  it('when no TOOL_KEY_BITS is set, then platforms get 4096-bit key pairs as ltijs gives them; production refuses smaller, and odd sizes are refused everywhere', () => {
+    expect(loadConfig(production).TOOL_KEY_BITS).to.equal(4096);
+    expect(loadConfig({}).TOOL_KEY_BITS).to.equal(4096);
+    expect(() => loadConfig({ ...production, TOOL_KEY_BITS: '2048' })).to.throw(
+      ConfigError,
+      /TOOL_KEY_BITS 2048 is below 4096, the size ltijs gives a platform's key pair: smaller keys are for tests only/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', TOOL_KEY_BITS: '1024' })).to.throw(ConfigError, /TOOL_KEY_BITS.*must be 2048, 3072 or 4096/);
+    expect(() => loadConfig({ NODE_ENV: 'test', TOOL_KEY_BITS: 'big' })).to.throw(ConfigError, /TOOL_KEY_BITS/);
+    // The suite's own size (config/test.json), outside production only.
+    expect(loadConfig({ NODE_ENV: 'test' }).TOOL_KEY_BITS).to.equal(2048);
+  });
+
   it('when DYNAMIC_REGISTRATION or REGISTRATION_URL_HOURS is malformed, then the error names it', () => {
     expect(() => loadConfig({ ...production, DYNAMIC_REGISTRATION: 'anyone' })).to.throw(ConfigError, /DYNAMIC_REGISTRATION/);
     expect(() => loadConfig({ ...production, REGISTRATION_URL_HOURS: '0' })).to.throw(ConfigError, /REGISTRATION_URL_HOURS/);
