@@ -82,7 +82,10 @@ describe('configuration', () => {
       ConfigError,
       /TOOL_KEY_BITS 2048 is below 4096, the size ltijs gives a platform's key pair: smaller keys are for tests only/,
     );
-    expect(() => loadConfig({ NODE_ENV: 'test', TOOL_KEY_BITS: '1024' })).to.throw(ConfigError, /TOOL_KEY_BITS.*must be 2048, 3072 or 4096/);
+    expect(() => loadConfig({ NODE_ENV: 'test', TOOL_KEY_BITS: '1024' })).to.throw(
+      ConfigError,
+      /TOOL_KEY_BITS.*must be 2048, 3072 or 4096/,
+    );
     expect(() => loadConfig({ NODE_ENV: 'test', TOOL_KEY_BITS: 'big' })).to.throw(ConfigError, /TOOL_KEY_BITS/);
     // The suite's own size (config/test.json), outside production only.
     expect(loadConfig({ NODE_ENV: 'test' }).TOOL_KEY_BITS).to.equal(2048);
