@@ -5,7 +5,7 @@ import type { NewMail } from '../../src/mail/outbox.js';
 import { startChildExamgate, tempDir, type ChildExamgate } from '../support/child-examgate.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { platformIdOf } from '../support/institution.js';
-import { TestSmtpServer } from '../support/smtp.js';
+import { relayTo, TestSmtpServer } from '../support/smtp.js';
 
 interface Row {
   id: string;
@@ -83,18 +83,7 @@ describe('E-mail in batches: one sending job per ~200 messages, each message wit
     smtp.stallRecipient = null;
     smtp.stalled = 0;
     platformId = await platformIdOf(world);
-    await world.examgate.mail.mailSettings.save(
-      {
-        host: '127.0.0.1',
-        port: smtp.port,
-        security: 'none',
-        username: null,
-        fromAddress: 'exams@uni.example',
-        fromName: null,
-        password: { kind: 'keep' },
-      },
-      TEST_SETUP,
-    );
+    await relayTo(world, smtp.port);
   });
   afterEach(async () => {
     smtp.stallRecipient = null;

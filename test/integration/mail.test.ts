@@ -5,7 +5,7 @@ import { unitOfWorkRunner } from '../../src/db/unit-of-work.js';
 import { auditRows } from '../support/audit.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, asAdmin, institutionSignIn, platformIdOf, userInput } from '../support/institution.js';
-import { TestSmtpServer } from '../support/smtp.js';
+import { relayTo, TestSmtpServer } from '../support/smtp.js';
 
 interface OutboxRow {
   id: string;
@@ -28,19 +28,7 @@ describe('E-mail: SMTP settings, the outbox and its retries, the status page, re
 
   const outbox = () =>
     world.examgate.sequelize.query<OutboxRow>('SELECT * FROM mail_outbox ORDER BY created_at, id', { type: QueryTypes.SELECT });
-  const useSmtp = (port: number, security: 'none' | 'starttls' | 'tls' = 'none') =>
-    world.examgate.mail.mailSettings.save(
-      {
-        host: '127.0.0.1',
-        port,
-        security,
-        username: null,
-        fromAddress: 'exams@uni.example',
-        fromName: 'Exam Office',
-        password: { kind: 'keep' },
-      },
-      TEST_SETUP,
-    );
+  const useSmtp = (port: number, security: 'none' | 'starttls' | 'tls' = 'none') => relayTo(world, port, security, 'Exam Office');
   const until = async (what: string, check: () => Promise<boolean>, ms = 15_000) => {
     const end = Date.now() + ms;
     while (!(await check())) {

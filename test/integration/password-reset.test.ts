@@ -4,7 +4,7 @@ import request from 'supertest';
 import { auditRows } from '../support/audit.js';
 import { startWorld, TEST_SETUP, type TestWorld } from '../support/examgate-under-test.js';
 import { platformIdOf, userInput } from '../support/institution.js';
-import { TestSmtpServer } from '../support/smtp.js';
+import { relayTo, TestSmtpServer } from '../support/smtp.js';
 
 describe('"Forgot your password?" for permanent users, end to end through HTTP and a real SMTP server', function () {
   this.timeout(60_000);
@@ -20,18 +20,7 @@ describe('"Forgot your password?" for permanent users, end to end through HTTP a
     world = await startWorld();
     smtp.received.length = 0;
     platformId = await platformIdOf(world);
-    await world.examgate.mail.mailSettings.save(
-      {
-        host: '127.0.0.1',
-        port: smtp.port,
-        security: 'none',
-        username: null,
-        fromAddress: 'exams@uni.example',
-        fromName: null,
-        password: { kind: 'keep' },
-      },
-      TEST_SETUP,
-    );
+    await relayTo(world, smtp.port);
   });
 
   // Sec-Fetch-Site as a browser sends it on examgate's own forms.

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { TEST_SETUP, type TestWorld } from './examgate-under-test.js';
 
 /** One message as the server received it. */
 export interface ReceivedMail {
@@ -137,4 +138,12 @@ export class TestSmtpServer {
     }
     return this.received;
   }
+}
+
+/** Points examgate's mail settings at a test relay on this machine (plain SMTP, no login). */
+export function relayTo(world: TestWorld, port: number, security: 'none' | 'starttls' | 'tls' = 'none', fromName: string | null = null) {
+  return world.examgate.mail.mailSettings.save(
+    { host: '127.0.0.1', port, security, username: null, fromAddress: 'exams@uni.example', fromName, password: { kind: 'keep' } },
+    TEST_SETUP,
+  );
 }
