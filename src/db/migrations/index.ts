@@ -20,6 +20,7 @@ import { permanentUsersAndAdminAccounts } from './0019-permanent-users-and-admin
 import { permanentPasswordQueue } from './0020-permanent-password-queue.js';
 import { mailOutbox } from './0021-mail-outbox.js';
 import { permanentUserLists } from './0022-permanent-user-lists.js';
+import { importListedLines } from './0023-import-listed-lines.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   permanentPasswordQueue,
   mailOutbox,
   permanentUserLists,
+  importListedLines,
 ];
