@@ -152,8 +152,13 @@ export class ImportService {
     }
     const writes = found.summary.counts.add + found.summary.counts.update;
     if (writes > this.settings.jobRows) {
-      const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id);
-      await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id });
+      // The job and the move to `queued` commit together: a job enqueued first could run (it did,
+      // on a busy machine) before the move, find a preview, end, and leave the import queued forever.
+      await this.inUnit(async (unit) => {
+        const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id, unit);
+        await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id }, unit);
+      });
+      this.jobs.nudge();
       return this.head(kind, target, id);
     }
     await this.apply(kind, target, found, () => undefined);
