@@ -44,7 +44,7 @@ interface SqliteConnection {
 
 /** `?` → `$1`, `$2` …: PostgreSQL's numbered placeholders. The statements here hold no literal question marks. */
 const numberedTexts = new Map<string, string>();
-function numbered(text: string): string {
+export function numbered(text: string): string {
   let converted = numberedTexts.get(text);
   if (converted === undefined) {
     let n = 0;
@@ -62,7 +62,7 @@ function numbered(text: string): string {
  * How Sequelize writes a date into SQLite (a TEXT column: 'YYYY-MM-DD HH:MM:SS.SSS +00:00'),
  * so rows written either way compare and sort alike.
  */
-function sqliteDate(date: Date): string {
+export function sqliteDate(date: Date): string {
   return `${date.toISOString().replace('T', ' ').replace('Z', '')} +00:00`;
 }
 

@@ -1,7 +1,5 @@
-import type { ImportLine, StoredImport } from './import.js';
-
-/** Lines of one outcome a page lists; the rest are in the CSV. */
-const LISTED = 200;
+import type { ListedOutcome, StoredImport } from './import.js';
+import { LISTED, listedLines } from './listed-lines.js';
 
 const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
 const ENCODINGS: Record<string, string> = {
@@ -11,11 +9,7 @@ const ENCODINGS: Record<string, string> = {
   'windows-1252': 'Windows-1252 (older Excel)',
 };
 
-function listOf(lines: ImportLine[], outcome: ImportLine['outcome']) {
-  const all = lines.filter((l) => l.outcome === outcome);
-  // `noted`: some row has a note (why a row is added as it is), so the page gives the list a Note column.
-  return { rows: all.slice(0, LISTED), more: Math.max(0, all.length - LISTED), count: all.length, noted: all.some((l) => Boolean(l.note)) };
-}
+const listOf = (of: ListedOutcome) => ({ rows: of.rows, more: Math.max(0, of.count - of.rows.length), count: of.count, noted: of.noted });
 
 /** What the preview and report pages show of an import. */
 export function presentImport(found: StoredImport, formatTime: (at: Date) => string, before: StoredImport | null) {
@@ -23,6 +17,7 @@ export function presentImport(found: StoredImport, formatTime: (at: Date) => str
   const cap = summary.cap;
   const over = cap ? Math.max(0, cap.after - cap.limit) : 0;
   const writes = summary.counts.add + summary.counts.update;
+  const listed = found.listed ?? listedLines(found.lines);
   return {
     id: found.id,
     status: found.status,
@@ -41,10 +36,10 @@ export function presentImport(found: StoredImport, formatTime: (at: Date) => str
           more: Math.max(0, summary.attachments.entries.length - LISTED),
         }
       : null,
-    add: listOf(found.lines, 'add'),
-    update: listOf(found.lines, 'update'),
-    skip: listOf(found.lines, 'skip'),
-    rejected: listOf(found.lines, 'rejected'),
+    add: listOf(listed.add),
+    update: listOf(listed.update),
+    skip: listOf(listed.skip),
+    rejected: listOf(listed.rejected),
     committable: found.status === 'preview' && over === 0 && writes > 0,
     nothingToDo: found.status === 'preview' && writes === 0,
     writes,

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuditBy } from '../audit/audit.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
-import type { ImportLine, ImportStatus, ImportSummary, StoredImport } from './import.js';
+import type { ImportLine, ImportStatus, ImportSummary, ListedLines, StoredImport } from './import.js';
 
 interface ImportRecord {
   id: string;
@@ -14,6 +14,7 @@ interface ImportRecord {
   created_by: string;
   summary: string;
   lines: string;
+  listed: string | null;
   payload: string | null;
   job_id: string | null;
   error: string | null;
@@ -25,6 +26,9 @@ interface ImportRecord {
 /** Every column but the lines (read as an empty list) and the payload: what a status, a commit or a list needs. */
 const HEAD_COLUMNS = `id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, '[]' AS lines, NULL AS payload,
        job_id, error, created_at, expires_at, committed_at`;
+
+/** The head and what the pages list (imports.listed: at most 200 lines per outcome). */
+const PAGE_COLUMNS = `${HEAD_COLUMNS}, listed`;
 
 const date = (value: Date | string | null) => (value === null ? null : new Date(value));
 
@@ -40,6 +44,7 @@ function toImport(row: ImportRecord): StoredImport {
     by: JSON.parse(row.created_by) as AuditBy,
     summary: JSON.parse(row.summary) as ImportSummary,
     lines: JSON.parse(row.lines) as ImportLine[],
+    listed: row.listed ? (JSON.parse(row.listed) as ListedLines) : null,
     jobId: row.job_id,
     error: row.error,
     createdAt: date(row.created_at) ?? new Date(0),
@@ -84,8 +89,13 @@ export class ImportRepository {
     // megabytes of JSON, which replacements would escape and copy into the SQL text (and
     // Sequelize then scans that text to tell the kind of query). Sequelize takes either
     // replacements or bind parameters, never both, hence the second statement.
-    await this.sequelize.query('UPDATE imports SET lines = $lines, payload = $payload WHERE id = $id', {
-      bind: { id: entry.id, lines: JSON.stringify(entry.lines), payload: JSON.stringify(entry.payload) },
+    await this.sequelize.query('UPDATE imports SET lines = $lines, listed = $listed, payload = $payload WHERE id = $id', {
+      bind: {
+        id: entry.id,
+        lines: JSON.stringify(entry.lines),
+        listed: entry.listed ? JSON.stringify(entry.listed) : null,
+        payload: JSON.stringify(entry.payload),
+      },
       type: QueryTypes.UPDATE,
       transaction,
     });
@@ -109,6 +119,15 @@ export class ImportRepository {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
+    });
+    return row ? toImport(row) : null;
+  }
+
+  /** The import with what its pages list but without its lines (`listed` null: stored before it was kept; read `find`). */
+  async findPage(id: string): Promise<StoredImport | null> {
+    const [row] = await this.sequelize.query<ImportRecord>(`SELECT ${PAGE_COLUMNS} FROM imports WHERE id = :id`, {
+      replacements: { id },
+      type: QueryTypes.SELECT,
     });
     return row ? toImport(row) : null;
   }
@@ -159,7 +178,8 @@ export class ImportRepository {
       sets.push('error = :error');
     }
     if (fields.lines !== undefined) {
-      sets.push('lines = :lines');
+      // What the pages list came from the old lines.
+      sets.push('lines = :lines', 'listed = NULL');
     }
     if (to === 'committed') {
       sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');

@@ -47,7 +47,7 @@ export function mountImport<Row, Target>(
   const headers = kind.schema.columns.map((c) => c.label);
 
   const render = async (req: Request, res: Response, target: Target, problem: string | null) => {
-    const found = await imports.get(kind, target, idOf(req));
+    const found = await imports.page(kind, target, idOf(req));
     const view = presentImport(found, options.formatTime(target), await imports.committedBefore(found));
     const base = options.pathOf(target);
     const page = found.status === 'preview' ? 'Import preview' : found.status === 'committed' ? 'Import report' : 'Import';

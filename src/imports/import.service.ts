@@ -11,6 +11,7 @@ import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
 import type { ImportKind, PlannedRow } from './import-kind.js';
 import type { ImportLine, ImportSummary, StoredImport } from './import.js';
 import type { ImportRepository } from './import.repository.js';
+import { listedLines } from './listed-lines.js';
 
 export const IMPORT_COMMIT_JOB = 'import-commit';
 
@@ -97,6 +98,7 @@ export class ImportService {
       by,
       summary,
       lines,
+      listed: listedLines(lines),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.settings.previewMinutes * 60_000),
       payload: plan.planned.filter((p) => p.plan !== 'skip'),
@@ -108,6 +110,16 @@ export class ImportService {
   /** An import of this kind and target (404 for any other: the target is the caller's wall). */
   async get<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
     return this.checked(kind, target, await this.repository.find(id));
+  }
+
+  /**
+   * The same for its preview or report page: what the page lists, without every line (a
+   * 100 000-row import's lines are tens of MB of JSON); imports stored before `listed` was kept
+   * are read whole.
+   */
+  async page<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
+    const found = this.checked(kind, target, await this.repository.findPage(id));
+    return found.listed ? found : this.get(kind, target, id);
   }
 
   /** The same without its lines (`lines` is empty): for a status poll, which a progress bar makes every second. */
@@ -147,8 +159,13 @@ export class ImportService {
     }
     const writes = found.summary.counts.add + found.summary.counts.update;
     if (writes > this.settings.jobRows) {
-      const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id);
-      await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id });
+      // The job and the move to `queued` commit together: a job enqueued first could run (it did,
+      // on a busy machine) before the move, find a preview, end, and leave the import queued forever.
+      await this.inUnit(async (unit) => {
+        const job = await this.jobs.enqueue(IMPORT_COMMIT_JOB, found.id, unit);
+        await this.repository.move(found.id, ['preview'], 'queued', { jobId: job.id }, unit);
+      });
+      this.jobs.nudge();
       return this.head(kind, target, id);
     }
     await this.apply(kind, target, found, () => undefined);

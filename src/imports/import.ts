@@ -29,6 +29,15 @@ export interface ImportSummary {
   attachments?: AttachmentReport;
 }
 
+/** What a page lists of one outcome: its first lines, how many there are, whether any has a note. */
+export interface ListedOutcome {
+  rows: ImportLine[];
+  count: number;
+  noted: boolean;
+}
+
+export type ListedLines = Record<ImportLine['outcome'], ListedOutcome>;
+
 /** One uploaded file: its preview, and once committed, its import report. */
 export interface StoredImport {
   id: string;
@@ -41,6 +50,8 @@ export interface StoredImport {
   by: AuditBy;
   summary: ImportSummary;
   lines: ImportLine[];
+  /** What the pages list (null: stored before it was kept, or read without it; build it from `lines`). */
+  listed: ListedLines | null;
   jobId: string | null;
   error: string | null;
   createdAt: Date;

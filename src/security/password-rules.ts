@@ -37,3 +37,13 @@ export function generatePassword(): string {
     }
   }
 }
+
+/**
+ * `count` passwords as generatePassword makes them, drawn from one random pool (a bulk upload
+ * generates up to 100 000: one system call per batch, not one per password). A draw that
+ * breaks the rule is replaced by a fresh one, as there.
+ */
+export function generatePasswords(count: number): string[] {
+  const alphabet = LOWER + UPPER + DIGITS;
+  return randomStrings(alphabet, 14, count).map((candidate) => (weakness(candidate) === null ? candidate : generatePassword()));
+}

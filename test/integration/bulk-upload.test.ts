@@ -333,6 +333,42 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     trail.forEach((e) => expect(e.raw).not.to.contain(user));
   });
 
+  it('when passwords are generated for more users than one commit step and no e-mail is requested, then the download lists every generated one in file order, each strong and distinct, and they sign in', async () => {
+    const names = Array.from({ length: 1203 }, (_, i) => `gen${String(i + 1).padStart(4, '0')}`);
+    const rows = names.map((name, i) => `${name},${i % 2 === 0 ? `${name}@uni.example` : ''},`);
+    const file = ['Username,Email,Password', ...rows, 'given,given@uni.example,Given-Pass12', ''].join('\r\n');
+    const preview = await previewBulk(world, cookie, file, {});
+    const committed = await commitBulk(world, cookie, preview);
+    const done = await request(world.url).get(String(committed.headers.location)).set('cookie', cookie);
+    expect(done.status).to.equal(200);
+    const summaryPath = preview.path.replace(/\/imports\/.*$/, '');
+    const summary = await request(world.url).get(summaryPath).set('cookie', cookie);
+    const download = await request(world.url)
+      .post(`${summaryPath}/generated-passwords.csv`)
+      .set('cookie', cookie)
+      .type('form')
+      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(summary.text)![1] });
+    expect(download.status).to.equal(200);
+    const lines = download.text.replace('\ufeff', '').trim().split('\r\n');
+    expect(lines[0]).to.equal('Username,Password,E-mail');
+    const cells = lines.slice(1).map((l) => l.split(','));
+    // The user whose password came from the file is not in the download.
+    expect(cells.map((c) => c[0])).to.deep.equal(names);
+    expect(cells.map((c) => c[2])).to.deep.equal(names.map((name, i) => (i % 2 === 0 ? `${name}@uni.example` : '')));
+    const passwords = cells.map((c) => c[1]!);
+    passwords.forEach((p) =>
+      expect(p)
+        .to.match(/^[A-Za-z2-9]{14}$/)
+        .and.match(/[A-Z]/)
+        .and.match(/[0-9]/),
+    );
+    expect(new Set(passwords).size).to.equal(passwords.length);
+    await hashingDone(world, platformId);
+    expect((await world.examgate.permanentUsers.verify('gen1203', passwords[1202]!))?.username).to.equal('gen1203');
+    expect((await world.examgate.permanentUsers.verify('gen0001', passwords[0]!))?.username).to.equal('gen0001');
+    expect(await world.examgate.permanentUsers.verify('gen0001', passwords[1]!)).to.equal(null);
+  });
+
   it('when the options do not hold, then the form comes back with a message per field; another platform’s upload is 404', async () => {
     const bad = await uploadBulk(world, cookie, 'Username\r\nx\r\n', { uploadType: 'everything', forceChange: '' });
     expect(bad.status).to.equal(400);

@@ -22,6 +22,7 @@ import { mailOutbox } from './0021-mail-outbox.js';
 import { permanentUserLists } from './0022-permanent-user-lists.js';
 import { mailBatches } from './0023-mail-batches.js';
 import { permanentUserPhotos } from './0024-permanent-user-photos.js';
+import { importListedLines } from './0025-import-listed-lines.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -48,4 +49,5 @@ export const migrations: Migration[] = [
   permanentUserLists,
   mailBatches,
   permanentUserPhotos,
+  importListedLines,
 ];

@@ -7,11 +7,11 @@ import { ImportConflictError, ImportFileError } from '../../imports/import.error
 import type { ImportKind, PlannedRow } from '../../imports/import-kind.js';
 import { neutralise } from '../../exports/neutralise.js';
 import type { SealedText } from '../../secrets/sealed-text.js';
-import { generatePassword } from '../../security/password-rules.js';
+import { generatePasswords } from '../../security/password-rules.js';
 import { fullName } from '../permanent-user.js';
 import { describeOptions, type BulkOptions } from './bulk-options.js';
 import { bulkRowSchema, type BulkRow } from './bulk-row.schema.js';
-import { changeOf, mustChange, newDetails, planBulkRows } from './bulk.plan.js';
+import { changeOf, mustChange, newDetails, planBulkRows, type StoredForPlan } from './bulk.plan.js';
 import type { BulkRepository, NewBulkUser } from './bulk.repository.js';
 import { openBulkZip, type BulkZipSettings } from '../photos/bulk-zip.js';
 import { photoReport } from '../photos/photo-report.js';
@@ -67,13 +67,18 @@ export function emailNote(options: BulkOptions): string {
  */
 export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarget> {
   const photos = deps.photos.repository;
-  const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) => {
+  const planAgainst = async (
+    target: BulkTarget,
+    rows: ReadonlyArray<{ line: number; row: BulkRow }>,
+    stored: Map<string, StoredForPlan>,
+    unit?: UnitOfWork,
+  ) => {
     const staged = await photos.stagedOf(target.optionsId, unit);
     const taken = staged.filter((s) => s.sha256 !== null && s.usernameKey !== null && s.refused === null);
     const result = planBulkRows({
       options: target.options,
       common: target.common ? { weak: target.common.weak } : null,
-      stored: await deps.repository.storedOf(target.platformId, unit),
+      stored,
       rows,
       seal: (plain) => deps.queueSeal.seal(plain),
       photos: {
@@ -87,15 +92,33 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     }
     return result;
   };
+  const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) =>
+    planAgainst(target, rows, await deps.repository.storedOf(target.platformId, unit), unit);
 
-  const passwordOf = (target: BulkTarget, row: BulkRow): { sealed: string; weak: boolean; generated: string | null } => {
+  /** Under the commit's lock, the preview's plan (photos included) must still hold against what is stored now, or nothing is written. */
+  const stillHolds = async (
+    target: BulkTarget,
+    planned: readonly PlannedRow<BulkRow>[],
+    stored: Map<string, StoredForPlan>,
+    unit: UnitOfWork,
+  ) => {
+    const again = await planAgainst(target, planned, stored, unit);
+    return again.rejected.length === 0 && again.planned.every((p, i) => p.plan === planned[i]?.plan);
+  };
+
+  /** The row's password, sealed for the queue; `generate` hands out this batch's next generated one. */
+  const passwordOf = (
+    target: BulkTarget,
+    row: BulkRow,
+    generate: () => string,
+  ): { sealed: string; weak: boolean; generated: string | null } => {
     if (target.common) {
       return { sealed: target.common.sealed, weak: target.common.weak, generated: null };
     }
     if (row.sealedPassword) {
       return { sealed: row.sealedPassword, weak: row.passwordWeak, generated: null };
     }
-    const generated = generatePassword();
+    const generated = generate();
     return { sealed: deps.queueSeal.seal(generated), weak: false, generated };
   };
 
@@ -107,26 +130,33 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     progress: (done: number) => void,
   ) {
     await deps.repository.lockPlatform(target.platformId, unit);
-    // Under the lock, what is stored now: the preview's plan must still hold, or nothing is written.
-    const again = await plan(target, planned, unit);
-    if (again.rejected.length > 0 || again.planned.some((p, i) => p.plan !== planned[i]?.plan)) {
+    const stored = await deps.repository.storedOf(target.platformId, unit);
+    if (!(await stillHolds(target, planned, stored, unit))) {
       throw new ImportConflictError(
         "This platform's permanent users changed since this preview was made. Nothing was imported: upload the file again to see the new preview.",
       );
     }
-    const stored = await deps.repository.storedOf(target.platformId, unit);
     const storedPhotos = await photos.shasOf(target.platformId, unit);
     const photoTargets: Array<{ userId: string; entry: string }> = [];
     const wantsMail = target.options.emailRegistration;
-    const queue: Array<{ userId: string; sealed: string }> = [];
+    // With e-mail, the registration details need every new user's credentials at the end;
+    // without it, only the download's lines are kept (a line of text per generated password,
+    // not an object per user: a 100 000-user commit kept hundreds of MB).
     const credentials: NewUserCredentials[] = [];
-    const generated: NewUserCredentials[] = [];
+    const generated = new Set<NewUserCredentials>();
+    const handout: string[] = [];
+    let queued = 0;
     let done = 0;
 
     const adds = planned.filter((p) => p.plan === 'add');
     for (let i = 0; i < adds.length; i += STEP) {
-      const users: NewBulkUser[] = adds.slice(i, i + STEP).map(({ row }) => {
-        const password = passwordOf(target, row);
+      const batch = adds.slice(i, i + STEP);
+      const fresh = target.common ? [] : generatePasswords(batch.filter(({ row }) => !row.sealedPassword).length);
+      let next = 0;
+      const generate = () => fresh[next++]!;
+      const batchQueue: Array<{ userId: string; sealed: string }> = [];
+      const users: NewBulkUser[] = batch.map(({ row }) => {
+        const password = passwordOf(target, row, generate);
         const user: NewBulkUser = {
           id: randomUUID(),
           platformId: target.platformId,
@@ -139,28 +169,33 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
         if (row.photo) {
           photoTargets.push({ userId: user.id, entry: row.photo.entry });
         }
-        queue.push({ userId: user.id, sealed: password.sealed });
-        if (wantsMail || password.generated) {
-          const plain = password.generated ?? deps.queueSeal.open(password.sealed)?.plain ?? '';
+        batchQueue.push({ userId: user.id, sealed: password.sealed });
+        if (wantsMail) {
           const entry = {
             username: user.username,
             email: user.details.email,
             name: fullName({ ...user.details, username: user.username }),
-            password: plain,
+            password: password.generated ?? deps.queueSeal.open(password.sealed)?.plain ?? '',
             mustChange: user.mustChange,
           };
           credentials.push(entry);
           if (password.generated) {
-            generated.push(entry);
+            generated.add(entry);
           }
+        } else if (password.generated) {
+          handout.push(handoutLine(user.username, password.generated, user.details.email));
         }
         return user;
       });
+      // Each batch's users and queue entries are written, then let go (all inside the one transaction).
       await deps.repository.insertUsers(users, unit);
+      await deps.repository.queue(target.platformId, batchQueue, unit);
+      queued += batchQueue.length;
       done += users.length;
       progress(done);
     }
 
+    const queue: Array<{ userId: string; sealed: string }> = [];
     const trail: AuditChange[] = [];
     for (const p of planned.filter((q) => q.plan === 'update')) {
       const existing = stored.get(usernameKey(p.row.username))!;
@@ -203,6 +238,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       progress(done);
     }
     await deps.repository.queue(target.platformId, queue, unit);
+    queued += queue.length;
     // The photos go with their users in this transaction; the upload's stage goes with them.
     await photos.storeFromStage(target.optionsId, target.platformId, photoTargets, unit);
     // The import's own audit entry (the engine's) covers the users it adds with its report; changes to existing accounts get one each.
@@ -220,22 +256,20 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       await deps.audit.record(by, trail, unit);
     }
 
-    let unsent = generated;
     if (wantsMail) {
       const details = registrationDetailsOf(credentials, { institution: target.institution, signInUrl: deps.signInUrl });
       await deps.outbox(target.platformId, details.messages, unit, by);
-      // A set: with 100 000 new users an array's includes() per user would be quadratic.
-      const isGenerated = new Set(generated);
-      unsent = details.unsent.filter((u) => isGenerated.has(u));
+      for (const u of details.unsent) {
+        if (generated.has(u)) {
+          handout.push(handoutLine(u.username, u.password, u.email));
+        }
+      }
     }
-    if (unsent.length > 0) {
-      const csv = [
-        'Username,Password,E-mail',
-        ...unsent.map((u) => [u.username, u.password, neutralise(u.email ?? '')].map(csvCell).join(',')),
-      ].join('\r\n');
-      await deps.repository.insertHandout(target.optionsId, target.platformId, deps.handoutSeal.seal(`${csv}\r\n`), unsent.length, unit);
+    if (handout.length > 0) {
+      const csv = `Username,Password,E-mail\r\n${handout.join('\r\n')}\r\n`;
+      await deps.repository.insertHandout(target.optionsId, target.platformId, deps.handoutSeal.seal(csv), handout.length, unit);
     }
-    if (queue.length > 0) {
+    if (queued > 0) {
       await deps.enqueueHashing(target.platformId, unit);
     }
   }
@@ -286,6 +320,11 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
       row.details.bookingStatus ?? '',
     ],
   };
+}
+
+/** One line of the download of generated passwords. */
+function handoutLine(username: string, password: string, email: string | null): string {
+  return [username, password, neutralise(email ?? '')].map(csvCell).join(',');
 }
 
 /** A CSV cell, quoted when it holds a delimiter, quote or line break (usernames and generated passwords cannot start a formula). */

@@ -1,10 +1,28 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { SqlValue } from '../../db/direct-sql.js';
 import { transactionOf, type UnitOfWork } from '../../db/unit-of-work.js';
+import { unitSql, valuesList } from '../../db/unit-sql.js';
 import { DETAIL_FIELDS, type PermanentUserDetails } from '../permanent-user.js';
 import { COLUMN_OF } from '../permanent-user.repository.js';
 import type { StoredForPlan } from './bulk.plan.js';
 
 const DETAIL_COLUMNS = DETAIL_FIELDS.map((f) => COLUMN_OF[f]);
+
+/** The columns a bulk upload fills; the password hash and deletion stay NULL, the password is pending. */
+const USER_INSERT_COLUMNS = [
+  'id',
+  'platform_id',
+  'username',
+  'username_key',
+  ...DETAIL_COLUMNS,
+  'eligible',
+  'password_pending',
+  'password_weak',
+  'must_change_password',
+  'created_at',
+  'updated_at',
+];
+const USER_INSERT = `INSERT INTO permanent_users (${USER_INSERT_COLUMNS.join(', ')}) VALUES`;
 
 /** Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits on bound values. */
 const CHUNK = 500;
@@ -97,24 +115,19 @@ export class BulkRepository {
 
   /** New users, their password still to be hashed (pending: they cannot sign in until it is). */
   async insertUsers(users: readonly NewBulkUser[], unit: UnitOfWork): Promise<void> {
+    const sql = unitSql(this.sequelize, unit);
     const now = new Date();
     for (let i = 0; i < users.length; i += CHUNK) {
-      const rows = users.slice(i, i + CHUNK).map((u) => ({
-        id: u.id,
-        platform_id: u.platformId,
-        username: u.username,
-        username_key: u.usernameKey,
-        ...Object.fromEntries(DETAIL_FIELDS.map((f) => [COLUMN_OF[f], u.details[f]])),
-        eligible: u.details.eligible,
-        password_hash: null,
-        password_pending: true,
-        password_weak: u.weak,
-        must_change_password: u.mustChange,
-        deleted_at: null,
-        created_at: now,
-        updated_at: now,
-      }));
-      await this.sequelize.getQueryInterface().bulkInsert('permanent_users', rows, { transaction: transactionOf(unit) });
+      const chunk = users.slice(i, i + CHUNK);
+      const params: SqlValue[] = [];
+      for (const u of chunk) {
+        params.push(u.id, u.platformId, u.username, u.usernameKey);
+        for (const field of DETAIL_FIELDS) {
+          params.push(u.details[field]);
+        }
+        params.push(u.details.eligible, true, u.weak, u.mustChange, now, now);
+      }
+      await sql.run(`${USER_INSERT} ${valuesList(chunk.length, USER_INSERT_COLUMNS.length)}`, params);
     }
   }
 
@@ -148,12 +161,16 @@ export class BulkRepository {
 
   /** Queues sealed passwords; a user's earlier entry (an upload not hashed yet) is replaced. */
   async queue(platformId: string, entries: ReadonlyArray<{ userId: string; sealed: string }>, unit: UnitOfWork): Promise<void> {
+    const sql = unitSql(this.sequelize, unit);
     const now = new Date();
     for (let i = 0; i < entries.length; i += CHUNK) {
       const chunk = entries.slice(i, i + CHUNK);
-      await this.run('DELETE FROM permanent_password_queue WHERE user_id IN (:ids)', { ids: chunk.map((e) => e.userId) }, unit);
-      const rows = chunk.map((e) => ({ user_id: e.userId, platform_id: platformId, sealed: e.sealed, queued_at: now }));
-      await this.sequelize.getQueryInterface().bulkInsert('permanent_password_queue', rows, { transaction: transactionOf(unit) });
+      const ids = chunk.map((e) => e.userId);
+      await sql.run(`DELETE FROM permanent_password_queue WHERE user_id IN (${ids.map(() => '?').join(', ')})`, ids);
+      await sql.run(
+        `INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) VALUES ${valuesList(chunk.length, 4)}`,
+        chunk.flatMap((e) => [e.userId, platformId, e.sealed, now]),
+      );
     }
   }
 
