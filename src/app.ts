@@ -46,14 +46,15 @@ import { institutionRoutes } from './admins/institution.routes.js';
 import { listPages } from './lists/list.pages.js';
 import { institutionListArea } from './lists/list-areas.middleware.js';
 import { bulkUploadRoutes } from './permanent/bulk/bulk-upload.routes.js';
-
-const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 import type { wireBulkUpload } from './permanent/bulk/bulk-upload.wiring.js';
 import type { MailWiring } from './mail/wire-mail.js';
 import { MAIL_SETTINGS_PATH, mailSettingsPages } from './mail/mail-settings.pages.js';
 import { OUTBOX_PATH, outboxPages } from './mail/outbox.pages.js';
 import { sendThroughSmtp } from './mail/smtp-transport.js';
 import { passwordResetRoutes } from './access/password-reset.routes.js';
+
+/** A size in bytes as the upload form states its limits ("2 MB"). */
+const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 export interface AppDeps extends Omit<AppRouteDeps, 'secret'> {
   candidateTests: CandidateTests;
