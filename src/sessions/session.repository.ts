@@ -32,6 +32,9 @@ export type SessionColumns = {
 /** What makes a session row live, with its one parameter (now); unqualified, so the table must not be aliased. */
 export const LIVE_SESSION_CONDITION = 'sessions.expires_at > ?';
 
+/** findLive's statement, built once (every page of a launch or a candidate runs it). */
+const FIND_LIVE = `SELECT ${SESSION_COLUMNS.join(', ')} FROM sessions WHERE id_hash = ? AND ${LIVE_SESSION_CONDITION}`;
+
 export function toSessionRecord(row: SessionColumns): SessionRecord {
   return {
     platformId: row.platform_id,
@@ -77,10 +80,7 @@ export class SessionRepository {
   }
 
   async findLive(idHash: string): Promise<SessionRecord | null> {
-    const [row] = await this.#sql.rows<SessionColumns>(
-      `SELECT ${SESSION_COLUMNS.join(', ')} FROM sessions WHERE id_hash = ? AND ${LIVE_SESSION_CONDITION}`,
-      [idHash, new Date()],
-    );
+    const [row] = await this.#sql.rows<SessionColumns>(FIND_LIVE, [idHash, new Date()]);
     return row ? toSessionRecord(row) : null;
   }
 

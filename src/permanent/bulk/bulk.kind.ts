@@ -67,10 +67,16 @@ export function emailNote(options: BulkOptions): string {
  */
 export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarget> {
   const photos = deps.photos.repository;
+  /** What the platform holds now that a plan is made against: its users, and its users' photo hashes. */
+  type StoredNow = { users: Map<string, StoredForPlan>; photos: Map<string, string> };
+  const storedNow = async (platformId: string, unit?: UnitOfWork): Promise<StoredNow> => ({
+    users: await deps.repository.storedOf(platformId, unit),
+    photos: await photos.shasOf(platformId, unit),
+  });
   const planAgainst = async (
     target: BulkTarget,
     rows: ReadonlyArray<{ line: number; row: BulkRow }>,
-    stored: Map<string, StoredForPlan>,
+    stored: StoredNow,
     unit?: UnitOfWork,
   ) => {
     const staged = await photos.stagedOf(target.optionsId, unit);
@@ -78,12 +84,12 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     const result = planBulkRows({
       options: target.options,
       common: target.common ? { weak: target.common.weak } : null,
-      stored,
+      stored: stored.users,
       rows,
       seal: (plain) => deps.queueSeal.seal(plain),
       photos: {
         staged: new Map(taken.map((s) => [s.usernameKey!, { entry: s.entry, sha256: s.sha256! }])),
-        stored: await photos.shasOf(target.platformId, unit),
+        stored: stored.photos,
       },
     });
     result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options)];
@@ -93,15 +99,10 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     return result;
   };
   const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) =>
-    planAgainst(target, rows, await deps.repository.storedOf(target.platformId, unit), unit);
+    planAgainst(target, rows, await storedNow(target.platformId, unit), unit);
 
   /** Under the commit's lock, the preview's plan (photos included) must still hold against what is stored now, or nothing is written. */
-  const stillHolds = async (
-    target: BulkTarget,
-    planned: readonly PlannedRow<BulkRow>[],
-    stored: Map<string, StoredForPlan>,
-    unit: UnitOfWork,
-  ) => {
+  const stillHolds = async (target: BulkTarget, planned: readonly PlannedRow<BulkRow>[], stored: StoredNow, unit: UnitOfWork) => {
     const again = await planAgainst(target, planned, stored, unit);
     return again.rejected.length === 0 && again.planned.every((p, i) => p.plan === planned[i]?.plan);
   };
@@ -130,13 +131,15 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     progress: (done: number) => void,
   ) {
     await deps.repository.lockPlatform(target.platformId, unit);
-    const stored = await deps.repository.storedOf(target.platformId, unit);
-    if (!(await stillHolds(target, planned, stored, unit))) {
+    // Read once under the lock: the re-check and the writes below use the same rows.
+    const now = await storedNow(target.platformId, unit);
+    const stored = now.users;
+    const storedPhotos = now.photos;
+    if (!(await stillHolds(target, planned, now, unit))) {
       throw new ImportConflictError(
         "This platform's permanent users changed since this preview was made. Nothing was imported: upload the file again to see the new preview.",
       );
     }
-    const storedPhotos = await photos.shasOf(target.platformId, unit);
     const photoTargets: Array<{ userId: string; entry: string }> = [];
     const wantsMail = target.options.emailRegistration;
     // With e-mail, the registration details need every new user's credentials at the end;
