@@ -35,9 +35,10 @@ export function throttleRequests(throttle: ThrottleService, rules: RequestRule[]
  * error inside it), it is counted once its answer is sent, so no request goes uncounted.
  */
 export function throttleRequestsWhereAnswered(throttle: ThrottleService, rules: RequestRule[], log: Logger): RequestHandler {
+  const countedUpFront = throttleRequests(throttle, rules);
   return (req, res, next) => {
     if (req.path !== '/') {
-      throttleRequests(throttle, rules)(req, res, next);
+      countedUpFront(req, res, next);
       return;
     }
     const pending = new PendingCount(throttle, keyedFor(req, rules));
