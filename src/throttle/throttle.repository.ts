@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql, type SqlValue } from '../db/direct-sql.js';
 import { insertSelectText, insertValuesText, type RowInsert } from '../db/row-insert.js';
@@ -9,6 +10,8 @@ export interface CounterHit {
   subject: string;
   windowStart: number;
   expiresAt: number;
+  /** Rows the counter is spread over on PostgreSQL (ThrottleRule.shards); 1 or absent: one row. */
+  shards?: number;
 }
 
 /** A hit and the limit its counter may reach (a count above it refuses the request). */
@@ -35,7 +38,6 @@ export interface CounterLock {
   limit: number;
 }
 
-/** The ON CONFLICT of every count: a hit adds one, or starts afresh in a newer window. */
 /** `INSERT INTO throttle_counters … VALUES …` for `count` hits: four parameters each (bucket, subject, window start, expiry). */
 const countText = (count: number) =>
   `INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, 1, ?)').join(', ')}`;
@@ -43,12 +45,46 @@ const countText = (count: number) =>
 const hitParams = (hits: readonly CounterHit[]): SqlValue[] =>
   hits.flatMap((hit) => [hit.bucket, hit.subject, hit.windowStart, hit.expiresAt]);
 
+/** The ON CONFLICT of every count: a hit adds one, or starts afresh in a newer window. */
 const COUNT_ON_CONFLICT = `ON CONFLICT (bucket, subject) DO UPDATE SET
          hits = CASE WHEN throttle_counters.window_start >= excluded.window_start THEN throttle_counters.hits + 1 ELSE 1 END,
          window_start = CASE WHEN throttle_counters.window_start >= excluded.window_start
                              THEN throttle_counters.window_start ELSE excluded.window_start END,
          expires_at = CASE WHEN throttle_counters.expires_at >= excluded.expires_at
                            THEN throttle_counters.expires_at ELSE excluded.expires_at END`;
+
+const shardsOf = (hits: readonly CounterHit[]) => Math.max(1, ...hits.map((hit) => hit.shards ?? 1));
+
+/**
+ * The row a hit counts into: for a sharded counter on PostgreSQL one of its rows at random,
+ * under bucket "bucket" (row 0) or "bucket.k" (bucket names have no dot of their own; the
+ * subject column is a digest's full width, the bucket column has room).
+ */
+const shardedHit = (hit: CounterHit): CounterHit => {
+  const row = (hit.shards ?? 1) > 1 ? randomInt(hit.shards!) : 0;
+  return row === 0 ? hit : { ...hit, bucket: `${hit.bucket}.${row}` };
+};
+
+/**
+ * The WITH queries that count: the query named counted holds each counter as the hits left
+ * it, under its own bucket. Unsharded, that is the INSERT's RETURNING rows; sharded, each
+ * returned row plus the other rows of its counter in the same window (as the statement's
+ * snapshot sees them).
+ */
+function countedWith(insert: string, shards: number): string {
+  if (shards <= 1) {
+    return `counted AS (${insert} RETURNING bucket, subject, window_start, hits)`;
+  }
+  const base = "split_part(h.bucket, '.', 1)";
+  const rows = Array.from({ length: shards }, (_, k) => (k === 0 ? base : `${base} || '.${k}'`)).join(', ');
+  return `hit AS (${insert} RETURNING bucket, subject, window_start, hits),
+       counted AS (
+         SELECT ${base} AS bucket, h.subject, h.window_start,
+                h.hits + COALESCE((SELECT sum(t.hits) FROM throttle_counters t
+                                    WHERE t.bucket IN (${rows}) AND t.bucket <> h.bucket AND t.subject = h.subject
+                                      AND t.window_start >= h.window_start), 0) AS hits
+           FROM hit h)`;
+}
 
 function isLocked(lock: CounterLock, state: WindowCount | undefined): boolean {
   return state !== undefined && state.windowStart > lock.activeSince && state.hits >= lock.limit;
@@ -58,7 +94,9 @@ function isLocked(lock: CounterLock, state: WindowCount | undefined): boolean {
  * The throttle counters every process shares (table throttle_counters). Counting is one
  * INSERT … ON CONFLICT DO UPDATE … RETURNING, atomic on PostgreSQL and SQLite alike, so two
  * processes counting at once never lose a hit. Every login is counted, so the statements go
- * to the driver directly (db/direct-sql.ts).
+ * to the driver directly (db/direct-sql.ts). A sharded counter (ThrottleRule.shards) is
+ * several rows on PostgreSQL, counted into at random and summed in the same statement; on
+ * SQLite, where writers take turns for the whole file anyway, it stays one row.
  */
 export class ThrottleRepository {
   readonly #sql: DirectSql;
@@ -79,11 +117,15 @@ export class ThrottleRepository {
     if (hits.length === 0) {
       return new Map();
     }
+    const shards = this.#postgres ? shardsOf(hits) : 1;
     const rows = await this.#sql.rows<CounterRow>(
-      `${countText(hits.length)}
-       ${COUNT_ON_CONFLICT}
-       RETURNING bucket, subject, window_start, hits`,
-      hitParams(hits),
+      shards > 1
+        ? `WITH ${countedWith(`${countText(hits.length)} ${COUNT_ON_CONFLICT}`, shards)}
+           SELECT bucket, subject, window_start, hits FROM counted`
+        : `${countText(hits.length)}
+           ${COUNT_ON_CONFLICT}
+           RETURNING bucket, subject, window_start, hits`,
+      hitParams(shards > 1 ? hits.map(shardedHit) : hits),
     );
     return new Map(rows.map((row) => [keyOf(row), toCount(row)]));
   }
@@ -106,13 +148,10 @@ export class ThrottleRepository {
     }
     const over = hits.map(() => '(bucket = ? AND subject = ? AND hits > ?)').join(' OR ');
     const rows = await this.#sql.rows<CounterRow>(
-      `WITH hit AS (
-         ${countText(hits.length)}
-         ${COUNT_ON_CONFLICT}
-         RETURNING bucket, subject, window_start, hits),
-       guarded AS (${insertSelectText(row)} WHERE NOT EXISTS (SELECT 1 FROM hit WHERE ${over}))
-       SELECT bucket, subject, window_start, hits FROM hit`,
-      [...hitParams(hits), ...row.values, ...hits.flatMap((hit) => [hit.bucket, hit.subject, hit.limit])],
+      `WITH ${countedWith(`${countText(hits.length)} ${COUNT_ON_CONFLICT}`, shardsOf(hits))},
+       guarded AS (${insertSelectText(row)} WHERE NOT EXISTS (SELECT 1 FROM counted WHERE ${over}))
+       SELECT bucket, subject, window_start, hits FROM counted`,
+      [...hitParams(hits.map(shardedHit)), ...row.values, ...hits.flatMap((hit) => [hit.bucket, hit.subject, hit.limit])],
     );
     return new Map(rows.map((counter) => [keyOf(counter), toCount(counter)]));
   }
@@ -137,20 +176,19 @@ export class ThrottleRepository {
     const seen = reads.length > 0 ? reads.map(() => '(bucket = ? AND subject = ?)').join(' OR ') : 'false';
     const lockedRows =
       locks.length > 0 ? locks.map(() => '(bucket = ? AND subject = ? AND window_start > ? AND hits >= ?)').join(' OR ') : 'false';
-    const rows = await this.#sql.rows<CounterRow & { part: 'seen' | 'hit' }>(
-      `WITH seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${seen}),
-       hit AS (
-         INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at)
+    const insert = `INSERT INTO throttle_counters (bucket, subject, window_start, hits, expires_at)
          SELECT v.bucket, v.subject, v.window_start, 1, v.expires_at
            FROM (VALUES ${hits.map(() => '(?::text, ?::text, ?::bigint, ?::bigint)').join(', ')}) AS v (bucket, subject, window_start, expires_at)
           WHERE NOT EXISTS (SELECT 1 FROM seen WHERE ${lockedRows})
-         ${COUNT_ON_CONFLICT}
-         RETURNING bucket, subject, window_start, hits)
+         ${COUNT_ON_CONFLICT}`;
+    const rows = await this.#sql.rows<CounterRow & { part: 'seen' | 'hit' }>(
+      `WITH seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${seen}),
+       ${countedWith(insert, shardsOf(hits))}
        SELECT 'seen' AS part, bucket, subject, window_start, hits FROM seen
-       UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits FROM hit`,
+       UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits FROM counted`,
       [
         ...reads.flatMap((r) => [r.bucket, r.subject]),
-        ...hitParams(hits),
+        ...hitParams(hits.map(shardedHit)),
         ...locks.flatMap((lock) => [lock.bucket, lock.subject, lock.activeSince, lock.limit]),
       ],
     );

@@ -152,7 +152,7 @@ export class ThrottleService {
 /** The counter `key` hits under `rule` at `now`, and the window it counts in. */
 function hitAt(rule: ThrottleRule, key: string, now: number) {
   const window = windowAt(rule, now);
-  return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end };
+  return { bucket: rule.bucket, subject: subjectOf(key), windowStart: window.start, expiresAt: window.end, shards: rule.shards ?? 1 };
 }
 
 function active(keyed: Keyed[]): Keyed[] {

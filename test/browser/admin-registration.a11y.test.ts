@@ -4,6 +4,7 @@ import { SimulatedLms } from '../../src/lms-sim/index.js';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { removePlatformsOf } from '../support/registration.js';
+import { preloadThrottle } from '../support/throttle-counters.js';
 import { expectAccessible } from './support/axe.js';
 import { launchChromium } from './support/chromium.js';
 
@@ -109,10 +110,7 @@ describe('accessibility of registration URLs, dynamic registration, the admin Hi
 
   it('when an address fails to sign in as often as allowed, then the throttled page passes', async () => {
     const rule = throttleRules(world.config).adminSignIn.failuresPerAddress!;
-    await world.examgate.throttle.recordFailure({ rule, key: '127.0.0.1' });
-    await world.examgate.sequelize.query('UPDATE throttle_counters SET hits = :hits WHERE bucket = :bucket', {
-      replacements: { hits: rule.limit, bucket: rule.bucket },
-    });
+    await preloadThrottle(world, rule, '127.0.0.1', rule.limit);
     const stranger = await (await chromium.newContext()).newPage();
     try {
       await stranger.goto(`${world.url}/admin`);

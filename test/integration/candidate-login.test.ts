@@ -6,6 +6,7 @@ import { SealedText } from '../../src/secrets/sealed-text.js';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import type { ThrottleRule } from '../../src/throttle/throttle.service.js';
 import { auditRows } from '../support/audit.js';
+import { preloadThrottle } from '../support/throttle-counters.js';
 import { openWaysIn, postCode, postLink, tokenOf, waysInRows } from '../support/ways-in.js';
 import { createExam, instructorOf } from '../support/course-session.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
@@ -193,13 +194,7 @@ describe('The candidate login page (/login)', () => {
 
   describe('throttling', () => {
     const rules = () => throttleRules(world.config).candidateLogin;
-    async function preload(rule: ThrottleRule, key: string, hits: number) {
-      await world.examgate.throttle.recordFailure({ rule, key });
-      // The counter of this bucket only: the address is the sole key that has failed in it.
-      await world.examgate.sequelize.query('UPDATE throttle_counters SET hits = :hits WHERE bucket = :bucket', {
-        replacements: { hits, bucket: rule.bucket },
-      });
-    }
+    const preload = (rule: ThrottleRule, key: string, hits: number) => preloadThrottle(world, rule, key, hits);
 
     it('when one username has failed as often as allowed, then even its right password gets the 429 page, while another username from the same address still signs in', async () => {
       const { people } = await oneTimeUsers(2);

@@ -103,6 +103,94 @@ describe('throttle over the database', () => {
     expect(rows.map((r) => r.bucket)).to.deep.equal(['test-long']);
   });
 
+  describe('a counter a crowd counts on every request (spread over rows on PostgreSQL)', () => {
+    const crowd: ThrottleRule = { bucket: 'test-crowd', limit: 1000, windowSeconds: 60, shards: 16 };
+    const postgres = () => world.examgate.sequelize.getDialect() === 'postgres';
+    const stored = async (bucket: string) =>
+      world.examgate.sequelize.query<{ bucket: string; hits: number | string }>(
+        // A counter's other rows are under "bucket.k".
+        'SELECT bucket, hits FROM throttle_counters WHERE bucket = ? OR bucket LIKE ?',
+        {
+          replacements: [bucket, `${bucket}.%`],
+          type: QueryTypes.SELECT,
+        },
+      );
+
+    it('when hits come one after another, then each sees the exact count, spread over rows on PostgreSQL and one row on SQLite', async () => {
+      const repository = new ThrottleRepository(world.examgate.sequelize);
+      const hit = {
+        bucket: crowd.bucket,
+        subject: 'a'.repeat(64),
+        windowStart: clock.now() - (clock.now() % 60_000),
+        expiresAt: clock.now() + 60_000,
+        shards: 16,
+      };
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        seen.push((await repository.increment([hit])).get(`${crowd.bucket} ${hit.subject}`)?.hits ?? -1);
+      }
+      expect(seen).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+      const rows = await stored(crowd.bucket);
+      expect(rows.reduce((sum, row) => sum + Number(row.hits), 0)).to.equal(40);
+      // 40 draws from 16 rows all landing on one has a chance of 16^-39.
+      expect(rows.length).to.satisfy((n: number) => (postgres() ? n > 1 && n <= 16 : n === 1));
+      expect(rows.every((row) => /^test-crowd(\.([1-9]|1[0-5]))?$/.test(row.bucket))).to.equal(true);
+    });
+
+    it('when many count at the same moment on two processes, then no hit is lost', async () => {
+      await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? processA : processB).count({ rule: crowd, key: 'room' })));
+      const rows = await stored(crowd.bucket);
+      expect(rows.reduce((sum, row) => sum + Number(row.hits), 0)).to.equal(60);
+    });
+
+    it('when the limit is reached one after another, then the next is refused, on a sign-in form and on a guarded row alike', async () => {
+      clock.advance(900_000 - (clock.now() % 900_000) + 1_000);
+      const few = { bucket: 'test-crowd-attempts', limit: 3, windowSeconds: 900, shards: 16 };
+      const form = new LoginThrottle(processA, { attemptsPerAddress: few });
+      for (let i = 0; i < 3; i++) {
+        await form.beforeAttempt({ account: `c-${i}`, address: '198.51.100.91' });
+      }
+      const refused = await refusal(
+        new LoginThrottle(processB, { attemptsPerAddress: few }).beforeAttempt({ account: 'c-3', address: '198.51.100.91' }),
+      );
+      expect(refused?.retryAfterSeconds).to.equal(899);
+
+      const guarded = { bucket: 'test-crowd-logins', limit: 2, windowSeconds: 60, shards: 16 };
+      const login = (state: string) =>
+        new LoginRequestRepository(world.examgate.sequelize).newLogin(
+          state,
+          `nonce-${state}`,
+          { iss: 'https://lms.example' },
+          'https://lms.example/auth',
+          60_000,
+        );
+      const outcomes = [];
+      for (const state of ['g1', 'g2', 'g3']) {
+        outcomes.push(await refusal(processB.countThenInsert([{ rule: guarded, key: 'k' }], login(state))));
+      }
+      expect(outcomes.map((o) => o === null)).to.deep.equal([true, true, false]);
+      const states = await world.examgate.sequelize.query<{ state: string }>('SELECT state FROM login_requests ORDER BY state', {
+        type: QueryTypes.SELECT,
+      });
+      expect(states.map((r) => r.state)).to.deep.equal(['g1', 'g2']);
+    });
+
+    it('when a new window starts, then rows left from the last one count for nothing', async () => {
+      clock.advance(60_000 - (clock.now() % 60_000) + 1_000);
+      const tight = { ...crowd, bucket: 'test-crowd-window', limit: 30 };
+      for (let i = 0; i < 30; i++) {
+        await processA.count({ rule: tight, key: 'k' });
+      }
+      expect(await refusal(processA.count({ rule: tight, key: 'k' }))).to.be.instanceOf(ThrottledError);
+      clock.advance(60_000);
+      // Every row of the counter is from the last window but the one this hit restarts.
+      for (let i = 0; i < 30; i++) {
+        expect(await refusal(processB.count({ rule: tight, key: 'k' }))).to.equal(null);
+      }
+      expect(await refusal(processB.count({ rule: tight, key: 'k' }))).to.be.instanceOf(ThrottledError);
+    });
+  });
+
   describe('a count and the row it guards (the LTI login: its throttle and its login request)', () => {
     const perAddress: ThrottleRule = { bucket: 'test-login-address', limit: 2, windowSeconds: 60 };
     const perPlatform: ThrottleRule = { bucket: 'test-login-platform', limit: 5, windowSeconds: 60 };

@@ -3,6 +3,7 @@ import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import type { ThrottleRule } from '../../src/throttle/throttle.service.js';
+import { preloadThrottle, throttleHits } from '../support/throttle-counters.js';
 import { newBrowser, resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 
 describe('Throttled ways in: /admin/sign-in, /lti/login, /lti/register', () => {
@@ -15,16 +16,7 @@ describe('Throttled ways in: /admin/sign-in, /lti/login, /lti/register', () => {
   const rules = () => throttleRules(world.config);
   const address = '127.0.0.1';
 
-  /**
-   * Puts a counter at `hits` in its current window, as if that many requests had come before
-   * (the test run's limits are high so the rest of the suite never meets them).
-   */
-  async function preload(rule: ThrottleRule, key: string, hits: number) {
-    await world.examgate.throttle.recordFailure({ rule, key });
-    await world.examgate.sequelize.query('UPDATE throttle_counters SET hits = :hits WHERE bucket = :bucket', {
-      replacements: { hits, bucket: rule.bucket },
-    });
-  }
+  const preload = (rule: ThrottleRule, key: string, hits: number) => preloadThrottle(world, rule, key, hits);
 
   function expectThrottledPage(response: { status: number; headers: Record<string, string>; text: string }, windowSeconds: number) {
     expect(response.status).to.equal(429);
@@ -122,13 +114,7 @@ describe('Throttled ways in: /admin/sign-in, /lti/login, /lti/register', () => {
     });
     const storedLogins = async () =>
       (await world.examgate.sequelize.query('SELECT state FROM login_requests', { type: QueryTypes.SELECT })).length;
-    const hitsOf = async (rule: ThrottleRule) => {
-      const rows = await world.examgate.sequelize.query<{ hits: number | string }>('SELECT hits FROM throttle_counters WHERE bucket = ?', {
-        replacements: [rule.bucket],
-        type: QueryTypes.SELECT,
-      });
-      return rows.map((r) => Number(r.hits));
-    };
+    const hitsOf = (rule: ThrottleRule) => throttleHits(world, rule);
 
     it('when a login is refused by the throttle, then no login is recorded and no state cookie is set', async () => {
       const rule = rules().ltiLoginPerPlatform;

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { throttleRules } from '../../src/throttle/throttle-rules.js';
 import type { ThrottleRule } from '../../src/throttle/throttle.service.js';
 import { formatInZone } from '../../src/exams/time-zone.js';
 import { resetLaunchState, startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { auditRows } from '../support/audit.js';
+import { preloadThrottle, throttleHits } from '../support/throttle-counters.js';
 import { courseWithTest, openWaysIn, postCode, postLink, tokenOf, waysInRows } from '../support/ways-in.js';
 
 describe('Direct links and entry codes: signing in with one', () => {
@@ -206,20 +206,9 @@ describe('Direct links and entry codes: signing in with one', () => {
 
   describe('throttling', () => {
     const rules = () => throttleRules(world.config);
-    const hitsOf = async (rule: ThrottleRule) => {
-      const [row] = await world.examgate.sequelize.query<{ hits: number }>('SELECT hits FROM throttle_counters WHERE bucket = :bucket', {
-        replacements: { bucket: rule.bucket },
-        type: QueryTypes.SELECT,
-      });
-      return Number(row?.hits ?? 0);
-    };
-    /** Puts a counter at `hits` in its current window, as if that many requests had come before. */
-    async function preload(rule: ThrottleRule, hits: number) {
-      await world.examgate.throttle.recordFailure({ rule, key: '127.0.0.1' });
-      await world.examgate.sequelize.query('UPDATE throttle_counters SET hits = :hits WHERE bucket = :bucket', {
-        replacements: { hits, bucket: rule.bucket },
-      });
-    }
+    // Every request of these tests comes from 127.0.0.1: one key per rule.
+    const hitsOf = async (rule: ThrottleRule) => (await throttleHits(world, rule))[0] ?? 0;
+    const preload = (rule: ThrottleRule, hits: number) => preloadThrottle(world, rule, '127.0.0.1', hits);
 
     it('when codes are typed, then each wrong one counts one failure for the address and right ones count none', async () => {
       const { rows } = await activeTest(2);
