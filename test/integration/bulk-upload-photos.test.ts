@@ -6,7 +6,7 @@ import { commitBulk, hashingDone, uploadBulkFile, usersOf } from '../support/bul
 import { createExam, instructorOf, learnerLaunch } from '../support/course-session.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, csrfIn, institutionSignIn, platformIdOf } from '../support/institution.js';
-import { JPEG, PNG, writeZip, type ZipWriterEntry } from '../support/zip-writer.js';
+import { JPEG, PNG, unicodePathField, writeZip, type ZipWriterEntry } from '../support/zip-writer.js';
 
 const CSV = ['Username,First Name,Last Name', 'anna,Anna,Berg', 'bob,Bob,Lind', 'carl,Carl,Holm', 'dora,Dora,Ek', 'eve,Eve,Sand', ''].join(
   '\r\n',
@@ -293,6 +293,40 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
       await refusedWith(writeZip(entries), message);
     });
   }
+
+  it('when a ZIP made on Windows names photos in code page 437 (with or without the Unicode Path field), then they are stored on jürgen and åsa', async () => {
+    const jurgen = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
+    const asa = Buffer.concat([Buffer.from('photos/'), Buffer.from([0x86]), Buffer.from('sa.png')]);
+    const JURGEN = JPEG(1500);
+    const shown = await preview(
+      writeZip([
+        { name: 'users.csv', data: 'Username,First Name,Last Name\r\njürgen,Jürgen,Öberg\r\nåsa,Åsa,Lund\r\n', utf8: false },
+        { name: 'photos/jürgen.jpg', nameBytes: jurgen, utf8: false, data: JURGEN },
+        { name: 'photos/åsa.png', nameBytes: asa, utf8: false, data: BOB, extra: unicodePathField('photos/åsa.png', asa) },
+      ]),
+    );
+    expect(shown.text).to.contain('Photos to store: 2').and.contain('Files refused: 0');
+    expect(shown.text).to.match(/photos\/jürgen\.jpg<\/code><\/td><td>stored<\/td><td>for jürgen \(line 2, added\)/);
+    await commitBulk(world, cookie, shown);
+    // Compared as a map: the databases sort "å" differently (bytes in SQLite, the collation in PostgreSQL).
+    expect(new Map((await stored()).map((p) => [p.username, p.sha256]))).to.deep.equal(
+      new Map([
+        ['jürgen', sha(JURGEN)],
+        ['åsa', sha(BOB)],
+      ]),
+    );
+  });
+
+  it('when an entry’s name is marked UTF-8 but is not, then the upload is refused naming the entry, and nothing is kept', async () => {
+    const jurgen = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
+    await refusedWith(
+      writeZip([
+        { name: 'users.csv', data: CSV },
+        { name: 'photos/jürgen.jpg', nameBytes: jurgen, data: JPEG() },
+      ]),
+      'entry 2, &quot;photos/j\ufffdrgen.jpg&quot; is marked as having a UTF-8 name, but the name’s bytes are not UTF-8',
+    );
+  });
 
   it('when the bytes only start like a ZIP, then the upload is refused as not a readable ZIP', async () => {
     await refusedWith(Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(200)]), 'not a readable ZIP archive');
