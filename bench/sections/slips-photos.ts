@@ -19,6 +19,9 @@ export interface PhotoFigures {
   /** The slips page of a test whose every candidate has a photo, with them and with ?photos=hide. */
   withPhotos: Download[];
   withoutPhotos: Download[];
+  /** examgate's CPU time for each of those pages (the machine's load changes wall times, much less this). */
+  cpuWith: number[];
+  cpuWithout: number[];
   /** Every photo of the page fetched as a browser does before printing, then again with the ETag (304s). */
   fetchAll: { ms: number; cpuMs: number; bytes: number };
   revalidateAll: { ms: number; cpuMs: number };
@@ -144,10 +147,17 @@ export async function measurePhotos(tool: RunningTool, staff: Staff, count: numb
   const runs = ctx.overrides.runs ?? (ctx.quick ? 2 : 5);
   const withPhotos: Download[] = [];
   const withoutPhotos: Download[] = [];
+  const cpuWith: number[] = [];
+  const cpuWithout: number[] = [];
+  const timed = async (path: string, downloads: Download[], cpu: number[]) => {
+    const cpu0 = await tool.process.cpuMs();
+    downloads.push(await timedDownload(staff, tool.process, path));
+    cpu.push((await tool.process.cpuMs()) - cpu0);
+  };
   for (let i = 0; i < runs; i += 1) {
     // Interleaved, so a change in the machine's load falls on both.
-    withPhotos.push(await timedDownload(staff, tool.process, slipsPath));
-    withoutPhotos.push(await timedDownload(staff, tool.process, `${slipsPath}?photos=hide`));
+    await timed(slipsPath, withPhotos, cpuWith);
+    await timed(`${slipsPath}?photos=hide`, withoutPhotos, cpuWithout);
   }
   if ((withoutPhotos[0]!.bytes.toString('utf8').match(/class="photo-thumb"/g) ?? []).length !== 0) {
     throw new Error('the slips page with ?photos=hide still shows photos');
@@ -169,7 +179,7 @@ export async function measurePhotos(tool: RunningTool, staff: Staff, count: numb
     304,
   );
   ctx.log(
-    `slips: photos: page ${fmt(median(withPhotos.map((d) => d.ms)), 0)} ms with, ${fmt(median(withoutPhotos.map((d) => d.ms)), 0)} ms without; ${count} photos in ${fmt(fetchAll.ms, 0)} ms`,
+    `slips: photos: page ${fmt(median(withPhotos.map((d) => d.ms)), 0)} ms with (CPU ${fmt(median(cpuWith), 0)} ms), ${fmt(median(withoutPhotos.map((d) => d.ms)), 0)} ms without (CPU ${fmt(median(cpuWithout), 0)} ms); ${count} photos in ${fmt(fetchAll.ms, 0)} ms`,
   );
-  return { candidates: count, withPhotos, withoutPhotos, fetchAll, revalidateAll };
+  return { candidates: count, withPhotos, withoutPhotos, cpuWith, cpuWithout, fetchAll, revalidateAll };
 }

@@ -99,6 +99,15 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
         ]),
       },
       {
+        columns: ['database', 'slips with photos: examgate CPU (median)', 'the same, ?photos=hide', 'ratio'],
+        rows: results.map((r) => [
+          r.db.label,
+          `${fmt(median(r.photos.cpuWith), 0)} ms`,
+          `${fmt(median(r.photos.cpuWithout), 0)} ms`,
+          `${fmt(median(r.photos.cpuWith) / median(r.photos.cpuWithout), 2)}×`,
+        ]),
+      },
+      {
         columns: [
           'database',
           `${CANDIDATES} photos (30 KiB each), ${PHOTO_CONNECTIONS} at a time`,
