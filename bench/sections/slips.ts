@@ -6,6 +6,7 @@ import type { BenchContext, BenchSection } from '../section.js';
 import { fmt, median } from '../stats.js';
 import { timedDownload, type Download } from './export.js';
 import { startExamgate } from './launch-tools.js';
+import { BROWSER_CONNECTIONS as PHOTO_CONNECTIONS, measurePhotos, type PhotoFigures } from './slips-photos.js';
 
 const CANDIDATES = 1500;
 /** Proposed here (DESIGN.md names none): a print-out for a whole exam in well under the time staff wait for a page. */
@@ -18,6 +19,7 @@ interface DatabaseFigures {
   /** The first slips page, which also issues every candidate's link and code. */
   first: Download;
   pages: Download[];
+  photos: PhotoFigures;
 }
 
 /** The page must hold one slip per candidate, each sampled QR code decoding to its slip's link, or the time means nothing. */
@@ -56,7 +58,8 @@ async function measureOn(db: BenchDatabase, ctx: BenchContext): Promise<Database
     }
     checkSlips(pages[pages.length - 1]!.bytes);
     ctx.log(`slips: ${db.label}: first ${fmt(first.ms, 0)} ms, median ${fmt(median(pages.map((d) => d.ms)), 0)} ms`);
-    return { db, first, pages };
+    const photos = await measurePhotos(tool, staff, CANDIDATES, ctx);
+    return { db, first, pages, photos };
   } finally {
     await tool.stop();
   }
@@ -82,6 +85,7 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
     title,
     method: [
       `examgate's production build on each database; an instructor auto-generates ${CANDIDATES} one-time users on a test and activates it. Then the login slips page of the whole test (username, password, entry code, direct link and its QR code on every slip) is fetched once — this first one also issues the ${2 * CANDIDATES} links and codes — and then ${ctx.quick ? 'a few' : 'several'} times more, each from the request to the last byte read, with the tool's resident memory sampled every 5 ms. Each page is checked: ${CANDIDATES} slips, and the QR code of every ${SAMPLE_EVERY}th decodes (jsQR) to its slip's link.`,
+      `Photos: ${CANDIDATES} permanent users, each with a 30 KiB photo, written straight to the database (the ZIP upload is measured in its own section), are added through the staff page to a second test, which is activated. Its slips page (a photo by address on every slip) and the same page with \`?photos=hide\` are fetched in turns; then every photo of the page is fetched as a browser does before printing (${PHOTO_CONNECTIONS} at a time), and once more with each photo's ETag (all 304), with the tool's CPU time read before and after.`,
       ctx.quick ? 'A quick run (`--quick`): the figures are not for the record.' : '',
     ].filter(Boolean),
     tables: [
@@ -90,11 +94,39 @@ function report(title: string, results: DatabaseFigures[], ctx: BenchContext): S
         rows: results.flatMap((r) => [
           row(`${r.db.label} · first (issues links and codes)`, [r.first]),
           row(`${r.db.label} · slips`, r.pages),
+          row(`${r.db.label} · ${CANDIDATES} permanent users, with photos`, r.photos.withPhotos),
+          row(`${r.db.label} · the same, ?photos=hide`, r.photos.withoutPhotos),
+        ]),
+      },
+      {
+        columns: ['database', 'slips with photos: examgate CPU (median)', 'the same, ?photos=hide', 'ratio'],
+        rows: results.map((r) => [
+          r.db.label,
+          `${fmt(median(r.photos.cpuWith), 0)} ms`,
+          `${fmt(median(r.photos.cpuWithout), 0)} ms`,
+          `${fmt(median(r.photos.cpuWith) / median(r.photos.cpuWithout), 2)}×`,
+        ]),
+      },
+      {
+        columns: [
+          'database',
+          `${CANDIDATES} photos (30 KiB each), ${PHOTO_CONNECTIONS} at a time`,
+          'examgate CPU',
+          'again, with their ETags (304)',
+          'examgate CPU',
+        ],
+        rows: results.map((r) => [
+          r.db.label,
+          `${fmt(r.photos.fetchAll.ms, 0)} ms (${fmt(r.photos.fetchAll.bytes / 1024 / 1024, 1)} MiB)`,
+          `${fmt(r.photos.fetchAll.cpuMs, 0)} ms (${fmt(r.photos.fetchAll.cpuMs / CANDIDATES, 2)} ms a photo)`,
+          `${fmt(r.photos.revalidateAll.ms, 0)} ms`,
+          `${fmt(r.photos.revalidateAll.cpuMs, 0)} ms (${fmt(r.photos.revalidateAll.cpuMs / CANDIDATES, 2)} ms a photo)`,
         ]),
       },
     ],
     targets,
     notes: [
+      'Photos are on the slips by address (`<img loading=lazy>`, loaded all at once by the Print button), never inlined: 1500 photos as data: URLs of 30 KiB would make the page some 60 MB. The page reads which candidates have one in one query.',
       'Before: 3.5–5 s for this page, most of it in the QR library choosing the best of eight masks for each code (and the best mix of segment modes). Now every code uses one fixed mask and one byte-mode segment (src/handout/slip-qr.ts); the tests decode every code they draw.',
     ],
   };

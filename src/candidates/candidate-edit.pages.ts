@@ -23,15 +23,15 @@ export async function renderCandidateEdit(
 ) {
   const login = candidate.source === 'one-time' ? await deps.oneTimeUsers.credentialsOf(exam, candidate.id) : null;
   const problems = refused?.problems ?? [];
-  const withPhoto =
+  const photo =
     candidate.source === 'permanent' && deps.photos
-      ? await deps.photos.candidateHasPhoto(launchOf(res).platformId, exam.id, candidate.id)
-      : false;
+      ? ((await deps.photos.pathsOf(launchOf(res).platformId, exam.id, [candidate.id])).get(candidate.id) ?? null)
+      : null;
   res.status(refused ? 400 : 200).render('candidate-edit.njk', {
     title: `Edit ${candidate.candidateId}`,
     exam,
     candidate: { ...presentCandidate(candidate), ...(refused?.values ?? {}) },
-    photo: withPhoto ? `/app/exams/${exam.id}/candidates/${candidate.id}/photo` : null,
+    photo,
     oneTime: candidate.source === 'one-time' ? { draft: exam.status === 'draft', login } : null,
     username: refused?.values.username ?? login?.username ?? '',
     errors: problems,

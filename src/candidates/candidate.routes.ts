@@ -11,7 +11,7 @@ import { withDone } from '../web/done-message.js';
 import { withdrawConfirmation } from './candidate-confirm.js';
 import { candidatesPage, type CandidateRouteDeps } from './candidates.pages.js';
 import { renderCandidateEdit } from './candidate-edit.pages.js';
-import { sendPhoto } from '../permanent/photos/photo.routes.js';
+import { answerPhoto } from '../permanent/photos/photo.routes.js';
 
 export type { CandidateRouteDeps } from './candidates.pages.js';
 
@@ -85,13 +85,19 @@ export function candidateRoutes(deps: CandidateRouteDeps): Router {
     }),
   );
 
-  // The permanent user's photo, for this course's staff only: the test and the candidate are found through the course first.
+  // The permanent user's photo, for this course's staff only: the test is found through the course first, the
+  // candidate and the photo within that test (404 for anyone else's). The list and the slips load it once per candidate.
   router.get(
     '/:candidateId/photo',
     asyncHandler(async (req: ExamRequest, res) => {
       const exam = await examOf(req, res);
-      const candidate = await deps.candidates.get(exam, req.params.candidateId ?? '');
-      sendPhoto(res, deps.photos ? await deps.photos.ofCandidate(launchOf(res).platformId, exam.id, candidate.id) : null);
+      const photos = deps.photos;
+      const candidateId = req.params.candidateId ?? '';
+      const platformId = launchOf(res).platformId;
+      await answerPhoto(req, res, {
+        sha: async () => (photos ? photos.shaOfCandidate(platformId, exam.id, candidateId) : null),
+        photo: async () => (photos ? photos.ofCandidate(platformId, exam.id, candidateId) : null),
+      });
     }),
   );
 

@@ -9,7 +9,7 @@ import type { JobRunner } from '../jobs/job.runner.js';
 import { actorOf, csrfOf, launchOf } from '../launch/session-context.middleware.js';
 import { choiceOf, type DelimiterDefault } from '../exports/csv-delimiter.js';
 import { CANDIDATES_DONE, doneMessage } from '../web/done-message.js';
-import { CANDIDATE_SOURCES, type CandidateStatus } from './candidate.js';
+import { CANDIDATE_SOURCES, type Candidate, type CandidateStatus } from './candidate.js';
 import type { CandidateInput } from './candidate-input.js';
 import { presentCandidate, presentRoster } from './candidate.presenter.js';
 import type { CandidateService } from './candidate.service.js';
@@ -73,6 +73,21 @@ function byField(problem: OneTimeProblem): Record<string, string> {
   return fields;
 }
 
+/** The photo address of each permanent candidate of the page who has one, from one read (none when staff hid them). */
+async function photosOf(
+  deps: CandidateRouteDeps,
+  platformId: string,
+  exam: Exam,
+  candidates: readonly Candidate[],
+  shown: 'hide' | undefined,
+): Promise<Map<string, string>> {
+  const permanent = candidates.filter((c) => c.source === 'permanent').map((c) => c.id);
+  if (!deps.photos || shown === 'hide' || permanent.length === 0) {
+    return new Map();
+  }
+  return deps.photos.pathsOf(platformId, exam.id, permanent);
+}
+
 /** Renders the candidates page of a test (200, or 400 with the problems of a refused form). */
 export function candidatesPage(deps: CandidateRouteDeps) {
   return async (req: Request, res: Response, exam: Exam, problems: PageProblems | null) => {
@@ -81,8 +96,10 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       source: pick(req.query.source, CANDIDATE_SOURCES),
       status: pick(req.query.status, STATUSES),
       page: Number(req.query.page) || 1,
+      photos: req.query.photos === 'hide' ? ('hide' as const) : undefined,
     };
     const result = await deps.candidates.page(exam, query);
+    const photos = await photosOf(deps, launchOf(res).platformId, exam, result.candidates, query.photos);
     const job = await deps.jobs.latest(ROSTER_SYNC_JOB, exam.id);
     const gradeJobs = await deps.jobs.latestOfEach(
       GRADE_PASSBACK_JOB,
@@ -107,7 +124,14 @@ export function candidatesPage(deps: CandidateRouteDeps) {
       candidates: result.candidates.map((c) => ({
         ...presentCandidate(c, gradeJobs.get(c.id) ?? null, formatTime),
         login: credentials.get(c.id) ?? null,
+        photo: photos.get(c.id) ?? null,
       })),
+      photos: {
+        shown: photos.size > 0,
+        // Offered where photos can be: on a test with permanent users.
+        toggle: result.sources.includes('permanent'),
+        hidden: query.photos === 'hide',
+      },
       roster: presentRoster(exam.roster.syncedAt, exam.roster.summary, job, formatTime),
       problem: problems?.add ?? null,
       leftOut: { ...leftOut, problem: problems?.leftOut ?? null },

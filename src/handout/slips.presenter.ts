@@ -29,17 +29,24 @@ export function windowText(exam: Exam): string {
 /**
  * The slips in printed sheets: each room starts a sheet of its own (so a room's pile can be cut
  * and carried away alone), and a sheet holds as many slips as the layout puts on a page.
+ * `photos`: the photo address of each candidate who has one, by candidates.id.
  */
-export async function presentSlips(rooms: Array<RoomGroup<Slip>>, layout: SlipLayout) {
+export async function presentSlips(rooms: Array<RoomGroup<Slip>>, layout: SlipLayout, photos: ReadonlyMap<string, string> = new Map()) {
   const perSheet = LAYOUTS[layout];
-  const sheets: Array<{ place: string; slips: Array<Slip & { place: string; qr: string | null }> }> = [];
+  const sheets: Array<{ place: string; slips: Array<Slip & { place: string; qr: string | null; photo: string | null }> }> = [];
   let made = 0;
   for (const room of rooms) {
     const place = placeName(room);
     for (let i = 0; i < room.candidates.length; i += perSheet) {
       const slips = [];
       for (const slip of room.candidates.slice(i, i + perSheet)) {
-        slips.push({ ...slip, place, qr: slip.link ? qrSvg(slip.link, `QR code of the direct link of ${slip.candidateId}`) : null });
+        slips.push({
+          ...slip,
+          place,
+          qr: slip.link ? qrSvg(slip.link, `QR code of the direct link of ${slip.candidateId}`) : null,
+          // An address, not the bytes: 1500 photos inlined would make the page tens of megabytes.
+          photo: photos.get(slip.id) ?? null,
+        });
         made += 1;
         if (made % CODES_PER_TURN === 0) {
           await yieldToOthers();

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { crc32, inflateRaw } from 'node:zlib';
-import { Open, type CentralDirectoryEntry } from 'unzipper';
+import { Open, type CentralDirectory, type CentralDirectoryEntry } from 'unzipper';
+import { decodeEntryName } from './zip-names.js';
 
 const inflate = promisify(inflateRaw);
 
@@ -26,6 +27,7 @@ export class ZipRefusedError extends Error {
 }
 
 const LOCAL_HEADER = 0x04034b50;
+const CENTRAL_HEADER = 0x02014b50;
 /** The end record (22 bytes) plus a comment of up to 4 KB (zip -z writes one; unzipper looks at 80 bytes by default). */
 const END_SEARCH_BYTES = 22 + 4096;
 const STORED = 0;
@@ -54,11 +56,41 @@ export function unsafeName(name: string): string | null {
 }
 
 async function directoryOf(bytes: Buffer): Promise<CentralDirectoryEntry[]> {
+  let directory: CentralDirectory;
   try {
-    return (await Open.buffer(bytes, { tailSize: END_SEARCH_BYTES })).files;
+    directory = await Open.buffer(bytes, { tailSize: END_SEARCH_BYTES });
   } catch {
     throw new ZipRefusedError('The file is not a readable ZIP archive (its table of contents is missing or damaged). Make the ZIP again.');
   }
+  return named(bytes, directory);
+}
+
+/**
+ * The entries with their names decoded as their archiver meant them (zip-names.ts): unzipper
+ * reads every name as UTF-8, so a Windows ZIP's "jürgen" (code page 437) would come out as
+ * "j�rgen", and it keeps no extra field but ZIP64's. The central directory is walked here
+ * record by record, beside unzipper's reading of it, for each name's bytes and extra fields.
+ */
+function named(bytes: Buffer, directory: CentralDirectory): CentralDirectoryEntry[] {
+  let at = directory.offsetToStartOfCentralDirectory;
+  return directory.files.map((entry, index) => {
+    const damaged = () => new ZipRefusedError(`The ZIP is damaged: entry ${index + 1} of its table of contents cannot be read.`);
+    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== CENTRAL_HEADER) {
+      throw damaged();
+    }
+    const nameEnd = at + 46 + bytes.readUInt16LE(at + 28);
+    const extraEnd = nameEnd + bytes.readUInt16LE(at + 30);
+    const nameBytes = bytes.subarray(at + 46, nameEnd);
+    if (extraEnd > bytes.length || !nameBytes.equals(entry.pathBuffer)) {
+      throw damaged();
+    }
+    const decoded = decodeEntryName({ nameBytes, flags: entry.flags, extra: bytes.subarray(nameEnd, extraEnd) });
+    at = extraEnd + bytes.readUInt16LE(at + 32);
+    if ('problem' in decoded) {
+      throw new ZipRefusedError(`The ZIP is refused: entry ${index + 1}, ${decoded.problem}. Rename the file, or make the ZIP again.`);
+    }
+    return { ...entry, path: decoded.name };
+  });
 }
 
 /** Refusals that need only the central directory: names, encryption, methods, declared sizes and ratios. */

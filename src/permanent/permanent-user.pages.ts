@@ -153,7 +153,7 @@ export function permanentUserPages(
   router.get(
     '/:id/photo',
     asyncHandler(async (req, res) => {
-      sendPhoto(res, photos ? await photos.ofUser(adminOf(res).platformId, String(req.params.id)) : null);
+      sendPhoto(req, res, photos ? await photos.ofUser(adminOf(res).platformId, String(req.params.id)) : null);
     }),
   );
 

@@ -4,9 +4,10 @@ import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { commitBulk, hashingDone, uploadBulkFile, usersOf } from '../support/bulk-upload.js';
 import { createExam, instructorOf, learnerLaunch } from '../support/course-session.js';
+import { slipsOf } from '../support/handout.js';
 import { startWorld, type TestWorld } from '../support/examgate-under-test.js';
 import { adminAccount, csrfIn, institutionSignIn, platformIdOf } from '../support/institution.js';
-import { JPEG, PNG, writeZip, type ZipWriterEntry } from '../support/zip-writer.js';
+import { JPEG, PNG, unicodePathField, writeZip, type ZipWriterEntry } from '../support/zip-writer.js';
 
 const CSV = ['Username,First Name,Last Name', 'anna,Anna,Berg', 'bob,Bob,Lind', 'carl,Carl,Holm', 'dora,Dora,Ek', 'eve,Eve,Sand', ''].join(
   '\r\n',
@@ -294,6 +295,40 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     });
   }
 
+  it('when a ZIP made on Windows names photos in code page 437 (with or without the Unicode Path field), then they are stored on jürgen and åsa', async () => {
+    const jurgen = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
+    const asa = Buffer.concat([Buffer.from('photos/'), Buffer.from([0x86]), Buffer.from('sa.png')]);
+    const JURGEN = JPEG(1500);
+    const shown = await preview(
+      writeZip([
+        { name: 'users.csv', data: 'Username,First Name,Last Name\r\njürgen,Jürgen,Öberg\r\nåsa,Åsa,Lund\r\n', utf8: false },
+        { name: 'photos/jürgen.jpg', nameBytes: jurgen, utf8: false, data: JURGEN },
+        { name: 'photos/åsa.png', nameBytes: asa, utf8: false, data: BOB, extra: unicodePathField('photos/åsa.png', asa) },
+      ]),
+    );
+    expect(shown.text).to.contain('Photos to store: 2').and.contain('Files refused: 0');
+    expect(shown.text).to.match(/photos\/jürgen\.jpg<\/code><\/td><td>stored<\/td><td>for jürgen \(line 2, added\)/);
+    await commitBulk(world, cookie, shown);
+    // Compared as a map: the databases sort "å" differently (bytes in SQLite, the collation in PostgreSQL).
+    expect(new Map((await stored()).map((p) => [p.username, p.sha256]))).to.deep.equal(
+      new Map([
+        ['jürgen', sha(JURGEN)],
+        ['åsa', sha(BOB)],
+      ]),
+    );
+  });
+
+  it('when an entry’s name is marked UTF-8 but is not, then the upload is refused naming the entry, and nothing is kept', async () => {
+    const jurgen = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
+    await refusedWith(
+      writeZip([
+        { name: 'users.csv', data: CSV },
+        { name: 'photos/jürgen.jpg', nameBytes: jurgen, data: JPEG() },
+      ]),
+      'entry 2, &quot;photos/j\ufffdrgen.jpg&quot; is marked as having a UTF-8 name, but the name’s bytes are not UTF-8',
+    );
+  });
+
   it('when the bytes only start like a ZIP, then the upload is refused as not a readable ZIP', async () => {
     await refusedWith(Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(200)]), 'not a readable ZIP archive');
   });
@@ -316,7 +351,7 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     const photoPath = `/app/exams/${examId}/candidates/${candidate!.id}/photo`;
 
     const edit = await teacher.get(`/app/exams/${examId}/candidates/${candidate!.id}/edit`);
-    expect(edit.body).to.contain(`<img src="${photoPath}"`);
+    expect(edit.body).to.contain(`<img src="${photoPath}?v=${sha(ANNA).slice(0, 16)}"`);
     const photo = await teacher.get(photoPath);
     expect(photo.response.status).to.equal(200);
     expect(photo.response.headers.get('content-type')).to.equal('image/jpeg');
@@ -339,6 +374,151 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     const otherCookie = (await institutionSignIn(world, 'other-office')).cookie;
     expect((await request(world.url).get(`/institution/users/${anna.id}/photo`).set('cookie', otherCookie)).status).to.equal(404);
     expect((await request(world.url).get(`/institution/users/${anna.id}/photo`)).status).to.not.equal(200);
+  });
+
+  /** anna and bob (with photos), carl (without) as candidates of a fresh active test of a course, and one added by hand. */
+  async function proctoredTest(course = { id: 'course-proctored', title: 'Proctoring 101' }) {
+    await commitBulk(world, cookie, await preview(goodZip()));
+    const users = await usersOf(world, platformId);
+    const teacher = await instructorOf(world, course);
+    const examId = await createExam(teacher, { title: 'Proctored final' });
+    const page = `/app/exams/${examId}/candidates/permanent`;
+    for (const name of ['anna', 'bob', 'carl']) {
+      await teacher.post(page, { users: users.find((u) => u.username === name)!.id }, page);
+    }
+    await teacher.post(`/app/exams/${examId}/candidates`, { candidateId: 'walk-in-1' }, `/app/exams/${examId}/candidates`);
+    await teacher.post(`/app/exams/${examId}/activate`);
+    const candidates = await world.examgate.sequelize.query<{ id: string; candidate_id: string }>(
+      'SELECT id, candidate_id FROM candidates WHERE exam_id = :examId',
+      { replacements: { examId }, type: QueryTypes.SELECT },
+    );
+    const idOf = (label: string) => candidates.find((c) => c.candidate_id === label)!.id;
+    return { teacher, examId, anna: idOf('Anna Berg'), bob: idOf('Bob Lind'), carl: idOf('Carl Holm'), walkIn: idOf('walk-in-1') };
+  }
+
+  /** The SQL statements that read candidate photos while `work` runs (to show a page reads them once, not per candidate). */
+  async function photoReadsDuring(work: () => Promise<unknown>): Promise<number> {
+    let reads = 0;
+    // Sequelize's types leave out the statement a query ran (`sql`, set by the dialect once it ran).
+    const hook = (_options: unknown, query: object) => {
+      const sql = (query as { sql?: unknown }).sql;
+      reads += typeof sql === 'string' && /(FROM|JOIN) permanent_user_photos/.test(sql) ? 1 : 0;
+    };
+    world.examgate.sequelize.addHook('afterQuery', 'count-photo-reads', hook);
+    try {
+      await work();
+    } finally {
+      world.examgate.sequelize.removeHook('afterQuery', 'count-photo-reads');
+    }
+    return reads;
+  }
+
+  const thumbnails = (html: string) => [...html.matchAll(/<img class="photo-thumb" src="([^"]+)" alt="([^"]+)"([^>]*)>/g)];
+
+  it('when staff list the candidates, then those with a photo have a lazy thumbnail named for them, read in one query, and staff may hide them', async () => {
+    const { teacher, examId, anna, bob } = await proctoredTest();
+    let list = '';
+    const reads = await photoReadsDuring(async () => {
+      list = (await teacher.get(`/app/exams/${examId}/candidates`)).body;
+    });
+    expect(reads, 'one read of the photos for the whole page').to.equal(1);
+    expect(list).to.contain('<th scope="col">Photo</th>');
+    const shown = thumbnails(list);
+    expect(shown.map(([, src, alt]) => [src, alt])).to.have.deep.members([
+      [`/app/exams/${examId}/candidates/${anna}/photo?v=${sha(ANNA).slice(0, 16)}`, 'Photo of Anna Berg'],
+      [`/app/exams/${examId}/candidates/${bob}/photo?v=${sha(BOB).slice(0, 16)}`, 'Photo of Bob Lind'],
+    ]);
+    for (const [, , , rest] of shown) {
+      expect(rest).to.contain('loading="lazy"').and.contain('width="42" height="54"');
+    }
+
+    const hidden = await teacher.get(`/app/exams/${examId}/candidates?photos=hide`);
+    expect(thumbnails(hidden.body)).to.have.length(0);
+    expect(hidden.body).not.to.contain('<th scope="col">Photo</th>');
+    expect(hidden.body).to.contain('Photos are hidden').and.contain('<input type="hidden" name="photos" value="hide">');
+    expect(list).to.contain('photos=hide">Hide photos</a>');
+  });
+
+  it('when a test has no candidate with a photo, then its list has no photo column and no photo read', async () => {
+    const teacher = await instructorOf(world, { id: 'course-no-photos', title: 'No photos' });
+    const examId = await createExam(teacher, { title: 'Plain test' });
+    await teacher.post(`/app/exams/${examId}/candidates`, { candidateId: 'walk-in-1' }, `/app/exams/${examId}/candidates`);
+    let list = '';
+    expect(await photoReadsDuring(async () => (list = (await teacher.get(`/app/exams/${examId}/candidates`)).body))).to.equal(0);
+    expect(list).not.to.contain('<th scope="col">Photo</th>').and.not.to.contain('Hide photos');
+  });
+
+  it('when a thumbnail is fetched, then it is private, tagged with its hash, 304 when the browser has it, and 404 from any other course or test', async () => {
+    const { teacher, examId, anna, carl, walkIn } = await proctoredTest();
+    const versioned = `/app/exams/${examId}/candidates/${anna}/photo?v=${sha(ANNA).slice(0, 16)}`;
+    const photo = await teacher.browser.request(`${world.url}${versioned}`);
+    expect(photo.status).to.equal(200);
+    expect(Buffer.from(await photo.arrayBuffer()).equals(ANNA)).to.equal(true);
+    expect(photo.headers.get('cache-control')).to.equal('private, max-age=86400');
+    expect(photo.headers.get('etag')).to.equal(`"${sha(ANNA)}"`);
+    expect(photo.headers.get('x-content-type-options')).to.equal('nosniff');
+
+    let again: Response | undefined;
+    const reads = await photoReadsDuring(async () => {
+      again = await teacher.browser.request(`${world.url}${versioned}`, { headers: { 'if-none-match': `"${sha(ANNA)}"` } });
+    });
+    expect(again!.status).to.equal(304);
+    expect((await again!.arrayBuffer()).byteLength).to.equal(0);
+    expect(reads, 'the hash alone is read for a 304').to.equal(1);
+    const stale = await teacher.browser.request(`${world.url}${versioned}`, { headers: { 'if-none-match': '"an-older-photo"' } });
+    expect(stale.status).to.equal(200);
+    // An address without the photo's hash (or with an old one) is kept for minutes only.
+    const plain = await teacher.browser.request(`${world.url}/app/exams/${examId}/candidates/${anna}/photo?v=0000000000000000`);
+    expect(plain.headers.get('cache-control')).to.equal('private, max-age=300');
+
+    expect((await teacher.get(`/app/exams/${examId}/candidates/${carl}/photo`)).response.status).to.equal(404);
+    expect((await teacher.get(`/app/exams/${examId}/candidates/${walkIn}/photo`)).response.status).to.equal(404);
+    const stranger = await instructorOf(world, { id: 'course-elsewhere', title: 'Other course' });
+    expect((await stranger.get(versioned)).response.status).to.equal(404);
+    // The stranger's own test with anna's candidate in its address: the candidate is not of that test.
+    const strangersExam = await createExam(stranger, { title: 'Their test' });
+    expect((await stranger.get(`/app/exams/${strangersExam}/candidates/${anna}/photo`)).response.status).to.equal(404);
+    const foreign = await instructorOf(world, { id: 'course-proctored', title: 'Proctoring 101' }, { lms: world.otherLms });
+    expect((await foreign.get(versioned)).response.status).to.equal(404);
+    expect((await request(world.url).get(versioned)).status).to.not.equal(200);
+  });
+
+  it('when staff print the slips and the invigilator sheet, then each candidate with a photo has it by address (one read), and the page prints without them on request', async () => {
+    const { teacher, examId, anna, bob, carl, walkIn } = await proctoredTest();
+    let slipsPage = '';
+    const reads = await photoReadsDuring(async () => {
+      slipsPage = (await teacher.get(`/app/exams/${examId}/slips`)).body;
+    });
+    expect(reads).to.equal(1);
+    const slips = slipsOf(slipsPage);
+    const photoOfSlip = (id: string) => thumbnails(slips.find((slip) => slip.id === id)!.html).map(([, src, alt]) => [src, alt]);
+    expect(photoOfSlip(anna)).to.deep.equal([
+      [`/app/exams/${examId}/candidates/${anna}/photo?v=${sha(ANNA).slice(0, 16)}`, 'Photo of Anna Berg'],
+    ]);
+    expect(photoOfSlip(bob)).to.have.length(1);
+    expect(photoOfSlip(carl)).to.deep.equal([]);
+    expect(photoOfSlip(walkIn)).to.deep.equal([]);
+    expect(slipsPage).not.to.contain('data:image');
+    expect(slipsPage).to.contain('id="photo-progress" role="status"').and.contain('href="?photos=hide">print without photos</a>');
+    const single = (await teacher.get(`/app/exams/${examId}/slips?layout=single`)).body;
+    expect(single).to.contain('href="?layout=single&amp;photos=hide">print without photos</a>');
+
+    const without = (await teacher.get(`/app/exams/${examId}/slips?photos=hide`)).body;
+    expect(thumbnails(without)).to.have.length(0);
+    expect(slipsOf(without)).to.have.length(4);
+    expect(without)
+      .to.contain('href="?layout=single&amp;photos=hide">one slip per page instead</a>')
+      .and.contain('href="?">with photos</a>');
+
+    let sheet = '';
+    expect(await photoReadsDuring(async () => (sheet = (await teacher.get(`/app/exams/${examId}/invigilator-sheet`)).body))).to.equal(1);
+    expect(sheet).to.contain('<th scope="col" class="photo">Photo</th>');
+    expect(thumbnails(sheet).map(([, , alt]) => alt)).to.have.members(['Photo of Anna Berg', 'Photo of Bob Lind']);
+    expect(thumbnails((await teacher.get(`/app/exams/${examId}/invigilator-sheet?photos=hide`)).body)).to.have.length(0);
+
+    // One candidate's fresh slip reads that candidate's photo only.
+    const one = (await teacher.get(`/app/exams/${examId}/slips?candidate=${bob}`)).body;
+    expect(thumbnails(one).map(([, , alt]) => alt)).to.deep.equal(['Photo of Bob Lind']);
   });
 
   it('when a CSV without photos is uploaded, then nothing about photos shows and csrf still guards the form', async () => {

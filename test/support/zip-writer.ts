@@ -10,6 +10,12 @@ export interface ZipWriterEntry {
   declaredSize?: number;
   /** Extra general-purpose flag bits (1 = encrypted). */
   flags?: number;
+  /** The name's bytes as written (a Windows archiver's code page 437, or broken UTF-8); `name` encoded as UTF-8 unless said. */
+  nameBytes?: Buffer;
+  /** Whether bit 11 (UTF-8 name) is set: true unless said. */
+  utf8?: boolean;
+  /** Extra fields, written in the local header and the central directory alike. */
+  extra?: Buffer;
 }
 
 /**
@@ -24,9 +30,10 @@ export function writeZip(entries: readonly ZipWriterEntry[]): Buffer {
     const data = Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data, 'utf8');
     const method = entry.method === 'store' ? 0 : 8;
     const packed = method === 8 ? deflateRawSync(data) : data;
-    const name = Buffer.from(entry.name, 'utf8');
+    const name = entry.nameBytes ?? Buffer.from(entry.name, 'utf8');
+    const extra = entry.extra ?? Buffer.alloc(0);
     const size = entry.declaredSize ?? data.length;
-    const flags = 0x800 | (entry.flags ?? 0);
+    const flags = (entry.utf8 === false ? 0 : 0x800) | (entry.flags ?? 0);
     const crc = crc32(data) >>> 0;
 
     const local = Buffer.alloc(30);
@@ -38,7 +45,8 @@ export function writeZip(entries: readonly ZipWriterEntry[]): Buffer {
     local.writeUInt32LE(packed.length, 18);
     local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
-    locals.push(local, name, packed);
+    local.writeUInt16LE(extra.length, 28);
+    locals.push(local, name, extra, packed);
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -50,9 +58,10 @@ export function writeZip(entries: readonly ZipWriterEntry[]): Buffer {
     central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(extra.length, 30);
     central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += local.length + name.length + packed.length;
+    centrals.push(central, name, extra);
+    offset += local.length + name.length + extra.length + packed.length;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
@@ -72,3 +81,14 @@ export const PNG = (size = 64) =>
     Buffer.from('IHDR', 'latin1'),
     Buffer.alloc(Math.max(0, size - 16), 3),
   ]);
+
+/** Info-ZIP's Unicode Path extra field (0x7075) for a header name of these bytes; `crcOf` lets a test make a stale one. */
+export function unicodePathField(utf8Name: string, headerName: Buffer, crcOf: Buffer = headerName): Buffer {
+  const name = Buffer.from(utf8Name, 'utf8');
+  const field = Buffer.alloc(9);
+  field.writeUInt16LE(0x7075, 0);
+  field.writeUInt16LE(5 + name.length, 2);
+  field.writeUInt8(1, 4);
+  field.writeUInt32LE(crc32(crcOf) >>> 0, 5);
+  return Buffer.concat([field, name]);
+}

@@ -4,8 +4,9 @@ import JSZip from 'jszip';
 import { openBulkZip } from '../../src/permanent/photos/bulk-zip.js';
 import { photoTypeOf } from '../../src/permanent/photos/photo-type.js';
 import { readZip, unsafeName, ZipRefusedError, type ZipLimits } from '../../src/imports/zip-archive.js';
+import { decodeCp437, decodeEntryName } from '../../src/imports/zip-names.js';
 import { ImportFileError } from '../../src/imports/import.errors.js';
-import { JPEG, PNG, writeZip } from '../support/zip-writer.js';
+import { JPEG, PNG, unicodePathField, writeZip } from '../support/zip-writer.js';
 
 const LIMITS: ZipLimits = { maxEntries: 10, maxUnpackedBytes: 1_000_000, maxRatio: 100 };
 const anySize = () => 1_000_000;
@@ -152,5 +153,94 @@ describe('A bulk upload ZIP (src/permanent/photos/bulk-zip.ts)', () => {
     expect(photoTypeOf(Buffer.from('GIF89a......'))).to.equal(null);
     expect(photoTypeOf(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).to.equal(null);
     expect(photoTypeOf(Buffer.alloc(0))).to.equal(null);
+  });
+});
+
+describe('ZIP entry names that are not UTF-8 (src/imports/zip-names.ts)', () => {
+  /** "photos/jürgen.jpg" as Windows' Explorer writes it: code page 437, where ü is 0x81. */
+  const cp437Name = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
+  /** The few code page 437 letters these tests write (the table itself is checked byte by byte below). */
+  const CP437_OF: Record<string, number> = { ü: 0x81, é: 0x82, å: 0x86, Ö: 0x99, ß: 0xe1 };
+  /** As a binary string (one character per byte): what JSZip's encodeFileName returns. */
+  const toCp437 = (text: string) => Array.from(text, (c) => String.fromCharCode(CP437_OF[c] ?? c.charCodeAt(0))).join('');
+  const names = async (zip: Buffer) => (await readZip(zip, LIMITS, anySize)).map((f) => f.name);
+
+  it('when bytes are code page 437, then the letters a username may have come out as those letters', () => {
+    const bytes = [0x80, 0x81, 0x82, 0x84, 0x86, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x94, 0x98, 0x99, 0x9a, 0xa4, 0xa5, 0xe1];
+    expect(decodeCp437(Uint8Array.from(bytes))).to.equal('ÇüéäåÄÅÉæÆöÿÖÜñÑß');
+    expect(decodeCp437(Uint8Array.from([0x41, 0x7a, 0x2e, 0x5f, 0xb3, 0xff]))).to.equal('Az._│\u00a0');
+    expect(Array.from(decodeCp437(Uint8Array.from(Array.from({ length: 256 }, (_, i) => i))))).to.have.length(256);
+  });
+
+  it('when the UTF-8 flag is set, then the name is UTF-8 (JSZip’s default, which also writes the Unicode Path field)', async () => {
+    const zip = new JSZip();
+    zip.file('users.csv', 'Username\r\njürgen\r\n');
+    zip.file('photos/jürgen.jpg', JPEG());
+    const bytes = await zip.generateAsync({ type: 'nodebuffer' });
+    expect(await names(bytes)).to.deep.equal(['users.csv', 'photos/jürgen.jpg']);
+    expect(decodeEntryName({ nameBytes: Buffer.from('photos/jürgen.jpg'), flags: 0x800, extra: Buffer.alloc(0) })).to.deep.equal({
+      name: 'photos/jürgen.jpg',
+      from: 'utf-8',
+    });
+  });
+
+  it('when the flag is clear and the Unicode Path field matches the name, then the field’s name is used (JSZip with a code page 437 name)', async () => {
+    const zip = new JSZip();
+    zip.file('users.csv', 'Username\r\njürgen\r\n');
+    zip.file('photos/jürgen.jpg', JPEG());
+    zip.file('photos/Öster-åsa.png', PNG());
+    const bytes = await zip.generateAsync({ type: 'nodebuffer', encodeFileName: toCp437 });
+    expect(bytes.includes(cp437Name), 'the header holds the code page 437 name').to.equal(true);
+    expect(await names(bytes)).to.deep.equal(['users.csv', 'photos/jürgen.jpg', 'photos/Öster-åsa.png']);
+
+    // The field wins over code page 437 even where the two differ (here on purpose, to tell them apart).
+    const field = unicodePathField('photos/jürgen-from-field.jpg', cp437Name);
+    expect(decodeEntryName({ nameBytes: cp437Name, flags: 0, extra: field })).to.deep.equal({
+      name: 'photos/jürgen-from-field.jpg',
+      from: 'unicode-path',
+    });
+  });
+
+  it('when the flag is clear and there is no field, or a stale one, then the name is code page 437', async () => {
+    const stale = unicodePathField('photos/someone-else.jpg', cp437Name, Buffer.from('photos/old-name.jpg'));
+    const zip = writeZip([
+      { name: 'users.csv', data: 'Username\r\njürgen\r\n', utf8: false },
+      { name: 'photos/jürgen.jpg', nameBytes: cp437Name, utf8: false, data: JPEG() },
+      { name: 'photos/ße.jpg', nameBytes: Buffer.from(toCp437('photos/ße.jpg'), 'latin1'), utf8: false, data: JPEG(), extra: stale },
+    ]);
+    expect(await names(zip)).to.deep.equal(['users.csv', 'photos/jürgen.jpg', 'photos/ße.jpg']);
+    const opened = await openBulkZip(zip, { ...LIMITS, csvMaxBytes: 10_000, photoMaxBytes: 4000 });
+    expect(opened.photos.map((p) => [p.entry, p.usernameKey])).to.deep.equal([
+      ['users.csv', null],
+      ['photos/jürgen.jpg', 'jürgen'],
+      ['photos/ße.jpg', 'ße'],
+    ]);
+  });
+
+  it('when a name is marked UTF-8 but its bytes are not, then the ZIP is refused naming the entry', async () => {
+    const broken = writeZip([
+      { name: 'users.csv', data: 'Username\r\njürgen\r\n' },
+      { name: 'photos/jürgen.jpg', nameBytes: cp437Name, data: JPEG() },
+    ]);
+    const err = await refusal(readZip(broken, LIMITS, anySize));
+    expect(err).to.be.instanceOf(ZipRefusedError);
+    expect(err.message).to.equal(
+      'The ZIP is refused: entry 2, "photos/j\ufffdrgen.jpg" is marked as having a UTF-8 name, but the name’s bytes are not UTF-8 (shown with \ufffd where they break). Rename the file, or make the ZIP again.',
+    );
+    const bulk = await refusal(openBulkZip(broken, { ...LIMITS, csvMaxBytes: 10_000, photoMaxBytes: 4000 }));
+    expect(bulk).to.be.instanceOf(ImportFileError);
+    expect(bulk.message).to.contain('entry 2, "photos/j\ufffdrgen.jpg" is marked as having a UTF-8 name');
+  });
+
+  it('when a matching Unicode Path field holds bytes that are not UTF-8, then the ZIP is refused naming the entry', async () => {
+    const field = unicodePathField('x', cp437Name);
+    const bad = Buffer.concat([field.subarray(0, 2), Buffer.from([0x07, 0x00]), field.subarray(4, 9), Buffer.from([0x6a, 0xfc])]);
+    const zip = writeZip([
+      { name: 'users.csv', data: 'Username\r\n' },
+      { name: 'photos/jürgen.jpg', nameBytes: cp437Name, utf8: false, data: JPEG(), extra: bad },
+    ]);
+    expect((await refusal(readZip(zip, LIMITS, anySize))).message).to.contain(
+      'entry 2, "photos/jürgen.jpg" carries a Unicode name (Info-ZIP’s field) whose bytes are not UTF-8',
+    );
   });
 });

@@ -172,12 +172,45 @@ export class PhotoRepository {
     return new Set(rows.map((r) => r.user_id));
   }
 
-  /** The permanent user behind a candidate of this test (null: the candidate is not a permanent user's). */
-  async userOfCandidate(examId: string, candidateId: string): Promise<string | null> {
-    const [row] = await this.sequelize.query<{ permanent_user_id: string | null }>(
-      'SELECT permanent_user_id FROM candidates WHERE id = :candidateId AND exam_id = :examId',
-      { replacements: { candidateId, examId }, type: QueryTypes.SELECT },
+  /**
+   * The photo of the permanent user behind a candidate of this test, in one read (null: the
+   * candidate is not of this test, not a permanent user's, has no photo, or is another platform's).
+   */
+  async ofCandidate(platformId: string, examId: string, candidateId: string): Promise<StoredPhoto | null> {
+    const [row] = await this.sequelize.query<PhotoRecord>(
+      `SELECT p.content_type, p.bytes, p.sha256, p.updated_at FROM candidates c
+         JOIN permanent_user_photos p ON p.user_id = c.permanent_user_id AND p.platform_id = :platformId
+        WHERE c.id = :candidateId AND c.exam_id = :examId`,
+      { replacements: { platformId, examId, candidateId }, type: QueryTypes.SELECT },
     );
-    return row?.permanent_user_id ?? null;
+    return photoOf(row);
+  }
+
+  /** The same photo's sha256 alone (a browser asking whether its copy is still good needs no bytes). */
+  async shaOfCandidate(platformId: string, examId: string, candidateId: string): Promise<string | null> {
+    const [row] = await this.sequelize.query<{ sha256: string }>(
+      `SELECT p.sha256 FROM candidates c
+         JOIN permanent_user_photos p ON p.user_id = c.permanent_user_id AND p.platform_id = :platformId
+        WHERE c.id = :candidateId AND c.exam_id = :examId`,
+      { replacements: { platformId, examId, candidateId }, type: QueryTypes.SELECT },
+    );
+    return row?.sha256 ?? null;
+  }
+
+  /**
+   * The sha256 of the photo of each candidate of this test who has one, by candidates.id, in one
+   * read: of the candidates named (a page of the list), or of every candidate (the print-outs).
+   */
+  async shasOfCandidates(platformId: string, examId: string, candidateIds?: readonly string[]): Promise<Map<string, string>> {
+    if (candidateIds?.length === 0) {
+      return new Map();
+    }
+    const rows = await this.sequelize.query<{ id: string; sha256: string }>(
+      `SELECT c.id, p.sha256 FROM candidates c
+         JOIN permanent_user_photos p ON p.user_id = c.permanent_user_id AND p.platform_id = :platformId
+        WHERE c.exam_id = :examId${candidateIds ? ' AND c.id IN (:candidateIds)' : ''}`,
+      { replacements: { platformId, examId, candidateIds: candidateIds ?? [] }, type: QueryTypes.SELECT },
+    );
+    return new Map(rows.map((r) => [r.id, r.sha256]));
   }
 }
