@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { ResealReport } from '../stored-secrets.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
+import { replayLtijsHelmet } from './ltijs-helmet.js';
 import { countLoginFirst, partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
 import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
@@ -173,6 +174,7 @@ export async function startLti(deps: {
     },
   );
 
+  replayLtijsHelmet(Provider.app);
   Provider.onInvalidToken(classify);
   Provider.onSessionTimeout(classify);
   // ltijs calls these from its login route too: that login is counted before it is answered.
