@@ -258,7 +258,8 @@ export async function bootstrap(config: Config, log: Logger): Promise<Examgate> 
     log,
     isDatabaseReady,
     handlers: {
-      onLaunch: (launch, req, res, next) => launchController.onLaunch(launch, req, res, next),
+      readBesideLoginEnd: (issuer, clientId, deploymentId) => launchController.platformRead(issuer, clientId, deploymentId),
+      onLaunch: (launch, platform, req, res, next) => launchController.onLaunch(launch, platform, req, res, next),
       onFailure: (refusal, req, res) => launchController.onFailure(refusal, req, res),
       onError: (err, req, res) => launchController.onError(err, req, res),
       // The app answers LTI_PATHS.register itself (before ltijs), with examgate's own exchange.

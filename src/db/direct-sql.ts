@@ -31,7 +31,7 @@ export interface DirectSql {
 
 /** The part of a node-postgres client (what Sequelize's pool hands out for PostgreSQL) used here. */
 interface PgConnection {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: object[]; rowCount: number | null }>;
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: object[]; rowCount: number | null }>;
   /** Sequelize's own mark of a broken connection: its pool then discards it instead of lending it again. */
   _invalid?: boolean;
 }
@@ -58,6 +58,34 @@ export function numbered(text: string): string {
   return converted;
 }
 
+/** The most statements named for the server to keep parsed (per connection: 20 connections × this many). */
+const NAMED_STATEMENTS_MAX = 500;
+/** Longer texts (a batch's many rows) are rare, each its own shape: parsed each time. */
+const NAMED_TEXT_MAX_CHARS = 4000;
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement as node-postgres sends it, with a name when the text is one of the code's own
+ * repeated few (every launch sends the same five): each connection of the pool then has the
+ * server parse and analyse it once, and every later use sends only its values (Bind/Execute),
+ * which spares the server that work on every statement of every launch. PostgreSQL re-plans a
+ * named statement by itself when a table it reads changes (a migration), and the names are
+ * per connection, so processes and connections never clash.
+ */
+function prepared(text: string, params: readonly SqlValue[]): { text: string; name?: string } {
+  const numberedText = numbered(text);
+  if (params.length === 0) {
+    // node-postgres sends a text without values as a simple query (which may hold several statements).
+    return { text: numberedText };
+  }
+  let name = statementNames.get(text);
+  if (name === undefined && text.length <= NAMED_TEXT_MAX_CHARS && statementNames.size < NAMED_STATEMENTS_MAX) {
+    name = `examgate_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text: numberedText } : { text: numberedText, name };
+}
+
 /**
  * How Sequelize writes a date into SQLite (a TEXT column: 'YYYY-MM-DD HH:MM:SS.SSS +00:00'),
  * so rows written either way compare and sort alike.
@@ -71,7 +99,7 @@ function postgres(sequelize: Sequelize): DirectSql {
   const query = async (text: string, params: readonly SqlValue[]) => {
     const connection = (await manager.getConnection({ type: 'write' })) as PgConnection;
     try {
-      return await connection.query({ text: numbered(text), values: [...params] });
+      return await connection.query({ ...prepared(text, params), values: [...params] });
     } catch (err) {
       const outage = asDriverOutage(err);
       if (outage) {

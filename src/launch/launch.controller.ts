@@ -5,6 +5,8 @@ import { launchRefusal, type LaunchRefusedError } from '../lti/launch-errors.js'
 import type { VerifiedLaunch } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
+import type { Platform } from '../platforms/platform.js';
+import type { ReadBeside } from '../db/read-beside.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
 import { LaunchHeldError } from './held-launch.js';
@@ -26,8 +28,19 @@ export class LaunchController {
     private readonly log: Logger,
   ) {}
 
-  async onLaunch({ claims, ltiToken, cookiesStick }: VerifiedLaunch, req: Request, res: Response, _next: NextFunction): Promise<void> {
-    const platform = await this.platforms.findForLaunch(ltiToken.iss, ltiToken.clientId, ltiToken.deploymentId);
+  /** The platform a launch names, read by the statement that ends its login (lti-provider.ts). */
+  platformRead(issuer: string, clientId: string, deploymentId: string): ReadBeside<Platform | null> {
+    return this.platforms.readForLaunch(issuer, clientId, deploymentId);
+  }
+
+  /** `platform` is what `platformRead` read for this launch's issuer, client and deployment: afresh, never cached. */
+  async onLaunch(
+    { claims, ltiToken, cookiesStick }: VerifiedLaunch,
+    platform: Platform | null,
+    req: Request,
+    res: Response,
+    _next: NextFunction,
+  ): Promise<void> {
     if (!platform) {
       this.onFailure(launchRefusal('UNREGISTERED_PLATFORM'), req, res);
       return;

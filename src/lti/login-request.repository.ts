@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
+import type { ReadBeside } from '../db/read-beside.js';
 import { insertValuesText, type RowInsert } from '../db/row-insert.js';
 import { NonceRepository } from './nonce.repository.js';
 
@@ -110,30 +111,51 @@ export class LoginRequestRepository {
    * On PostgreSQL both happen in one statement; SQLite, in-process, runs the two in turn.
    */
   async end(state: string, nonce: string, nonceExpiresAt: Date): Promise<LoginEnd> {
+    return (await this.endWith(state, nonce, nonceExpiresAt, null)).outcome;
+  }
+
+  /**
+   * `end`, and a read of another table the launch needs next (its platform), answered by the
+   * same statement on PostgreSQL: a launch then makes one round trip where it made two. The
+   * read sees the database as the end does; it is made whatever the outcome.
+   */
+  async endWith<T>(state: string, nonce: string, nonceExpiresAt: Date, beside: ReadBeside<T>): Promise<{ outcome: LoginEnd; beside: T }>;
+  async endWith(state: string, nonce: string, nonceExpiresAt: Date, beside: null): Promise<{ outcome: LoginEnd; beside: null }>;
+  async endWith<T>(
+    state: string,
+    nonce: string,
+    nonceExpiresAt: Date,
+    beside: ReadBeside<T> | null,
+  ): Promise<{ outcome: LoginEnd; beside: T | null }> {
     const now = new Date();
     if (this.#postgres) {
-      const [row] = await this.#sql.rows<{ ended: number | string; remembered: number | string }>(
+      // The read's columns come beside the counts, in one row whether or not it found one.
+      const [row] = await this.#sql.rows<Record<string, unknown> & { ended: number | string; remembered: number | string }>(
         `WITH ended AS (
            DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING nonce
          ), remembered AS (
            INSERT INTO lti_nonces (nonce, expires_at) SELECT nonce, ? FROM ended
            ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE lti_nonces.expires_at < ?
            RETURNING nonce
-         )
-         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered`,
-        [state, nonce, now, nonceExpiresAt, now],
+         )${beside ? `, beside AS (SELECT TRUE AS examgate_beside_found, b.* FROM (${beside.text}) AS b)` : ''}
+         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered${beside ? ', beside.*' : ''}
+         ${beside ? 'FROM (SELECT 1) AS one LEFT JOIN beside ON TRUE' : ''}`,
+        [state, nonce, now, nonceExpiresAt, now, ...(beside?.params ?? [])],
       );
-      return outcome(Number(row?.ended) === 1, Number(row?.remembered) === 1);
+      const outcomeOfRow = outcome(Number(row?.ended) === 1, Number(row?.remembered) === 1);
+      return { outcome: outcomeOfRow, beside: beside ? beside.fromRow(row?.examgate_beside_found === true ? row : null) : null };
     }
     const ended = await this.#sql.rows('DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state', [
       state,
       nonce,
       now,
     ]);
-    if (ended.length !== 1) {
-      return outcome(false, false);
+    const result = ended.length !== 1 ? outcome(false, false) : outcome(true, await this.#usedNonces.remember(nonce, nonceExpiresAt));
+    if (!beside) {
+      return { outcome: result, beside: null };
     }
-    return outcome(true, await this.#usedNonces.remember(nonce, nonceExpiresAt));
+    const [row] = await this.#sql.rows<Record<string, unknown>>(beside.text, beside.params);
+    return { outcome: result, beside: beside.fromRow(row ?? null) };
   }
 
   async deleteExpired(now = new Date()): Promise<void> {

@@ -6,11 +6,13 @@ import type { Logger } from '../logger.js';
 import type { ResealReport } from '../stored-secrets.js';
 import { launchRefusal, type LaunchRefusedError } from './launch-errors.js';
 import { launchGuard } from './launch-guard.js';
+import { replayLtijsHelmet } from './ltijs-helmet.js';
 import { countLoginFirst, partitionLtijsCookies, rememberLoginRequest, type UsedOnce } from './login-initiation.js';
 import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
+import type { ReadBeside } from '../db/read-beside.js';
 import { validatedLaunch, type VerifiedClaims } from './validated-launch.js';
 
 /** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
@@ -29,8 +31,14 @@ export interface VerifiedLaunch {
   cookiesStick: boolean;
 }
 
-export interface LtiHandlers {
-  onLaunch(launch: VerifiedLaunch, req: Request, res: Response, next: NextFunction): Promise<void>;
+export interface LtiHandlers<Beside> {
+  /**
+   * What a launch reads first (its platform), for the statement that ends its login to carry
+   * (login-request.repository.ts), named by the verified token's issuer, client and deployment.
+   */
+  readBesideLoginEnd(issuer: string, clientId: string, deploymentId: string): ReadBeside<Beside>;
+  /** A launch whose login has ended, with what `readBesideLoginEnd` read. */
+  onLaunch(launch: VerifiedLaunch, beside: Beside, req: Request, res: Response, next: NextFunction): Promise<void>;
   /** Answers a refused LTI message (through the one error handler). */
   onFailure(refusal: LaunchRefusedError, req: Request, res: Response): void;
   /** Answers any other error (a throttle refusal, an outage) through the one error handler. */
@@ -62,14 +70,14 @@ function errorCode(err: unknown): string {
  * request, with no ltik and no ltijs session cookie ("ltiaas" mode); examgate keeps its own
  * session instead. State-cookie validation stays on (devMode is never used).
  */
-export async function startLti(deps: {
+export async function startLti<Beside>(deps: {
   config: Config;
   target: DatabaseTarget;
   loginRequests: LoginRequestRepository;
   /** Where the new-window form's one use is remembered. */
   usedOnce: UsedOnce;
   log: Logger;
-  handlers: LtiHandlers;
+  handlers: LtiHandlers<Beside>;
   /** Whether the database answers now: a failed validation while it does not is an outage, not a bad launch. */
   isDatabaseReady: () => Promise<boolean>;
 }): Promise<LtiLayer> {
@@ -100,14 +108,19 @@ export async function startLti(deps: {
       // ltijs checked that the state is bound to this browser (its signed state cookie); the
       // nonce must be the one examgate issued for that very login, never used before, and the
       // login ends here.
-      const ended = await deps.loginRequests.end(String(req.body.state), String(claims.nonce), new Date(Date.now() + nonceLifetimeMs));
+      const { outcome: ended, beside } = await deps.loginRequests.endWith(
+        String(req.body.state),
+        String(claims.nonce),
+        new Date(Date.now() + nonceLifetimeMs),
+        handlers.readBesideLoginEnd(token.iss, token.clientId, token.deploymentId),
+      );
       if (ended !== 'ended') {
         fail(req, res, ended === 'nonce-used' ? 'NONCE_ALREADY_RECEIVED' : 'NONCE_NOT_ISSUED_FOR_THIS_LOGIN');
         return;
       }
       // The launch key in scope was for ltijs's validation only; nothing after it sees it.
       const cookiesStick = res.locals.launchWithoutCookies !== true;
-      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, req, res, next));
+      await outsideLaunchScope(() => handlers.onLaunch({ claims, ltiToken: token, cookiesStick }, beside, req, res, next));
     } catch (err) {
       next(err);
     }
@@ -173,6 +186,7 @@ export async function startLti(deps: {
     },
   );
 
+  replayLtijsHelmet(Provider.app);
   Provider.onInvalidToken(classify);
   Provider.onSessionTimeout(classify);
   // ltijs calls these from its login route too: that login is counted before it is answered.

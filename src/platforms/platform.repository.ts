@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import { directSql, type DirectSql } from '../db/direct-sql.js';
+import type { ReadBeside } from '../db/read-beside.js';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import {
@@ -44,6 +44,22 @@ type LaunchPlatformRow = PlatformFields & {
   deployment_created_at: Date | string | null;
 };
 
+/** The platform of a launch's row, with the launch's deployment when it is known. */
+function launchPlatformOf(row: LaunchPlatformRow): Platform {
+  const deployment =
+    row.deployment_id === null
+      ? []
+      : [
+          {
+            deployment_id: row.deployment_id,
+            status: row.deployment_status ?? 'pending',
+            source: row.deployment_source ?? 'launch',
+            created_at: row.deployment_created_at,
+          },
+        ];
+  return toPlatform(row, deployment);
+}
+
 function toDeployment(row: DeploymentFields): Deployment {
   return {
     deploymentId: row.deployment_id,
@@ -74,11 +90,8 @@ function toPlatform(row: PlatformFields, deployments: DeploymentFields[]): Platf
 
 /** Queries over platforms and their deployments; nothing else. */
 export class PlatformRepository {
-  readonly #sql: DirectSql;
-
   constructor(private readonly sequelize: Sequelize) {
     definePlatformModels(sequelize);
-    this.#sql = directSql(sequelize);
   }
 
   /** Runs `work` in one unit of work: what it writes through this or another repository commits together, or not at all. */
@@ -143,33 +156,20 @@ export class PlatformRepository {
 
   /**
    * The platform a launch names, read afresh on every launch (a removed platform cannot launch
-   * while caches elsewhere still hold it), in one statement: its `deployments` hold only the
-   * launch's own deployment, when that is known.
+   * while caches elsewhere still hold it), as one SELECT the launch's login end carries
+   * (lti/login-request.repository.ts): its `deployments` hold only the launch's own deployment,
+   * when that is known.
    */
-  async findForLaunch(issuer: string, clientId: string, deploymentId: string): Promise<Platform | null> {
-    const [row] = await this.#sql.rows<LaunchPlatformRow>(
-      `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
+  readForLaunch(issuer: string, clientId: string, deploymentId: string): ReadBeside<Platform | null> {
+    return {
+      text: `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
               p.ltijs_platform_id, p.status, p.default_time_zone, p.sso_match_field, d.deployment_id, d.status AS deployment_status, d.source AS deployment_source,
               d.created_at AS deployment_created_at
        FROM lms_platforms p LEFT JOIN platform_deployments d ON d.platform_id = p.id AND d.deployment_id = ?
        WHERE p.issuer = ? AND p.client_id = ?`,
-      [deploymentId, issuer, clientId],
-    );
-    if (!row) {
-      return null;
-    }
-    const deployment =
-      row.deployment_id === null
-        ? []
-        : [
-            {
-              deployment_id: row.deployment_id,
-              status: row.deployment_status ?? 'pending',
-              source: row.deployment_source ?? 'launch',
-              created_at: row.deployment_created_at,
-            },
-          ];
-    return toPlatform(row, deployment);
+      params: [deploymentId, issuer, clientId],
+      fromRow: (found) => (found ? launchPlatformOf(found as LaunchPlatformRow) : null),
+    };
   }
 
   async findDeployment(platformId: string, deploymentId: string, unit?: UnitOfWork): Promise<Deployment | null> {

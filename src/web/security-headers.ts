@@ -1,11 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { cspNonce } from './csp-nonce.js';
+import { recordHeaderSteps, replayHeaderSteps } from './recorded-headers.js';
 import type { FrameAncestors } from './frame-ancestors.js';
-
-/** What helmet does to a response: headers set, or removed (X-Powered-By), in its order. */
-type HeaderStep = { set: string; value: string } | { remove: string };
 
 /** Stand-ins helmet's policy is built with once; each request puts its own values where they stand. */
 const FRAME_ANCESTORS_SLOT = 'examgate-frame-ancestors-slot';
@@ -28,27 +25,6 @@ const HELMET_OPTIONS: HelmetOptions = {
   },
 };
 
-/** Runs helmet once on a response that only records what is done to it. */
-function recordHelmet(options: HelmetOptions): HeaderStep[] {
-  const steps: HeaderStep[] = [];
-  const recorder = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      steps.push({ set: name, value: String(value) });
-    },
-    removeHeader(name: string) {
-      steps.push({ remove: name });
-    },
-  };
-  let failed: unknown = null;
-  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
-    failed = err ?? null;
-  });
-  if (failed) {
-    throw failed instanceof Error ? failed : new Error(String(failed));
-  }
-  return steps;
-}
-
 /**
  * Refuses what helmet refuses in a policy value: a `;` or `,` would end the directive and let
  * the value write directives of its own (a platform's origin is read from its issuer URL).
@@ -69,8 +45,8 @@ function checkedValue(directive: string, value: string): string {
  * middlewares and its per-request policy building.
  */
 export function securityHeaders(frameAncestors: Pick<FrameAncestors, 'fresh' | 'current'>): RequestHandler {
-  const steps = recordHelmet(HELMET_OPTIONS);
-  const policyStep = steps.find((s): s is { set: string; value: string } => 'set' in s && s.set === 'Content-Security-Policy');
+  const steps = recordHeaderSteps(helmet(HELMET_OPTIONS));
+  const policyStep = steps.find((s) => 'set' in s && s.set === 'Content-Security-Policy') as { set: string; value: string } | undefined;
   const [beforeAncestors, rest] = policyStep?.value.split(FRAME_ANCESTORS_SLOT) ?? [];
   const [beforeNonce, afterNonce] = rest?.split(NONCE_SLOT) ?? [];
   if (beforeAncestors === undefined || beforeNonce === undefined || afterNonce === undefined) {
@@ -90,13 +66,7 @@ export function securityHeaders(frameAncestors: Pick<FrameAncestors, 'fresh' | '
   const apply = (res: Response, origins: readonly string[], next: NextFunction) => {
     const nonce = cspNonce();
     res.locals.cspNonce = nonce;
-    for (const step of fixed) {
-      if ('set' in step) {
-        res.setHeader(step.set, step.value);
-      } else {
-        res.removeHeader(step.remove);
-      }
-    }
+    replayHeaderSteps(res, fixed);
     try {
       res.setHeader('Content-Security-Policy', policy(origins, nonce));
     } catch (err) {

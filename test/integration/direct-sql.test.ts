@@ -107,4 +107,43 @@ describe('direct SQL on examgate’s pool (the launch path’s statements)', () 
     // SQLite runs the writes one after another (no data-modifying WITH): the first stays written.
     expect(fresh).to.have.length(world.examgate.sequelize.getDialect() === 'postgres' ? 0 : 1);
   });
+
+  it('when a statement with values runs again and again, then its answers stay right for every value, and on PostgreSQL the server keeps it parsed', async () => {
+    const soon = new Date(Date.now() + 60_000);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?), (?, ?)', ['kept-a', soon, 'kept-b', soon]);
+    const text = 'SELECT nonce FROM lti_nonces WHERE nonce = ? AND expires_at > ?';
+    for (const [nonce, found] of [
+      ['kept-a', 1],
+      ['kept-b', 1],
+      ['missing', 0],
+      ["kept-a' OR 'x' = 'x", 0],
+    ] as const) {
+      expect(await sql.rows(text, [nonce, new Date()]), nonce).to.have.length(found);
+    }
+    // Concurrent uses spread over several connections of the pool, each with its own parsed copy.
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => sql.rows<{ nonce: string }>(text, [i % 2 ? 'kept-a' : 'kept-b', new Date()])),
+    );
+    expect(answers.map((rows) => rows[0]?.nonce)).to.deep.equal(Array.from({ length: 12 }, (_, i) => (i % 2 ? 'kept-a' : 'kept-b')));
+    if (world.examgate.sequelize.getDialect() !== 'postgres') {
+      return;
+    }
+    // The pool lends the connection released last: the one that just ran the statement.
+    const kept = await sql.rows<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = ?', [
+      'SELECT nonce FROM lti_nonces WHERE nonce = $1 AND expires_at > $2',
+    ]);
+    expect(kept.map((r) => r.name)).to.have.length(1);
+    expect(kept[0]!.name).to.match(/^examgate_\d+$/);
+  });
+
+  it('when a statement has no values on PostgreSQL, then it may hold several statements (a simple query, never kept parsed)', async () => {
+    if (world.examgate.sequelize.getDialect() !== 'postgres') {
+      return;
+    }
+    const soon = new Date(Date.now() + 60_000);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', ['both-a', soon]);
+    await sql.run('INSERT INTO lti_nonces (nonce, expires_at) VALUES (?, ?)', ['both-b', soon]);
+    await sql.run("DELETE FROM lti_nonces WHERE nonce = 'both-a'; DELETE FROM lti_nonces WHERE nonce = 'both-b'");
+    expect(await sql.rows('SELECT nonce FROM lti_nonces WHERE nonce IN (?, ?)', ['both-a', 'both-b'])).to.deep.equal([]);
+  });
 });

@@ -64,4 +64,42 @@ describe('ending a login (the launch’s state and nonce)', () => {
     await start('state-2', 'nonce-1');
     expect(await logins.end('state-2', 'nonce-1', inAMinute())).to.equal('ended');
   });
+
+  describe('with the launch’s platform read beside the end (one statement on PostgreSQL)', () => {
+    const platformRead = (deploymentId: string, issuer = world.lms.registration.issuer) =>
+      world.examgate.platforms.readForLaunch(issuer, world.lms.registration.clientId, deploymentId);
+
+    it('when the login ends, then the platform comes with it, with the launch’s known deployment', async () => {
+      await start('state-1', 'nonce-1');
+      const { outcome, beside } = await logins.endWith('state-1', 'nonce-1', inAMinute(), platformRead('deployment-1'));
+      expect(outcome).to.equal('ended');
+      expect(beside?.issuer).to.equal(world.lms.registration.issuer);
+      expect(beside?.clientId).to.equal('examgate-client');
+      expect(beside?.deployments.map((d) => d.deploymentId)).to.deep.equal(['deployment-1']);
+      expect(await nonces()).to.deep.equal(['nonce-1']);
+    });
+
+    it('when the deployment is unknown, then the platform comes without deployments; when the platform is unknown, then none comes', async () => {
+      await start('state-1', 'nonce-1');
+      await start('state-2', 'nonce-2');
+      const unknownDeployment = await logins.endWith('state-1', 'nonce-1', inAMinute(), platformRead('no-such-deployment'));
+      expect(unknownDeployment.outcome).to.equal('ended');
+      expect(unknownDeployment.beside?.deployments).to.deep.equal([]);
+      const unknownPlatform = await logins.endWith(
+        'state-2',
+        'nonce-2',
+        inAMinute(),
+        platformRead('deployment-1', 'https://unknown.example'),
+      );
+      expect(unknownPlatform).to.deep.equal({ outcome: 'ended', beside: null });
+    });
+
+    it('when the login does not end, then the outcome says so and the read is still answered, the nonce left unrecorded', async () => {
+      await start('state-1', 'nonce-1');
+      const { outcome, beside } = await logins.endWith('state-1', 'someone-else', inAMinute(), platformRead('deployment-1'));
+      expect(outcome).to.equal('not-this-login');
+      expect(beside?.clientId).to.equal('examgate-client');
+      expect(await nonces()).to.deep.equal([]);
+    });
+  });
 });
