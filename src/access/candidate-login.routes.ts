@@ -50,25 +50,53 @@ export interface CandidateLoginDeps<A> {
 export function candidateLoginRoutes<A>(deps: CandidateLoginDeps<A>): Router {
   const router = express.Router();
 
+  const viewOf = (req: Request, values: { username: string; error: string | null }, stillSignedIn: boolean) => ({
+    title: 'Sign in to your test',
+    values,
+    errors: values.error ? [{ field: 'username', message: values.error }] : [],
+    done: values.error ? null : doneMessage(LOGIN_DONE, req.query),
+    signedIn: null,
+    stillSignedIn,
+  });
   const render = async (req: Request, res: Response, status: number, values: { username: string; error: string | null }) => {
     const session = await deps.sessions.resumeCandidate(cookieOf(req));
     res
       .status(status)
       .set('cache-control', 'no-store')
-      .render('candidate-login.njk', {
-        title: 'Sign in to your test',
-        values,
-        errors: values.error ? [{ field: 'username', message: values.error }] : [],
-        done: values.error ? null : doneMessage(LOGIN_DONE, req.query),
-        signedIn: null,
-        stillSignedIn: Boolean(session),
-      });
+      .render('candidate-login.njk', viewOf(req, values, Boolean(session)));
   };
+
+  // The page as nearly every candidate of an exam morning first gets it (empty form, no message,
+  // nobody signed in) is the same for all: rendered once per process, not once per candidate.
+  // It holds no token (the POST checks its origin instead) and no script, so no nonce either;
+  // the headers, CSP included, are still set per response.
+  let plainPage: string | null = null;
+  const plain = (req: Request, res: Response): Promise<string> =>
+    plainPage !== null
+      ? Promise.resolve(plainPage)
+      : new Promise((resolve, reject) => {
+          res.app.render('candidate-login.njk', viewOf(req, { username: '', error: null }, false), (err, html) => {
+            if (err) {
+              reject(err);
+            } else {
+              plainPage = html;
+              resolve(html);
+            }
+          });
+        });
 
   router.get(
     LOGIN_PATH,
     asyncHandler(async (req, res) => {
-      await render(req, res, 200, { username: '', error: null });
+      const session = await deps.sessions.resumeCandidate(cookieOf(req));
+      if (session || doneMessage(LOGIN_DONE, req.query) !== null) {
+        res.set('cache-control', 'no-store').render('candidate-login.njk', viewOf(req, { username: '', error: null }, Boolean(session)));
+        return;
+      }
+      res
+        .set('cache-control', 'no-store')
+        .type('html')
+        .send(await plain(req, res));
     }),
   );
 
