@@ -145,8 +145,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     candidateLoginRoutes({
       credentials: {
-        verify: async (username, password) => {
-          const found = await deps.oneTimeUsers.verify(username, password);
+        lookup: (username) => deps.oneTimeUsers.lookup(username),
+        verify: async (account, username, password) => {
+          const found = deps.oneTimeUsers.check(account, password);
           // One-time usernames are unique across examgate; a permanent user's only on its platform.
           return found ? { ...found, way: 'one-time' } : deps.permanentUsers.principalFor(username, password);
         },

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { readAlone, type SideRead } from '../db/side-read.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 /** A one-time user as stored: the password still sealed. */
@@ -80,14 +81,27 @@ export class OneTimeUserRepository {
     return taken;
   }
 
-  /** Every sign-in at the login page reads one, so straight to the driver (db/direct-sql.ts). */
+  /** The account of a username key with its test's platform. */
   async findByKey(usernameKey: string): Promise<OneTimeLogin | null> {
-    const [row] = await this.#sql.rows<StoredRow & { platform_id: string }>(
-      `SELECT ${COLUMNS}, c.platform_id FROM one_time_users o JOIN exams e ON e.id = o.exam_id JOIN courses c ON c.id = e.course_id
-        WHERE o.username_key = ?`,
-      [usernameKey],
-    );
-    return row ? { ...toRow(row), platformId: row.platform_id } : null;
+    return readAlone(this.#sql, this.loginRead(usernameKey));
+  }
+
+  /**
+   * `findByKey` as a read to send along (db/side-read.ts): every sign-in at the login page reads
+   * one, so it goes with the throttle's statement. Every column is text, alike as JSON or not.
+   */
+  loginRead(usernameKey: string): SideRead<OneTimeLogin | null> {
+    return {
+      statement: {
+        text: `SELECT ${COLUMNS}, c.platform_id FROM one_time_users o JOIN exams e ON e.id = o.exam_id JOIN courses c ON c.id = e.course_id
+                WHERE o.username_key = ?`,
+        params: [usernameKey],
+      },
+      read: (rows) => {
+        const row = rows[0] as (StoredRow & { platform_id: string }) | undefined;
+        return row ? { ...toRow(row), platformId: row.platform_id } : null;
+      },
+    };
   }
 
   async findByCandidate(examId: string, candidateId: string, unit?: UnitOfWork): Promise<OneTimeUserRow | null> {

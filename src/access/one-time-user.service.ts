@@ -4,13 +4,14 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { BatchRow } from '../candidates/candidate-batch.js';
 import type { CandidateService } from '../candidates/candidate.service.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { SideRead } from '../db/side-read.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Exam } from '../exams/exam.js';
 import type { SealedText } from '../secrets/sealed-text.js';
 import type { ResealReport } from '../stored-secrets.js';
 import { generatePasswords, generateUsernames } from './one-time-secrets.js';
 import { CredentialsHiddenError, NotOneTimeUserError, UsernameTakenError } from './one-time-user.errors.js';
-import type { OneTimeUserRepository } from './one-time-user.repository.js';
+import type { OneTimeLogin, OneTimeUserRepository } from './one-time-user.repository.js';
 import { checkUsername, usernameKey } from './username-rules.js';
 import { writeAtMost } from '../stored-secrets.js';
 
@@ -152,7 +153,16 @@ export class OneTimeUsers {
    * Generated passwords are lower case and have no spaces, so case and surrounding spaces are forgiven.
    */
   async verify(username: string, password: string): Promise<OneTimeIdentity | null> {
-    const account = await this.repository.findByKey(usernameKey(username.trim()));
+    return this.check(await this.repository.findByKey(usernameKey(username.trim())), password);
+  }
+
+  /** The read `verify` starts with, for a caller that sends it along with its own statement (the login throttle's). */
+  lookup(username: string): SideRead<OneTimeLogin | null> {
+    return this.repository.loginRead(usernameKey(username.trim()));
+  }
+
+  /** The rest of `verify`: `password` against the account `lookup` found (null: none), in the same time either way. */
+  check(account: OneTimeLogin | null, password: string): OneTimeIdentity | null {
     const stored = this.sealed.open(account?.sealedPassword ?? this.#decoy)?.plain ?? '';
     const same = timingSafeEqual(digest(stored), digest(password.trim().toLowerCase()));
     if (!account || !same || stored === '') {

@@ -33,13 +33,14 @@ const SESSION_PREFIX = 's_';
 
 type Row = CandidateColumns & { c_platform_id: string } & Record<string, unknown>;
 
-/** The columns under `prefix`, without it. */
-function prefixed(row: Record<string, unknown>, prefix: string): Record<string, unknown> {
+/**
+ * The columns named in `columns`, read from under `prefix`: every candidate page maps its row
+ * (some 60 columns), so the names are known up front rather than searched for in each row.
+ */
+function prefixed(row: Record<string, unknown>, prefix: string, columns: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (column.startsWith(prefix)) {
-      picked[column.slice(prefix.length)] = value;
-    }
+  for (const column of columns) {
+    picked[column] = row[`${prefix}${column}`];
   }
   return picked;
 }
@@ -74,10 +75,10 @@ export class OwnTestRepository {
    */
   async findWithDemoTests(examId: string, candidateId: string, platformId: string): Promise<OwnTestRow | null> {
     // The candidate's join finds nobody on a demo row (the id is the own candidate's), as the own row's shape needs.
-    const select = `SELECT k.*, ${examColumns()}, c.platform_id AS c_platform_id
+    const select = () => `SELECT k.*, ${examColumns()}, c.platform_id AS c_platform_id
       FROM exams e JOIN courses c ON c.id = e.course_id LEFT JOIN candidates k ON k.exam_id = e.id AND k.id = ?`;
-    this.#withDemoTests ??= `${select} WHERE e.id = ?
-      UNION ALL ${select} WHERE ${ACTIVE_DEMO_EXAMS.condition} AND e.id <> ?
+    this.#withDemoTests ??= `${select()} WHERE e.id = ?
+      UNION ALL ${select()} WHERE ${ACTIVE_DEMO_EXAMS.condition} AND e.id <> ?
       ORDER BY ${EXAM_PREFIX}created_at ASC, ${EXAM_PREFIX}id ASC`;
     const rows = await this.#sql.rows<Row>(this.#withDemoTests, [
       candidateId,
@@ -108,22 +109,30 @@ export class OwnTestRepository {
     if (!row) {
       return null;
     }
-    const record = toSessionRecord(prefixed(row, SESSION_PREFIX) as SessionColumns);
+    const record = toSessionRecord(prefixed(row, SESSION_PREFIX, SESSION_COLUMNS) as SessionColumns);
     // No test when the candidate is gone, or their test or its course (the joins found nothing).
     return { record, own: row.e_id === null || row.c_platform_id === null ? null : toOwnTest(row) };
   }
 }
 
+let examFieldNames: readonly string[] | null = null;
+
+/** The test's columns (the model is defined by the time the first statement is made). */
+function examFields(): readonly string[] {
+  examFieldNames ??= Object.keys(ExamRow.getAttributes());
+  return examFieldNames;
+}
+
 /** The test's columns under a prefix (both tables have an id, a created_at …; the candidate's come as they are). */
 function examColumns(): string {
-  return Object.keys(ExamRow.getAttributes())
+  return examFields()
     .map((column) => `e.${column} AS ${EXAM_PREFIX}${column}`)
     .join(', ');
 }
 
 function toOwnTest(row: Row): OwnTestRow {
   return {
-    exam: toExam(prefixed(row, EXAM_PREFIX) as ExamColumns),
+    exam: toExam(prefixed(row, EXAM_PREFIX, examFields()) as ExamColumns),
     platformId: row.c_platform_id,
     candidate: row.id === null ? null : toCandidate(row),
   };

@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { dateOf } from '../db/column-date.js';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
+import { readAlone, type SideRead } from '../db/side-read.js';
 import { transactionOf, unitOfWorkRunner, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ExamStatus } from '../exams/exam.js';
 import type { FoundWayIn } from './way-in-expiry.js';
@@ -137,36 +138,31 @@ export class WayInRepository {
     return count;
   }
 
-  /** The way in a lookup hash names, with its candidate and test, in one statement (every sign-in reads it). */
+  /** The way in a lookup hash names, with its candidate and test, in one statement. */
   async findByHash(kind: WayInKind, hash: string): Promise<FoundWayIn | null> {
-    const [row] = await this.#sql.rows<FoundRow>(
-      `SELECT w.kind, w.revoked_at, w.expires_at, w.exam_id, w.candidate_id, c.status AS candidate_status, c.extra_time_minutes,
-              e.title, e.status AS exam_status, e.closes_at, e.access_expires_at, e.time_zone, co.platform_id
-       FROM ways_in w
-       JOIN candidates c ON c.id = w.candidate_id
-       JOIN exams e ON e.id = w.exam_id
-       JOIN courses co ON co.id = e.course_id
-       WHERE w.lookup_hash = ? AND w.kind = ?`,
-      [hash, kind],
-    );
-    if (!row) {
-      return null;
-    }
+    return readAlone(this.#sql, this.lookupRead(kind, hash));
+  }
+
+  /**
+   * `findByHash` as a read to send along (db/side-read.ts): every sign-in by link or code reads
+   * one, so it goes with the throttle's statement. Its dates come as Dates, text (SQLite) or
+   * JSON's ISO text, and dateOf takes each.
+   */
+  lookupRead(kind: WayInKind, hash: string): SideRead<FoundWayIn | null> {
     return {
-      kind: row.kind as WayInKind,
-      revokedAt: dateOf(row.revoked_at),
-      platformId: row.platform_id,
-      examId: row.exam_id,
-      candidateId: row.candidate_id,
-      candidateStatus: row.candidate_status,
-      extraTimeMinutes: Number(row.extra_time_minutes),
-      lifetimeEndsAt: dateOf(row.expires_at),
-      exam: {
-        title: row.title,
-        status: row.exam_status as ExamStatus,
-        closesAt: dateOf(row.closes_at),
-        accessExpiresAt: dateOf(row.access_expires_at),
-        timeZone: row.time_zone,
+      statement: {
+        text: `SELECT w.kind, w.revoked_at, w.expires_at, w.exam_id, w.candidate_id, c.status AS candidate_status, c.extra_time_minutes,
+                      e.title, e.status AS exam_status, e.closes_at, e.access_expires_at, e.time_zone, co.platform_id
+               FROM ways_in w
+               JOIN candidates c ON c.id = w.candidate_id
+               JOIN exams e ON e.id = w.exam_id
+               JOIN courses co ON co.id = e.course_id
+               WHERE w.lookup_hash = ? AND w.kind = ?`,
+        params: [hash, kind],
+      },
+      read: (rows) => {
+        const row = rows[0] as FoundRow | undefined;
+        return row ? foundOf(row) : null;
       },
     };
   }
@@ -227,4 +223,25 @@ export class WayInRepository {
     const count = (kind: WayInKind) => Number(rows.find((row) => row.kind === kind)?.n ?? 0);
     return { link: count('link'), code: count('code') };
   }
+}
+
+/** A found row as what deciding on it needs. */
+function foundOf(row: FoundRow): FoundWayIn {
+  return {
+    kind: row.kind as WayInKind,
+    revokedAt: dateOf(row.revoked_at),
+    platformId: row.platform_id,
+    examId: row.exam_id,
+    candidateId: row.candidate_id,
+    candidateStatus: row.candidate_status,
+    extraTimeMinutes: Number(row.extra_time_minutes),
+    lifetimeEndsAt: dateOf(row.expires_at),
+    exam: {
+      title: row.title,
+      status: row.exam_status as ExamStatus,
+      closesAt: dateOf(row.closes_at),
+      accessExpiresAt: dateOf(row.access_expires_at),
+      timeZone: row.time_zone,
+    },
+  };
 }

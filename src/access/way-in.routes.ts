@@ -84,8 +84,8 @@ export function wayInRoutes(deps: WayInRouteDeps): Router {
     asyncHandler(async (req, res) => {
       ownPageOnly(req);
       const attempt = { address: clientAddress(req) };
-      await linkThrottle.assertNotLocked(attempt);
-      const resolved = await deps.waysIn.resolveLink(field(req.body, 'token'));
+      // The lock check and the link's lookup in one round trip (PostgreSQL).
+      const resolved = await linkThrottle.assertNotLockedWith(attempt, deps.waysIn.lookup('link', field(req.body, 'token')));
       if (!resolved.ok) {
         // Only links examgate never issued count: someone is guessing, not a candidate with an old link.
         if (resolved.reason === 'unknown') {
@@ -108,14 +108,14 @@ export function wayInRoutes(deps: WayInRouteDeps): Router {
     asyncHandler(async (req, res) => {
       ownPageOnly(req);
       const attempt = { address: clientAddress(req) };
-      await codeThrottle.beforeAttempt(attempt);
       const typed = field(req.body, 'code').slice(0, 40);
+      // The throttle and the code's lookup in one round trip (PostgreSQL); a malformed code reads nothing.
+      const { found: resolved } = await codeThrottle.beforeAttemptWith(attempt, deps.waysIn.lookup('code', typed));
       if (normaliseEntryCode(typed) === null) {
         await codeThrottle.failed(attempt);
         enterPage(res, 400, typed, 'An entry code has 10 letters and digits, such as ABCD-EFGH-JK. Check it against your slip.');
         return;
       }
-      const resolved = await deps.waysIn.resolveCode(typed);
       if (!resolved.ok) {
         if (resolved.reason === 'unknown') {
           await codeThrottle.failed(attempt);

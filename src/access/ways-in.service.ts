@@ -3,6 +3,7 @@ import type { AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { CandidateNotFoundError } from '../candidates/candidate.errors.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { SideRead } from '../db/side-read.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import { ExamStateError } from '../exams/exam.errors.js';
 import type { Logger } from '../logger.js';
@@ -228,6 +229,20 @@ export class WaysIn {
   /** What a typed entry code leads to (any case, spaces and dashes ignored). */
   resolveCode(typed: string, now = new Date()): Promise<WayInResolution> {
     return this.resolve('code', typed, now);
+  }
+
+  /**
+   * `resolveLink` or `resolveCode` as a read for a caller to send with its own statement (the
+   * sign-in throttle's, db/side-read.ts): one round trip for both. A value that cannot be one
+   * (wrong length or alphabet) reads nothing and is unknown.
+   */
+  lookup(kind: WayInKind, sent: string, now = new Date()): SideRead<WayInResolution> {
+    const hash = hashOfSent(kind, sent);
+    const found = hash ? this.repository.lookupRead(kind, hash) : null;
+    return {
+      statement: found?.statement ?? null,
+      read: (rows) => judgeWayIn(found ? found.read(rows) : null, now),
+    };
   }
 
   /** Records a refused /go or /enter in the audit trail (never the value that was brought). */

@@ -1,4 +1,5 @@
-import type { ThrottleRule, ThrottleService } from './throttle.service.js';
+import type { SideRead } from '../db/side-read.js';
+import { NO_SIDE_READ, type ThrottleRule, type ThrottleService } from './throttle.service.js';
 
 /**
  * The rules of one sign-in form. Per account counts failures only, so people who type their
@@ -46,21 +47,34 @@ export class LoginThrottle {
    * address. What it saw goes to `succeeded`.
    */
   async beforeAttempt(attempt: LoginAttempt): Promise<SeenBeforeAttempt> {
+    return (await this.beforeAttemptWith(attempt, NO_SIDE_READ)).seen;
+  }
+
+  /**
+   * `beforeAttempt`, and the lookup of what the attempt brings (the account a username names, an
+   * entry code) in the same round trip on PostgreSQL: every sign-in of an exam morning passes here.
+   */
+  async beforeAttemptWith<T>(attempt: LoginAttempt, lookup: SideRead<T>): Promise<{ seen: SeenBeforeAttempt; found: T }> {
     const keys = this.failureKeys(attempt);
     const attempts = this.rules.attemptsPerAddress ? [{ rule: this.rules.attemptsPerAddress, key: attempt.address }] : [];
-    // One round trip on PostgreSQL: every sign-in of an exam morning passes here.
-    const hits = await this.throttle.assertNotLockedThenCount(keys, attempts);
+    const { hits, side } = await this.throttle.assertNotLockedThenCount(keys, attempts, lookup);
     const account = keys.findIndex((k) => k.rule === this.rules.failuresPerAccount);
-    return { accountFailures: account < 0 ? 0 : (hits[account] ?? 0) };
+    return { seen: { accountFailures: account < 0 ? 0 : (hits[account] ?? 0) }, found: side };
   }
 
   /**
    * Throws ThrottledError when this account or address is locked; counts nothing. For callers
-   * that present the same secret on every request (an API token), where counting each request
-   * as an attempt would throttle honest scripts: only their failures count (`failed`).
+   * that present the same secret on every request (an API token, a direct link), where counting
+   * each request as an attempt would throttle honest people: only their failures count
+   * (`failed`).
    */
   async assertNotLocked(attempt: LoginAttempt): Promise<void> {
     await this.throttle.assertNotLocked(...this.failureKeys(attempt));
+  }
+
+  /** `assertNotLocked`, and `lookup` read in the same round trip on PostgreSQL (a direct link's way in). */
+  async assertNotLockedWith<T>(attempt: LoginAttempt, lookup: SideRead<T>): Promise<T> {
+    return (await this.throttle.assertNotLockedWith(this.failureKeys(attempt), lookup)).side;
   }
 
   async failed(attempt: LoginAttempt): Promise<void> {

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql, type SqlValue } from '../db/direct-sql.js';
 import { insertSelectText, insertValuesText, type RowInsert } from '../db/row-insert.js';
+import { readAlone, type SideRead } from '../db/side-read.js';
 import type { WindowCount } from './throttle-window.js';
 
 /** One counted event: which counter, and the window it falls in (epoch milliseconds). */
@@ -86,6 +87,27 @@ function countedWith(insert: string, shards: number): string {
            FROM hit h)`;
 }
 
+/** A row of a statement that returns several parts: counters read or hit, and the rows of a side read (as JSON). */
+type PartRow = CounterRow & { part: 'seen' | 'hit' | 'side'; side: object | null };
+
+/** The WITH query, the UNION ALL branch and the values that carry `side` in a throttle statement (nothing without a statement). */
+function carry(side: SideRead<unknown>): { query: string; rows: string; params: readonly SqlValue[] } {
+  if (!side.statement) {
+    return { query: '', rows: '', params: [] };
+  }
+  return {
+    query: `side_read AS (${side.statement.text}), `,
+    rows: `\n       UNION ALL SELECT 'side' AS part, NULL, NULL, NULL, NULL, row_to_json(s) FROM side_read s`,
+    params: side.statement.params,
+  };
+}
+
+const partOf = (rows: readonly PartRow[], which: 'seen' | 'hit') =>
+  new Map(rows.filter((row) => row.part === which).map((row) => [keyOf(row), toCount(row)]));
+
+const sideOf = <T>(side: SideRead<T>, rows: readonly PartRow[]): T =>
+  side.read(rows.flatMap((row) => (row.part === 'side' && row.side ? [row.side] : [])));
+
 function isLocked(lock: CounterLock, state: WindowCount | undefined): boolean {
   return state !== undefined && state.windowStart > lock.activeSince && state.hits >= lock.limit;
 }
@@ -158,20 +180,22 @@ export class ThrottleRepository {
 
   /**
    * A sign-in's throttle: the states of `reads`, then `hits` counted unless a lock in `locks`
-   * holds (then `counted` is null and nothing changed). On PostgreSQL one statement, the read
-   * and the conditional count on one snapshot, so a sign-in storm pays one round trip for its
-   * throttle; on SQLite (no data-modifying WITH, and no network round trip) the read, then the
-   * count when no lock held.
+   * holds (then `counted` is null and nothing changed), and what `side` reads (the account or
+   * link the sign-in brings). On PostgreSQL one statement, the read and the conditional count
+   * on one snapshot, so a sign-in storm pays one round trip for its throttle and its lookup; on
+   * SQLite (no data-modifying WITH, and no network round trip) the read, the count when no lock
+   * held, and the side read.
    */
-  async readThenIncrementUnless(
+  async readThenIncrementUnless<T>(
     reads: ReadonlyArray<{ bucket: string; subject: string }>,
     locks: readonly CounterLock[],
     hits: CounterHit[],
-  ): Promise<{ read: Map<string, WindowCount>; counted: Map<string, WindowCount> | null }> {
+    side: SideRead<T>,
+  ): Promise<{ read: Map<string, WindowCount>; counted: Map<string, WindowCount> | null; side: T }> {
     if (!this.#postgres || hits.length === 0) {
-      const read = await this.readMany(reads);
+      const { read, side: beside } = await this.readMany(reads, side);
       const locked = locks.some((lock) => isLocked(lock, read.get(keyOf(lock))));
-      return { read, counted: locked ? null : await this.increment(hits) };
+      return { read, counted: locked ? null : await this.increment(hits), side: beside };
     }
     const seen = reads.length > 0 ? reads.map(() => '(bucket = ? AND subject = ?)').join(' OR ') : 'false';
     const lockedRows =
@@ -181,33 +205,50 @@ export class ThrottleRepository {
            FROM (VALUES ${hits.map(() => '(?::text, ?::text, ?::bigint, ?::bigint)').join(', ')}) AS v (bucket, subject, window_start, expires_at)
           WHERE NOT EXISTS (SELECT 1 FROM seen WHERE ${lockedRows})
          ${COUNT_ON_CONFLICT}`;
-    const rows = await this.#sql.rows<CounterRow & { part: 'seen' | 'hit' }>(
-      `WITH seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${seen}),
+    const carried = carry(side);
+    const rows = await this.#sql.rows<PartRow>(
+      `WITH ${carried.query}seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${seen}),
        ${countedWith(insert, shardsOf(hits))}
-       SELECT 'seen' AS part, bucket, subject, window_start, hits FROM seen
-       UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits FROM counted`,
+       SELECT 'seen' AS part, bucket, subject, window_start, hits, NULL::json AS side FROM seen
+       UNION ALL SELECT 'hit' AS part, bucket, subject, window_start, hits, NULL::json AS side FROM counted${carried.rows}`,
       [
+        ...carried.params,
         ...reads.flatMap((r) => [r.bucket, r.subject]),
         ...hitParams(hits.map(shardedHit)),
         ...locks.flatMap((lock) => [lock.bucket, lock.subject, lock.activeSince, lock.limit]),
       ],
     );
-    const part = (which: 'seen' | 'hit') => new Map(rows.filter((row) => row.part === which).map((row) => [keyOf(row), toCount(row)]));
-    const read = part('seen');
+    const read = partOf(rows, 'seen');
     const locked = locks.some((lock) => isLocked(lock, read.get(keyOf(lock))));
-    return { read, counted: locked ? null : part('hit') };
+    return { read, counted: locked ? null : partOf(rows, 'hit'), side: sideOf(side, rows) };
   }
 
-  /** The states of several counters in one statement, keyed "bucket subject" (a counter never hit is absent). */
-  async readMany(counters: ReadonlyArray<{ bucket: string; subject: string }>): Promise<Map<string, WindowCount>> {
-    if (counters.length === 0) {
-      return new Map();
+  /**
+   * The states of several counters, keyed "bucket subject" (a counter never hit is absent), and
+   * what `side` reads; on PostgreSQL in one statement.
+   */
+  async readMany<T>(
+    counters: ReadonlyArray<{ bucket: string; subject: string }>,
+    side: SideRead<T>,
+  ): Promise<{ read: Map<string, WindowCount>; side: T }> {
+    const where = counters.length > 0 ? counters.map(() => '(bucket = ? AND subject = ?)').join(' OR ') : 'false';
+    const params = counters.flatMap((c) => [c.bucket, c.subject]);
+    if (!this.#postgres || !side.statement) {
+      const [rows, beside] = await Promise.all([
+        counters.length > 0
+          ? this.#sql.rows<CounterRow>(`SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${where}`, params)
+          : [],
+        readAlone(this.#sql, side),
+      ]);
+      return { read: new Map(rows.map((row) => [keyOf(row), toCount(row)])), side: beside };
     }
-    const rows = await this.#sql.rows<CounterRow>(
-      `SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${counters.map(() => '(bucket = ? AND subject = ?)').join(' OR ')}`,
-      counters.flatMap((c) => [c.bucket, c.subject]),
+    const carried = carry(side);
+    const rows = await this.#sql.rows<PartRow>(
+      `WITH ${carried.query}seen AS (SELECT bucket, subject, window_start, hits FROM throttle_counters WHERE ${where})
+       SELECT 'seen' AS part, bucket, subject, window_start, hits, NULL::json AS side FROM seen${carried.rows}`,
+      [...carried.params, ...params],
     );
-    return new Map(rows.map((row) => [keyOf(row), toCount(row)]));
+    return { read: partOf(rows, 'seen'), side: sideOf(side, rows) };
   }
 
   async read(bucket: string, subject: string): Promise<WindowCount | null> {

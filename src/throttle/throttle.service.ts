@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ThrottledError } from './throttle.errors.js';
 import type { RowInsert } from '../db/row-insert.js';
+import type { SideRead } from '../db/side-read.js';
 import type { ThrottleRepository } from './throttle.repository.js';
 import { currentHits, secondsUntilReset, windowAt, type ThrottleRule, type WindowCount } from './throttle-window.js';
 
@@ -65,28 +66,38 @@ export class ThrottleService {
    * read in one statement.
    */
   async assertNotLocked(...keyed: Keyed[]): Promise<number[]> {
+    return (await this.assertNotLockedWith(keyed, NO_SIDE_READ)).hits;
+  }
+
+  /**
+   * `assertNotLocked(...keyed)`, and what `side` reads (on PostgreSQL in the same statement):
+   * a direct link's lookup goes with its lock check.
+   */
+  async assertNotLockedWith<T>(keyed: Keyed[], side: SideRead<T>): Promise<{ hits: number[]; side: T }> {
     const now = this.clock();
     const on = active(keyed);
     const counters = on.map((k) => ({ bucket: k.rule.bucket, subject: subjectOf(k.key) }));
-    const read = await this.counters.readMany(counters);
+    const { read, side: beside } = await this.counters.readMany(counters, side);
     const states = on.map((k, i): [Keyed, WindowCount | null] => [k, read.get(`${counters[i]!.bucket} ${counters[i]!.subject}`) ?? null]);
     this.refuseIf(
       states.filter(([{ rule }, state]) => currentHits(rule, state, now) >= rule.limit),
       now,
     );
-    return keyed.map((k) => {
+    const hits = keyed.map((k) => {
       const state = states.find(([candidate]) => candidate === k)?.[1] ?? null;
       return currentHits(k.rule, state, now);
     });
+    return { hits, side: beside };
   }
 
   /**
    * A sign-in's throttle in one go: `assertNotLocked(...locks)`, then, when nothing is locked,
    * `count(...counted)`. A locked key counts nothing, as with the two calls one after the other;
-   * on PostgreSQL it is one statement (ThrottleRepository.readThenIncrementUnless). Returns the
-   * hits of each of `locks` as `assertNotLocked` does.
+   * on PostgreSQL it is one statement (ThrottleRepository.readThenIncrementUnless), which also
+   * carries `side` (the account the sign-in names). Returns the hits of each of `locks` as
+   * `assertNotLocked` does, and what `side` read (unused when a lock refuses).
    */
-  async assertNotLockedThenCount(locks: Keyed[], counted: Keyed[]): Promise<number[]> {
+  async assertNotLockedThenCount<T>(locks: Keyed[], counted: Keyed[], side: SideRead<T>): Promise<{ hits: number[]; side: T }> {
     const now = this.clock();
     const on = active(locks);
     const reads = on.map((k) => ({ bucket: k.rule.bucket, subject: subjectOf(k.key) }));
@@ -96,6 +107,7 @@ export class ThrottleService {
       reads,
       on.map((k, i) => ({ ...reads[i]!, activeSince: now - k.rule.windowSeconds * 1000, limit: k.rule.limit })),
       hits,
+      side,
     );
     const states = on.map((k, i): [Keyed, WindowCount | null] => [k, result.read.get(`${reads[i]!.bucket} ${reads[i]!.subject}`) ?? null]);
     this.refuseIf(
@@ -110,7 +122,10 @@ export class ThrottleService {
       countedStates.filter(([{ rule }, state]) => currentHits(rule, state, now) > rule.limit),
       now,
     );
-    return locks.map((k) => currentHits(k.rule, states.find(([candidate]) => candidate === k)?.[1] ?? null, now));
+    return {
+      hits: locks.map((k) => currentHits(k.rule, states.find(([candidate]) => candidate === k)?.[1] ?? null, now)),
+      side: result.side,
+    };
   }
 
   /** Counts a failure (a wrong password) without refusing this request: the next one is checked. */
@@ -148,6 +163,9 @@ export class ThrottleService {
     }
   }
 }
+
+/** No side read: a throttle statement on its own. */
+export const NO_SIDE_READ: SideRead<undefined> = { statement: null, read: () => undefined };
 
 /** The counter `key` hits under `rule` at `now`, and the window it counts in. */
 function hitAt(rule: ThrottleRule, key: string, now: number) {

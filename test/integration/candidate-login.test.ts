@@ -73,6 +73,28 @@ describe('The candidate login page (/login)', () => {
     expect(sloppy.status).to.equal(303);
   });
 
+  it('when the page is asked for again and again, then each answer is the empty form with its own nonce, and a session or a message still shows', async () => {
+    const pages = await Promise.all([1, 2, 3].map(() => request(world.url).get('/login')));
+    for (const page of pages) {
+      expect(page.status).to.equal(200);
+      expect(page.headers['content-type']).to.match(/^text\/html/);
+      expect(page.headers['cache-control']).to.equal('no-store');
+      expect(page.text).to.contain('<title>Sign in to your test · examgate</title>');
+      expect(page.text).to.contain('name="password"');
+      expect(page.text).not.to.contain('still signed in');
+    }
+    const nonces = pages.map((page) => /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1]);
+    expect(new Set(nonces).size).to.equal(3);
+    const done = await request(world.url).get('/login?done=signed-out');
+    expect(done.text).to.contain('You have signed out.');
+    const { people } = await oneTimeUsers(1);
+    const signedIn = await signIn({ username: people[0]!.username, password: people[0]!.password });
+    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('examgate_candidate='))!;
+    const again = await request(world.url).get('/login').set('cookie', cookie.split(';')[0]!);
+    expect(again.text).to.contain('You are still signed in.');
+    expect((await request(world.url).get('/login')).text).not.to.contain('still signed in');
+  });
+
   it('when the username is unknown or the password wrong, then both get the same 401 page, the form keeps the username, and nothing is signed in', async () => {
     const { people } = await oneTimeUsers(1);
     const unknown = await signIn({ username: 'nobody-at-all', password: 'whatever-it-is' });

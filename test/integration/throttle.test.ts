@@ -394,5 +394,38 @@ describe('throttle over the database', () => {
       expect(await refusal(login.beforeAttempt({ account: 'someone-new', address: '198.51.100.66' }))).to.be.instanceOf(ThrottledError);
       expect(await refusal(login.beforeAttempt({ account: 'someone-new', address: examRoom }))).to.equal(null);
     });
+
+    /** A lookup that rides with the throttle's statement: rows of text and a number, as an account or link read has. */
+    const lookupOf = (word: string) => ({
+      statement: { text: 'SELECT CAST(? AS TEXT) AS word, 42 AS n UNION ALL SELECT CAST(? AS TEXT), 43', params: [word, `${word}-2`] },
+      read: (rows: readonly object[]) =>
+        (rows as Array<{ word: string; n: number | string }>).map((r) => `${r.word}:${Number(r.n)}`).sort(),
+    });
+
+    it('when a lookup goes with the sign-in throttle, then its rows come back as they were read, and the attempt counts once', async () => {
+      const login = new LoginThrottle(processA, rules);
+      const person = { account: 'ida', address: '203.0.113.71' };
+      clock.advance(900_000 - (clock.now() % 900_000) + 1_000);
+      const { seen, found } = await login.beforeAttemptWith(person, lookupOf('ida'));
+      expect(found).to.deep.equal(['ida-2:43', 'ida:42']);
+      expect(seen.accountFailures).to.equal(0);
+      expect(await hitsOf('test-address-attempts')).to.equal(1);
+      // The lock check without counting (a direct link's) carries one too; a lookup with no statement reads no rows.
+      expect(await login.assertNotLockedWith(person, lookupOf('link'))).to.deep.equal(['link-2:43', 'link:42']);
+      expect(await login.assertNotLockedWith(person, { statement: null, read: (rows) => rows.length })).to.equal(0);
+      expect(await hitsOf('test-address-attempts')).to.equal(1);
+    });
+
+    it('when a lookup goes with the throttle of a locked account, then the attempt is refused and counts nothing for the address', async () => {
+      const login = new LoginThrottle(processA, rules);
+      const person = { account: 'jo', address: '203.0.113.72' };
+      clock.advance(900_000 - (clock.now() % 900_000) + 1_000);
+      for (let i = 0; i < 5; i++) {
+        await login.failed(person);
+      }
+      expect(await refusal(login.beforeAttemptWith(person, lookupOf('jo')))).to.be.instanceOf(ThrottledError);
+      expect(await refusal(login.assertNotLockedWith(person, lookupOf('jo')))).to.be.instanceOf(ThrottledError);
+      expect(await hitsOf('test-address-attempts')).to.equal(0);
+    });
   });
 });
