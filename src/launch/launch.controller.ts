@@ -6,7 +6,7 @@ import type { VerifiedLaunch } from '../lti/lti-provider.js';
 import { DeploymentNotAllowedError } from '../platforms/platform.errors.js';
 import type { PlatformService } from '../platforms/platform.service.js';
 import type { Platform } from '../platforms/platform.js';
-import type { ReadBeside } from '../db/read-beside.js';
+import type { SideRead } from '../db/side-read.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { allowFramingOfHeldPage } from '../web/frame-ancestors.js';
 import { LaunchHeldError } from './held-launch.js';
@@ -29,7 +29,7 @@ export class LaunchController {
   ) {}
 
   /** The platform a launch names, read by the statement that ends its login (lti-provider.ts). */
-  platformRead(issuer: string, clientId: string, deploymentId: string): ReadBeside<Platform | null> {
+  platformRead(issuer: string, clientId: string, deploymentId: string): SideRead<Platform | null> {
     return this.platforms.readForLaunch(issuer, clientId, deploymentId);
   }
 

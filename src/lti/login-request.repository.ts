@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { directSql, type DirectSql } from '../db/direct-sql.js';
-import type { ReadBeside } from '../db/read-beside.js';
+import { readAlone, type SideRead } from '../db/side-read.js';
 import { insertValuesText, type RowInsert } from '../db/row-insert.js';
 import { NonceRepository } from './nonce.repository.js';
 
@@ -119,17 +119,19 @@ export class LoginRequestRepository {
    * same statement on PostgreSQL: a launch then makes one round trip where it made two. The
    * read sees the database as the end does; it is made whatever the outcome.
    */
-  async endWith<T>(state: string, nonce: string, nonceExpiresAt: Date, beside: ReadBeside<T>): Promise<{ outcome: LoginEnd; beside: T }>;
+  async endWith<T>(state: string, nonce: string, nonceExpiresAt: Date, beside: SideRead<T>): Promise<{ outcome: LoginEnd; beside: T }>;
   async endWith(state: string, nonce: string, nonceExpiresAt: Date, beside: null): Promise<{ outcome: LoginEnd; beside: null }>;
   async endWith<T>(
     state: string,
     nonce: string,
     nonceExpiresAt: Date,
-    beside: ReadBeside<T> | null,
+    beside: SideRead<T> | null,
   ): Promise<{ outcome: LoginEnd; beside: T | null }> {
     const now = new Date();
+    const carried = beside?.statement ?? null;
     if (this.#postgres) {
-      // The read's columns come beside the counts, in one row whether or not it found one.
+      // The read's columns come beside the counts, in one row whether or not it found one (it
+      // reads at most one: a platform and its one deployment).
       const [row] = await this.#sql.rows<Record<string, unknown> & { ended: number | string; remembered: number | string }>(
         `WITH ended AS (
            DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING nonce
@@ -137,13 +139,13 @@ export class LoginRequestRepository {
            INSERT INTO lti_nonces (nonce, expires_at) SELECT nonce, ? FROM ended
            ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE lti_nonces.expires_at < ?
            RETURNING nonce
-         )${beside ? `, beside AS (SELECT TRUE AS examgate_beside_found, b.* FROM (${beside.text}) AS b)` : ''}
-         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered${beside ? ', beside.*' : ''}
-         ${beside ? 'FROM (SELECT 1) AS one LEFT JOIN beside ON TRUE' : ''}`,
-        [state, nonce, now, nonceExpiresAt, now, ...(beside?.params ?? [])],
+         )${carried ? `, beside AS (SELECT TRUE AS examgate_beside_found, b.* FROM (${carried.text}) AS b LIMIT 1)` : ''}
+         SELECT (SELECT COUNT(*) FROM ended) AS ended, (SELECT COUNT(*) FROM remembered) AS remembered${carried ? ', beside.*' : ''}
+         ${carried ? 'FROM (SELECT 1) AS one LEFT JOIN beside ON TRUE' : ''}`,
+        [state, nonce, now, nonceExpiresAt, now, ...(carried?.params ?? [])],
       );
       const outcomeOfRow = outcome(Number(row?.ended) === 1, Number(row?.remembered) === 1);
-      return { outcome: outcomeOfRow, beside: beside ? beside.fromRow(row?.examgate_beside_found === true ? row : null) : null };
+      return { outcome: outcomeOfRow, beside: beside ? beside.read(row?.examgate_beside_found === true ? [row] : []) : null };
     }
     const ended = await this.#sql.rows('DELETE FROM login_requests WHERE state = ? AND nonce = ? AND expires_at > ? RETURNING state', [
       state,
@@ -151,11 +153,7 @@ export class LoginRequestRepository {
       now,
     ]);
     const result = ended.length !== 1 ? outcome(false, false) : outcome(true, await this.#usedNonces.remember(nonce, nonceExpiresAt));
-    if (!beside) {
-      return { outcome: result, beside: null };
-    }
-    const [row] = await this.#sql.rows<Record<string, unknown>>(beside.text, beside.params);
-    return { outcome: result, beside: beside.fromRow(row ?? null) };
+    return { outcome: result, beside: beside ? await readAlone(this.#sql, beside) : null };
   }
 
   async deleteExpired(now = new Date()): Promise<void> {

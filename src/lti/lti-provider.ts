@@ -12,7 +12,7 @@ import { platformStorageLaunch } from './platform-storage-launch.js';
 import { outsideLaunchScope } from './launch-scope.js';
 import { ExamgateLtiDatabase } from './lti-database.js';
 import type { LoginRequestRepository } from './login-request.repository.js';
-import type { ReadBeside } from '../db/read-beside.js';
+import type { SideRead } from '../db/side-read.js';
 import { validatedLaunch, type VerifiedClaims } from './validated-launch.js';
 
 /** ltijs's routes, kept at the root: mounting ltijs under a sub-path breaks its redirects. */
@@ -36,7 +36,7 @@ export interface LtiHandlers<Beside> {
    * What a launch reads first (its platform), for the statement that ends its login to carry
    * (login-request.repository.ts), named by the verified token's issuer, client and deployment.
    */
-  readBesideLoginEnd(issuer: string, clientId: string, deploymentId: string): ReadBeside<Beside>;
+  readBesideLoginEnd(issuer: string, clientId: string, deploymentId: string): SideRead<Beside>;
   /** A launch whose login has ended, with what `readBesideLoginEnd` read. */
   onLaunch(launch: VerifiedLaunch, beside: Beside, req: Request, res: Response, next: NextFunction): Promise<void>;
   /** Answers a refused LTI message (through the one error handler). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import type { ReadBeside } from '../db/read-beside.js';
+import type { SideRead } from '../db/side-read.js';
 import { withTransaction } from '../db/transactions.js';
 import { DeploymentRow, PlatformRow, definePlatformModels } from './platform.model.js';
 import {
@@ -160,15 +160,18 @@ export class PlatformRepository {
    * (lti/login-request.repository.ts): its `deployments` hold only the launch's own deployment,
    * when that is known.
    */
-  readForLaunch(issuer: string, clientId: string, deploymentId: string): ReadBeside<Platform | null> {
+  readForLaunch(issuer: string, clientId: string, deploymentId: string): SideRead<Platform | null> {
     return {
-      text: `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
+      statement: {
+        text: `SELECT p.id, p.issuer, p.client_id, p.name, p.preset, p.auth_url, p.token_url, p.jwks_url, p.new_deployment_policy,
               p.ltijs_platform_id, p.status, p.default_time_zone, p.sso_match_field, d.deployment_id, d.status AS deployment_status, d.source AS deployment_source,
               d.created_at AS deployment_created_at
        FROM lms_platforms p LEFT JOIN platform_deployments d ON d.platform_id = p.id AND d.deployment_id = ?
        WHERE p.issuer = ? AND p.client_id = ?`,
-      params: [deploymentId, issuer, clientId],
-      fromRow: (found) => (found ? launchPlatformOf(found as LaunchPlatformRow) : null),
+        params: [deploymentId, issuer, clientId],
+      },
+      // At most one row; its one date goes through new Date(), so JSON's text reads as the driver's Date.
+      read: ([found]) => (found ? launchPlatformOf(found as LaunchPlatformRow) : null),
     };
   }
 

@@ -1,7 +1,7 @@
 import { SYSTEM, type AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
-import type { ReadBeside } from '../db/read-beside.js';
+import type { SideRead } from '../db/side-read.js';
 import type { Logger } from '../logger.js';
 import { isTimeZone } from '../exams/time-zone.js';
 import { assertJwksUsable } from './jwks-check.js';
@@ -190,7 +190,7 @@ export class PlatformService {
    * The platform of a launch, for `admitDeployment`: read afresh, with only the launch's own
    * deployment in `deployments`, by the statement that ends the launch's login (one round trip).
    */
-  readForLaunch(issuer: string, clientId: string, deploymentId: string): ReadBeside<Platform | null> {
+  readForLaunch(issuer: string, clientId: string, deploymentId: string): SideRead<Platform | null> {
     return this.repository.readForLaunch(issuer, clientId, deploymentId);
   }
 
