@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuditBy } from '../audit/audit.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ImportLine, ImportStatus, ImportSummary, ListedLines, StoredImport } from './import.js';
+import { ImportPartsRepository } from './import-parts.js';
 
 interface ImportRecord {
   id: string;
@@ -53,21 +54,26 @@ function toImport(row: ImportRecord): StoredImport {
   };
 }
 
-/** A new preview as the service stores it: the planned rows (`payload`) are what a commit applies. */
-export interface NewImport extends Omit<StoredImport, 'status' | 'jobId' | 'error' | 'committedAt'> {
-  payload: unknown;
-}
+/**
+ * A new preview's row as the service stores it. Its lines and payload (the planned rows a commit
+ * applies) go into import_parts beside it (`parts`), in the same unit.
+ */
+export type NewImport = Omit<StoredImport, 'status' | 'jobId' | 'error' | 'committedAt' | 'lines'>;
 
-/** Queries over the imports table (previews and reports). */
+/** Queries over the imports table (previews and reports) and their parts. */
 export class ImportRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly parts: ImportPartsRepository;
 
-  /** Stores a new preview; in `unit`, since it takes two statements. */
+  constructor(private readonly sequelize: Sequelize) {
+    this.parts = new ImportPartsRepository(sequelize);
+  }
+
+  /** Stores a new preview's row (its parts are appended in the same `unit`). */
   async insert(entry: NewImport, unit: UnitOfWork): Promise<void> {
-    const transaction = transactionOf(unit);
     await this.sequelize.query(
-      `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, payload, created_at, expires_at)
-       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, '[]', NULL, :createdAt, :expiresAt)`,
+      `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, listed, payload,
+                            created_at, expires_at)
+       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, '[]', :listed, NULL, :createdAt, :expiresAt)`,
       {
         replacements: {
           id: entry.id,
@@ -78,36 +84,29 @@ export class ImportRepository {
           bytes: entry.bytes,
           by: JSON.stringify(entry.by),
           summary: JSON.stringify(entry.summary),
+          listed: entry.listed ? JSON.stringify(entry.listed) : null,
           createdAt: entry.createdAt,
           expiresAt: entry.expiresAt,
         },
         type: QueryTypes.INSERT,
-        transaction,
+        transaction: transactionOf(unit),
       },
     );
-    // Bound, not replacements: for a 100 000-row file the lines and payload are tens of
-    // megabytes of JSON, which replacements would escape and copy into the SQL text (and
-    // Sequelize then scans that text to tell the kind of query). Sequelize takes either
-    // replacements or bind parameters, never both, hence the second statement.
-    await this.sequelize.query('UPDATE imports SET lines = $lines, listed = $listed, payload = $payload WHERE id = $id', {
-      bind: {
-        id: entry.id,
-        lines: JSON.stringify(entry.lines),
-        listed: entry.listed ? JSON.stringify(entry.listed) : null,
-        payload: JSON.stringify(entry.payload),
-      },
-      type: QueryTypes.UPDATE,
-      transaction,
-    });
   }
 
+  /** The import with every line: from its parts, or for an import stored before parts were kept, from `imports.lines`. */
   async find(id: string, unit?: UnitOfWork): Promise<StoredImport | null> {
     const [row] = await this.sequelize.query<ImportRecord>('SELECT * FROM imports WHERE id = :id', {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
     });
-    return row ? toImport(row) : null;
+    if (!row) {
+      return null;
+    }
+    const lines: ImportLine[] = [];
+    const parts = await this.parts.each(id, 'lines', (rows) => lines.push(...(rows as ImportLine[])), unit);
+    return { ...toImport(row), ...(parts > 0 ? { lines } : {}) };
   }
 
   /**
@@ -132,13 +131,18 @@ export class ImportRepository {
     return row ? toImport(row) : null;
   }
 
-  async payloadOf(id: string, unit?: UnitOfWork): Promise<unknown> {
+  /** The rows a commit applies, from the import's parts (or `imports.payload`, for one stored before parts were kept). */
+  async payloadOf(id: string, unit?: UnitOfWork): Promise<unknown[]> {
+    const payload: unknown[] = [];
+    if ((await this.parts.each(id, 'payload', (rows) => payload.push(...rows), unit)) > 0) {
+      return payload;
+    }
     const [row] = await this.sequelize.query<{ payload: string | null }>('SELECT payload FROM imports WHERE id = :id', {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
     });
-    return row?.payload ? (JSON.parse(row.payload) as unknown) : null;
+    return row?.payload ? (JSON.parse(row.payload) as unknown[]) : [];
   }
 
   /** The latest committed import of the same file into the same target, if any (without its lines). */
@@ -167,7 +171,7 @@ export class ImportRepository {
     id: string,
     from: ImportStatus[],
     to: ImportStatus,
-    fields: { jobId?: string; error?: string | null; lines?: ImportLine[] },
+    fields: { jobId?: string; error?: string | null },
     unit?: UnitOfWork,
   ) {
     const sets = ['status = :to'];
@@ -176,10 +180,6 @@ export class ImportRepository {
     }
     if (fields.error !== undefined) {
       sets.push('error = :error');
-    }
-    if (fields.lines !== undefined) {
-      // What the pages list came from the old lines.
-      sets.push('lines = :lines', 'listed = NULL');
     }
     if (to === 'committed') {
       sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');
@@ -192,16 +192,20 @@ export class ImportRepository {
         now: new Date(),
         jobId: fields.jobId ?? null,
         error: fields.error ?? null,
-        lines: JSON.stringify(fields.lines ?? []),
       },
       type: QueryTypes.UPDATE,
       transaction: transactionOf(unit),
     });
+    if (changed > 0 && to === 'committed') {
+      // The payload holds sealed passwords: it goes with the commit, as imports.payload does.
+      await this.parts.remove(id, 'payload', unit);
+    }
     return changed > 0;
   }
 
   /** Previews nobody committed, once they expired. */
   async deleteExpired(now = new Date()): Promise<void> {
+    await this.parts.removeOfExpired(now);
     await this.sequelize.query(`DELETE FROM imports WHERE status = 'preview' AND expires_at < :now`, {
       replacements: { now },
       type: QueryTypes.DELETE,

@@ -23,6 +23,7 @@ import { permanentUserLists } from './0022-permanent-user-lists.js';
 import { mailBatches } from './0023-mail-batches.js';
 import { permanentUserPhotos } from './0024-permanent-user-photos.js';
 import { importListedLines } from './0025-import-listed-lines.js';
+import { importParts } from './0026-import-parts.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   mailBatches,
   permanentUserPhotos,
   importListedLines,
+  importParts,
 ];
