@@ -40,8 +40,8 @@ export class ImportPartsRepository {
     ]);
   }
 
-  /** Calls `each` with every part's rows in order, a few parts read at a time; returns how many parts there were. */
-  async each(importId: string, part: ImportPart, each: (rows: unknown[]) => void, unit?: UnitOfWork): Promise<number> {
+  /** Calls (and awaits) `each` with every part's rows in order, a few parts read at a time; returns how many parts there were. */
+  async each(importId: string, part: ImportPart, each: (rows: unknown[]) => void | Promise<void>, unit?: UnitOfWork): Promise<number> {
     let after = -1;
     let count = 0;
     for (;;) {
@@ -50,9 +50,9 @@ export class ImportPartsRepository {
         { replacements: { importId, part, after }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
       );
       for (const row of found) {
-        each(JSON.parse(row.body) as unknown[]);
         after = Number(row.seq);
         count += 1;
+        await each(JSON.parse(row.body) as unknown[]);
       }
       if (found.length < PARTS_PER_READ) {
         return count;

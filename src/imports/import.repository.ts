@@ -105,7 +105,7 @@ export class ImportRepository {
       return null;
     }
     const lines: ImportLine[] = [];
-    const parts = await this.parts.each(id, 'lines', (rows) => lines.push(...(rows as ImportLine[])), unit);
+    const parts = await this.parts.each(id, 'lines', (rows) => void lines.push(...(rows as ImportLine[])), unit);
     return { ...toImport(row), ...(parts > 0 ? { lines } : {}) };
   }
 
@@ -131,18 +131,33 @@ export class ImportRepository {
     return row ? toImport(row) : null;
   }
 
-  /** The rows a commit applies, from the import's parts (or `imports.payload`, for one stored before parts were kept). */
-  async payloadOf(id: string, unit?: UnitOfWork): Promise<unknown[]> {
-    const payload: unknown[] = [];
-    if ((await this.parts.each(id, 'payload', (rows) => payload.push(...rows), unit)) > 0) {
-      return payload;
+  /**
+   * Calls `each` with the rows a commit applies, part by part, from the import's parts (or all at
+   * once from `imports.payload`, for an import stored before parts were kept).
+   */
+  async eachPayloadPart(id: string, each: (rows: unknown[]) => Promise<void>, unit?: UnitOfWork): Promise<void> {
+    if ((await this.parts.each(id, 'payload', each, unit)) > 0) {
+      return;
     }
     const [row] = await this.sequelize.query<{ payload: string | null }>('SELECT payload FROM imports WHERE id = :id', {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
     });
-    return row?.payload ? (JSON.parse(row.payload) as unknown[]) : [];
+    const rows = row?.payload ? (JSON.parse(row.payload) as unknown[]) : [];
+    if (rows.length > 0) {
+      await each(rows);
+    }
+  }
+
+  /** A committed import's payload (it holds sealed passwords) goes, in the commit's unit, once the commit has read it. */
+  async dropPayload(id: string, unit: UnitOfWork): Promise<void> {
+    await this.parts.remove(id, 'payload', unit);
+    await this.sequelize.query('UPDATE imports SET payload = NULL WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.UPDATE,
+      transaction: transactionOf(unit),
+    });
   }
 
   /** The latest committed import of the same file into the same target, if any (without its lines). */
@@ -167,13 +182,7 @@ export class ImportRepository {
   }
 
   /** Moves an import from one status to another; false when it was not in `from` (a second click, a race). */
-  async move(
-    id: string,
-    from: ImportStatus[],
-    to: ImportStatus,
-    fields: { jobId?: string; error?: string | null },
-    unit?: UnitOfWork,
-  ) {
+  async move(id: string, from: ImportStatus[], to: ImportStatus, fields: { jobId?: string; error?: string | null }, unit?: UnitOfWork) {
     const sets = ['status = :to'];
     if (fields.jobId !== undefined) {
       sets.push('job_id = :jobId');
@@ -182,7 +191,7 @@ export class ImportRepository {
       sets.push('error = :error');
     }
     if (to === 'committed') {
-      sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');
+      sets.push('committed_at = :now', 'expires_at = NULL');
     }
     const [, changed] = await this.sequelize.query(`UPDATE imports SET ${sets.join(', ')} WHERE id = :id AND status IN (:from)`, {
       replacements: {
@@ -196,10 +205,6 @@ export class ImportRepository {
       type: QueryTypes.UPDATE,
       transaction: transactionOf(unit),
     });
-    if (changed > 0 && to === 'committed') {
-      // The payload holds sealed passwords: it goes with the commit, as imports.payload does.
-      await this.parts.remove(id, 'payload', unit);
-    }
     return changed > 0;
   }
 

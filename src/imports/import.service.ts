@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { readCsv } from './csv-reader.js';
 import { looksLikeZip } from './zip-archive.js';
 import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
-import type { ImportKind, PlannedRow, RowPlan } from './import-kind.js';
+import type { ImportKind, PlannedRow, PlannedRows, RowPlan } from './import-kind.js';
 import { importLines } from './import-lines.js';
 import { partsOf } from './import-parts.js';
 import type { ImportSummary, StoredImport } from './import.js';
@@ -185,13 +185,22 @@ export class ImportService {
   }
 
   private async apply<Row, Target>(kind: ImportKind<Row, Target>, target: Target, found: StoredImport, progress: (done: number) => void) {
-    const planned = (await this.repository.payloadOf(found.id)) as PlannedRow<Row>[];
     await this.inUnit(async (unit) => {
       // First, so a second click (or a second process) waits here and then finds it committed.
       if (!(await this.repository.move(found.id, [found.status], 'committed', {}, unit))) {
         throw new ImportConflictError('This import was already committed.');
       }
+      // Read inside the transaction, part by part, and dropped in it once applied.
+      const planned: PlannedRows<Row> = {
+        eachPart: (each) => this.repository.eachPayloadPart(found.id, (rows) => each(rows as PlannedRow<Row>[]), unit),
+        all: async () => {
+          const rows: PlannedRow<Row>[] = [];
+          await planned.eachPart(async (part) => void rows.push(...part));
+          return rows;
+        },
+      };
       await kind.commit(target, planned, unit, found.by, progress);
+      await this.repository.dropPayload(found.id, unit);
       const { counts } = found.summary;
       await this.audit.record(
         found.by,
