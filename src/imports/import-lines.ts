@@ -31,3 +31,21 @@ export function* importLines<Row>(
 function rejectedLine(r: RowRejection): ImportLine {
   return { line: r.line, outcome: 'rejected', cells: [r.raw ?? ''], column: r.column, note: r.reason };
 }
+
+/** Rows of the file per part: a part of 1000 rows is a few hundred kB of JSON. */
+export const IMPORT_PART_ROWS = 1000;
+
+/** `items` in arrays of `size`, in order. */
+export function* partsOf<T>(items: Iterable<T>, size = IMPORT_PART_ROWS): Generator<T[]> {
+  let part: T[] = [];
+  for (const item of items) {
+    part.push(item);
+    if (part.length === size) {
+      yield part;
+      part = [];
+    }
+  }
+  if (part.length > 0) {
+    yield part;
+  }
+}

@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuditBy } from '../audit/audit.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ImportLine, ImportStatus, ImportSummary, ListedLines, StoredImport } from './import.js';
-import { ImportPartsRepository } from './import-parts.js';
+import { ImportPartsRepository } from './import-parts.repository.js';
 
 interface ImportRecord {
   id: string;

@@ -65,7 +65,9 @@ function relayOver(settings: MailSettings, reuse: boolean): SmtpRelay {
   return {
     async send(mail) {
       try {
-        await (await transport).sendMail({
+        await (
+          await transport
+        ).sendMail({
           from: settings.fromName ? { name: settings.fromName, address: settings.fromAddress } : settings.fromAddress,
           to: mail.to,
           subject: mail.subject,
@@ -77,7 +79,11 @@ function relayOver(settings: MailSettings, reuse: boolean): SmtpRelay {
         throw describeFailure(err, settings);
       }
     },
-    close: () => void transport.then((t) => t.close(), () => undefined),
+    close: () =>
+      void transport.then(
+        (t) => t.close(),
+        () => undefined,
+      ),
   };
 }
 

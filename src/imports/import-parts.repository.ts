@@ -5,26 +5,8 @@ import { unitSql } from '../db/unit-sql.js';
 /** What an import keeps in parts: its lines (for the report CSV) and its payload (the rows a commit applies). */
 export type ImportPart = 'lines' | 'payload';
 
-/** Rows of the file per part: a part of 1000 rows is a few hundred kB of JSON. */
-export const IMPORT_PART_ROWS = 1000;
-
 /** Parts read per query: a few at a time, so a 100 000-row import is never held as text all at once. */
 const PARTS_PER_READ = 4;
-
-/** `items` in arrays of `size`, in order. */
-export function* partsOf<T>(items: Iterable<T>, size = IMPORT_PART_ROWS): Generator<T[]> {
-  let part: T[] = [];
-  for (const item of items) {
-    part.push(item);
-    if (part.length === size) {
-      yield part;
-      part = [];
-    }
-  }
-  if (part.length > 0) {
-    yield part;
-  }
-}
 
 /** Queries over import_parts (migration 0026): numbered JSON parts of an import's lines and payload. */
 export class ImportPartsRepository {
