@@ -161,7 +161,8 @@ export function oneTimeImportKind(deps: {
       return found ? { exam: found.exam, platformId: found.course.platformId } : null;
     },
     plan: (target, rows, unit) => plan(target, rows, unit),
-    async commit(target, planned, unit, by: AuditBy, progress) {
+    async commit(target, rows, unit, by: AuditBy, progress) {
+      const planned = await rows.all();
       await deps.candidates.lockIn(target.exam, unit);
       // Under the lock, what is stored now: the preview's plan must still hold, or nothing is written.
       const again = await plan(target, planned, unit);

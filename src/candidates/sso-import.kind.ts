@@ -28,7 +28,7 @@ export function ssoImportKind(deps: { sso: SsoCandidates; exams: ExamService; se
       return found && authType ? { exam: found.exam, platformId: found.course.platformId, authType } : null;
     },
     plan: (target, rows, unit) => deps.sso.plan(target, rows, unit),
-    commit: (target, planned, unit, by, progress) => deps.sso.commit(target, planned, unit, by, progress),
+    commit: async (target, planned, unit, by, progress) => deps.sso.commit(target, await planned.all(), unit, by, progress),
     auditSubject: ({ exam, platformId }) => ({ entityType: 'exam', entityId: exam.id, label: exam.title, examId: exam.id, platformId }),
     reportCells: (row) => [row.candidateId, row.ssoUserId, String(row.extraTimeMinutes), row.building ?? '', row.room ?? ''],
   };

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { LongestValues } from '../candidates/candidate.repository.js';
 import { closedEarly, drained } from '../web/streamed-download.js';
 import { EXPORT_COLUMNS, type ExportKey, type ExportRow } from './export-row.js';
@@ -67,7 +67,9 @@ export async function writeXlsx(
   longest: LongestValues,
   beforeEnd: (rows: number) => Promise<void> = async () => undefined,
 ): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // Loaded on the first export, not at start: exceljs is some 15 MB of the idle process that most processes never use.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetNameFor(title), { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: EXPORT_COLUMNS.length } };
   let rows = 0;

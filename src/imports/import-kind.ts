@@ -14,6 +14,17 @@ export interface PlannedRow<Row> {
   note?: string;
 }
 
+/**
+ * The rows a commit applies (the preview's adds and updates, in the file's order), read from the
+ * stored preview inside the commit's transaction.
+ */
+export interface PlannedRows<Row> {
+  /** Every row at once: for kinds whose imports are small (a test's candidates: at most 1500). */
+  all(): Promise<PlannedRow<Row>[]>;
+  /** The rows part by part, each part read when the one before is done: a 100 000-row commit never holds them all. */
+  eachPart(each: (rows: PlannedRow<Row>[]) => Promise<void>): Promise<void>;
+}
+
 export interface RowRejection {
   line: number;
   /** The column's label ('Candidate ID'), or '' for the whole row. */
@@ -83,15 +94,10 @@ export interface ImportKind<Row, Target> {
   /**
    * Writes every planned add and update inside `unit` (ONE transaction the engine opened) or
    * throws; it takes its own lock and re-checks the cap and conflicts first (call `plan` with
-   * `unit`), and throws ImportConflictError when what is stored changed since the preview.
+   * `unit`), and throws ImportConflictError when what is stored changed since the preview (a
+   * throw after some writes is fine: the transaction then writes nothing).
    */
-  commit(
-    target: Target,
-    planned: readonly PlannedRow<Row>[],
-    unit: UnitOfWork,
-    by: AuditBy,
-    progress: (done: number) => void,
-  ): Promise<void>;
+  commit(target: Target, planned: PlannedRows<Row>, unit: UnitOfWork, by: AuditBy, progress: (done: number) => void): Promise<void>;
   /** What the import's audit entry is about (the test, for candidate imports). */
   auditSubject(target: Target): Pick<AuditChange, 'entityType' | 'entityId' | 'label' | 'examId' | 'platformId'>;
   /** Columns of the row in the report CSV besides line, outcome and reason ('Candidate ID', 'Extra time'). */

@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuditBy } from '../audit/audit.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ImportLine, ImportStatus, ImportSummary, ListedLines, StoredImport } from './import.js';
+import { ImportPartsRepository } from './import-parts.repository.js';
 
 interface ImportRecord {
   id: string;
@@ -53,21 +54,26 @@ function toImport(row: ImportRecord): StoredImport {
   };
 }
 
-/** A new preview as the service stores it: the planned rows (`payload`) are what a commit applies. */
-export interface NewImport extends Omit<StoredImport, 'status' | 'jobId' | 'error' | 'committedAt'> {
-  payload: unknown;
-}
+/**
+ * A new preview's row as the service stores it. Its lines and payload (the planned rows a commit
+ * applies) go into import_parts beside it (`parts`), in the same unit.
+ */
+export type NewImport = Omit<StoredImport, 'status' | 'jobId' | 'error' | 'committedAt' | 'lines'>;
 
-/** Queries over the imports table (previews and reports). */
+/** Queries over the imports table (previews and reports) and their parts. */
 export class ImportRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  readonly parts: ImportPartsRepository;
 
-  /** Stores a new preview; in `unit`, since it takes two statements. */
+  constructor(private readonly sequelize: Sequelize) {
+    this.parts = new ImportPartsRepository(sequelize);
+  }
+
+  /** Stores a new preview's row (its parts are appended in the same `unit`). */
   async insert(entry: NewImport, unit: UnitOfWork): Promise<void> {
-    const transaction = transactionOf(unit);
     await this.sequelize.query(
-      `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, payload, created_at, expires_at)
-       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, '[]', NULL, :createdAt, :expiresAt)`,
+      `INSERT INTO imports (id, kind, target_id, status, file_name, file_sha256, file_bytes, created_by, summary, lines, listed, payload,
+                            created_at, expires_at)
+       VALUES (:id, :kind, :targetId, 'preview', :fileName, :sha256, :bytes, :by, :summary, '[]', :listed, NULL, :createdAt, :expiresAt)`,
       {
         replacements: {
           id: entry.id,
@@ -78,36 +84,29 @@ export class ImportRepository {
           bytes: entry.bytes,
           by: JSON.stringify(entry.by),
           summary: JSON.stringify(entry.summary),
+          listed: entry.listed ? JSON.stringify(entry.listed) : null,
           createdAt: entry.createdAt,
           expiresAt: entry.expiresAt,
         },
         type: QueryTypes.INSERT,
-        transaction,
+        transaction: transactionOf(unit),
       },
     );
-    // Bound, not replacements: for a 100 000-row file the lines and payload are tens of
-    // megabytes of JSON, which replacements would escape and copy into the SQL text (and
-    // Sequelize then scans that text to tell the kind of query). Sequelize takes either
-    // replacements or bind parameters, never both, hence the second statement.
-    await this.sequelize.query('UPDATE imports SET lines = $lines, listed = $listed, payload = $payload WHERE id = $id', {
-      bind: {
-        id: entry.id,
-        lines: JSON.stringify(entry.lines),
-        listed: entry.listed ? JSON.stringify(entry.listed) : null,
-        payload: JSON.stringify(entry.payload),
-      },
-      type: QueryTypes.UPDATE,
-      transaction,
-    });
   }
 
+  /** The import with every line: from its parts, or for an import stored before parts were kept, from `imports.lines`. */
   async find(id: string, unit?: UnitOfWork): Promise<StoredImport | null> {
     const [row] = await this.sequelize.query<ImportRecord>('SELECT * FROM imports WHERE id = :id', {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
     });
-    return row ? toImport(row) : null;
+    if (!row) {
+      return null;
+    }
+    const lines: ImportLine[] = [];
+    const parts = await this.parts.each(id, 'lines', (rows) => void lines.push(...(rows as ImportLine[])), unit);
+    return { ...toImport(row), ...(parts > 0 ? { lines } : {}) };
   }
 
   /**
@@ -132,13 +131,33 @@ export class ImportRepository {
     return row ? toImport(row) : null;
   }
 
-  async payloadOf(id: string, unit?: UnitOfWork): Promise<unknown> {
+  /**
+   * Calls `each` with the rows a commit applies, part by part, from the import's parts (or all at
+   * once from `imports.payload`, for an import stored before parts were kept).
+   */
+  async eachPayloadPart(id: string, each: (rows: unknown[]) => Promise<void>, unit?: UnitOfWork): Promise<void> {
+    if ((await this.parts.each(id, 'payload', each, unit)) > 0) {
+      return;
+    }
     const [row] = await this.sequelize.query<{ payload: string | null }>('SELECT payload FROM imports WHERE id = :id', {
       replacements: { id },
       type: QueryTypes.SELECT,
       transaction: transactionOf(unit),
     });
-    return row?.payload ? (JSON.parse(row.payload) as unknown) : null;
+    const rows = row?.payload ? (JSON.parse(row.payload) as unknown[]) : [];
+    if (rows.length > 0) {
+      await each(rows);
+    }
+  }
+
+  /** A committed import's payload (it holds sealed passwords) goes, in the commit's unit, once the commit has read it. */
+  async dropPayload(id: string, unit: UnitOfWork): Promise<void> {
+    await this.parts.remove(id, 'payload', unit);
+    await this.sequelize.query('UPDATE imports SET payload = NULL WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.UPDATE,
+      transaction: transactionOf(unit),
+    });
   }
 
   /** The latest committed import of the same file into the same target, if any (without its lines). */
@@ -163,13 +182,7 @@ export class ImportRepository {
   }
 
   /** Moves an import from one status to another; false when it was not in `from` (a second click, a race). */
-  async move(
-    id: string,
-    from: ImportStatus[],
-    to: ImportStatus,
-    fields: { jobId?: string; error?: string | null; lines?: ImportLine[] },
-    unit?: UnitOfWork,
-  ) {
+  async move(id: string, from: ImportStatus[], to: ImportStatus, fields: { jobId?: string; error?: string | null }, unit?: UnitOfWork) {
     const sets = ['status = :to'];
     if (fields.jobId !== undefined) {
       sets.push('job_id = :jobId');
@@ -177,12 +190,8 @@ export class ImportRepository {
     if (fields.error !== undefined) {
       sets.push('error = :error');
     }
-    if (fields.lines !== undefined) {
-      // What the pages list came from the old lines.
-      sets.push('lines = :lines', 'listed = NULL');
-    }
     if (to === 'committed') {
-      sets.push('committed_at = :now', 'expires_at = NULL', 'payload = NULL');
+      sets.push('committed_at = :now', 'expires_at = NULL');
     }
     const [, changed] = await this.sequelize.query(`UPDATE imports SET ${sets.join(', ')} WHERE id = :id AND status IN (:from)`, {
       replacements: {
@@ -192,7 +201,6 @@ export class ImportRepository {
         now: new Date(),
         jobId: fields.jobId ?? null,
         error: fields.error ?? null,
-        lines: JSON.stringify(fields.lines ?? []),
       },
       type: QueryTypes.UPDATE,
       transaction: transactionOf(unit),
@@ -202,6 +210,7 @@ export class ImportRepository {
 
   /** Previews nobody committed, once they expired. */
   async deleteExpired(now = new Date()): Promise<void> {
+    await this.parts.removeOfExpired(now);
     await this.sequelize.query(`DELETE FROM imports WHERE status = 'preview' AND expires_at < :now`, {
       replacements: { now },
       type: QueryTypes.DELETE,

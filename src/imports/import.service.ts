@@ -8,12 +8,20 @@ import type { Logger } from '../logger.js';
 import { readCsv } from './csv-reader.js';
 import { looksLikeZip } from './zip-archive.js';
 import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
-import type { ImportKind, PlannedRow } from './import-kind.js';
-import type { ImportLine, ImportSummary, StoredImport } from './import.js';
+import type { ImportKind, PlannedRow, PlannedRows, RowPlan } from './import-kind.js';
+import { importLines, partsOf } from './import-lines.js';
+import type { ImportSummary, StoredImport } from './import.js';
 import type { ImportRepository } from './import.repository.js';
-import { listedLines } from './listed-lines.js';
+import { emptyListed, listLine } from './listed-lines.js';
+import { releaseEvery, releaseMemory } from '../memory-release.js';
 
 export const IMPORT_COMMIT_JOB = 'import-commit';
+
+/** Rows from which a preview or commit gives its memory back at once when it ends (memory-release.ts). */
+const BIG_IMPORT_ROWS = 20_000;
+
+/** Parts (of IMPORT_PART_ROWS rows) a big import stores or commits between two collections: a few per 100 000 rows. */
+const PARTS_PER_RELEASE = 25;
 
 /** Plain fields: a test may lower `jobRows` on a running app to see the job path. */
 export interface ImportSettings {
@@ -61,34 +69,23 @@ export class ImportService {
     this.kinds.set(kind.name, kind as unknown as AnyKind);
   }
 
-  /** Reads, checks and plans a file; stores and returns the preview. Throws ImportFileError for a file that cannot be read. */
+  /**
+   * Reads, checks and plans a file; stores the preview and returns it without its lines (they are
+   * stored in parts as they are made). Throws ImportFileError for a file that cannot be read.
+   */
   async preview<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile, by: AuditBy): Promise<StoredImport> {
-    const archive = kind.archive && isArchive(file) ? await kind.archive.open(target, file) : null;
-    const read = readCsv(archive ? archive.csv.bytes : file.bytes, kind.schema, this.settings);
-    await archive?.keep();
-    const plan = await kind.plan(target, read.rows);
-    const lines: ImportLine[] = [
-      ...plan.planned.map((p) => ({ line: p.line, outcome: p.plan, cells: kind.reportCells(p.row), ...(p.note ? { note: p.note } : {}) })),
-      ...[...read.rejected, ...plan.rejected].map((r) => ({
-        line: r.line,
-        outcome: 'rejected' as const,
-        cells: [r.raw ?? ''],
-        column: r.column,
-        note: r.reason,
-      })),
-    ].sort((a, b) => a.line - b.line);
-    const count = (outcome: ImportLine['outcome']) => lines.filter((l) => l.outcome === outcome).length;
-    const summary: ImportSummary = {
-      encoding: read.encoding,
-      delimiter: read.delimiter,
-      total: read.total,
-      counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: count('rejected') },
-      cap: plan.cap ?? null,
-      notes: [...(archive ? [`Read from the ZIP: ${archive.csv.name.slice(0, 200)}.`] : []), ...read.notes, ...(plan.notes ?? [])],
-      ...(plan.attachments ? { attachments: plan.attachments } : {}),
-    };
+    const stored = await this.readPlanAndStore(kind, target, file, by);
+    if (stored.summary.total >= BIG_IMPORT_ROWS) {
+      // Here, where the plan is no longer reachable: the commit that may follow starts from the idle heap.
+      releaseMemory();
+    }
+    return stored;
+  }
+
+  private async readPlanAndStore<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile, by: AuditBy) {
+    const { plan, rejections, summary } = await this.readAndPlan(kind, target, file);
     const now = new Date();
-    const entry = {
+    const head = {
       id: randomUUID(),
       kind: kind.name,
       targetId: kind.targetId(target),
@@ -97,14 +94,59 @@ export class ImportService {
       bytes: file.bytes.length,
       by,
       summary,
-      lines,
-      listed: listedLines(lines),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.settings.previewMinutes * 60_000),
-      payload: plan.planned.filter((p) => p.plan !== 'skip'),
     };
-    await this.inUnit((unit) => this.repository.insert(entry, unit));
-    return { ...entry, status: 'preview', jobId: null, error: null, committedAt: null };
+    const listed = emptyListed();
+    const release = summary.total >= BIG_IMPORT_ROWS ? releaseEvery(PARTS_PER_RELEASE) : () => undefined;
+    await this.inUnit(async (unit) => {
+      // Part by part: each part's lines and JSON are let go once stored.
+      let seq = 0;
+      for (const part of partsOf(importLines(kind, plan.planned, rejections))) {
+        part.forEach((line) => listLine(listed, line));
+        await this.repository.parts.append(head.id, 'lines', seq++, part, unit);
+        release();
+      }
+      seq = 0;
+      for (const part of partsOf(plan.planned.filter((p) => p.plan !== 'skip'))) {
+        await this.repository.parts.append(head.id, 'payload', seq++, part, unit);
+        release();
+      }
+      await this.repository.insert({ ...head, listed }, unit);
+    });
+    return { ...head, listed, lines: [], status: 'preview' as const, jobId: null, error: null, committedAt: null };
+  }
+
+  /**
+   * The file read and planned. A big file's garbage is collected after each step (the text's
+   * records, then the rows read, which the plan has copied what it keeps of), so the next step
+   * does not grow the heap on top of it.
+   */
+  private async readAndPlan<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile) {
+    const archive = kind.archive && isArchive(file) ? await kind.archive.open(target, file) : null;
+    const read = readCsv(archive ? archive.csv.bytes : file.bytes, kind.schema, this.settings);
+    await archive?.keep();
+    const big = read.total >= BIG_IMPORT_ROWS;
+    if (big) {
+      releaseMemory();
+    }
+    const plan = await kind.plan(target, read.rows);
+    read.rows = [];
+    if (big) {
+      releaseMemory();
+    }
+    const rejections = [...read.rejected, ...plan.rejected];
+    const count = (outcome: RowPlan) => plan.planned.filter((p) => p.plan === outcome).length;
+    const summary: ImportSummary = {
+      encoding: read.encoding,
+      delimiter: read.delimiter,
+      total: read.total,
+      counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: rejections.length },
+      cap: plan.cap ?? null,
+      notes: [...(archive ? [`Read from the ZIP: ${archive.csv.name.slice(0, 200)}.`] : []), ...read.notes, ...(plan.notes ?? [])],
+      ...(plan.attachments ? { attachments: plan.attachments } : {}),
+    };
+    return { plan, rejections, summary };
   }
 
   /** An import of this kind and target (404 for any other: the target is the caller's wall). */
@@ -173,13 +215,51 @@ export class ImportService {
   }
 
   private async apply<Row, Target>(kind: ImportKind<Row, Target>, target: Target, found: StoredImport, progress: (done: number) => void) {
-    const planned = ((await this.repository.payloadOf(found.id)) ?? []) as PlannedRow<Row>[];
+    const big = found.summary.counts.add + found.summary.counts.update >= BIG_IMPORT_ROWS;
+    if (big) {
+      // Whatever an earlier big piece of work left (a preview just before): the commit starts from the idle heap.
+      releaseMemory();
+    }
+    try {
+      await this.applyInUnit(kind, target, found, progress, big ? releaseEvery(PARTS_PER_RELEASE) : () => undefined);
+    } finally {
+      if (big) {
+        releaseMemory();
+      }
+    }
+  }
+
+  private async applyInUnit<Row, Target>(
+    kind: ImportKind<Row, Target>,
+    target: Target,
+    found: StoredImport,
+    progress: (done: number) => void,
+    release: () => void,
+  ) {
     await this.inUnit(async (unit) => {
       // First, so a second click (or a second process) waits here and then finds it committed.
       if (!(await this.repository.move(found.id, [found.status], 'committed', {}, unit))) {
         throw new ImportConflictError('This import was already committed.');
       }
+      // Read inside the transaction, part by part, and dropped in it once applied.
+      const planned: PlannedRows<Row> = {
+        eachPart: (each) =>
+          this.repository.eachPayloadPart(
+            found.id,
+            async (rows) => {
+              await each(rows as PlannedRow<Row>[]);
+              release();
+            },
+            unit,
+          ),
+        all: async () => {
+          const rows: PlannedRow<Row>[] = [];
+          await planned.eachPart(async (part) => void rows.push(...part));
+          return rows;
+        },
+      };
       await kind.commit(target, planned, unit, found.by, progress);
+      await this.repository.dropPayload(found.id, unit);
       const { counts } = found.summary;
       await this.audit.record(
         found.by,

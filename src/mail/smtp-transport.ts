@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { MailSettings } from './mail-settings.js';
 
 /** One message as the relay gets it. */
@@ -58,12 +57,17 @@ export interface SmtpRelay {
 }
 
 function relayOver(settings: MailSettings, reuse: boolean): SmtpRelay {
-  const transport = nodemailer.createTransport(transportOptions(settings, reuse));
+  // nodemailer is loaded when mail is first sent (by a job), not at start: a few MB of every idle process otherwise.
+  const transport = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(transportOptions(settings, reuse)));
+  // A transport that cannot be made fails the next send; a relay closed unused must not leave that rejection unhandled.
+  transport.catch(() => undefined);
   const domain = settings.fromAddress.split('@')[1] ?? 'examgate.invalid';
   return {
     async send(mail) {
       try {
-        await transport.sendMail({
+        await (
+          await transport
+        ).sendMail({
           from: settings.fromName ? { name: settings.fromName, address: settings.fromAddress } : settings.fromAddress,
           to: mail.to,
           subject: mail.subject,
@@ -75,7 +79,11 @@ function relayOver(settings: MailSettings, reuse: boolean): SmtpRelay {
         throw describeFailure(err, settings);
       }
     },
-    close: () => transport.close(),
+    close: () =>
+      void transport.then(
+        (t) => t.close(),
+        () => undefined,
+      ),
   };
 }
 

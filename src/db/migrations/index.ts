@@ -23,7 +23,8 @@ import { permanentUserLists } from './0022-permanent-user-lists.js';
 import { mailBatches } from './0023-mail-batches.js';
 import { permanentUserPhotos } from './0024-permanent-user-photos.js';
 import { importListedLines } from './0025-import-listed-lines.js';
-import { photoHashIndex } from './0028-photo-hash-index.js';
+import { importParts } from './0026-import-parts.js';
+import { photoHashIndex } from './0027-photo-hash-index.js';
 
 /** Applied in this order; never edit one that has shipped, add the next instead. */
 export const migrations: Migration[] = [
@@ -51,5 +52,6 @@ export const migrations: Migration[] = [
   mailBatches,
   permanentUserPhotos,
   importListedLines,
+  importParts,
   photoHashIndex,
 ];

@@ -4,7 +4,7 @@ import type { AuditBy, AuditChange } from '../../audit/audit.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { ImportConflictError, ImportFileError } from '../../imports/import.errors.js';
-import type { ImportKind, PlannedRow } from '../../imports/import-kind.js';
+import type { ImportKind, PlannedRow, PlannedRows } from '../../imports/import-kind.js';
 import { neutralise } from '../../exports/neutralise.js';
 import type { SealedText } from '../../secrets/sealed-text.js';
 import { generatePasswords } from '../../security/password-rules.js';
@@ -15,7 +15,7 @@ import { changeOf, mustChange, newDetails, planBulkRows, type StoredForPlan } fr
 import type { BulkRepository, NewBulkUser } from './bulk.repository.js';
 import { openBulkZip, type BulkZipSettings } from '../photos/bulk-zip.js';
 import { photoReport } from '../photos/photo-report.js';
-import type { PhotoRepository } from '../photos/photo.repository.js';
+import type { PhotoRepository, StagedPhotoMeta } from '../photos/photo.repository.js';
 import { registrationDetailsOf, type NewUserCredentials, type RegistrationOutbox } from './registration-details.js';
 
 export const BULK_IMPORT_KIND = 'permanent-users';
@@ -73,15 +73,15 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     users: await deps.repository.storedOf(platformId, unit),
     photos: await photos.shasOf(platformId, unit),
   });
-  const planAgainst = async (
+  /** The plan of `rows` against what is stored and the upload's staged photos (pure: the caller has read both). */
+  const planWith = (
     target: BulkTarget,
     rows: ReadonlyArray<{ line: number; row: BulkRow }>,
     stored: StoredNow,
-    unit?: UnitOfWork,
+    staged: StagedPhotoMeta[],
   ) => {
-    const staged = await photos.stagedOf(target.optionsId, unit);
     const taken = staged.filter((s) => s.sha256 !== null && s.usernameKey !== null && s.refused === null);
-    const result = planBulkRows({
+    return planBulkRows({
       options: target.options,
       common: target.common ? { weak: target.common.weak } : null,
       stored: stored.users,
@@ -92,19 +92,24 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
         stored: stored.photos,
       },
     });
+  };
+  const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) => {
+    const staged = await photos.stagedOf(target.optionsId, unit);
+    const result = planWith(target, rows, await storedNow(target.platformId, unit), staged);
     result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options)];
     if (staged.length > 0) {
       result.attachments = photoReport(staged, rows, result);
     }
     return result;
   };
-  const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) =>
-    planAgainst(target, rows, await storedNow(target.platformId, unit), unit);
 
-  /** Under the commit's lock, the preview's plan (photos included) must still hold against what is stored now, or nothing is written. */
-  const stillHolds = async (target: BulkTarget, planned: readonly PlannedRow<BulkRow>[], stored: StoredNow, unit: UnitOfWork) => {
-    const again = await planAgainst(target, planned, stored, unit);
-    return again.rejected.length === 0 && again.planned.every((p, i) => p.plan === planned[i]?.plan);
+  /**
+   * Under the commit's lock, the preview's plan (photos included) must still hold against what is
+   * stored now, part by part (a part that no longer holds throws, and the transaction writes none).
+   */
+  const stillHolds = (target: BulkTarget, part: readonly PlannedRow<BulkRow>[], stored: StoredNow, staged: StagedPhotoMeta[]) => {
+    const again = planWith(target, part, stored, staged);
+    return again.rejected.length === 0 && again.planned.every((p, i) => p.plan === part[i]?.plan);
   };
 
   /** The row's password, sealed for the queue; `generate` hands out this batch's next generated one. */
@@ -125,7 +130,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
 
   async function commit(
     target: BulkTarget,
-    planned: readonly PlannedRow<BulkRow>[],
+    planned: PlannedRows<BulkRow>,
     unit: UnitOfWork,
     by: AuditBy,
     progress: (done: number) => void,
@@ -133,13 +138,9 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     await deps.repository.lockPlatform(target.platformId, unit);
     // Read once under the lock: the re-check and the writes below use the same rows.
     const now = await storedNow(target.platformId, unit);
+    const staged = await photos.stagedOf(target.optionsId, unit);
     const stored = now.users;
     const storedPhotos = now.photos;
-    if (!(await stillHolds(target, planned, now, unit))) {
-      throw new ImportConflictError(
-        "This platform's permanent users changed since this preview was made. Nothing was imported: upload the file again to see the new preview.",
-      );
-    }
     const photoTargets: Array<{ userId: string; entry: string }> = [];
     const wantsMail = target.options.emailRegistration;
     // With e-mail, the registration details need every new user's credentials at the end;
@@ -148,98 +149,112 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     const credentials: NewUserCredentials[] = [];
     const generated = new Set<NewUserCredentials>();
     const handout: string[] = [];
+    const queue: Array<{ userId: string; sealed: string }> = [];
+    const trail: AuditChange[] = [];
     let queued = 0;
     let done = 0;
 
-    const adds = planned.filter((p) => p.plan === 'add');
-    for (let i = 0; i < adds.length; i += STEP) {
-      const batch = adds.slice(i, i + STEP);
-      const fresh = target.common ? [] : generatePasswords(batch.filter(({ row }) => !row.sealedPassword).length);
-      let next = 0;
-      const generate = () => fresh[next++]!;
-      const batchQueue: Array<{ userId: string; sealed: string }> = [];
-      const users: NewBulkUser[] = batch.map(({ row }) => {
-        const password = passwordOf(target, row, generate);
-        const user: NewBulkUser = {
-          id: randomUUID(),
-          platformId: target.platformId,
-          username: row.username,
-          usernameKey: usernameKey(row.username),
-          details: newDetails(row, target.options),
-          weak: password.weak,
-          mustChange: mustChange(target.options, password.weak),
-        };
-        if (row.photo) {
-          photoTargets.push({ userId: user.id, entry: row.photo.entry });
-        }
-        batchQueue.push({ userId: user.id, sealed: password.sealed });
-        if (wantsMail) {
-          const entry = {
-            username: user.username,
-            email: user.details.email,
-            name: fullName({ ...user.details, username: user.username }),
-            password: password.generated ?? deps.queueSeal.open(password.sealed)?.plain ?? '',
-            mustChange: user.mustChange,
+    /** One part's new users and their queue entries, written in steps and let go (all inside the one transaction). */
+    const writeAdds = async (adds: readonly PlannedRow<BulkRow>[]) => {
+      for (let i = 0; i < adds.length; i += STEP) {
+        const batch = adds.slice(i, i + STEP);
+        const fresh = target.common ? [] : generatePasswords(batch.filter(({ row }) => !row.sealedPassword).length);
+        let next = 0;
+        const generate = () => fresh[next++]!;
+        const batchQueue: Array<{ userId: string; sealed: string }> = [];
+        const users: NewBulkUser[] = batch.map(({ row }) => {
+          const password = passwordOf(target, row, generate);
+          const user: NewBulkUser = {
+            id: randomUUID(),
+            platformId: target.platformId,
+            username: row.username,
+            usernameKey: usernameKey(row.username),
+            details: newDetails(row, target.options),
+            weak: password.weak,
+            mustChange: mustChange(target.options, password.weak),
           };
-          credentials.push(entry);
-          if (password.generated) {
-            generated.add(entry);
+          if (row.photo) {
+            photoTargets.push({ userId: user.id, entry: row.photo.entry });
           }
-        } else if (password.generated) {
-          handout.push(handoutLine(user.username, password.generated, user.details.email));
-        }
-        return user;
-      });
-      // Each batch's users and queue entries are written, then let go (all inside the one transaction).
-      await deps.repository.insertUsers(users, unit);
-      await deps.repository.queue(target.platformId, batchQueue, unit);
-      queued += batchQueue.length;
-      done += users.length;
-      progress(done);
-    }
-
-    const queue: Array<{ userId: string; sealed: string }> = [];
-    const trail: AuditChange[] = [];
-    for (const p of planned.filter((q) => q.plan === 'update')) {
-      const existing = stored.get(usernameKey(p.row.username))!;
-      const subject = {
-        entityType: 'permanent-user' as const,
-        entityId: existing.id,
-        label: existing.username,
-        platformId: target.platformId,
-      };
-      if (p.row.deleted === true) {
-        await deps.repository.updateDetails(existing.id, existing.details, new Date(), unit);
-        trail.push({ ...subject, action: 'delete', changes: { deleted: { from: false, to: true } } });
-      } else {
-        const change = changeOf(existing, p.row, target.options);
-        const deleted = change.deleted === existing.deleted ? undefined : change.deleted ? new Date() : null;
-        await deps.repository.updateDetails(existing.id, change.details, deleted, unit);
-        const changes: AuditChange['changes'] = {};
-        for (const key of Object.keys(change.details) as Array<keyof typeof change.details>) {
-          if (change.details[key] !== existing.details[key]) {
-            changes[key] = { from: existing.details[key], to: change.details[key] };
+          batchQueue.push({ userId: user.id, sealed: password.sealed });
+          if (wantsMail) {
+            const entry = {
+              username: user.username,
+              email: user.details.email,
+              name: fullName({ ...user.details, username: user.username }),
+              password: password.generated ?? deps.queueSeal.open(password.sealed)?.plain ?? '',
+              mustChange: user.mustChange,
+            };
+            credentials.push(entry);
+            if (password.generated) {
+              generated.add(entry);
+            }
+          } else if (password.generated) {
+            handout.push(handoutLine(user.username, password.generated, user.details.email));
           }
-        }
-        if (deleted !== undefined) {
-          changes.deleted = { from: existing.deleted, to: change.deleted };
-        }
-        if (p.row.photo) {
-          photoTargets.push({ userId: existing.id, entry: p.row.photo.entry });
-          changes.photo = { from: storedPhotos.get(existing.id) ?? null, to: p.row.photo.sha256 };
-        }
-        if (change.password) {
-          const must = mustChange(target.options, change.password.weak);
-          await deps.repository.markPending(existing.id, { weak: change.password.weak, mustChange: must }, unit);
-          queue.push({ userId: existing.id, sealed: change.password.sealed });
-          changes.passwordWeak = { from: null, to: change.password.weak };
-          changes.mustChangePassword = { from: null, to: must };
-        }
-        trail.push({ ...subject, action: 'update', changes });
+          return user;
+        });
+        await deps.repository.insertUsers(users, unit);
+        await deps.repository.queue(target.platformId, batchQueue, unit);
+        queued += batchQueue.length;
+        done += users.length;
+        progress(done);
       }
-      done += 1;
-      progress(done);
-    }
+    };
+
+    /** One part's changes to existing users; their new passwords join `queue`, their audit entries `trail`. */
+    const writeUpdates = async (updates: readonly PlannedRow<BulkRow>[]) => {
+      for (const p of updates) {
+        const existing = stored.get(usernameKey(p.row.username))!;
+        const subject = {
+          entityType: 'permanent-user' as const,
+          entityId: existing.id,
+          label: existing.username,
+          platformId: target.platformId,
+        };
+        if (p.row.deleted === true) {
+          await deps.repository.updateDetails(existing.id, existing.details, new Date(), unit);
+          trail.push({ ...subject, action: 'delete', changes: { deleted: { from: false, to: true } } });
+        } else {
+          const change = changeOf(existing, p.row, target.options);
+          const deleted = change.deleted === existing.deleted ? undefined : change.deleted ? new Date() : null;
+          await deps.repository.updateDetails(existing.id, change.details, deleted, unit);
+          const changes: AuditChange['changes'] = {};
+          for (const key of Object.keys(change.details) as Array<keyof typeof change.details>) {
+            if (change.details[key] !== existing.details[key]) {
+              changes[key] = { from: existing.details[key], to: change.details[key] };
+            }
+          }
+          if (deleted !== undefined) {
+            changes.deleted = { from: existing.deleted, to: change.deleted };
+          }
+          if (p.row.photo) {
+            photoTargets.push({ userId: existing.id, entry: p.row.photo.entry });
+            changes.photo = { from: storedPhotos.get(existing.id) ?? null, to: p.row.photo.sha256 };
+          }
+          if (change.password) {
+            const must = mustChange(target.options, change.password.weak);
+            await deps.repository.markPending(existing.id, { weak: change.password.weak, mustChange: must }, unit);
+            queue.push({ userId: existing.id, sealed: change.password.sealed });
+            changes.passwordWeak = { from: null, to: change.password.weak };
+            changes.mustChangePassword = { from: null, to: must };
+          }
+          trail.push({ ...subject, action: 'update', changes });
+        }
+        done += 1;
+        progress(done);
+      }
+    };
+
+    await planned.eachPart(async (part) => {
+      if (!stillHolds(target, part, now, staged)) {
+        throw new ImportConflictError(
+          "This platform's permanent users changed since this preview was made. Nothing was imported: upload the file again to see the new preview.",
+        );
+      }
+      await writeAdds(part.filter((p) => p.plan === 'add'));
+      await writeUpdates(part.filter((p) => p.plan === 'update'));
+    });
     await deps.repository.queue(target.platformId, queue, unit);
     queued += queue.length;
     // The photos go with their users in this transaction; the upload's stage goes with them.

@@ -223,12 +223,11 @@ export class BulkRepository {
     );
   }
 
+  /** The sealed download of generated passwords (megabytes for a big upload: bound, never spliced into the SQL text). */
   async insertHandout(optionsId: string, platformId: string, sealed: string, count: number, unit: UnitOfWork): Promise<void> {
-    await this.run(
-      `INSERT INTO permanent_password_handouts (options_id, platform_id, sealed, count, created_at)
-       VALUES (:optionsId, :platformId, :sealed, :count, :now)`,
-      { optionsId, platformId, sealed, count, now: new Date() },
-      unit,
+    await unitSql(this.sequelize, unit).run(
+      'INSERT INTO permanent_password_handouts (options_id, platform_id, sealed, count, created_at) VALUES (?, ?, ?, ?, ?)',
+      [optionsId, platformId, sealed, count, new Date()],
     );
   }
 

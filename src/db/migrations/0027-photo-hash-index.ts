@@ -9,7 +9,7 @@ import type { Migration } from '../migrator.js';
  * 45 MB for the slips of 1500 candidates with photos of 30 KB.
  */
 export const photoHashIndex: Migration = {
-  name: '0028-photo-hash-index',
+  name: '0027-photo-hash-index',
   async up(qi: QueryInterface) {
     await qi.addIndex('permanent_user_photos', ['user_id', 'platform_id', 'sha256'], { name: 'permanent_user_photos_hash' });
   },
