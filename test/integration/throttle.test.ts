@@ -43,6 +43,15 @@ describe('throttle over the database', () => {
     processB = new ThrottleService(new ThrottleRepository(otherProcessDb), clock.now);
   });
   after(() => otherProcessDb.close());
+  /** An LTI login's request row, which a count can guard (countThenInsert). */
+  const login = (state: string) =>
+    new LoginRequestRepository(world.examgate.sequelize).newLogin(
+      state,
+      `nonce-${state}`,
+      { iss: 'https://lms.example' },
+      'https://lms.example/auth',
+      60_000,
+    );
   beforeEach(() => resetLaunchState(world));
 
   it('when two service instances on separate connections count one key, then they share the count', async () => {
@@ -156,14 +165,6 @@ describe('throttle over the database', () => {
       expect(refused?.retryAfterSeconds).to.equal(899);
 
       const guarded = { bucket: 'test-crowd-logins', limit: 2, windowSeconds: 60, shards: 16 };
-      const login = (state: string) =>
-        new LoginRequestRepository(world.examgate.sequelize).newLogin(
-          state,
-          `nonce-${state}`,
-          { iss: 'https://lms.example' },
-          'https://lms.example/auth',
-          60_000,
-        );
       const outcomes = [];
       for (const state of ['g1', 'g2', 'g3']) {
         outcomes.push(await refusal(processB.countThenInsert([{ rule: guarded, key: 'k' }], login(state))));
@@ -194,14 +195,6 @@ describe('throttle over the database', () => {
   describe('a count and the row it guards (the LTI login: its throttle and its login request)', () => {
     const perAddress: ThrottleRule = { bucket: 'test-login-address', limit: 2, windowSeconds: 60 };
     const perPlatform: ThrottleRule = { bucket: 'test-login-platform', limit: 5, windowSeconds: 60 };
-    const login = (state: string) =>
-      new LoginRequestRepository(world.examgate.sequelize).newLogin(
-        state,
-        `nonce-${state}`,
-        { iss: 'https://lms.example' },
-        'https://lms.example/auth',
-        60_000,
-      );
     const keyed = [
       { rule: perAddress, key: '203.0.113.9' },
       { rule: perPlatform, key: 'https://lms.example client' },
