@@ -195,7 +195,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
           return user;
         });
         await deps.repository.insertUsers(users, unit);
-        await deps.repository.queue(target.platformId, batchQueue, unit);
+        await deps.repository.queue(target.platformId, batchQueue, unit, { newUsers: true });
         queued += batchQueue.length;
         done += users.length;
         progress(done);

@@ -159,14 +159,25 @@ export class BulkRepository {
     );
   }
 
-  /** Queues sealed passwords; a user's earlier entry (an upload not hashed yet) is replaced. */
-  async queue(platformId: string, entries: ReadonlyArray<{ userId: string; sealed: string }>, unit: UnitOfWork): Promise<void> {
+  /**
+   * Queues sealed passwords; a user's earlier entry (an upload not hashed yet) is replaced.
+   * `newUsers`: the users were inserted in this transaction, so none has an entry to replace and
+   * the DELETE is not sent (on PostgreSQL it was a tenth of a 100 000-user commit).
+   */
+  async queue(
+    platformId: string,
+    entries: ReadonlyArray<{ userId: string; sealed: string }>,
+    unit: UnitOfWork,
+    { newUsers = false }: { newUsers?: boolean } = {},
+  ): Promise<void> {
     const sql = unitSql(this.sequelize, unit);
     const now = new Date();
     for (let i = 0; i < entries.length; i += CHUNK) {
       const chunk = entries.slice(i, i + CHUNK);
-      const ids = chunk.map((e) => e.userId);
-      await sql.run(`DELETE FROM permanent_password_queue WHERE user_id IN (${ids.map(() => '?').join(', ')})`, ids);
+      if (!newUsers) {
+        const ids = chunk.map((e) => e.userId);
+        await sql.run(`DELETE FROM permanent_password_queue WHERE user_id IN (${ids.map(() => '?').join(', ')})`, ids);
+      }
       await sql.run(
         `INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) VALUES ${valuesList(chunk.length, 4)}`,
         chunk.flatMap((e) => [e.userId, platformId, e.sealed, now]),
