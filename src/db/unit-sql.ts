@@ -10,6 +10,12 @@ import { transactionOf, type UnitOfWork } from './unit-of-work.js';
  */
 export interface UnitSql {
   run(text: string, params: readonly SqlValue[]): Promise<void>;
+  /**
+   * PostgreSQL only (null on SQLite): `$n` bound to a whole column of values, for
+   * `INSERT … SELECT * FROM unnest($1::text[], …)`. One statement of a few arrays is parsed and
+   * planned far faster than a VALUES list of thousands of placeholders.
+   */
+  readonly runColumns: ((text: string, columns: ReadonlyArray<readonly SqlValue[]>) => Promise<void>) | null;
 }
 
 /** The transaction's connection, as Sequelize keeps it (not in its type declarations). */
@@ -38,6 +44,9 @@ export function unitSql(sequelize: Sequelize, unit: UnitOfWork): UnitSql {
       run: async (text, params) => {
         await client.query({ text: numbered(text), values: [...params] });
       },
+      runColumns: async (text, columns) => {
+        await client.query({ text, values: columns.map((column) => [...column]) });
+      },
     };
   }
   const database = connection as SqliteDatabase;
@@ -47,6 +56,7 @@ export function unitSql(sequelize: Sequelize, unit: UnitOfWork): UnitSql {
         const bound = params.map((v) => (v instanceof Date ? sqliteDate(v) : v));
         database.run(text, bound, (err) => (err ? reject(err) : resolve()));
       }),
+    runColumns: null,
   };
 }
 

@@ -24,6 +24,28 @@ const USER_INSERT_COLUMNS = [
 ];
 const USER_INSERT = `INSERT INTO permanent_users (${USER_INSERT_COLUMNS.join(', ')}) VALUES`;
 
+/** PostgreSQL's array type of each column of USER_INSERT_COLUMNS, in order. */
+const USER_INSERT_ARRAY_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  ...DETAIL_COLUMNS.map(() => 'text'),
+  'boolean',
+  'boolean',
+  'boolean',
+  'boolean',
+  'timestamptz',
+  'timestamptz',
+];
+if (USER_INSERT_ARRAY_TYPES.length !== USER_INSERT_COLUMNS.length) {
+  throw new Error('bulk.repository: USER_INSERT_ARRAY_TYPES must name one type per column of USER_INSERT_COLUMNS');
+}
+/** The same INSERT on PostgreSQL: one array per column, unnested into rows. */
+const USER_INSERT_UNNEST = `INSERT INTO permanent_users (${USER_INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${USER_INSERT_ARRAY_TYPES.map(
+  (type, i) => `$${i + 1}::${type}[]`,
+).join(', ')})`;
+
 /** Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits on bound values. */
 const CHUNK = 500;
 
@@ -35,6 +57,23 @@ export interface NewBulkUser {
   details: PermanentUserDetails;
   weak: boolean;
   mustChange: boolean;
+}
+
+/** The users as one array per column of USER_INSERT_COLUMNS (for USER_INSERT_UNNEST). */
+function userColumns(users: readonly NewBulkUser[], now: Date): SqlValue[][] {
+  return [
+    users.map((u) => u.id),
+    users.map((u) => u.platformId),
+    users.map((u) => u.username),
+    users.map((u) => u.usernameKey),
+    ...DETAIL_FIELDS.map((field) => users.map((u) => u.details[field])),
+    users.map((u) => u.details.eligible),
+    users.map(() => true),
+    users.map((u) => u.weak),
+    users.map((u) => u.mustChange),
+    users.map(() => now),
+    users.map(() => now),
+  ];
 }
 
 interface UserRecord extends Record<string, unknown> {
@@ -119,6 +158,10 @@ export class BulkRepository {
     const now = new Date();
     for (let i = 0; i < users.length; i += CHUNK) {
       const chunk = users.slice(i, i + CHUNK);
+      if (sql.runColumns) {
+        await sql.runColumns(USER_INSERT_UNNEST, userColumns(chunk, now));
+        continue;
+      }
       const params: SqlValue[] = [];
       for (const u of chunk) {
         params.push(u.id, u.platformId, u.username, u.usernameKey);
@@ -177,6 +220,13 @@ export class BulkRepository {
       if (!newUsers) {
         const ids = chunk.map((e) => e.userId);
         await sql.run(`DELETE FROM permanent_password_queue WHERE user_id IN (${ids.map(() => '?').join(', ')})`, ids);
+      }
+      if (sql.runColumns) {
+        await sql.runColumns(
+          'INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])',
+          [chunk.map((e) => e.userId), chunk.map(() => platformId), chunk.map((e) => e.sealed), chunk.map(() => now)],
+        );
+        continue;
       }
       await sql.run(
         `INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) VALUES ${valuesList(chunk.length, 4)}`,
