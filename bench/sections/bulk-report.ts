@@ -4,7 +4,9 @@ import { fmt } from '../stats.js';
 import type { BulkUploadFigures } from './bulk-upload-run.js';
 
 const TIME_TARGET_MS = 15_000;
-const MEMORY_TARGET_MIB = 300;
+/** DESIGN.md's 300 MB, in decimal megabytes: the peak is read in MiB (VmHWM), 1 MiB = 1.048576 MB. */
+const MEMORY_TARGET_MB = 300;
+const mbOfMib = (n: number) => n * 1.048576;
 
 /** What bench/bulk-hashing-child.ts prints. */
 export interface HashingFigures {
@@ -42,9 +44,9 @@ function targets({ rows, uploads }: BulkReportInput): TargetCheck[] {
     },
     {
       figure: `the same: peak memory of the examgate process, ${db.label}`,
-      target: `< ${MEMORY_TARGET_MIB} MB`,
-      measured: `${mib(peak(figures))} RSS`,
-      met: peak(figures) < MEMORY_TARGET_MIB,
+      target: `< ${MEMORY_TARGET_MB} MB`,
+      measured: `${mib(peak(figures))} RSS (${fmt(mbOfMib(peak(figures)), 0)} MB)`,
+      met: mbOfMib(peak(figures)) < MEMORY_TARGET_MB,
     },
   ]);
 }

@@ -15,7 +15,8 @@ import { postgresCopyMs } from '../postgres-copy.js';
 const CANDIDATES = 1500;
 const UPLOAD_TARGET_MS = 1000;
 const BIG_ROWS = 100_000;
-const MEMORY_TARGET_MIB = 300;
+/** DESIGN.md's 300 MB, in decimal megabytes (the peak is read in MiB: 1 MiB = 1.048576 MB). */
+const MEMORY_TARGET_MB = 300;
 const CHILD = path.resolve(import.meta.dirname, '..', 'import-parse-child.ts');
 
 interface UploadRun {
@@ -138,9 +139,9 @@ export const importsSection: BenchSection = {
         })),
         {
           figure: '100 000-row, 13-column CSV through parse + validate: peak memory',
-          target: `< ${MEMORY_TARGET_MIB} MB`,
+          target: `< ${MEMORY_TARGET_MB} MB`,
           measured: `${fmt(parse.peakRssMiB, 0)} MiB RSS, ${fmt(parse.peakHeapMiB, 0)} MiB heap (${fmt(parse.ms, 0)} ms)`,
-          met: parse.peakRssMiB < MEMORY_TARGET_MIB,
+          met: parse.peakRssMiB * 1.048576 < MEMORY_TARGET_MB,
         },
       ];
       return {
