@@ -21,3 +21,8 @@ export function median(values: readonly number[]): number {
 export function fmt(value: number, decimals = 1): string {
   return Number.isFinite(value) ? value.toFixed(decimals) : '—';
 }
+
+/** Decimal megabytes of `mib` MiB: peaks are read in MiB (VmHWM), DESIGN.md's memory targets are in MB. */
+export function mbOfMib(mib: number): number {
+  return mib * 1.048576;
+}

@@ -1,12 +1,11 @@
 import type { BenchDatabase } from '../databases.js';
 import type { SectionReport, TargetCheck } from '../report.js';
-import { fmt } from '../stats.js';
+import { fmt, mbOfMib } from '../stats.js';
 import type { BulkUploadFigures } from './bulk-upload-run.js';
 
 const TIME_TARGET_MS = 15_000;
-/** DESIGN.md's 300 MB, in decimal megabytes: the peak is read in MiB (VmHWM), 1 MiB = 1.048576 MB. */
+/** DESIGN.md's 300 MB, in decimal megabytes (the peak is read in MiB: see mbOfMib). */
 const MEMORY_TARGET_MB = 300;
-const mbOfMib = (n: number) => n * 1.048576;
 
 /** What bench/bulk-hashing-child.ts prints. */
 export interface HashingFigures {
