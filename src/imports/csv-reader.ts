@@ -81,25 +81,50 @@ function readHeader(record: RawRecord, schema: ImportSchema<unknown>, delimiter:
   return { columns, width, notes };
 }
 
+/** One step of reading a file: an accepted row with its line, or a row refused with its reason. */
+export type ReadStep<Row> = { line: number; row: Row; rejected?: undefined } | { rejected: RowRejection };
+
 /**
- * Reads an uploaded file against `schema`: decodes it, sniffs the delimiter, matches the header,
- * and checks every row, each kept with the physical line it starts on. Blank lines and trailing
- * empty cells are ignored. A file that cannot be read at all throws ImportFileError; a row that
- * cannot be used (even one whose schema throws) is a rejection with its line, column and reason.
- * `onRow` takes accepted rows as they come instead of collecting them (a big file, streamed).
+ * A file being read against `schema`, row by row (see `readingOf`). `notes` fills once the header
+ * is read and `total` as rows go past; both are final when `steps` ends.
  */
-export function readCsv<Row>(
-  bytes: Buffer,
-  schema: ImportSchema<Row>,
-  limits: ReadLimits,
-  onRow?: (line: number, row: Row) => void,
-): ReadResult<Row> {
+export interface CsvReading<Row> {
+  encoding: DecodedText['encoding'];
+  delimiter: ',' | ';' | '\t';
+  total: number;
+  notes: string[];
+  /** The file's rows in order: a generator, so a 100 000-row file is never held as rows all at once. Each call reads from the start. */
+  steps(): Generator<ReadStep<Row>>;
+}
+
+/**
+ * Opens an uploaded file for reading against `schema`: decodes it, sniffs the delimiter; `steps`
+ * then matches the header and checks every row, each kept with the physical line it starts on.
+ * Blank lines and trailing empty cells are ignored. A file that cannot be read at all throws
+ * ImportFileError (here, or from `steps` for what only reading shows: an unclosed quote, too many
+ * rows); a row that cannot be used (even one whose schema throws) is a rejection with its line,
+ * column and reason.
+ */
+export function readingOf<Row>(bytes: Buffer, schema: ImportSchema<Row>, limits: ReadLimits): CsvReading<Row> {
   if (bytes.length === 0) {
     throw new ImportFileError('The file is empty. It needs a header line and a line per row.');
   }
   const { text, encoding } = decodeText(bytes);
-  const delimiter = sniffDelimiter(text);
-  const result: ReadResult<Row> = { encoding, delimiter, total: 0, rows: [], rejected: [], notes: [] };
+  const reading: CsvReading<Row> = {
+    encoding,
+    delimiter: sniffDelimiter(text),
+    total: 0,
+    notes: [],
+    steps: () => readSteps(text, reading, schema, limits),
+  };
+  return reading;
+}
+
+/** The file read from its start (again, for a second pass: `total` and `notes` start over). */
+function* readSteps<Row>(text: string, reading: CsvReading<Row>, schema: ImportSchema<Row>, limits: ReadLimits): Generator<ReadStep<Row>> {
+  const { delimiter } = reading;
+  reading.total = 0;
+  reading.notes = [];
   const firstLines = new Map<string, number>();
   const uniqueColumn = schema.uniqueColumn ?? schema.columns.find((c) => c.required)?.label ?? '';
   let header: HeaderMap | null = null;
@@ -110,39 +135,37 @@ export function readCsv<Row>(
       }
       if (!header) {
         header = readHeader(record, schema, delimiter);
-        result.notes.push(...header.notes);
+        reading.notes.push(...header.notes);
         continue;
       }
-      result.total += 1;
-      if (result.total > limits.maxRows) {
+      reading.total += 1;
+      if (reading.total > limits.maxRows) {
         throw new ImportFileError(
           `The file has more than ${limits.maxRows} rows; split it or ask an administrator to raise IMPORT_MAX_ROWS.`,
         );
       }
       const verdict = checkRecord(record, header, schema, limits);
       if (!verdict.ok) {
-        result.rejected.push({ line: record.line, column: verdict.column, reason: verdict.reason, raw: rawOf(record, delimiter, header) });
+        yield { rejected: { line: record.line, column: verdict.column, reason: verdict.reason, raw: rawOf(record, delimiter, header) } };
         continue;
       }
       const key = schema.uniqueKey?.(verdict.row);
       const first = key === undefined ? undefined : firstLines.get(key);
       if (first !== undefined) {
-        result.rejected.push({
-          line: record.line,
-          column: uniqueColumn,
-          reason: `${quoteOf(key!)} is also on line ${first}.`,
-          raw: rawOf(record, delimiter, header),
-        });
+        yield {
+          rejected: {
+            line: record.line,
+            column: uniqueColumn,
+            reason: `${quoteOf(key!)} is also on line ${first}.`,
+            raw: rawOf(record, delimiter, header),
+          },
+        };
         continue;
       }
       if (key !== undefined) {
         firstLines.set(key, record.line);
       }
-      if (onRow) {
-        onRow(record.line, verdict.row);
-      } else {
-        result.rows.push({ line: record.line, row: verdict.row });
-      }
+      yield { line: record.line, row: verdict.row };
     }
   } catch (err) {
     if (err instanceof UnclosedQuoteError) {
@@ -155,10 +178,34 @@ export function readCsv<Row>(
   if (!header) {
     throw new ImportFileError('The file is empty. It needs a header line and a line per row.');
   }
-  if (result.total === 0) {
+  if (reading.total === 0) {
     throw new ImportFileError('The file has a header line but no rows below it: add a line per row.');
   }
-  return result;
+}
+
+/**
+ * Reads a whole file (see `readingOf`): its accepted rows, or with `onRow` each accepted row as it
+ * comes instead of collecting them, and every rejection.
+ */
+export function readCsv<Row>(
+  bytes: Buffer,
+  schema: ImportSchema<Row>,
+  limits: ReadLimits,
+  onRow?: (line: number, row: Row) => void,
+): ReadResult<Row> {
+  const reading = readingOf(bytes, schema, limits);
+  const rows: ReadResult<Row>['rows'] = [];
+  const rejected: RowRejection[] = [];
+  for (const step of reading.steps()) {
+    if (step.rejected) {
+      rejected.push(step.rejected);
+    } else if (onRow) {
+      onRow(step.line, step.row);
+    } else {
+      rows.push({ line: step.line, row: step.row });
+    }
+  }
+  return { encoding: reading.encoding, delimiter: reading.delimiter, total: reading.total, rows, rejected, notes: reading.notes };
 }
 
 /** The row as written, for the report; a secret column's cells (passwords) are masked so they are never stored. */

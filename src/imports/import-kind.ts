@@ -61,8 +61,8 @@ export interface AttachmentReport {
 /** A ZIP upload opened by its kind: the CSV inside, and the rest kept for the plan once the CSV has been read. */
 export interface OpenedArchive {
   csv: { name: string; bytes: Buffer };
-  /** Stores what the plan and commit need of the other files (called only when the CSV reads). */
-  keep(): Promise<void>;
+  /** Stores what the plan and commit need of the other files, in the preview's transaction (a CSV that turns out not to read undoes it). */
+  keep(unit: UnitOfWork): Promise<void>;
 }
 
 /** A kind that also takes a ZIP holding its CSV and other files. */
@@ -74,10 +74,49 @@ export interface ArchiveSupport<Target> {
 }
 
 /**
- * What a domain supplies so the engine can preview and commit its rows. `Target` is what the
- * rows go into (a test for candidate imports, a platform for permanent users).
+ * A plan made part by part while the file is read, so a big import never holds every row at
+ * once: it reads what is stored once, then plans each part in the file's order (a later part
+ * may depend on an earlier one: a username numbered in one part is taken for the next).
  */
-export interface ImportKind<Row, Target> {
+export interface PartPlanner<Row> {
+  /**
+   * Set when planning needs every accepted row of the file before the first part (numbering a
+   * clashing username must avoid the file's later usernames too): the engine then reads the
+   * file twice, and shows each accepted row here on the first pass.
+   */
+  see?(row: Row): void;
+  /** One part's rows (accepted by the reader, in the file's order): its planned rows and rejections. */
+  plan(rows: ReadonlyArray<{ line: number; row: Row }>): Promise<Pick<ImportPlan<Row>, 'planned' | 'rejected'>>;
+  /** What the preview says about the whole import, once every part is planned. */
+  finish(): Omit<ImportPlan<Row>, 'planned' | 'rejected'>;
+}
+
+/**
+ * What a domain supplies so the engine can preview and commit its rows. `Target` is what the
+ * rows go into (a test for candidate imports, a platform for permanent users). A kind plans its
+ * file whole (`plan`) or part by part (`planner`).
+ */
+export type ImportKind<Row, Target> = ImportKindParts<Row, Target> & (WholePlanning<Row, Target> | PartPlanning<Row, Target>);
+
+/** A kind whose imports are small (a test's candidates: at most 1500 are accepted): its rows are collected, then planned at once. */
+interface WholePlanning<Row, Target> {
+  /**
+   * Classifies accepted rows against what is stored (add / update / skip, or a rejection with a
+   * reason); also returns the cap line for the preview ({ limit: 1500, after: 1450 }). Reads only;
+   * with `unit` it reads inside the commit's transaction (after the kind's own lock).
+   */
+  plan(target: Target, rows: ReadonlyArray<{ line: number; row: Row }>, unit?: UnitOfWork): Promise<ImportPlan<Row>>;
+  planner?: undefined;
+}
+
+/** A kind whose imports are big (permanent users: 100 000 rows): planned part by part as the file is read. */
+interface PartPlanning<Row, Target> {
+  /** A planner for one preview, reading what is stored inside the preview's transaction `unit`. */
+  planner(target: Target, unit: UnitOfWork): Promise<PartPlanner<Row>>;
+  plan?: undefined;
+}
+
+interface ImportKindParts<Row, Target> {
   /** Stable name, stored with each import: 'one-time', 'sso', 'permanent-users'. */
   name: string;
   schema: ImportSchema<Row>;
@@ -86,16 +125,10 @@ export interface ImportKind<Row, Target> {
   /** The target again, for a commit that runs as a job (no request, no actor): null when it is gone. */
   loadTarget(targetId: string): Promise<Target | null>;
   /**
-   * Classifies accepted rows against what is stored (add / update / skip, or a rejection with a
-   * reason); also returns the cap line for the preview ({ limit: 1500, after: 1450 }). Reads only;
-   * with `unit` it reads inside the commit's transaction (after the kind's own lock).
-   */
-  plan(target: Target, rows: ReadonlyArray<{ line: number; row: Row }>, unit?: UnitOfWork): Promise<ImportPlan<Row>>;
-  /**
    * Writes every planned add and update inside `unit` (ONE transaction the engine opened) or
-   * throws; it takes its own lock and re-checks the cap and conflicts first (call `plan` with
-   * `unit`), and throws ImportConflictError when what is stored changed since the preview (a
-   * throw after some writes is fine: the transaction then writes nothing).
+   * throws; it takes its own lock and re-checks the cap and conflicts first, and throws
+   * ImportConflictError when what is stored changed since the preview (a throw after some writes
+   * is fine: the transaction then writes nothing).
    */
   commit(target: Target, planned: PlannedRows<Row>, unit: UnitOfWork, by: AuditBy, progress: (done: number) => void): Promise<void>;
   /** What the import's audit entry is about (the test, for candidate imports). */

@@ -34,18 +34,3 @@ function rejectedLine(r: RowRejection): ImportLine {
 
 /** Rows of the file per part: a part of 1000 rows is a few hundred kB of JSON. */
 export const IMPORT_PART_ROWS = 1000;
-
-/** `items` in arrays of `size`, in order. */
-export function* partsOf<T>(items: Iterable<T>, size = IMPORT_PART_ROWS): Generator<T[]> {
-  let part: T[] = [];
-  for (const item of items) {
-    part.push(item);
-    if (part.length === size) {
-      yield part;
-      part = [];
-    }
-  }
-  if (part.length > 0) {
-    yield part;
-  }
-}

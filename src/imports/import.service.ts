@@ -5,23 +5,23 @@ import type { RunInUnitOfWork } from '../db/unit-of-work.js';
 import type { JobHandler } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job.runner.js';
 import type { Logger } from '../logger.js';
-import { readCsv } from './csv-reader.js';
+import { readingOf } from './csv-reader.js';
 import { looksLikeZip } from './zip-archive.js';
 import { ImportConflictError, ImportNotFoundError } from './import.errors.js';
-import type { ImportKind, PlannedRow, PlannedRows, RowPlan } from './import-kind.js';
-import { importLines, partsOf } from './import-lines.js';
-import type { ImportSummary, StoredImport } from './import.js';
+import type { ImportKind, PartPlanner, PlannedRow, PlannedRows, RowRejection } from './import-kind.js';
+import { IMPORT_PART_ROWS, importLines } from './import-lines.js';
+import type { ImportLine, ImportSummary, StoredImport } from './import.js';
 import type { ImportRepository } from './import.repository.js';
 import { emptyListed, listLine } from './listed-lines.js';
 import { releaseEvery, releaseMemory } from '../memory-release.js';
 
 export const IMPORT_COMMIT_JOB = 'import-commit';
 
-/** Rows from which a preview or commit gives its memory back at once when it ends (memory-release.ts). */
+/**
+ * Rows from which a preview or commit gives its memory back at once when it ends, and every so
+ * many rows while it runs (memory-release.ts): a few full collections per 100 000 rows.
+ */
 const BIG_IMPORT_ROWS = 20_000;
-
-/** Parts (of IMPORT_PART_ROWS rows) a big preview stores between two collections: a few per 100 000 rows. */
-const PARTS_PER_RELEASE = 25;
 
 /** Plain fields: a test may lower `jobRows` on a running app to see the job path. */
 export interface ImportSettings {
@@ -82,8 +82,14 @@ export class ImportService {
     return stored;
   }
 
+  /**
+   * One transaction: the ZIP's other files kept, then the file read and planned part by part,
+   * each part's lines and payload stored as they are made and let go, then the import's row. A
+   * file that turns out not to read (an unclosed quote at line 90 000) leaves nothing behind.
+   */
   private async readPlanAndStore<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile, by: AuditBy) {
-    const { plan, rejections, summary } = await this.readAndPlan(kind, target, file);
+    const archive = kind.archive && isArchive(file) ? await kind.archive.open(target, file) : null;
+    const reading = readingOf(archive ? archive.csv.bytes : file.bytes, kind.schema, this.settings);
     const now = new Date();
     const head = {
       id: randomUUID(),
@@ -93,60 +99,73 @@ export class ImportService {
       sha256: createHash('sha256').update(file.bytes).digest('hex'),
       bytes: file.bytes.length,
       by,
-      summary,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.settings.previewMinutes * 60_000),
     };
     const listed = emptyListed();
-    const release = summary.total >= BIG_IMPORT_ROWS ? releaseEvery(PARTS_PER_RELEASE) : () => undefined;
-    await this.inUnit(async (unit) => {
-      // Part by part: each part's lines and JSON are let go once stored.
-      let seq = 0;
-      for (const part of partsOf(importLines(kind, plan.planned, rejections))) {
-        part.forEach((line) => listLine(listed, line));
-        await this.repository.parts.append(head.id, 'lines', seq++, part, unit);
-        release();
+    const counts = { add: 0, update: 0, skip: 0, rejected: 0 };
+    const summary = await this.inUnit(async (unit) => {
+      await archive?.keep(unit);
+      const planner = kind.planner ? await kind.planner(target, unit) : wholeFilePlanner(kind, target);
+      // A whole-file kind's rows are all one part; a part planner's come IMPORT_PART_ROWS at a time.
+      const partRows = kind.planner ? IMPORT_PART_ROWS : Infinity;
+      if (planner.see) {
+        for (const step of reading.steps()) {
+          if (!step.rejected) {
+            planner.see(step.row);
+          }
+        }
       }
-      seq = 0;
-      for (const part of partsOf(plan.planned.filter((p) => p.plan !== 'skip'))) {
-        await this.repository.parts.append(head.id, 'payload', seq++, part, unit);
-        release();
+      const lines = new PartAppender<ImportLine>((seq, part) => this.repository.parts.append(head.id, 'lines', seq, part, unit));
+      const payload = new PartAppender<PlannedRow<Row>>((seq, part) => this.repository.parts.append(head.id, 'payload', seq, part, unit));
+      const release = releaseEvery(BIG_IMPORT_ROWS);
+      let rows: Array<{ line: number; row: Row }> = [];
+      // The reader's rejections since the last part: their lines lie between its rows and the next part's.
+      let refused: RowRejection[] = [];
+      const planPart = async () => {
+        const plan = await planner.plan(rows);
+        for (const p of plan.planned) {
+          counts[p.plan] += 1;
+        }
+        counts.rejected += refused.length + plan.rejected.length;
+        for (const line of importLines(kind, plan.planned, [...refused, ...plan.rejected])) {
+          listLine(listed, line);
+          await lines.add(line);
+        }
+        for (const p of plan.planned) {
+          if (p.plan !== 'skip') {
+            await payload.add(p);
+          }
+        }
+        release(rows.length + refused.length);
+        rows = [];
+        refused = [];
+      };
+      for (const step of reading.steps()) {
+        if (step.rejected) {
+          refused.push(step.rejected);
+        } else if (rows.push(step) === partRows) {
+          await planPart();
+        }
       }
-      await this.repository.insert({ ...head, listed }, unit);
+      // Always once more: the rejections after the last part, and a whole-file kind's only plan (even of no rows: its cap line).
+      await planPart();
+      await lines.end();
+      await payload.end();
+      const whole = planner.finish();
+      const summary: ImportSummary = {
+        encoding: reading.encoding,
+        delimiter: reading.delimiter,
+        total: reading.total,
+        counts,
+        cap: whole.cap ?? null,
+        notes: [...(archive ? [`Read from the ZIP: ${archive.csv.name.slice(0, 200)}.`] : []), ...reading.notes, ...(whole.notes ?? [])],
+        ...(whole.attachments ? { attachments: whole.attachments } : {}),
+      };
+      await this.repository.insert({ ...head, summary, listed }, unit);
+      return summary;
     });
-    return { ...head, listed, lines: [], status: 'preview' as const, jobId: null, error: null, committedAt: null };
-  }
-
-  /**
-   * The file read and planned. A big file's garbage is collected after each step (the text's
-   * records, then the rows read, which the plan has copied what it keeps of), so the next step
-   * does not grow the heap on top of it.
-   */
-  private async readAndPlan<Row, Target>(kind: ImportKind<Row, Target>, target: Target, file: UploadedFile) {
-    const archive = kind.archive && isArchive(file) ? await kind.archive.open(target, file) : null;
-    const read = readCsv(archive ? archive.csv.bytes : file.bytes, kind.schema, this.settings);
-    await archive?.keep();
-    const big = read.total >= BIG_IMPORT_ROWS;
-    if (big) {
-      releaseMemory();
-    }
-    const plan = await kind.plan(target, read.rows);
-    read.rows = [];
-    if (big) {
-      releaseMemory();
-    }
-    const rejections = [...read.rejected, ...plan.rejected];
-    const count = (outcome: RowPlan) => plan.planned.filter((p) => p.plan === outcome).length;
-    const summary: ImportSummary = {
-      encoding: read.encoding,
-      delimiter: read.delimiter,
-      total: read.total,
-      counts: { add: count('add'), update: count('update'), skip: count('skip'), rejected: rejections.length },
-      cap: plan.cap ?? null,
-      notes: [...(archive ? [`Read from the ZIP: ${archive.csv.name.slice(0, 200)}.`] : []), ...read.notes, ...(plan.notes ?? [])],
-      ...(plan.attachments ? { attachments: plan.attachments } : {}),
-    };
-    return { plan, rejections, summary };
+    return { ...head, summary, listed, lines: [], status: 'preview' as const, jobId: null, error: null, committedAt: null };
   }
 
   /** An import of this kind and target (404 for any other: the target is the caller's wall). */
@@ -221,8 +240,6 @@ export class ImportService {
       releaseMemory();
     }
     try {
-      // No collections between its parts: they left the peak where it was (the preview sets it) and cost
-      // about a second of CPU in a 100 000-user commit on PostgreSQL, measured.
       await this.applyInUnit(kind, target, found, progress);
     } finally {
       if (big) {
@@ -243,8 +260,17 @@ export class ImportService {
         throw new ImportConflictError('This import was already committed.');
       }
       // Read inside the transaction, part by part, and dropped in it once applied.
+      const release = releaseEvery(BIG_IMPORT_ROWS);
       const planned: PlannedRows<Row> = {
-        eachPart: (each) => this.repository.eachPayloadPart(found.id, (rows) => each(rows as PlannedRow<Row>[]), unit),
+        eachPart: (each) =>
+          this.repository.eachPayloadPart(
+            found.id,
+            async (rows) => {
+              await each(rows as PlannedRow<Row>[]);
+              release(rows.length);
+            },
+            unit,
+          ),
         all: async () => {
           const rows: PlannedRow<Row>[] = [];
           await planned.eachPart(async (part) => void rows.push(...part));
@@ -310,5 +336,49 @@ export class ImportService {
   /** Housekeeping: previews nobody committed. */
   deleteExpired(): Promise<void> {
     return this.repository.deleteExpired();
+  }
+}
+
+/** A kind that plans its file whole, as a planner whose one part is every row (the engine collects them first). */
+function wholeFilePlanner<Row, Target>(
+  kind: ImportKind<Row, Target> & { plan: NonNullable<ImportKind<Row, Target>['plan']> },
+  target: Target,
+): PartPlanner<Row> {
+  let whole: ReturnType<PartPlanner<Row>['finish']> = {};
+  return {
+    plan: async (rows) => {
+      const { planned, rejected, ...rest } = await kind.plan(target, rows);
+      whole = rest;
+      return { planned, rejected };
+    },
+    finish: () => whole,
+  };
+}
+
+/** Stores an import's lines or payload in numbered parts of IMPORT_PART_ROWS as they come, so only one part is ever held. */
+class PartAppender<T> {
+  private part: T[] = [];
+  private seq = 0;
+
+  constructor(private readonly store: (seq: number, part: T[]) => Promise<void>) {}
+
+  async add(item: T): Promise<void> {
+    this.part.push(item);
+    if (this.part.length === IMPORT_PART_ROWS) {
+      await this.flush();
+    }
+  }
+
+  /** The last part, however short. */
+  async end(): Promise<void> {
+    if (this.part.length > 0) {
+      await this.flush();
+    }
+  }
+
+  private async flush() {
+    const part = this.part;
+    this.part = [];
+    await this.store(this.seq++, part);
   }
 }

@@ -295,6 +295,23 @@ describe('Bulk upload from a ZIP with candidate photos', function () {
     });
   }
 
+  it('when the ZIP’s CSV turns out unreadable after its first thousands of rows, then the upload is refused naming the line, nothing of it is kept, and the same ZIP with the CSV mended previews', async () => {
+    const users = Array.from({ length: 2500 }, (_, i) => `user${i},First${i},Last${i}`);
+    const broken = ['Username,First Name,Last Name', 'anna,Anna,Berg', ...users, 'zed,"never closed,Ek', ''].join('\r\n');
+    const entries = (csv: string): ZipWriterEntry[] => [
+      { name: 'users.csv', data: Buffer.from(csv) },
+      { name: 'photos/anna.jpg', data: JPEG() },
+    ];
+    const parts = async () => (await rows('SELECT import_id FROM import_parts')).length;
+    const before = await parts();
+    // Parts of the lines and payload were stored before the quote was found: they go with the transaction.
+    await refusedWith(writeZip(entries(broken)), 'Line 2503: a quote (&quot;) opens a value that is never closed');
+    expect(await parts()).to.equal(before);
+
+    const mended = await preview(writeZip(entries(broken.replace('"never closed', 'Zed'))));
+    expect(mended.text).to.contain('Photos to store: 1').and.contain('Users in the file without a photo: 2501');
+  });
+
   it('when a ZIP made on Windows names photos in code page 437 (with or without the Unicode Path field), then they are stored on jürgen and åsa', async () => {
     const jurgen = Buffer.concat([Buffer.from('photos/j'), Buffer.from([0x81]), Buffer.from('rgen.jpg')]);
     const asa = Buffer.concat([Buffer.from('photos/'), Buffer.from([0x86]), Buffer.from('sa.png')]);

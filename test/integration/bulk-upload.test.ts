@@ -333,6 +333,40 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     trail.forEach((e) => expect(e.raw).not.to.contain(user));
   });
 
+  it('when a file of several parts adds all and its first row clashes, then the number skips a username of a later part, and the report lists every line in file order', async () => {
+    await storedAnna();
+    const rows = ['Username,First Name', 'anna,Anne'];
+    for (let i = 0; i < 2500; i += 1) {
+      rows.push(`u${String(i).padStart(4, '0')},User`);
+      if (i % 100 === 50) {
+        rows.push(`bad name ${i},Spaced`);
+      }
+    }
+    rows.push('anna2,Second', '');
+    const preview = await previewBulk(world, cookie, rows.join('\r\n'), { uploadType: 'add-all' });
+    // anna2 is the file's own (its last row, three parts later), so the clashing anna becomes anna3.
+    expect(preview.text).to.contain('&quot;anna&quot; is taken: added as &quot;anna3&quot;');
+    const csv = await request(world.url).get(`${preview.path}/report.csv`).set('cookie', cookie);
+    const lines = csv.text.replace('\ufeff', '').trim().split('\r\n').slice(1);
+    expect(lines.map((l) => Number(l.split(',')[0]))).to.deep.equal(Array.from({ length: rows.length - 2 }, (_, i) => i + 2));
+    expect(lines.filter((l) => l.includes(',rejected,'))).to.have.length(25);
+
+    // Committed in the request (not as a job), so the users are there when it answers.
+    world.examgate.imports.settings.jobRows = 10_000;
+    try {
+      expect((await commitBulk(world, cookie, preview)).status).to.equal(303);
+    } finally {
+      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
+    }
+    const users = await usersOf(world, platformId);
+    expect(users).to.have.length(1 + 1 + 2500 + 1);
+    expect(users.filter((u) => u.username.startsWith('anna')).map((u) => [u.username, u.first_name])).to.deep.equal([
+      ['anna', 'Anna'],
+      ['anna2', 'Second'],
+      ['anna3', 'Anne'],
+    ]);
+  });
+
   it('when passwords are generated for more users than one commit step and no e-mail is requested, then the download lists every generated one in file order, each strong and distinct, and they sign in', async () => {
     const names = Array.from({ length: 1203 }, (_, i) => `gen${String(i + 1).padStart(4, '0')}`);
     const rows = names.map((name, i) => `${name},${i % 2 === 0 ? `${name}@uni.example` : ''},`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { importLines, partsOf } from '../../src/imports/import-lines.js';
+import { importLines } from '../../src/imports/import-lines.js';
 import type { PlannedRow, RowRejection } from '../../src/imports/import-kind.js';
 
 const kind = { reportCells: (row: string) => [row] };
@@ -11,7 +11,7 @@ const planned = (line: number, row: string, plan: PlannedRow<string>['plan'] = '
 });
 const rejection = (line: number, raw: string): RowRejection => ({ line, column: 'Username', reason: 'bad', raw });
 
-describe("importLines and partsOf: a preview's lines, one at a time, in parts", () => {
+describe("importLines: a preview's lines, one at a time, in file order", () => {
   it('when planned rows and rejections interleave, then the lines come in file order, each with its cells, note or reason', () => {
     const lines = [
       ...importLines(kind, [planned(2, 'a'), planned(5, 'b', 'skip', 'exists'), planned(6, 'c')], [rejection(3, 'x'), rejection(7, 'y')]),
@@ -33,14 +33,5 @@ describe("importLines and partsOf: a preview's lines, one at a time, in parts", 
   it('when there is nothing planned or nothing rejected, then the other list comes alone', () => {
     expect([...importLines(kind, [], [rejection(2, 'x')])].map((l) => l.outcome)).to.deep.equal(['rejected']);
     expect([...importLines(kind, [planned(2, 'a')], [])].map((l) => l.outcome)).to.deep.equal(['add']);
-  });
-
-  it('when items are cut into parts, then every part but the last is full, the order is kept, and nothing makes no part', () => {
-    expect([...partsOf([1, 2, 3, 4, 5], 2)]).to.deep.equal([[1, 2], [3, 4], [5]]);
-    expect([...partsOf([1, 2, 3, 4], 2)]).to.deep.equal([
-      [1, 2],
-      [3, 4],
-    ]);
-    expect([...partsOf([], 2)]).to.deep.equal([]);
   });
 });

@@ -4,7 +4,7 @@ import type { AuditBy, AuditChange } from '../../audit/audit.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { ImportConflictError, ImportFileError } from '../../imports/import.errors.js';
-import type { ImportKind, PlannedRow, PlannedRows } from '../../imports/import-kind.js';
+import type { ImportKind, PartPlanner, PlannedRow, PlannedRows } from '../../imports/import-kind.js';
 import { neutralise } from '../../exports/neutralise.js';
 import type { SealedText } from '../../secrets/sealed-text.js';
 import { generatePasswords } from '../../security/password-rules.js';
@@ -14,7 +14,7 @@ import { bulkRowSchema, type BulkRow } from './bulk-row.schema.js';
 import { changeOf, mustChange, newDetails, planBulkRows, type StoredForPlan } from './bulk.plan.js';
 import type { BulkRepository, NewBulkUser } from './bulk.repository.js';
 import { openBulkZip, type BulkZipSettings } from '../photos/bulk-zip.js';
-import { photoReport } from '../photos/photo-report.js';
+import { PhotoTally } from '../photos/photo-report.js';
 import type { PhotoRepository, StagedPhotoMeta } from '../photos/photo.repository.js';
 import { registrationDetailsOf, type NewUserCredentials, type RegistrationOutbox } from './registration-details.js';
 
@@ -73,41 +73,65 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     users: await deps.repository.storedOf(platformId, unit),
     photos: await photos.shasOf(platformId, unit),
   });
-  /** The plan of `rows` against what is stored and the upload's staged photos (pure: the caller has read both). */
+  /** A ZIP upload's staged photos that can be stored, by username key. */
+  const storable = (staged: readonly StagedPhotoMeta[]) =>
+    new Map(
+      staged.flatMap((s) =>
+        s.sha256 !== null && s.usernameKey !== null && s.refused === null
+          ? [[s.usernameKey, { entry: s.entry, sha256: s.sha256 }] as const]
+          : [],
+      ),
+    );
+  /** The plan of `rows` against what is stored and the upload's storable photos (pure: the caller has read both). */
   const planWith = (
     target: BulkTarget,
     rows: ReadonlyArray<{ line: number; row: BulkRow }>,
     stored: StoredNow,
-    staged: StagedPhotoMeta[],
-  ) => {
-    const taken = staged.filter((s) => s.sha256 !== null && s.usernameKey !== null && s.refused === null);
-    return planBulkRows({
+    staged: ReadonlyMap<string, { entry: string; sha256: string }>,
+    taken?: Set<string>,
+  ) =>
+    planBulkRows({
       options: target.options,
       common: target.common ? { weak: target.common.weak } : null,
       stored: stored.users,
       rows,
+      ...(taken ? { taken } : {}),
       seal: (plain) => deps.queueSeal.seal(plain),
-      photos: {
-        staged: new Map(taken.map((s) => [s.usernameKey!, { entry: s.entry, sha256: s.sha256! }])),
-        stored: stored.photos,
-      },
+      photos: { staged, stored: stored.photos },
     });
-  };
-  const plan = async (target: BulkTarget, rows: ReadonlyArray<{ line: number; row: BulkRow }>, unit?: UnitOfWork) => {
+
+  /** The preview's plan, part by part, against what is stored when it starts (read once). */
+  const planner = async (target: BulkTarget, unit: UnitOfWork): Promise<PartPlanner<BulkRow>> => {
     const staged = await photos.stagedOf(target.optionsId, unit);
-    const result = planWith(target, rows, await storedNow(target.platformId, unit), staged);
-    result.notes = [...describeOptions(target.options, target.common !== null), emailNote(target.options)];
-    if (staged.length > 0) {
-      result.attachments = photoReport(staged, rows, result);
-    }
-    return result;
+    const stored = await storedNow(target.platformId, unit);
+    const photosToStore = storable(staged);
+    const tally = staged.length > 0 ? new PhotoTally(staged) : null;
+    // Add all numbers a clashing username: the number must be free on the platform and in the whole file, so the file is read twice.
+    const taken = target.options.uploadType === 'add-all' ? new Set(stored.users.keys()) : undefined;
+    return {
+      ...(taken ? { see: (row: BulkRow) => void taken.add(usernameKey(row.username)) } : {}),
+      plan: async (rows) => {
+        const result = planWith(target, rows, stored, photosToStore, taken);
+        tally?.add(rows, result);
+        return result;
+      },
+      finish: () => ({
+        notes: [...describeOptions(target.options, target.common !== null), emailNote(target.options)],
+        ...(tally ? { attachments: tally.report() } : {}),
+      }),
+    };
   };
 
   /**
    * Under the commit's lock, the preview's plan (photos included) must still hold against what is
    * stored now, part by part (a part that no longer holds throws, and the transaction writes none).
    */
-  const stillHolds = (target: BulkTarget, part: readonly PlannedRow<BulkRow>[], stored: StoredNow, staged: StagedPhotoMeta[]) => {
+  const stillHolds = (
+    target: BulkTarget,
+    part: readonly PlannedRow<BulkRow>[],
+    stored: StoredNow,
+    staged: ReadonlyMap<string, { entry: string; sha256: string }>,
+  ) => {
     const again = planWith(target, part, stored, staged);
     return again.rejected.length === 0 && again.planned.every((p, i) => p.plan === part[i]?.plan);
   };
@@ -138,7 +162,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     await deps.repository.lockPlatform(target.platformId, unit);
     // Read once under the lock: the re-check and the writes below use the same rows.
     const now = await storedNow(target.platformId, unit);
-    const staged = await photos.stagedOf(target.optionsId, unit);
+    const staged = storable(await photos.stagedOf(target.optionsId, unit));
     const stored = now.users;
     const storedPhotos = now.photos;
     const photoTargets: Array<{ userId: string; entry: string }> = [];
@@ -297,7 +321,7 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
     schema: bulkRowSchema,
     targetId: bulkTargetId,
     loadTarget: (targetId) => deps.loadTarget(targetId),
-    plan,
+    planner,
     commit,
     auditSubject: (target) => ({
       entityType: 'platform',
@@ -311,12 +335,12 @@ export function bulkImportKind(deps: BulkKindDeps): ImportKind<BulkRow, BulkTarg
         const zip = await openBulkZip(file.bytes, deps.photos.zip);
         return {
           csv: zip.csv,
-          keep: async () => {
+          keep: async (unit) => {
             // Photos are staged per upload form sent (its options row): a second ZIP on the same options would mix two stages.
-            if ((await photos.stagedOf(target.optionsId)).length > 0) {
+            if ((await photos.stagedOf(target.optionsId, unit)).length > 0) {
               throw new ImportFileError('This upload has its ZIP already: send the upload form again to preview another ZIP.');
             }
-            await photos.stage(target.optionsId, zip.photos);
+            await photos.stage(target.optionsId, zip.photos, unit);
           },
         };
       },

@@ -22,6 +22,12 @@ export interface BulkPlanInput {
   rows: ReadonlyArray<{ line: number; row: BulkRow }>;
   /** Seals a password from the file, so a preview never stores it in clear. */
   seal(plain: string): string;
+  /**
+   * Every username key a numbered username (Add all) must avoid, added to as names are numbered:
+   * for a file planned part by part, the platform's and the whole file's, kept from part to part.
+   * Default: the platform's and these rows'.
+   */
+  taken?: Set<string>;
   /** A ZIP upload's photos by username key, and the sha256 of each stored user's photo by user id. */
   photos?: { staged: ReadonlyMap<string, { entry: string; sha256: string }>; stored: ReadonlyMap<string, string> };
 }
@@ -118,8 +124,9 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
   const { options, stored } = input;
   const planned: PlannedRow<BulkRow>[] = [];
   const rejected: RowRejection[] = [];
-  // Every username the platform or the file has: a numbered one must be free of both.
-  const taken = new Set<string>([...stored.keys(), ...input.rows.map((r) => usernameKey(r.row.username))]);
+  // Every username the platform or the file has: a numbered one must be free of both. Made only when a row needs it.
+  let taken = input.taken;
+  const takenNow = () => (taken ??= new Set<string>([...stored.keys(), ...input.rows.map((r) => usernameKey(r.row.username))]));
   const updates = options.uploadType === 'add-update' || options.uploadType === 'update-only';
 
   for (const { line, row: read } of input.rows) {
@@ -173,7 +180,7 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
     }
     const notes: string[] = [];
     if (existing) {
-      const free = numbered(row.username, taken);
+      const free = numbered(row.username, takenNow());
       if (!free) {
         rejected.push({
           line,
@@ -182,7 +189,7 @@ export function planBulkRows(input: BulkPlanInput): ImportPlan<BulkRow> {
         });
         continue;
       }
-      taken.add(usernameKey(free));
+      takenNow().add(usernameKey(free));
       notes.push(`"${row.username.slice(0, 60)}" is taken: added as "${free}"`);
       row.username = free;
     }

@@ -1,5 +1,4 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { withTransaction } from '../../db/transactions.js';
 import { transactionOf, type UnitOfWork } from '../../db/unit-of-work.js';
 import type { StagedPhoto } from './bulk-zip.js';
 import type { PhotoType } from './photo-type.js';
@@ -39,7 +38,8 @@ const photoOf = (row: PhotoRecord | undefined): StoredPhoto | null =>
 export class PhotoRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
-  async stage(optionsId: string, photos: readonly StagedPhoto[]): Promise<void> {
+  /** Stages a ZIP's files for an upload, in the preview's transaction: a stage is whole or absent, never half a ZIP. */
+  async stage(optionsId: string, photos: readonly StagedPhoto[], unit: UnitOfWork): Promise<void> {
     const now = new Date();
     const rows = photos.map((p) => ({
       options_id: optionsId,
@@ -52,12 +52,11 @@ export class PhotoRepository {
       refused: p.refused?.slice(0, 500) ?? null,
       staged_at: now,
     }));
-    // One transaction: a stage is whole or absent, never half a ZIP.
-    await withTransaction(this.sequelize, async (transaction) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        await this.sequelize.getQueryInterface().bulkInsert('permanent_upload_photos', rows.slice(i, i + CHUNK), { transaction });
-      }
-    });
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.sequelize
+        .getQueryInterface()
+        .bulkInsert('permanent_upload_photos', rows.slice(i, i + CHUNK), { transaction: transactionOf(unit) });
+    }
   }
 
   async stagedOf(optionsId: string, unit?: UnitOfWork): Promise<StagedPhotoMeta[]> {
