@@ -22,10 +22,9 @@ export class ImportPartsRepository {
     ]);
   }
 
-  /** Calls (and awaits) `each` with every part's rows in order, a few parts read at a time; returns how many parts there were. */
-  async each(importId: string, part: ImportPart, each: (rows: unknown[]) => void | Promise<void>, unit?: UnitOfWork): Promise<number> {
+  /** Every part's rows in order, a few parts read per query. */
+  async *read(importId: string, part: ImportPart, unit?: UnitOfWork): AsyncGenerator<unknown[]> {
     let after = -1;
-    let count = 0;
     for (;;) {
       const found = await this.sequelize.query<{ seq: number; body: string }>(
         `SELECT seq, body FROM import_parts WHERE import_id = :importId AND part = :part AND seq > :after ORDER BY seq LIMIT ${PARTS_PER_READ}`,
@@ -33,13 +32,22 @@ export class ImportPartsRepository {
       );
       for (const row of found) {
         after = Number(row.seq);
-        count += 1;
-        await each(JSON.parse(row.body) as unknown[]);
+        yield JSON.parse(row.body) as unknown[];
       }
       if (found.length < PARTS_PER_READ) {
-        return count;
+        return;
       }
     }
+  }
+
+  /** Calls (and awaits) `each` with every part's rows in order; returns how many parts there were. */
+  async each(importId: string, part: ImportPart, each: (rows: unknown[]) => void | Promise<void>, unit?: UnitOfWork): Promise<number> {
+    let count = 0;
+    for await (const rows of this.read(importId, part, unit)) {
+      count += 1;
+      await each(rows);
+    }
+    return count;
   }
 
   async remove(importId: string, part: ImportPart, unit?: UnitOfWork): Promise<void> {

@@ -1,6 +1,6 @@
 import { writeToString } from 'fast-csv';
 import { neutralise } from '../exports/neutralise.js';
-import type { StoredImport } from './import.js';
+import type { ImportLine, StoredImport } from './import.js';
 
 const OUTCOME: Record<string, { preview: string; done: string }> = {
   add: { preview: 'will be added', done: 'added' },
@@ -10,19 +10,30 @@ const OUTCOME: Record<string, { preview: string; done: string }> = {
 };
 
 /**
- * An import's report as CSV (UTF-8 with BOM, as exports are): one line per row of the file with
- * its line number, outcome, the column and reason of a rejection, and the row's values. Every
- * text cell is neutralised, so a formula-looking candidate ID never runs in a spreadsheet.
+ * An import's report as CSV (UTF-8 with BOM, as exports are), written as its lines come part by
+ * part: one line per row of the file with its line number, outcome, the column and reason of a
+ * rejection, and the row's values. Every text cell is neutralised, so a formula-looking
+ * candidate ID never runs in a spreadsheet.
  */
-export function importReportCsv(found: StoredImport, headers: readonly string[]): Promise<string> {
+export async function* importReportCsv(
+  found: Pick<StoredImport, 'status'>,
+  headers: readonly string[],
+  parts: AsyncIterable<ImportLine[]>,
+): AsyncGenerator<string> {
   const committed = found.status === 'committed';
-  const rows = found.lines.map((l) => [
-    String(l.line),
-    committed ? OUTCOME[l.outcome]!.done : OUTCOME[l.outcome]!.preview,
-    neutralise(l.column ?? ''),
-    neutralise(l.note ?? ''),
-    ...(l.outcome === 'rejected' ? [neutralise(l.cells[0] ?? ''), ...headers.slice(1).map(() => '')] : l.cells.map(neutralise)),
-  ]);
-  const head = ['Line', 'Outcome', 'Column', 'Reason or note', ...headers];
-  return writeToString([head, ...rows], { rowDelimiter: '\r\n', includeEndRowDelimiter: true, writeBOM: true });
+  const options = { rowDelimiter: '\r\n', includeEndRowDelimiter: true };
+  yield await writeToString([['Line', 'Outcome', 'Column', 'Reason or note', ...headers]], { ...options, writeBOM: true });
+  for await (const lines of parts) {
+    if (lines.length === 0) {
+      continue;
+    }
+    const rows = lines.map((l) => [
+      String(l.line),
+      committed ? OUTCOME[l.outcome]!.done : OUTCOME[l.outcome]!.preview,
+      neutralise(l.column ?? ''),
+      neutralise(l.note ?? ''),
+      ...(l.outcome === 'rejected' ? [neutralise(l.cells[0] ?? ''), ...headers.slice(1).map(() => '')] : l.cells.map(neutralise)),
+    ]);
+    yield await writeToString(rows, options);
+  }
 }

@@ -109,6 +109,22 @@ export class ImportRepository {
     return { ...toImport(row), ...(parts > 0 ? { lines } : {}) };
   }
 
+  /** An import's lines part by part, for its report CSV (an import stored before parts were kept: all in one). */
+  async *linesOf(id: string): AsyncGenerator<ImportLine[]> {
+    let parts = 0;
+    for await (const lines of this.parts.read(id, 'lines')) {
+      parts += 1;
+      yield lines as ImportLine[];
+    }
+    if (parts === 0) {
+      const [row] = await this.sequelize.query<{ lines: string }>('SELECT lines FROM imports WHERE id = :id', {
+        replacements: { id },
+        type: QueryTypes.SELECT,
+      });
+      yield row ? (JSON.parse(row.lines) as ImportLine[]) : [];
+    }
+  }
+
   /**
    * The import without its lines (`lines` is empty): a 100 000-row import's lines are tens of
    * megabytes of JSON, which a status poll or a commit has no use for.

@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { AuditBy } from '../audit/audit.js';
 import { asyncHandler } from '../web/async-handler.js';
+import { sendCsv } from '../web/csv-download.js';
 import { ImportConflictError, ImportFileError } from './import.errors.js';
 import type { ImportKind } from './import-kind.js';
 import { importReportCsv } from './import-report-csv.js';
@@ -129,12 +130,9 @@ export function mountImport<Row, Target>(
   router.get(
     '/imports/:importId/report.csv',
     asyncHandler(async (req, res) => {
-      const found = await imports.get(kind, await options.targetOf(req, res), idOf(req));
+      const { found, lines } = await imports.reportOf(kind, await options.targetOf(req, res), idOf(req));
       const name = `import-${found.status === 'committed' ? 'report' : 'preview'}-${found.createdAt.toISOString().slice(0, 10)}.csv`;
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-      res.setHeader('Cache-Control', 'no-store');
-      res.send(await importReportCsv(found, headers));
+      await sendCsv(res, name, importReportCsv(found, headers, lines));
     }),
   );
 }

@@ -183,6 +183,12 @@ export class ImportService {
     return found.listed ? found : this.get(kind, target, id);
   }
 
+  /** The same without its lines, and its lines part by part: for the report CSV, which a 100 000-row import makes tens of MB of. */
+  async reportOf<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string) {
+    const found = await this.head(kind, target, id);
+    return { found, lines: this.repository.linesOf(found.id) };
+  }
+
   /** The same without its lines (`lines` is empty): for a status poll, which a progress bar makes every second. */
   async head<Row, Target>(kind: ImportKind<Row, Target>, target: Target, id: string): Promise<StoredImport> {
     return this.checked(kind, target, await this.repository.findHead(id));

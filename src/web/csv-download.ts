@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
+import { drained } from './streamed-download.js';
 
 /**
  * Streams a CSV download chunk by chunk, waiting whenever the client reads slower than the
@@ -16,7 +16,8 @@ export async function sendCsv(res: Response, filename: string, chunks: AsyncIter
   try {
     for await (const chunk of chunks) {
       if (!res.write(chunk)) {
-        await once(res, 'drain');
+        // Fails rather than waits for ever when the client went away.
+        await drained(res);
       }
     }
     res.end();
