@@ -1,52 +1,44 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { SqlValue } from '../../db/direct-sql.js';
 import { transactionOf, type UnitOfWork } from '../../db/unit-of-work.js';
-import { unitSql, valuesList } from '../../db/unit-sql.js';
+import { unitSql, type InsertColumn } from '../../db/unit-sql.js';
 import { DETAIL_FIELDS, type PermanentUserDetails } from '../permanent-user.js';
 import { COLUMN_OF } from '../permanent-user.repository.js';
 import type { StoredForPlan } from './bulk.plan.js';
 
 const DETAIL_COLUMNS = DETAIL_FIELDS.map((f) => COLUMN_OF[f]);
 
+/** A new user's row and the time it is stored at, for the columns below. */
+type UserInsert = { user: NewBulkUser; now: Date };
+const text = (name: string, value: (row: UserInsert) => SqlValue): InsertColumn<UserInsert> => ({ name, pgType: 'text', value });
+const flag = (name: string, value: (row: UserInsert) => boolean): InsertColumn<UserInsert> => ({ name, pgType: 'boolean', value });
+const time = (name: string): InsertColumn<UserInsert> => ({ name, pgType: 'timestamptz', value: (r) => r.now });
+
 /** The columns a bulk upload fills; the password hash and deletion stay NULL, the password is pending. */
-const USER_INSERT_COLUMNS = [
-  'id',
-  'platform_id',
-  'username',
-  'username_key',
-  ...DETAIL_COLUMNS,
-  'eligible',
-  'password_pending',
-  'password_weak',
-  'must_change_password',
-  'created_at',
-  'updated_at',
+const USER_INSERT_COLUMNS: ReadonlyArray<InsertColumn<UserInsert>> = [
+  text('id', (r) => r.user.id),
+  text('platform_id', (r) => r.user.platformId),
+  text('username', (r) => r.user.username),
+  text('username_key', (r) => r.user.usernameKey),
+  ...DETAIL_FIELDS.map((field) => text(COLUMN_OF[field], (r) => r.user.details[field])),
+  flag('eligible', (r) => r.user.details.eligible),
+  flag('password_pending', () => true),
+  flag('password_weak', (r) => r.user.weak),
+  flag('must_change_password', (r) => r.user.mustChange),
+  time('created_at'),
+  time('updated_at'),
 ];
-const USER_INSERT = `INSERT INTO permanent_users (${USER_INSERT_COLUMNS.join(', ')}) VALUES`;
 
-/** PostgreSQL's array type of each column of USER_INSERT_COLUMNS, in order. */
-const USER_INSERT_ARRAY_TYPES = [
-  'text',
-  'text',
-  'text',
-  'text',
-  ...DETAIL_COLUMNS.map(() => 'text'),
-  'boolean',
-  'boolean',
-  'boolean',
-  'boolean',
-  'timestamptz',
-  'timestamptz',
+/** A queued password's row: the user, the platform, the sealed password, when. */
+type QueueInsert = { userId: string; platformId: string; sealed: string; now: Date };
+const QUEUE_INSERT_COLUMNS: ReadonlyArray<InsertColumn<QueueInsert>> = [
+  { name: 'user_id', pgType: 'text', value: (r) => r.userId },
+  { name: 'platform_id', pgType: 'text', value: (r) => r.platformId },
+  { name: 'sealed', pgType: 'text', value: (r) => r.sealed },
+  { name: 'queued_at', pgType: 'timestamptz', value: (r) => r.now },
 ];
-if (USER_INSERT_ARRAY_TYPES.length !== USER_INSERT_COLUMNS.length) {
-  throw new Error('bulk.repository: USER_INSERT_ARRAY_TYPES must name one type per column of USER_INSERT_COLUMNS');
-}
-/** The same INSERT on PostgreSQL: one array per column, unnested into rows. */
-const USER_INSERT_UNNEST = `INSERT INTO permanent_users (${USER_INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${USER_INSERT_ARRAY_TYPES.map(
-  (type, i) => `$${i + 1}::${type}[]`,
-).join(', ')})`;
 
-/** Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits on bound values. */
+/** Users per DELETE … IN (…) of their earlier queue entries: well inside both databases' limits on bound values. */
 const CHUNK = 500;
 
 export interface NewBulkUser {
@@ -57,23 +49,6 @@ export interface NewBulkUser {
   details: PermanentUserDetails;
   weak: boolean;
   mustChange: boolean;
-}
-
-/** The users as one array per column of USER_INSERT_COLUMNS (for USER_INSERT_UNNEST). */
-function userColumns(users: readonly NewBulkUser[], now: Date): SqlValue[][] {
-  return [
-    users.map((u) => u.id),
-    users.map((u) => u.platformId),
-    users.map((u) => u.username),
-    users.map((u) => u.usernameKey),
-    ...DETAIL_FIELDS.map((field) => users.map((u) => u.details[field])),
-    users.map((u) => u.details.eligible),
-    users.map(() => true),
-    users.map((u) => u.weak),
-    users.map((u) => u.mustChange),
-    users.map(() => now),
-    users.map(() => now),
-  ];
 }
 
 interface UserRecord extends Record<string, unknown> {
@@ -154,24 +129,12 @@ export class BulkRepository {
 
   /** New users, their password still to be hashed (pending: they cannot sign in until it is). */
   async insertUsers(users: readonly NewBulkUser[], unit: UnitOfWork): Promise<void> {
-    const sql = unitSql(this.sequelize, unit);
     const now = new Date();
-    for (let i = 0; i < users.length; i += CHUNK) {
-      const chunk = users.slice(i, i + CHUNK);
-      if (sql.runColumns) {
-        await sql.runColumns(USER_INSERT_UNNEST, userColumns(chunk, now));
-        continue;
-      }
-      const params: SqlValue[] = [];
-      for (const u of chunk) {
-        params.push(u.id, u.platformId, u.username, u.usernameKey);
-        for (const field of DETAIL_FIELDS) {
-          params.push(u.details[field]);
-        }
-        params.push(u.details.eligible, true, u.weak, u.mustChange, now, now);
-      }
-      await sql.run(`${USER_INSERT} ${valuesList(chunk.length, USER_INSERT_COLUMNS.length)}`, params);
-    }
+    await unitSql(this.sequelize, unit).insertRows(
+      'permanent_users',
+      USER_INSERT_COLUMNS,
+      users.map((user) => ({ user, now })),
+    );
   }
 
   async updateDetails(id: string, details: PermanentUserDetails, deleted: Date | null | undefined, unit: UnitOfWork): Promise<void> {
@@ -215,24 +178,17 @@ export class BulkRepository {
   ): Promise<void> {
     const sql = unitSql(this.sequelize, unit);
     const now = new Date();
-    for (let i = 0; i < entries.length; i += CHUNK) {
-      const chunk = entries.slice(i, i + CHUNK);
-      if (!newUsers) {
-        const ids = chunk.map((e) => e.userId);
+    if (!newUsers) {
+      for (let i = 0; i < entries.length; i += CHUNK) {
+        const ids = entries.slice(i, i + CHUNK).map((e) => e.userId);
         await sql.run(`DELETE FROM permanent_password_queue WHERE user_id IN (${ids.map(() => '?').join(', ')})`, ids);
       }
-      if (sql.runColumns) {
-        await sql.runColumns(
-          'INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])',
-          [chunk.map((e) => e.userId), chunk.map(() => platformId), chunk.map((e) => e.sealed), chunk.map(() => now)],
-        );
-        continue;
-      }
-      await sql.run(
-        `INSERT INTO permanent_password_queue (user_id, platform_id, sealed, queued_at) VALUES ${valuesList(chunk.length, 4)}`,
-        chunk.flatMap((e) => [e.userId, platformId, e.sealed, now]),
-      );
     }
+    await sql.insertRows(
+      'permanent_password_queue',
+      QUEUE_INSERT_COLUMNS,
+      entries.map((e) => ({ userId: e.userId, platformId, sealed: e.sealed, now })),
+    );
   }
 
   /** The next entries to hash, oldest first (the queue's own order: user id breaks ties). */
