@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /**
  * Loaded first in every tool process the bench starts (beside examgate's own entry point,
@@ -15,7 +16,9 @@ export type ProbeRequest =
   /** Starts V8's sampling profiler in this process (interval in microseconds). */
   | { type: 'profile-start'; id: number; intervalUs: number }
   /** Stops it and writes the .cpuprofile to `file`. */
-  | { type: 'profile-stop'; id: number; file: string };
+  | { type: 'profile-stop'; id: number; file: string }
+  /** V8's garbage collections since the last such request (or the start): how many, and their pauses. */
+  | { type: 'collections'; id: number };
 
 export type ProbeReply =
   | {
@@ -26,6 +29,7 @@ export type ProbeReply =
       system: number;
     }
   | { type: 'profile'; id: number; error?: string }
+  | { type: 'collections'; id: number; count: number; totalMs: number; longestMs: number }
   /** Null when the tool's database driver could not be found to count on. */
   | { type: 'statements'; id: number; count: number | null };
 
@@ -75,6 +79,19 @@ function countStatements(): void {
   }
 }
 
+/** Collections since the bench last asked: each PerformanceEntry of type 'gc' is one pause of the main thread. */
+const collections = { count: 0, totalMs: 0, longestMs: 0 };
+
+function watchCollections(): void {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      collections.count += 1;
+      collections.totalMs += entry.duration;
+      collections.longestMs = Math.max(collections.longestMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 let profiler: Session | null = null;
 
 async function profile(request: Extract<ProbeRequest, { type: 'profile-start' | 'profile-stop' }>): Promise<void> {
@@ -100,7 +117,12 @@ export function installProbe(): void {
     throw new Error('bench tool processes must be started by the bench (they need its IPC channel)');
   }
   countStatements();
+  watchCollections();
   process.on('message', (message: ProbeRequest) => {
+    if (message?.type === 'collections') {
+      process.send?.({ type: 'collections', id: message.id, ...collections } satisfies ProbeReply);
+      Object.assign(collections, { count: 0, totalMs: 0, longestMs: 0 });
+    }
     if (message?.type === 'statements') {
       process.send?.({ type: 'statements', id: message.id, count: statements } satisfies ProbeReply);
     }

@@ -170,6 +170,14 @@ export class ToolProcess {
     return reply.type === 'statements' ? reply.count : null;
   }
 
+  /** The child's garbage collections since the last call (or its start): count, total and longest pause in ms. */
+  async collections(): Promise<{ count: number; totalMs: number; longestMs: number }> {
+    const reply = await this.#ask({ type: 'collections' });
+    return reply.type === 'collections'
+      ? { count: reply.count, totalMs: reply.totalMs, longestMs: reply.longestMs }
+      : { count: Number.NaN, totalMs: Number.NaN, longestMs: Number.NaN };
+  }
+
   /** Starts V8's sampling profiler in the child; `stopProfile` writes what it sampled. */
   async startProfile(intervalUs: number): Promise<void> {
     await this.#profileCommand({ type: 'profile-start', intervalUs });

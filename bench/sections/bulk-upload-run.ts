@@ -25,9 +25,12 @@ export interface BulkUploadFigures {
   /** CPU the examgate process spent in the phase (user + system): less swayed by a busy machine than the wall time. */
   previewCpuMs: number;
   previewPeakMiB: number;
+  /** The examgate process's longest garbage-collection pause in the phase (the forced ones of a big import among them), ms. */
+  previewLongestGcMs: number;
   commitMs: number;
   commitCpuMs: number;
   commitPeakMiB: number;
+  commitLongestGcMs: number;
   added: number;
   /** Users stored afterwards, and how many of them wait for their hash. */
   stored: number;
@@ -136,27 +139,32 @@ export async function bulkUploadRun(tool: RunningTool, file: Buffer, rows: numbe
   const admin = await institutionAdmin(tool);
   const idleRssMiB = tool.process.rssMiB();
   tool.process.resetPeakRss();
+  await tool.process.collections();
   const cpu0 = await tool.process.cpuMs();
   const t0 = performance.now();
   const preview = await uploadToPreview(admin, tool.url, file, rows);
   const previewMs = performance.now() - t0;
   const previewPeakMiB = tool.process.peakRssMiB();
   const cpu1 = await tool.process.cpuMs();
+  const previewGc = await tool.process.collections();
 
   tool.process.resetPeakRss();
   const t1 = performance.now();
   const { peak: commitPeakMiB } = await commitAndWait(admin, tool.url, preview, tool);
   const commitMs = performance.now() - t1;
   const commitCpuMs = (await tool.process.cpuMs()) - cpu1;
+  const commitGc = await tool.process.collections();
   const hashing = await watchHashing(admin, tool.url, hashingWatchMs);
   return {
     idleRssMiB,
     previewMs,
     previewCpuMs: cpu1 - cpu0,
     previewPeakMiB,
+    previewLongestGcMs: previewGc.longestMs,
     commitMs,
     commitCpuMs,
     commitPeakMiB,
+    commitLongestGcMs: commitGc.longestMs,
     added: rows,
     ...(await storedUsers(tool.databaseUrl)),
     hashing,
