@@ -59,7 +59,7 @@ export class ToolProcess {
     // A send to a child that has died emits 'error'; cpuMs() reports it instead.
     child.on('error', () => undefined);
     child.on('message', (message: ProbeReply) => {
-      if (message?.type === 'cpu' || message?.type === 'profile' || message?.type === 'statements') {
+      if (message?.type === 'cpu' || message?.type === 'profile' || message?.type === 'statements' || message?.type === 'collections') {
         this.#pending.get(message.id)?.(message);
         this.#pending.delete(message.id);
       }
