@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { asDriverOutage } from './outage.js';
+import { checkSharedConnectionUse } from './transactions.js';
 
 export type SqlValue = string | number | boolean | Date | null;
 
@@ -132,7 +133,11 @@ function postgres(sequelize: Sequelize): DirectSql {
 function sqlite(sequelize: Sequelize): DirectSql {
   const manager = sequelize.connectionManager;
   const bound = (params: readonly SqlValue[]) => params.map((v) => (v instanceof Date ? sqliteDate(v) : v));
-  const call = async <T>(work: (connection: SqliteConnection, done: (err: Error | null, value?: T) => void) => void): Promise<T> => {
+  const call = async <T>(
+    text: string,
+    work: (connection: SqliteConnection, done: (err: Error | null, value?: T) => void) => void,
+  ): Promise<T> => {
+    checkSharedConnectionUse(text);
     // Sequelize's SQLite pool lends every statement outside a transaction the same connection.
     const connection = (await manager.getConnection({ type: 'write' })) as SqliteConnection;
     return new Promise<T>((resolve, reject) => {
@@ -146,14 +151,14 @@ function sqlite(sequelize: Sequelize): DirectSql {
     });
   };
   const run = (text: string, params: readonly SqlValue[] = []) =>
-    call<number>((connection, done) =>
+    call<number>(text, (connection, done) =>
       connection.run(text, bound(params), function (err) {
         done(err, err ? 0 : this.changes);
       }),
     );
   return {
     rows: <T extends object>(text: string, params: readonly SqlValue[] = []) =>
-      call<T[]>((connection, done) => connection.all(text, bound(params), (err, rows) => done(err, rows as T[]))),
+      call<T[]>(text, (connection, done) => connection.all(text, bound(params), (err, rows) => done(err, rows as T[]))),
     run,
     runTogether: async (writes) => {
       // SQLite has no data-modifying WITH; a statement there costs no network round trip.

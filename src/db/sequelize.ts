@@ -1,6 +1,7 @@
 import { Sequelize, type Options } from 'sequelize';
 import sqlite3 from 'sqlite3';
 import { DatabaseUnavailableError, type DatabaseTarget } from './database.js';
+import { CHECK_SHARED_CONNECTION_ENV, checkSharedConnectionUse } from './transactions.js';
 
 const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;';
 
@@ -41,6 +42,9 @@ export function withSqliteTuning(options: Options): Options {
 /** examgate's own connection pool; fails with a clear message when the database does not answer. */
 export async function connectSequelize(target: DatabaseTarget): Promise<Sequelize> {
   const sequelize = new Sequelize(target.database, target.username ?? '', target.password ?? undefined, withSqliteTuning(target.options));
+  if (sequelize.getDialect() === 'sqlite' && process.env[CHECK_SHARED_CONNECTION_ENV] === '1') {
+    checkEveryQuery(sequelize);
+  }
   try {
     await sequelize.authenticate();
   } catch (err) {
@@ -48,4 +52,21 @@ export async function connectSequelize(target: DatabaseTarget): Promise<Sequeliz
     throw new DatabaseUnavailableError(target.safeUrl, err);
   }
   return sequelize;
+}
+
+/**
+ * Every statement Sequelize sends (its models' too: they all go through `query`) passes
+ * `checkSharedConnectionUse` first when it has no transaction. Only where the check is on: the
+ * wrapper costs a call per statement.
+ */
+function checkEveryQuery(sequelize: Sequelize): void {
+  // Sequelize's overloads cannot be restated one by one; the wrapper passes every argument on as it came.
+  const query = sequelize.query.bind(sequelize) as (sql: unknown, options?: { transaction?: unknown }) => Promise<unknown>;
+  const checked = async (sql: string | { query: string }, options?: { transaction?: unknown }) => {
+    if (!options?.transaction) {
+      checkSharedConnectionUse(typeof sql === 'string' ? sql : sql.query);
+    }
+    return query(sql, options);
+  };
+  sequelize.query = checked as unknown as typeof sequelize.query;
 }

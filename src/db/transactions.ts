@@ -1,6 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Transaction, type Sequelize } from 'sequelize';
 
 const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
+
+/** Set for what a SQLite transaction of this process runs, for `checkSharedConnectionUse`. */
+const insideSqliteTransaction = new AsyncLocalStorage<true>();
 
 /**
  * Runs `work` in a transaction. On SQLite, transactions of this process run one after
@@ -17,10 +21,40 @@ export function withTransaction<T>(sequelize: Sequelize, work: (transaction: Tra
     return sequelize.transaction(work);
   }
   const previous = sqliteQueues.get(sequelize) ?? Promise.resolve();
-  const run = previous.then(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
+  const run = previous.then(() =>
+    sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (transaction) =>
+      insideSqliteTransaction.run(true, () => work(transaction)),
+    ),
+  );
   sqliteQueues.set(
     sequelize,
     run.catch(() => undefined),
   );
   return run;
+}
+
+/**
+ * Runs `start` as if no transaction were open, for a write that goes on beside one on purpose
+ * without being part of it (a job's progress and lease while its handler's transaction runs):
+ * it waits for the lock on its own, and nothing of the transaction waits for it.
+ */
+export function besideTransaction<T>(start: () => T): T {
+  return insideSqliteTransaction.exit(start);
+}
+
+/** Whether `checkSharedConnectionUse` refuses (the test suite turns it on: test/support/hooks.ts). */
+export const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
+
+/**
+ * Refuses, where the check is on, a statement sent outside any transaction while one of this
+ * process's SQLite transactions is open, from inside its work: SQLite runs such a statement on
+ * the one connection every request shares, and when a write on that connection is waiting for
+ * the very lock the transaction holds (a job's progress, say), the statement waits behind it
+ * and the transaction waits for the statement, until the busy timeout (10 s). Every read and
+ * write a transaction's work makes belongs in its unit.
+ */
+export function checkSharedConnectionUse(statement: string): void {
+  if (process.env[CHECK_SHARED_CONNECTION_ENV] === '1' && insideSqliteTransaction.getStore()) {
+    throw new Error(`A statement outside the transaction was sent from inside one (pass its unit): ${statement.slice(0, 200)}`);
+  }
 }

@@ -103,9 +103,9 @@ interface WholePlanning<Row, Target> {
   /**
    * Classifies accepted rows against what is stored (add / update / skip, or a rejection with a
    * reason); also returns the cap line for the preview ({ limit: 1500, after: 1450 }). Reads only;
-   * with `unit` it reads inside the commit's transaction (after the kind's own lock).
+   * it reads inside `unit`: the preview's transaction, or the commit's (after the kind's own lock).
    */
-  plan(target: Target, rows: ReadonlyArray<{ line: number; row: Row }>, unit?: UnitOfWork): Promise<ImportPlan<Row>>;
+  plan(target: Target, rows: ReadonlyArray<{ line: number; row: Row }>, unit: UnitOfWork): Promise<ImportPlan<Row>>;
   planner?: undefined;
 }
 

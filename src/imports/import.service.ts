@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditBy } from '../audit/audit.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { RunInUnitOfWork } from '../db/unit-of-work.js';
+import type { RunInUnitOfWork, UnitOfWork } from '../db/unit-of-work.js';
 import type { JobHandler } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job.runner.js';
 import type { Logger } from '../logger.js';
@@ -106,7 +106,7 @@ export class ImportService {
     const counts = { add: 0, update: 0, skip: 0, rejected: 0 };
     const summary = await this.inUnit(async (unit) => {
       await archive?.keep(unit);
-      const planner = kind.planner ? await kind.planner(target, unit) : wholeFilePlanner(kind, target);
+      const planner = kind.planner ? await kind.planner(target, unit) : wholeFilePlanner(kind, target, unit);
       // A whole-file kind's rows are all one part; a part planner's come IMPORT_PART_ROWS at a time.
       const partRows = kind.planner ? IMPORT_PART_ROWS : Infinity;
       if (planner.see) {
@@ -349,11 +349,14 @@ export class ImportService {
 function wholeFilePlanner<Row, Target>(
   kind: ImportKind<Row, Target> & { plan: NonNullable<ImportKind<Row, Target>['plan']> },
   target: Target,
+  unit: UnitOfWork,
 ): PartPlanner<Row> {
   let whole: ReturnType<PartPlanner<Row>['finish']> = {};
   return {
     plan: async (rows) => {
-      const { planned, rejected, ...rest } = await kind.plan(target, rows);
+      // In the preview's transaction: on SQLite a read on the shared connection meanwhile could
+      // wait behind a write that waits for this very transaction's lock.
+      const { planned, rejected, ...rest } = await kind.plan(target, rows, unit);
       whole = rest;
       return { planned, rejected };
     },

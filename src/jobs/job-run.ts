@@ -1,3 +1,4 @@
+import { besideTransaction } from '../db/transactions.js';
 import type { Logger } from '../logger.js';
 import { retryDelayMs } from './backoff.js';
 import { isPermanentError, type Job, type JobHandler } from './job.js';
@@ -62,7 +63,7 @@ export async function runUnderLease(
     }
     lastWrite = now;
     writes = writes
-      .then(() => repository.progress(job.id, leaseToken, done, total))
+      .then(() => besideTransaction(() => repository.progress(job.id, leaseToken, done, total)))
       .then((held) => {
         if (!held) {
           loseLease();

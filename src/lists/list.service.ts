@@ -184,7 +184,7 @@ export class PermanentLists {
   ): Promise<void> {
     await this.changing(viewer, id, async (list, unit) => {
       const add = [...new Set(change.add ?? [])].slice(0, 100);
-      const known = new Set((await this.staff.bySubs(list.platformId, add)).map((s) => s.sub));
+      const known = new Set((await this.staff.bySubs(list.platformId, add, unit)).map((s) => s.sub));
       const unknown = add.filter((sub) => !known.has(sub));
       if (unknown.length > 0) {
         throw new InvalidListError(

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 
 /** A staff LMS user examgate has seen launch: whom a list can be shared with. */
 export interface SeenStaff {
@@ -34,13 +35,13 @@ export class StaffDirectoryRepository {
   }
 
   /** The staff of the platform with these `sub`s (those never seen are simply absent). */
-  async bySubs(platformId: string, subs: string[]): Promise<SeenStaff[]> {
+  async bySubs(platformId: string, subs: string[], unit?: UnitOfWork): Promise<SeenStaff[]> {
     if (subs.length === 0) {
       return [];
     }
     return this.sequelize.query<SeenStaff>(
       'SELECT sub, name, email FROM platform_staff WHERE platform_id = :platformId AND sub IN (:subs) ORDER BY lower(coalesce(name, email, sub))',
-      { replacements: { platformId, subs }, type: QueryTypes.SELECT },
+      { replacements: { platformId, subs }, type: QueryTypes.SELECT, transaction: transactionOf(unit) },
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { LaunchContext } from '../lti/launch-context.js';
 import type { SeenStaff, StaffDirectoryRepository } from './staff-directory.repository.js';
 
@@ -41,7 +42,7 @@ export class StaffDirectory {
       .then((found) => found.filter((s) => s.sub !== except).slice(0, SEARCH_LIMIT));
   }
 
-  bySubs(platformId: string, subs: string[]): Promise<SeenStaff[]> {
-    return this.repository.bySubs(platformId, subs);
+  bySubs(platformId: string, subs: string[], unit?: UnitOfWork): Promise<SeenStaff[]> {
+    return this.repository.bySubs(platformId, subs, unit);
   }
 }

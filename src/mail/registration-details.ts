@@ -30,7 +30,7 @@ export class RegistrationDetails {
   constructor(
     private readonly outbox: Outbox,
     private readonly loginUrl: string,
-    private readonly platformName: (platformId: string) => Promise<string>,
+    private readonly platformName: (platformId: string, unit: UnitOfWork) => Promise<string>,
   ) {}
 
   /**
@@ -44,7 +44,7 @@ export class RegistrationDetails {
     users: RegistrationDetailsUser[],
     by: AuditBy = BY_SYSTEM,
   ): Promise<RegistrationDetailsOutcome> {
-    const platformName = await this.platformName(platformId);
+    const platformName = await this.platformName(platformId, unit);
     const sendable = users.filter((u) => u.email && isMailAddress(u.email));
     const skipped = users.filter((u) => !sendable.includes(u)).map(({ userId, username }) => ({ userId, username }));
     await this.outbox.queueManyIn(

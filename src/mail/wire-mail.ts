@@ -59,7 +59,7 @@ export function wireMail(
   deps.jobs.register(MAIL_SEND_JOB, outbox.sendJob(), { maxAttempts: config.MAIL_MAX_ATTEMPTS });
   deps.jobs.register(MAIL_BATCH_JOB, outbox.batchJob(), { maxAttempts: config.MAIL_MAX_ATTEMPTS });
   const loginUrl = new URL(LOGIN_PATH, config.PUBLIC_URL).href;
-  const registrationDetails = new RegistrationDetails(outbox, loginUrl, async (id) => (await deps.platforms.get(id)).name);
+  const registrationDetails = new RegistrationDetails(outbox, loginUrl, async (id, unit) => (await deps.platforms.get(id, unit)).name);
   const passwordResets = new PasswordResets(repositories.resets, deps.permanentUsers, outbox, deps.throttle, deps.audit, {
     publicUrl: config.PUBLIC_URL,
     minutes: config.PASSWORD_RESET_MINUTES,

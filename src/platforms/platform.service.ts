@@ -174,8 +174,9 @@ export class PlatformService {
     return this.repository.list();
   }
 
-  async get(id: string): Promise<Platform> {
-    const platform = await this.repository.findById(id);
+  /** With `unit`, read inside its transaction. */
+  async get(id: string, unit?: UnitOfWork): Promise<Platform> {
+    const platform = await this.repository.findById(id, unit);
     if (!platform) {
       throw new PlatformNotFoundError(`with id ${id}`);
     }

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { parseDatabaseUrl } from '../../src/db/database.js';
 import { connectSequelize } from '../../src/db/sequelize.js';
+import { directSql } from '../../src/db/direct-sql.js';
+import { besideTransaction, withTransaction } from '../../src/db/transactions.js';
 import { ExamgateLtiDatabase } from '../../src/lti/lti-database.js';
 
 async function pragmas(sequelize: Sequelize, transaction?: Transaction): Promise<Record<string, unknown>> {
@@ -49,6 +51,35 @@ describe('SQLite tuning', () => {
       expect(await pragmas(storage.db)).to.deep.equal(TUNED);
     } finally {
       await storage.Close();
+      await sequelize.close();
+    }
+  });
+
+  it("when a transaction's work sends a statement on the shared connection, then it is refused, naming the statement; beside the transaction it may wait its turn", async () => {
+    const sequelize = await connectSequelize(parseDatabaseUrl(url));
+    try {
+      await sequelize.query('CREATE TABLE IF NOT EXISTS marks (n INTEGER NOT NULL)');
+      let beside: Promise<unknown> | undefined;
+      const refusals = await withTransaction(sequelize, async (transaction) => {
+        await sequelize.query('INSERT INTO marks (n) VALUES (1)', { transaction });
+        const refused = await Promise.all([
+          sequelize.query('SELECT count(*) AS n FROM marks').catch((err: Error) => err.message),
+          directSql(sequelize)
+            .rows('SELECT n FROM marks')
+            .catch((err: Error) => err.message),
+        ]);
+        // A job's progress goes on beside its handler's transaction: it waits for the lock, nothing waits for it.
+        beside = besideTransaction(() => sequelize.query('INSERT INTO marks (n) VALUES (2)'));
+        return refused;
+      });
+      expect(refusals).to.deep.equal([
+        'A statement outside the transaction was sent from inside one (pass its unit): SELECT count(*) AS n FROM marks',
+        'A statement outside the transaction was sent from inside one (pass its unit): SELECT n FROM marks',
+      ]);
+      await beside;
+      const rows = await sequelize.query<{ n: number }>('SELECT n FROM marks ORDER BY n', { type: QueryTypes.SELECT });
+      expect(rows.map((row) => row.n)).to.deep.equal([1, 2]);
+    } finally {
       await sequelize.close();
     }
   });
