@@ -19,6 +19,12 @@ function TunedSqliteDatabase(filename: string, mode: number, callback: (err: Err
       return;
     }
     database.configure('busyTimeout', 10_000);
+    // One statement at a time per connection, the rest queued here rather than in the thread
+    // pool: SQLite runs a connection's statements one by one anyway, and each statement that
+    // waits for the lock or for the connection would hold a worker thread while it waits.
+    // Four autocommit writes waiting for a transaction's lock held all four threads, so the
+    // transaction could not run its next statement until every one of them had timed out.
+    database.serialize();
     database.exec(SQLITE_PRAGMAS, (execErr) => callback(execErr));
   });
   return database;

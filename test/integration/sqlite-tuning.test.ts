@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -79,6 +80,39 @@ describe('SQLite tuning', () => {
       await beside;
       const rows = await sequelize.query<{ n: number }>('SELECT n FROM marks ORDER BY n', { type: QueryTypes.SELECT });
       expect(rows.map((row) => row.n)).to.deep.equal([1, 2]);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('when writes outside a transaction pile up waiting for its lock, then the transaction still runs its statements and the writes land after it', async () => {
+    const sequelize = await connectSequelize(parseDatabaseUrl(url));
+    try {
+      await sequelize.query('CREATE TABLE IF NOT EXISTS piled (n INTEGER NOT NULL)');
+      const waiting: Array<Promise<unknown>> = [];
+      const answered = await withTransaction(sequelize, async (transaction) => {
+        await sequelize.query('INSERT INTO piled (n) VALUES (0)', { transaction });
+        // More waiting writes than libuv has worker threads (4 by default), as a crowd's requests
+        // would send: the direct statements (sessions, throttle, audit) and Sequelize's alike.
+        besideTransaction(() => {
+          for (let n = 1; n <= 6; n += 1) {
+            waiting.push(
+              n % 3 === 0
+                ? sequelize.query(`INSERT INTO piled (n) VALUES (${n})`)
+                : directSql(sequelize).run(`INSERT INTO piled (n) VALUES (${n})`),
+            );
+          }
+        });
+        await delay(50);
+        // SQLite's busy wait inside a worker thread held every thread: the transaction's next
+        // statement then waited for all of them to time out (10 s each).
+        const next = sequelize.query('INSERT INTO piled (n) VALUES (7)', { transaction }).then(() => 'answered');
+        return Promise.race([next, delay(5000).then(() => "the transaction's statement waited behind the writes")]);
+      });
+      expect(answered).to.equal('answered');
+      await Promise.all(waiting);
+      const rows = await sequelize.query<{ n: number }>('SELECT n FROM piled ORDER BY n', { type: QueryTypes.SELECT });
+      expect(rows.map((row) => row.n)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
     } finally {
       await sequelize.close();
     }
