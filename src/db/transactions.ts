@@ -42,8 +42,22 @@ export function besideTransaction<T>(start: () => T): T {
   return insideSqliteTransaction.exit(start);
 }
 
-/** Whether `checkSharedConnectionUse` refuses (the test suite turns it on: test/support/hooks.ts). */
-export const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
+/** Set to 1, `checkSharedConnectionUse` refuses (the test suite turns it on: test/support/hooks.ts). */
+const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
+
+// Read once: the check sits on every direct statement, the exam-start storm's included.
+let checkingSharedConnection = process.env[CHECK_SHARED_CONNECTION_ENV] === '1';
+
+/** Turns the check on for this process (and, through the environment, for processes it starts). */
+export function checkSharedConnection(): void {
+  process.env[CHECK_SHARED_CONNECTION_ENV] = '1';
+  checkingSharedConnection = true;
+}
+
+/** Whether the check is on, for the Sequelize wrapper (db/sequelize.ts) that only exists where it is. */
+export function checkingSharedConnectionUse(): boolean {
+  return checkingSharedConnection;
+}
 
 /**
  * Refuses, where the check is on, a statement sent outside any transaction while one of this
@@ -54,7 +68,8 @@ export const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
  * write a transaction's work makes belongs in its unit.
  */
 export function checkSharedConnectionUse(statement: string): void {
-  if (process.env[CHECK_SHARED_CONNECTION_ENV] === '1' && insideSqliteTransaction.getStore()) {
-    throw new Error(`A statement outside the transaction was sent from inside one (pass its unit): ${statement.slice(0, 200)}`);
+  if (checkingSharedConnection && insideSqliteTransaction.getStore()) {
+    // The statement's start names it; Sequelize's model statements carry their values inline, which stay out.
+    throw new Error(`A statement outside the transaction was sent from inside one (pass its unit): ${statement.slice(0, 60)}`);
   }
 }

@@ -58,10 +58,10 @@ export interface AttachmentReport {
   entries: Array<{ name: string; outcome: string; reason: string }>;
 }
 
-/** A ZIP upload opened by its kind: the CSV inside, and the rest kept for the plan once the CSV has been read. */
+/** A ZIP upload opened by its kind: the CSV inside, and the rest, which `keep` stages before the CSV is read. */
 export interface OpenedArchive {
   csv: { name: string; bytes: Buffer };
-  /** Stores what the plan and commit need of the other files, in the preview's transaction (a CSV that turns out not to read undoes it). */
+  /** Stores what the plan and commit need of the other files, first thing in the preview's transaction (a CSV that turns out not to read undoes it). */
   keep(unit: UnitOfWork): Promise<void>;
 }
 

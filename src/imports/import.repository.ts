@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuditBy } from '../audit/audit.js';
 import { transactionOf, type UnitOfWork } from '../db/unit-of-work.js';
 import type { ImportLine, ImportStatus, ImportSummary, ListedLines, StoredImport } from './import.js';
+import { ImportNotFoundError } from './import.errors.js';
 import { ImportPartsRepository } from './import-parts.repository.js';
 
 interface ImportRecord {
@@ -116,12 +117,17 @@ export class ImportRepository {
       parts += 1;
       yield lines as ImportLine[];
     }
-    if (parts === 0) {
-      const [row] = await this.sequelize.query<{ lines: string }>('SELECT lines FROM imports WHERE id = :id', {
-        replacements: { id },
-        type: QueryTypes.SELECT,
-      });
-      yield row ? (JSON.parse(row.lines) as ImportLine[]) : [];
+    // Still there once every part is read: a preview that expired meanwhile (housekeeping deletes
+    // it and its parts) fails the download instead of ending it short as if it were whole.
+    const [row] = await this.sequelize.query<{ lines: string | null }>(
+      `SELECT ${parts === 0 ? 'lines' : 'NULL AS lines'} FROM imports WHERE id = :id`,
+      { replacements: { id }, type: QueryTypes.SELECT },
+    );
+    if (!row) {
+      throw new ImportNotFoundError();
+    }
+    if (parts === 0 && row.lines) {
+      yield JSON.parse(row.lines) as ImportLine[];
     }
   }
 

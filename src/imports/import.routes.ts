@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { AuditBy } from '../audit/audit.js';
 import { asyncHandler } from '../web/async-handler.js';
 import { sendCsv } from '../web/csv-download.js';
+import { primed } from '../web/streamed-download.js';
 import { ImportConflictError, ImportFileError } from './import.errors.js';
 import type { ImportKind } from './import-kind.js';
 import { importReportCsv } from './import-report-csv.js';
@@ -132,7 +133,8 @@ export function mountImport<Row, Target>(
     asyncHandler(async (req, res) => {
       const { found, lines } = await imports.reportOf(kind, await options.targetOf(req, res), idOf(req));
       const name = `import-${found.status === 'committed' ? 'report' : 'preview'}-${found.createdAt.toISOString().slice(0, 10)}.csv`;
-      await sendCsv(res, name, importReportCsv(found, headers, lines));
+      // The first part is read before anything is sent: a failure then is an error page, not a cut file.
+      await sendCsv(res, name, importReportCsv(found, headers, await primed(lines)));
     }),
   );
 }

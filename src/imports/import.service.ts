@@ -144,7 +144,11 @@ export class ImportService {
       for (const step of reading.steps()) {
         if (step.rejected) {
           refused.push(step.rejected);
-        } else if (rows.push(step) === partRows) {
+        } else {
+          rows.push(step);
+        }
+        // Rejections count too: a big file whose rows mostly fail the reader still holds one part.
+        if (rows.length + refused.length === partRows) {
           await planPart();
         }
       }

@@ -367,6 +367,33 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     ]);
   });
 
+  it('when most rows of a big file fail the reader, then the parts end on rejections too, the report lists every line in file order, and the good rows are added', async () => {
+    const rows = ['Username,First Name'];
+    const good: string[] = [];
+    for (let i = 0; i < 2600; i += 1) {
+      if (i % 13 === 0) {
+        good.push(`ok${String(i).padStart(4, '0')}`);
+        rows.push(`${good[good.length - 1]},Good`);
+      } else {
+        rows.push(`bad name ${i},Spaced`);
+      }
+    }
+    rows.push('');
+    const preview = await previewBulk(world, cookie, rows.join('\r\n'), {});
+    const csv = await request(world.url).get(`${preview.path}/report.csv`).set('cookie', cookie);
+    const lines = csv.text.replace('\ufeff', '').trim().split('\r\n').slice(1);
+    expect(lines.map((l) => Number(l.split(',')[0]))).to.deep.equal(Array.from({ length: 2600 }, (_, i) => i + 2));
+    expect(lines.filter((l) => l.includes(',rejected,'))).to.have.length(2600 - good.length);
+    world.examgate.imports.settings.jobRows = 10_000;
+    try {
+      expect((await commitBulk(world, cookie, preview)).status).to.equal(303);
+    } finally {
+      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
+    }
+    const users = await usersOf(world, platformId);
+    expect(users.filter((u) => u.username.startsWith('ok')).map((u) => u.username)).to.deep.equal(good);
+  });
+
   it('when passwords are generated for more users than one commit step and no e-mail is requested, then the download lists every generated one in file order, each strong and distinct, and they sign in', async () => {
     const names = Array.from({ length: 1203 }, (_, i) => `gen${String(i + 1).padStart(4, '0')}`);
     const rows = names.map((name, i) => `${name},${i % 2 === 0 ? `${name}@uni.example` : ''},`);
