@@ -1,7 +1,7 @@
 import { Sequelize, type Options } from 'sequelize';
 import sqlite3 from 'sqlite3';
 import { DatabaseUnavailableError, type DatabaseTarget } from './database.js';
-import { checkingSharedConnectionUse, checkSharedConnectionUse } from './transactions.js';
+import { sharedConnectionCheckEnabled, checkSharedConnectionUse } from './transactions.js';
 
 const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;';
 
@@ -48,7 +48,7 @@ export function withSqliteTuning(options: Options): Options {
 /** examgate's own connection pool; fails with a clear message when the database does not answer. */
 export async function connectSequelize(target: DatabaseTarget): Promise<Sequelize> {
   const sequelize = new Sequelize(target.database, target.username ?? '', target.password ?? undefined, withSqliteTuning(target.options));
-  if (sequelize.getDialect() === 'sqlite' && checkingSharedConnectionUse()) {
+  if (sequelize.getDialect() === 'sqlite' && sharedConnectionCheckEnabled()) {
     checkEveryQuery(sequelize);
   }
   try {

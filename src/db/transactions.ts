@@ -3,8 +3,26 @@ import { Transaction, type Sequelize } from 'sequelize';
 
 const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
 
-/** Set for what a SQLite transaction of this process runs, for `checkSharedConnectionUse`. */
+/** Set for what a SQLite transaction of this process runs, where the check is on (`checkSharedConnectionUse`). */
 const insideSqliteTransaction = new AsyncLocalStorage<true>();
+
+/** Set to 1, `checkSharedConnectionUse` refuses (the test suite turns it on: test/support/hooks.ts). */
+const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
+
+// Read once: the check sits on every direct statement, the exam-start storm's included. Where
+// it is off, no transaction enters `insideSqliteTransaction` either: the check costs nothing in production.
+let checkingSharedConnection = process.env[CHECK_SHARED_CONNECTION_ENV] === '1';
+
+/** Turns the check on for this process (and, through the environment, for processes it starts). */
+export function enableSharedConnectionCheck(): void {
+  process.env[CHECK_SHARED_CONNECTION_ENV] = '1';
+  checkingSharedConnection = true;
+}
+
+/** Whether the check is on, for the Sequelize wrapper (db/sequelize.ts) that only exists where it is. */
+export function sharedConnectionCheckEnabled(): boolean {
+  return checkingSharedConnection;
+}
 
 /**
  * Runs `work` in a transaction. On SQLite, transactions of this process run one after
@@ -23,7 +41,7 @@ export function withTransaction<T>(sequelize: Sequelize, work: (transaction: Tra
   const previous = sqliteQueues.get(sequelize) ?? Promise.resolve();
   const run = previous.then(() =>
     sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (transaction) =>
-      insideSqliteTransaction.run(true, () => work(transaction)),
+      checkingSharedConnection ? insideSqliteTransaction.run(true, () => work(transaction)) : work(transaction),
     ),
   );
   sqliteQueues.set(
@@ -39,24 +57,7 @@ export function withTransaction<T>(sequelize: Sequelize, work: (transaction: Tra
  * it waits for the lock on its own, and nothing of the transaction waits for it.
  */
 export function besideTransaction<T>(start: () => T): T {
-  return insideSqliteTransaction.exit(start);
-}
-
-/** Set to 1, `checkSharedConnectionUse` refuses (the test suite turns it on: test/support/hooks.ts). */
-const CHECK_SHARED_CONNECTION_ENV = 'EXAMGATE_CHECK_SHARED_CONNECTION';
-
-// Read once: the check sits on every direct statement, the exam-start storm's included.
-let checkingSharedConnection = process.env[CHECK_SHARED_CONNECTION_ENV] === '1';
-
-/** Turns the check on for this process (and, through the environment, for processes it starts). */
-export function checkSharedConnection(): void {
-  process.env[CHECK_SHARED_CONNECTION_ENV] = '1';
-  checkingSharedConnection = true;
-}
-
-/** Whether the check is on, for the Sequelize wrapper (db/sequelize.ts) that only exists where it is. */
-export function checkingSharedConnectionUse(): boolean {
-  return checkingSharedConnection;
+  return checkingSharedConnection ? insideSqliteTransaction.exit(start) : start();
 }
 
 /**

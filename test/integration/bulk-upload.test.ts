@@ -333,6 +333,21 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     trail.forEach((e) => expect(e.raw).not.to.contain(user));
   });
 
+  /** The report CSV's lines, without its BOM and header. */
+  const reportLinesOf = async (preview: { path: string }) => {
+    const csv = await request(world.url).get(`${preview.path}/report.csv`).set('cookie', cookie);
+    return csv.text.replace('\ufeff', '').trim().split('\r\n').slice(1);
+  };
+  /** Committed in the request (not as a job), so the users are there when it answers. */
+  const commitInRequest = async (preview: { path: string; text: string }) => {
+    world.examgate.imports.settings.jobRows = 10_000;
+    try {
+      return await commitBulk(world, cookie, preview);
+    } finally {
+      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
+    }
+  };
+
   it('when a file of several parts adds all and its first row clashes, then the number skips a username of a later part, and the report lists every line in file order', async () => {
     await storedAnna();
     const rows = ['Username,First Name', 'anna,Anne'];
@@ -346,18 +361,11 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     const preview = await previewBulk(world, cookie, rows.join('\r\n'), { uploadType: 'add-all' });
     // anna2 is the file's own (its last row, three parts later), so the clashing anna becomes anna3.
     expect(preview.text).to.contain('&quot;anna&quot; is taken: added as &quot;anna3&quot;');
-    const csv = await request(world.url).get(`${preview.path}/report.csv`).set('cookie', cookie);
-    const lines = csv.text.replace('\ufeff', '').trim().split('\r\n').slice(1);
+    const lines = await reportLinesOf(preview);
     expect(lines.map((l) => Number(l.split(',')[0]))).to.deep.equal(Array.from({ length: rows.length - 2 }, (_, i) => i + 2));
     expect(lines.filter((l) => l.includes(',rejected,'))).to.have.length(25);
 
-    // Committed in the request (not as a job), so the users are there when it answers.
-    world.examgate.imports.settings.jobRows = 10_000;
-    try {
-      expect((await commitBulk(world, cookie, preview)).status).to.equal(303);
-    } finally {
-      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
-    }
+    expect((await commitInRequest(preview)).status).to.equal(303);
     const users = await usersOf(world, platformId);
     expect(users).to.have.length(1 + 1 + 2500 + 1);
     expect(users.filter((u) => u.username.startsWith('anna')).map((u) => [u.username, u.first_name])).to.deep.equal([
@@ -380,16 +388,10 @@ describe('Bulk upload of permanent users (seed 004): options, rows, commit and t
     }
     rows.push('');
     const preview = await previewBulk(world, cookie, rows.join('\r\n'), {});
-    const csv = await request(world.url).get(`${preview.path}/report.csv`).set('cookie', cookie);
-    const lines = csv.text.replace('\ufeff', '').trim().split('\r\n').slice(1);
+    const lines = await reportLinesOf(preview);
     expect(lines.map((l) => Number(l.split(',')[0]))).to.deep.equal(Array.from({ length: 2600 }, (_, i) => i + 2));
     expect(lines.filter((l) => l.includes(',rejected,'))).to.have.length(2600 - good.length);
-    world.examgate.imports.settings.jobRows = 10_000;
-    try {
-      expect((await commitBulk(world, cookie, preview)).status).to.equal(303);
-    } finally {
-      world.examgate.imports.settings.jobRows = world.config.IMPORT_JOB_ROWS;
-    }
+    expect((await commitInRequest(preview)).status).to.equal(303);
     const users = await usersOf(world, platformId);
     expect(users.filter((u) => u.username.startsWith('ok')).map((u) => u.username)).to.deep.equal(good);
   });

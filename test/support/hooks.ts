@@ -1,9 +1,9 @@
 import { closeSharedChromium } from '../browser/support/chromium.js';
-import { checkSharedConnection } from '../../src/db/transactions.js';
+import { enableSharedConnectionCheck } from '../../src/db/transactions.js';
 import { stopWorld } from './examgate-under-test.js';
 
 // Every test runs with the check that a transaction's work sends nothing on the shared connection (db/transactions.ts).
-checkSharedConnection();
+enableSharedConnectionCheck();
 
 /** Root hooks: the shared examgate and Chromium (if any test started them) stop once, after everything. */
 export const mochaHooks = {
